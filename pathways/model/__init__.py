@@ -1,0 +1,1 @@
+"""Pydantic models of the pathway language: catalogue, pathways, stages, requirements."""

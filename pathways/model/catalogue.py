@@ -1,0 +1,138 @@
+"""The catalogue: the vocabulary every pathway file shares.
+
+Ranks and bands are listed lowest first; that order is what ``at_least`` and
+``at_most`` compare. Everything else is a list of entries with an ``id``.
+
+>>> c = Catalogue.model_validate({"id": "demo", "name": "Demo",
+...     "ranks": [{"id": "constable", "name": "Constable"},
+...               {"id": "sergeant", "name": "Sergeant"}]})
+>>> c.rank_order()["sergeant"] > c.rank_order()["constable"]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import Field
+
+from .requirements import _Model
+
+__all__ = [
+    "AssessmentEntry",
+    "AttributeEntry",
+    "Catalogue",
+    "CatalogueFile",
+    "CredentialEntry",
+    "EndorsementEntry",
+    "Entry",
+    "ProgrammeEntry",
+    "SourceDocument",
+]
+
+ID_PATTERN = r"^[A-Za-z0-9_\-]+$"
+
+
+class Entry(_Model):
+    """A named item of the vocabulary."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    description: str | None = None
+    source: str | None = None
+
+
+class SourceDocument(_Model):
+    """A document rules may cite as ``source: "<id> <paragraph>"``."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    file: str | None = None
+    date: dt.date | None = None
+
+
+class CredentialEntry(Entry):
+    """A credential or accreditation; ``validity_months`` makes it lapse unless revalidated."""
+
+    levels: list[int] | None = Field(None, description="Levels it is awarded at, if any.")
+    validity_months: int | None = Field(None, ge=1)
+
+
+class ProgrammeEntry(Entry):
+    """A programme: a scheme people are members of, and/or a sequence of course stages."""
+
+    stages: list[str] = Field(default_factory=list, description="Course ids, in order.")
+    duration_months: int | None = Field(None, ge=1)
+
+
+class AssessmentKind(StrEnum):
+    EXAM = "exam"
+    ASSESSMENT = "assessment"
+    ASSESSMENT_CENTRE = "assessment_centre"
+    INTERVIEW = "interview"
+    WORK_BASED = "work_based"
+
+
+class AssessmentEntry(Entry):
+    """An exam or assessment that a person passes."""
+
+    kind: AssessmentKind = AssessmentKind.ASSESSMENT
+
+
+class EndorsementEntry(Entry):
+    """An endorsement or recommendation, and the role that gives it."""
+
+    by: str = Field(description="The role that endorses, e.g. 'OCU Commander'.")
+
+
+class AttributeEntry(Entry):
+    """A personal attribute and its allowed values; ``protected`` ones are restricted."""
+
+    values: list[str] = Field(min_length=1)
+    protected: bool = False
+
+
+class Catalogue(_Model):
+    """The shared vocabulary of a pathway library."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    sources: list[SourceDocument] = Field(default_factory=list)
+    ranks: list[Entry] = Field(default_factory=list)
+    bands: list[Entry] = Field(default_factory=list)
+    business_groups: list[Entry] = Field(default_factory=list)
+    roles: list[Entry] = Field(default_factory=list)
+    courses: list[Entry] = Field(default_factory=list)
+    programmes: list[ProgrammeEntry] = Field(default_factory=list)
+    credentials: list[CredentialEntry] = Field(default_factory=list)
+    assessments: list[AssessmentEntry] = Field(default_factory=list)
+    endorsements: list[EndorsementEntry] = Field(default_factory=list)
+    attributes: list[AttributeEntry] = Field(default_factory=list)
+
+    def rank_order(self) -> dict[str, int]:
+        """Rank id -> position, lowest rank first."""
+        return {e.id: i for i, e in enumerate(self.ranks)}
+
+    def band_order(self) -> dict[str, int]:
+        """Band id -> position, lowest band first."""
+        return {e.id: i for i, e in enumerate(self.bands)}
+
+    def ids(self, section: str) -> list[str]:
+        """Ids of one section, e.g. ``ids("courses")``."""
+        return [e.id for e in getattr(self, section)]
+
+    def entry(self, section: str, entry_id: str) -> Entry | SourceDocument | None:
+        return next((e for e in getattr(self, section) if e.id == entry_id), None)
+
+
+SECTIONS: tuple[str, ...] = (
+    "sources", "ranks", "bands", "business_groups", "roles", "courses", "programmes",
+    "credentials", "assessments", "endorsements", "attributes",
+)  # fmt: skip
+
+
+class CatalogueFile(_Model):
+    """The top level of a catalogue file: ``catalogue: {...}``."""
+
+    catalogue: Catalogue

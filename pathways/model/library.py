@@ -1,0 +1,108 @@
+"""A loaded pathway library: one catalogue, many pathways, and their graph.
+
+The graph (networkx) has one node per stage, named ``"pathway.stage"``; an edge
+is either a *progression* (drawn in the pathway file) or a *prerequisite* (a
+``reached`` requirement pointing at another stage, possibly in another pathway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .catalogue import Catalogue
+from .pathway import Pathway, Stage
+from .requirements import ReachedRequirement, walk
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["Library", "stage_key"]
+
+
+def stage_key(pathway_id: str, stage_id: str) -> str:
+    """The graph node name of a stage.
+
+    >>> stage_key("fsl", "stage_1")
+    'fsl.stage_1'
+    """
+    return f"{pathway_id}.{stage_id}"
+
+
+@dataclass
+class Library:
+    """A validated pathway library, ready to check, compile or draw."""
+
+    catalogue: Catalogue
+    pathways: dict[str, Pathway]
+    files: dict[str, str] = field(default_factory=dict)
+    catalogue_file: str | None = None
+
+    def stage(self, pathway_id: str, stage_id: str) -> Stage | None:
+        pathway = self.pathways.get(pathway_id)
+        return pathway.stage(stage_id) if pathway else None
+
+    def stages(self) -> list[tuple[Pathway, Stage]]:
+        """Every (pathway, stage) pair, in file order."""
+        return [(p, s) for p in self.pathways.values() for s in p.stages]
+
+    @cached_property
+    def digest(self) -> str:
+        """A content hash of the rules (not of comments or layout): the library version.
+
+        Two libraries with the same catalogue and pathways have the same digest,
+        whatever their files' whitespace, comments or order.
+        """
+        canonical = {
+            "catalogue": self.catalogue.model_dump(mode="json", by_alias=True),
+            "pathways": {
+                pid: p.model_dump(mode="json", by_alias=True)
+                for pid, p in sorted(self.pathways.items())
+            },
+        }
+        blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole library as one directed multigraph (see the module docstring).
+
+        Node attributes: ``pathway``, ``stage``, ``name``. Edge attribute ``kind``
+        is ``"progression"`` or ``"prerequisite"``.
+        """
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for pathway, stage in self.stages():
+            g.add_node(stage_key(pathway.id, stage.id), pathway=pathway.id, stage=stage.id,
+                       name=stage.name)  # fmt: skip
+        for pathway in self.pathways.values():
+            for prog in pathway.progressions:
+                g.add_edge(stage_key(pathway.id, prog.from_), stage_key(pathway.id, prog.to),
+                           kind="progression")  # fmt: skip
+            for stage in pathway.stages:
+                for target in prerequisites(pathway, stage):
+                    g.add_edge(stage_key(*target), stage_key(pathway.id, stage.id),
+                               kind="prerequisite")  # fmt: skip
+        return g
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "digest": self.digest,
+            "catalogue": self.catalogue.model_dump(mode="json", by_alias=True,
+                                                   exclude_none=True),  # fmt: skip
+            "pathways": [p.model_dump(mode="json", by_alias=True, exclude_none=True)
+                         for p in self.pathways.values()],  # fmt: skip
+        }
+
+
+def prerequisites(pathway: Pathway, stage: Stage) -> list[tuple[str, str]]:
+    """The (pathway, stage) pairs a stage's ``reached`` requirements point at."""
+    out = []
+    for top in stage.requires:
+        for req, _negated in walk(top):
+            if isinstance(req, ReachedRequirement):
+                out.append(req.target(pathway.id))
+    return list(dict.fromkeys(out))

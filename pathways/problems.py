@@ -1,0 +1,116 @@
+"""Problems found in pathway files, and the exception that carries them.
+
+Every loader error and checker finding is a :class:`Problem`: structured data
+(code, file, line, column, field path, message, hint, suggestion) that the CLI,
+the web layer and the JSON output all phrase from the same fields.
+
+>>> p = Problem(code="unknown-reference", message="unknown course 'fls'",
+...             file="pip.yaml", line=12, column=9, path="pathway.stages[0]",
+...             suggestion="fsl")
+>>> print(p.format())
+pip.yaml:12:9: error[unknown-reference] pathway.stages[0]: unknown course 'fls'
+    did you mean 'fsl'?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Location", "PathwayError", "Problem", "Severity", "format_path"]
+
+
+class Severity(StrEnum):
+    """How serious a problem is: errors make ``pathways check`` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Location(BaseModel):
+    """Where something is: a file, a 1-based line and column, a field path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+
+
+class Problem(BaseModel):
+    """One thing wrong with a pathway library, located and explained."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    pathway: str | None = None
+    stage: str | None = None
+    hint: str | None = None
+    suggestion: str | None = None
+    nodes: tuple[str, ...] = ()
+
+    @classmethod
+    def at(cls, where: Location | None, code: str, message: str, **fields: object) -> Problem:
+        """Build a problem placed at ``where`` (which may be unknown)."""
+        if where is not None:
+            fields.setdefault("file", where.file)
+            fields.setdefault("line", where.line)
+            fields.setdefault("column", where.column)
+            fields.setdefault("path", where.path)
+        return cls(code=code, message=message, **fields)  # type: ignore[arg-type]
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code)
+
+    def format(self) -> str:
+        """Render as a compiler-style message, with suggestion and hint lines."""
+        place = self.file or "<library>"
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        head = f"{place}: {self.severity.value}[{self.code}]"
+        if self.path:
+            head += f" {self.path}"
+        lines = [f"{head}: {self.message}"]
+        if self.suggestion:
+            lines.append(f"    did you mean '{self.suggestion}'?")
+        if self.hint:
+            lines.append(f"    hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class PathwayError(Exception):
+    """Raised when pathway files cannot be loaded; carries every problem found.
+
+    The message lists each problem on its own lines, so ``str(err)`` is already
+    what a person needs; ``err.problems`` has the structured fields.
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def format_path(parts: Sequence[str | int]) -> str:
+    """Render a data path the way a person reads it.
+
+    >>> format_path(["pathway", "stages", 2, "requires", 0, "rank"])
+    'pathway.stages[2].requires[0].rank'
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
