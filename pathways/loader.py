@@ -31,7 +31,7 @@ from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
 from .model.requirements import KIND_KEYS, REQUIREMENT_MODELS, BaseRequirement, _Model
-from .problems import Location, PathwayError, Problem, format_path
+from .problems import PathwayError, Problem
 from .suggest import did_you_mean
 from .yamlsource import YamlDocument, read_yaml_file
 
@@ -55,9 +55,7 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def load_library(
-    paths: Iterable[str | Path], base: str | Path | None = None
-) -> Library:
+def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
     """Load pathway and catalogue files (or directories of them) into a :class:`Library`.
 
     ``base`` is a library directory to build on: its catalogue is used when
@@ -139,7 +137,9 @@ def load_with_problems(
     return library, problems
 
 
-def _load_files(files: Sequence[Path], problems: list[Problem]) -> list[tuple[LoadedFile, YamlDocument]]:
+def _load_files(
+    files: Sequence[Path], problems: list[Problem]
+) -> list[tuple[LoadedFile, YamlDocument]]:
     loaded = []
     for path in files:
         doc = read_yaml_file(path, _display(path))
@@ -287,9 +287,7 @@ _TYPE_WORDS = {
 }
 
 
-def _problem_for(
-    doc: YamlDocument, err: Any, path: list[str | int], parent: Any
-) -> Problem:
+def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any) -> Problem:
     etype: str = err["type"]
     where = doc.location(path)
     field = path[-1] if path else ""
@@ -327,8 +325,9 @@ def _problem_for(
         return Problem.at(
             where,
             "requirement-kind",
-            f"unknown requirement kind{shown}" if keys else "a requirement must be a mapping "
-            "with one kind key",
+            f"unknown requirement kind{shown}"
+            if keys
+            else "a requirement must be a mapping with one kind key",
             suggestion=guess,
             hint="requirement kinds: " + ", ".join(KIND_KEYS),
         )
@@ -361,8 +360,12 @@ def _problem_for(
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
         return Problem.at(where, "invalid-value", msg, hint=_value_hint(msg))
     if etype == "too_short":
-        return Problem.at(where, "invalid-value", f"'{field}' needs at least one item",
-                          hint=_EMPTY_HINT.get(str(field), "add an item or remove the key"))
+        return Problem.at(
+            where,
+            "invalid-value",
+            f"'{field}' needs at least one item",
+            hint=_EMPTY_HINT.get(str(field), "add an item or remove the key"),
+        )
     return Problem.at(where, "invalid-value", f"{err['msg'][0].lower()}{err['msg'][1:]}",
                       hint=None)  # fmt: skip
 
@@ -390,6 +393,8 @@ def _describe(value: Any) -> str:
 def _type_hint(etype: str) -> str | None:
     if "date" in etype:
         return "write dates as YYYY-MM-DD, unquoted"
+    if etype == "string_type":
+        return 'put the value in quotes, e.g. "003 para 8" (YAML reads 003 as the number 3)'
     if etype in ("list_type",):
         return "put each item on its own line starting with '- '"
     if etype in ("model_type", "dict_type", "model_attributes_type"):
@@ -432,7 +437,9 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
 _CHILD_KEY = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
 
 
-def _attach_requirement(req: BaseRequirement, path: tuple[str | int, ...], doc: YamlDocument) -> None:
+def _attach_requirement(
+    req: BaseRequirement, path: tuple[str | int, ...], doc: YamlDocument
+) -> None:
     req._loc = doc.location(path)
     if req.kind == "not":
         _attach_requirement(req.children()[0], (*path, "not"), doc)
@@ -441,4 +448,3 @@ def _attach_requirement(req: BaseRequirement, path: tuple[str | int, ...], doc: 
     if key:
         for i, child in enumerate(req.children()):
             _attach_requirement(child, (*path, key, i), doc)
-

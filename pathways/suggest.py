@@ -1,4 +1,4 @@
-""""Did you mean ...?" suggestions for unknown names.
+""" "Did you mean ...?" suggestions for unknown names.
 
 >>> did_you_mean("fls_stage_1", ["fsl_stage_1", "fsl_stage_2", "pip"])
 'fsl_stage_1'

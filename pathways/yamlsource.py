@@ -138,7 +138,10 @@ def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDo
                     )
                 )
             child = (*path, key if isinstance(key, str | int) else str(key))
-            doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            doc.key_positions[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             out[key] = _build(value_node, child, loader, doc)
             # A block value starts on the line after its key; point at the key instead.
             if value_node.start_mark.line != key_node.start_mark.line and not isinstance(

@@ -91,10 +91,13 @@ class Library:
     def to_json(self) -> dict[str, Any]:
         return {
             "digest": self.digest,
-            "catalogue": self.catalogue.model_dump(mode="json", by_alias=True,
-                                                   exclude_none=True),  # fmt: skip
-            "pathways": [p.model_dump(mode="json", by_alias=True, exclude_none=True)
-                         for p in self.pathways.values()],  # fmt: skip
+            "catalogue": self.catalogue.model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            ),  # fmt: skip
+            "pathways": [
+                p.model_dump(mode="json", by_alias=True, exclude_none=True)
+                for p in self.pathways.values()
+            ],  # fmt: skip
         }
 
 

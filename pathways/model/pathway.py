@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from pydantic import Field, model_validator
 
 from .requirements import Requirement, _Model
@@ -61,7 +62,8 @@ class Award(_Model):
         present = [k for k in AWARD_KEYS if getattr(self, k) is not None]
         if len(present) != 1:
             raise ValueError(
-                "an award names exactly one of: " + ", ".join(AWARD_KEYS)
+                "an award names exactly one of: "
+                + ", ".join(AWARD_KEYS)
                 + (f" (this one has {', '.join(present)})" if present else "")
             )
         if self.level is not None and self.credential is None:
@@ -116,4 +118,3 @@ class PathwayFile(_Model):
     """The top level of a pathway file: ``pathway: {...}``."""
 
     pathway: Pathway
-

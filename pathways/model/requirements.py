@@ -381,9 +381,7 @@ for _cls in (AllOf, AnyOf, AtLeast, Not):
     _cls.model_rebuild()
 
 
-def walk(
-    requirement: Requirement, negated: bool = False
-) -> Iterator[tuple[Requirement, bool]]:
+def walk(requirement: Requirement, negated: bool = False) -> Iterator[tuple[Requirement, bool]]:
     """Yield every requirement in a tree, depth first, with whether it sits under a ``not``.
 
     >>> tree = AllOf(all_of=[CourseRequirement(course="a"),
@@ -394,4 +392,3 @@ def walk(
     yield requirement, negated
     for child in requirement.children():
         yield from walk(child, negated or isinstance(requirement, Not))
-

@@ -1,0 +1,22 @@
+"""The ``pathways`` command line."""
+
+from __future__ import annotations
+
+import click
+
+from .check import check_command
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="career-pathways")
+def cli() -> None:
+    """Career pathways and accreditation: check pathway libraries, decide eligibility."""
+
+
+cli.add_command(check_command)
+
+
+def main() -> None:
+    cli()
