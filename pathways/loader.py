@@ -251,8 +251,10 @@ def _unwrap(tp: Any) -> Any:
 def _is_requirement_union(tp: Any) -> bool:
     if typing.get_origin(tp) not in (Union, types.UnionType):
         return False
-    members = [typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
-               for a in typing.get_args(tp)]  # fmt: skip
+    members = [
+        typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
+        for a in typing.get_args(tp)
+    ]
     return any(isinstance(m, type) and issubclass(m, BaseRequirement) for m in members)
 
 
@@ -366,8 +368,7 @@ def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any
             f"'{field}' needs at least one item",
             hint=_EMPTY_HINT.get(str(field), "add an item or remove the key"),
         )
-    return Problem.at(where, "invalid-value", f"{err['msg'][0].lower()}{err['msg'][1:]}",
-                      hint=None)  # fmt: skip
+    return Problem.at(where, "invalid-value", f"{err['msg'][0].lower()}{err['msg'][1:]}", hint=None)
 
 
 _EMPTY_HINT = {

@@ -57,7 +57,9 @@ def describe(req: Requirement) -> str:
     """A short label for a requirement in messages, e.g. ``rank at_least inspector``."""
     if req.text:
         return req.text
-    data = req.model_dump(by_alias=True, exclude_none=True,
-                          exclude={"id", "text", "next_step", "source",
-                                   "effective_from", "effective_to"})  # fmt: skip
+    data = req.model_dump(
+        by_alias=True,
+        exclude_none=True,
+        exclude={"id", "text", "next_step", "source", "effective_from", "effective_to"},
+    )
     return f"{req.kind} {data.get(req.kind, '')}".strip()

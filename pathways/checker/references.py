@@ -40,8 +40,16 @@ def check_references(rep: Reporter) -> None:
     cat = rep.library.catalogue
     for programme in cat.programmes:
         for course in programme.stages:
-            _known(rep, cat, "courses", course, programme, None, None,
-                   context=f"stage of programme '{programme.id}'")  # fmt: skip
+            _known(
+                rep,
+                cat,
+                "courses",
+                course,
+                programme,
+                None,
+                None,
+                context=f"stage of programme '{programme.id}'",
+            )
     for pathway in rep.library.pathways.values():
         stage_ids = [s.id for s in pathway.stages]
         for stage in pathway.stages:
@@ -52,11 +60,15 @@ def check_references(rep: Reporter) -> None:
         for prog in pathway.progressions:
             for end, value in (("from", prog.from_), ("to", prog.to)):
                 if value not in stage_ids:
-                    rep.add(prog, "unknown-reference",
-                            f"progression '{end}' names unknown stage '{value}' "
-                            f"of pathway '{pathway.id}'",
-                            pathway=pathway, suggestion=did_you_mean(value, stage_ids),
-                            hint=f"stages of this pathway: {', '.join(stage_ids)}")  # fmt: skip
+                    rep.add(
+                        prog,
+                        "unknown-reference",
+                        f"progression '{end}' names unknown stage '{value}' "
+                        f"of pathway '{pathway.id}'",
+                        pathway=pathway,
+                        suggestion=did_you_mean(value, stage_ids),
+                        hint=f"stages of this pathway: {', '.join(stage_ids)}",
+                    )
 
 
 def _known(
@@ -88,39 +100,63 @@ def _known(
     return False
 
 
-def _check_level(rep: Reporter, cat: Catalogue, credential: str, level: int | None,
-                 at: object, pathway: Pathway, stage: Stage) -> None:  # fmt: skip
+def _check_level(
+    rep: Reporter,
+    cat: Catalogue,
+    credential: str,
+    level: int | None,
+    at: object,
+    pathway: Pathway,
+    stage: Stage,
+) -> None:
     entry = cat.entry("credentials", credential)
     if level is None or entry is None:
         return
     levels = getattr(entry, "levels", None)
     if not levels:
-        rep.add(at, "unknown-reference",  # type: ignore[arg-type]
-                f"credential '{credential}' has no levels, but level {level} is required",
-                pathway=pathway, stage=stage,
-                hint=f"remove 'level', or give '{credential}' levels in the catalogue")  # fmt: skip
+        rep.add(
+            at,
+            "unknown-reference",  # type: ignore[arg-type]
+            f"credential '{credential}' has no levels, but level {level} is required",
+            pathway=pathway,
+            stage=stage,
+            hint=f"remove 'level', or give '{credential}' levels in the catalogue",
+        )
     elif level not in levels:
-        rep.add(at, "unknown-reference",  # type: ignore[arg-type]
-                f"credential '{credential}' has no level {level} "
-                f"(its levels are {', '.join(map(str, levels))})",
-                pathway=pathway, stage=stage,
-                hint="use one of its levels, or add the level to the catalogue")  # fmt: skip
+        rep.add(
+            at,
+            "unknown-reference",  # type: ignore[arg-type]
+            f"credential '{credential}' has no level {level} "
+            f"(its levels are {', '.join(map(str, levels))})",
+            pathway=pathway,
+            stage=stage,
+            hint="use one of its levels, or add the level to the catalogue",
+        )
 
 
-def _check_award(rep: Reporter, cat: Catalogue, award: Award, pathway: Pathway,
-                 stage: Stage) -> None:  # fmt: skip
+def _check_award(
+    rep: Reporter, cat: Catalogue, award: Award, pathway: Pathway, stage: Stage
+) -> None:
     section = {
-        "credential": "credentials", "rank": "ranks", "band": "bands", "course": "courses",
-        "completed_programme": "programmes", "passed": "assessments",
-        "member_of": "programmes", "role": "roles",
-    }[award.kind]  # fmt: skip
-    if _known(rep, cat, section, award.value, award, pathway, stage, context="awards") and \
-            award.credential:  # fmt: skip
+        "credential": "credentials",
+        "rank": "ranks",
+        "band": "bands",
+        "course": "courses",
+        "completed_programme": "programmes",
+        "passed": "assessments",
+        "member_of": "programmes",
+        "role": "roles",
+    }[award.kind]
+    if (
+        _known(rep, cat, section, award.value, award, pathway, stage, context="awards")
+        and award.credential
+    ):
         _check_level(rep, cat, award.credential, award.level, award, pathway, stage)
 
 
-def _check_requirement(rep: Reporter, cat: Catalogue, req: BaseRequirement, pathway: Pathway,
-                       stage: Stage) -> None:  # fmt: skip
+def _check_requirement(
+    rep: Reporter, cat: Catalogue, req: BaseRequirement, pathway: Pathway, stage: Stage
+) -> None:
     def known(section: str, value: str | None) -> bool:
         return _known(rep, cat, section, value, req, pathway, stage)
 
@@ -134,11 +170,14 @@ def _check_requirement(rep: Reporter, cat: Catalogue, req: BaseRequirement, path
         if known("programmes", pid) and isinstance(req, CompletedProgrammeRequirement):
             entry = cat.entry("programmes", pid)
             if entry is not None and not getattr(entry, "stages", None):
-                rep.add(req, "unsatisfiable-requirement",
-                        f"programme '{pid}' has no stages, so it cannot be completed",
-                        pathway=pathway, stage=stage,
-                        hint=f"list its course stages in the catalogue, or use "
-                        f"'member_of: {pid}'")  # fmt: skip
+                rep.add(
+                    req,
+                    "unsatisfiable-requirement",
+                    f"programme '{pid}' has no stages, so it cannot be completed",
+                    pathway=pathway,
+                    stage=stage,
+                    hint=f"list its course stages in the catalogue, or use 'member_of: {pid}'",
+                )
     elif isinstance(req, PassedRequirement):
         known("assessments", req.passed)
     elif isinstance(req, RankRequirement | BandRequirement):
@@ -159,24 +198,39 @@ def _check_requirement(rep: Reporter, cat: Catalogue, req: BaseRequirement, path
             values: list[str] = list(getattr(entry, "values", []))
             for v in req.allowed():
                 if v not in values:
-                    rep.add(req, "unknown-reference",
-                            f"attribute '{req.attribute}' has no value '{v}'",
-                            pathway=pathway, stage=stage, suggestion=did_you_mean(v, values),
-                            hint=f"its values are: {', '.join(values)}")  # fmt: skip
+                    rep.add(
+                        req,
+                        "unknown-reference",
+                        f"attribute '{req.attribute}' has no value '{v}'",
+                        pathway=pathway,
+                        stage=stage,
+                        suggestion=did_you_mean(v, values),
+                        hint=f"its values are: {', '.join(values)}",
+                    )
     elif isinstance(req, ReachedRequirement):
         target_pathway, target_stage = req.target(pathway.id)
         other = rep.library.pathways.get(target_pathway)
         if other is None:
-            rep.add(req, "unknown-reference", f"unknown pathway '{target_pathway}'",
-                    pathway=pathway, stage=stage,
-                    suggestion=did_you_mean(target_pathway, rep.library.pathways),
-                    hint="write 'reached: <pathway id>.<stage id>'")  # fmt: skip
+            rep.add(
+                req,
+                "unknown-reference",
+                f"unknown pathway '{target_pathway}'",
+                pathway=pathway,
+                stage=stage,
+                suggestion=did_you_mean(target_pathway, rep.library.pathways),
+                hint="write 'reached: <pathway id>.<stage id>'",
+            )
         elif other.stage(target_stage) is None:
             ids = [s.id for s in other.stages]
             guess = did_you_mean(target_stage, ids)
-            rep.add(req, "unknown-reference",
-                    f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
-                    pathway=pathway, stage=stage,
-                    suggestion=(f"{target_pathway}.{guess}" if guess and other is not pathway
-                                else guess),
-                    hint=f"stages of '{target_pathway}': {', '.join(ids)}")  # fmt: skip
+            rep.add(
+                req,
+                "unknown-reference",
+                f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
+                pathway=pathway,
+                stage=stage,
+                suggestion=(
+                    f"{target_pathway}.{guess}" if guess and other is not pathway else guess
+                ),
+                hint=f"stages of '{target_pathway}': {', '.join(ids)}",
+            )

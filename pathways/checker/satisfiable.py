@@ -73,23 +73,30 @@ def _check_windows(rep: Reporter, pathway: Pathway, stage: Stage) -> None:
         if (req.effective_to and start and req.effective_to < start) or (
             req.effective_from and end and req.effective_from > end
         ):
-            rep.add(req, "empty-effective-window",
-                    f"requirement '{describe(req)}' is in force "
-                    f"{_span(req.effective_from, req.effective_to)}, which never overlaps "
-                    f"its stage ({_span(start, end)}), so it never applies",
-                    pathway=pathway, stage=stage,
-                    hint="correct the dates, or delete the requirement")  # fmt: skip
+            rep.add(
+                req,
+                "empty-effective-window",
+                f"requirement '{describe(req)}' is in force "
+                f"{_span(req.effective_from, req.effective_to)}, which never overlaps "
+                f"its stage ({_span(start, end)}), so it never applies",
+                pathway=pathway,
+                stage=stage,
+                hint="correct the dates, or delete the requirement",
+            )
 
 
-def _window(rep: Reporter, item: object, pathway: Pathway, stage: Stage | None,
-            word: str) -> bool:  # fmt: skip
+def _window(rep: Reporter, item: object, pathway: Pathway, stage: Stage | None, word: str) -> bool:
     start = getattr(item, "effective_from", None)
     end = getattr(item, "effective_to", None)
     if start and end and end < start:
-        rep.add(item, "empty-effective-window",  # type: ignore[arg-type]
-                f"{word} ends ({end}) before it starts ({start})",
-                pathway=pathway, stage=stage,
-                hint="swap the dates, or correct 'effective_to'")  # fmt: skip
+        rep.add(
+            item,
+            "empty-effective-window",  # type: ignore[arg-type]
+            f"{word} ends ({end}) before it starts ({start})",
+            pathway=pathway,
+            stage=stage,
+            hint="swap the dates, or correct 'effective_to'",
+        )
         return True
     return False
 
@@ -98,8 +105,9 @@ def _span(start: dt.date | None, end: dt.date | None) -> str:
     return f"from {start or 'the beginning'} to {end or 'no end date'}"
 
 
-def _conjunction(rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage,
-                 reqs: list[BaseRequirement]) -> tuple[str, BaseRequirement] | None:  # fmt: skip
+def _conjunction(
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, reqs: list[BaseRequirement]
+) -> tuple[str, BaseRequirement] | None:
     """Why ``reqs`` cannot all hold and at which one, or None.
 
     Dated requirements that can never hold are reported here, on their own line.
@@ -110,9 +118,14 @@ def _conjunction(rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage,
         reason = _unsatisfiable(rep, cat, pathway, stage, req)
         if reason:
             if dated:
-                rep.add(req, "unsatisfiable-requirement", f"can never hold: {reason}",
-                        pathway=pathway, stage=stage,
-                        hint="correct the requirement")  # fmt: skip
+                rep.add(
+                    req,
+                    "unsatisfiable-requirement",
+                    f"can never hold: {reason}",
+                    pathway=pathway,
+                    stage=stage,
+                    hint="correct the requirement",
+                )
                 continue
             return reason, req
         if dated:
@@ -123,8 +136,9 @@ def _conjunction(rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage,
     return None
 
 
-def _unsatisfiable(rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage,
-                   req: BaseRequirement) -> str | None:  # fmt: skip
+def _unsatisfiable(
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, req: BaseRequirement
+) -> str | None:
     """Why a single requirement can never hold, or None."""
     if isinstance(req, AllOf):
         found = _conjunction(rep, cat, pathway, stage, list(req.all_of))
@@ -136,8 +150,9 @@ def _unsatisfiable(rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage
         if need > len(children):
             return f"'at least {need} of' a list of only {len(children)}"
         if len(possible) < need:
-            return (f"only {len(possible)} of its {len(children)} alternatives can hold, "
-                    f"{need} needed")  # fmt: skip
+            return (
+                f"only {len(possible)} of its {len(children)} alternatives can hold, {need} needed"
+            )
         return None
     if isinstance(req, Not):
         return None
@@ -222,16 +237,20 @@ def _add(facts: _Facts, cat: Catalogue, req: BaseRequirement) -> str | None:
             lo, hi = max(lo, old[0]), min(hi, old[1])
         if lo > hi:
             names = cat.ranks if req.kind == "rank" else cat.bands
-            return (f"the {basis} {req.kind} would have to be at least "
-                    f"{names[lo].id} and at most {names[hi].id}")  # fmt: skip
+            return (
+                f"the {basis} {req.kind} would have to be at least "
+                f"{names[lo].id} and at most {names[hi].id}"
+            )
         facts.bounds[slot] = (lo, hi)
     elif isinstance(req, AttributeRequirement):
         allowed = set(req.allowed())
         old_values = facts.attributes.get(req.attribute)
         merged = allowed & old_values if old_values is not None else allowed
         if not merged:
-            return f"attribute '{req.attribute}' cannot be both {sorted(old_values or [])} " \
-                   f"and {sorted(allowed)}"  # fmt: skip
+            return (
+                f"attribute '{req.attribute}' cannot be both {sorted(old_values or [])} "
+                f"and {sorted(allowed)}"
+            )
         facts.attributes[req.attribute] = merged
     elif isinstance(req, ServedRequirement):
         s = req.served
@@ -242,8 +261,10 @@ def _add(facts: _Facts, cat: Catalogue, req: BaseRequirement) -> str | None:
         if old2:
             lo2, hi2 = max(lo2, old2[0]), min(hi2, old2[1])
         if lo2 > hi2:
-            return f"service '{slot2[0]}' would have to be at least {lo2} and at most " \
-                   f"{int(hi2)} months"  # fmt: skip
+            return (
+                f"service '{slot2[0]}' would have to be at least {lo2} and at most "
+                f"{int(hi2)} months"
+            )
         facts.served[slot2] = (lo2, hi2)
     return None
 

@@ -30,8 +30,18 @@ def parse_source(text: str) -> tuple[str, str]:
 
 def check_sources(rep: Reporter) -> None:
     docs = rep.library.catalogue.ids("sources")
-    for section in ("ranks", "bands", "business_groups", "roles", "courses", "programmes",
-                    "credentials", "assessments", "endorsements", "attributes"):  # fmt: skip
+    for section in (
+        "ranks",
+        "bands",
+        "business_groups",
+        "roles",
+        "courses",
+        "programmes",
+        "credentials",
+        "assessments",
+        "endorsements",
+        "attributes",
+    ):
         for entry in getattr(rep.library.catalogue, section):
             if entry.source:
                 _valid(rep, entry, entry.source, docs, None)
@@ -46,24 +56,42 @@ def check_sources(rep: Reporter) -> None:
                 _valid(rep, prog, prog.source, docs, pathway)
 
 
-def _requirement(rep: Reporter, req: BaseRequirement, inherited: str | None, docs: list[str],
-                 pathway: Pathway, stage: object) -> None:  # fmt: skip
+def _requirement(
+    rep: Reporter,
+    req: BaseRequirement,
+    inherited: str | None,
+    docs: list[str],
+    pathway: Pathway,
+    stage: object,
+) -> None:
     if req.source:
         _valid(rep, req, req.source, docs, pathway)
     own = req.source or inherited
     children = req.children()
     if own is None and not children:
-        rep.add(req, "missing-source", f"requirement '{describe(req)}' cites no source",
-                pathway=pathway, stage=stage,  # type: ignore[arg-type]
-                severity=Severity.WARNING,
-                hint="add 'source: \"<doc> <paragraph>\"' (e.g. \"002 rec 9\"), or "
-                "'source: illustrative' if the sources do not give it")  # fmt: skip
+        rep.add(
+            req,
+            "missing-source",
+            f"requirement '{describe(req)}' cites no source",
+            pathway=pathway,
+            stage=stage,  # type: ignore[arg-type]
+            severity=Severity.WARNING,
+            hint='add \'source: "<doc> <paragraph>"\' (e.g. "002 rec 9"), or '
+            "'source: illustrative' if the sources do not give it",
+        )
     for child in children:
         _requirement(rep, child, own, docs, pathway, stage)
 
 
-def _cited(rep: Reporter, item: object, source: str | None, docs: list[str],
-           pathway: Pathway, what: str, stage: object = None) -> None:  # fmt: skip
+def _cited(
+    rep: Reporter,
+    item: object,
+    source: str | None,
+    docs: list[str],
+    pathway: Pathway,
+    what: str,
+    stage: object = None,
+) -> None:
     if source is None:
         rep.add(
             item,
@@ -78,19 +106,27 @@ def _cited(rep: Reporter, item: object, source: str | None, docs: list[str],
         _valid(rep, item, source, docs, pathway)
 
 
-def _valid(rep: Reporter, item: object, source: str, docs: list[str],
-           pathway: Pathway | None) -> None:  # fmt: skip
+def _valid(
+    rep: Reporter, item: object, source: str, docs: list[str], pathway: Pathway | None
+) -> None:
     doc, locator = parse_source(source)
     if doc == ILLUSTRATIVE:
         return
     if doc not in docs:
-        rep.add(item, "unknown-reference",  # type: ignore[arg-type]
-                f"source '{source}' names unknown document '{doc}'",
-                pathway=pathway, suggestion=did_you_mean(doc, docs),
-                hint=f"documents in the catalogue's sources: {', '.join(docs)}; "
-                "or write 'illustrative'")  # fmt: skip
+        rep.add(
+            item,
+            "unknown-reference",  # type: ignore[arg-type]
+            f"source '{source}' names unknown document '{doc}'",
+            pathway=pathway,
+            suggestion=did_you_mean(doc, docs),
+            hint=f"documents in the catalogue's sources: {', '.join(docs)}; "
+            "or write 'illustrative'",
+        )
     elif not locator:
-        rep.add(item, "invalid-source",  # type: ignore[arg-type]
-                f"source '{source}' names a document but no paragraph",
-                pathway=pathway,
-                hint=f"say where in it, e.g. '{doc} para 12' or '{doc} rec 9'")  # fmt: skip
+        rep.add(
+            item,
+            "invalid-source",  # type: ignore[arg-type]
+            f"source '{source}' names a document but no paragraph",
+            pathway=pathway,
+            hint=f"say where in it, e.g. '{doc} para 12' or '{doc} rec 9'",
+        )

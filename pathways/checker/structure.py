@@ -31,35 +31,50 @@ def check_duplicates(rep: Reporter) -> None:
         seen: set[str] = set()
         for e in entries:
             if counts[e.id] > 1 and e.id in seen:
-                rep.add(e, "duplicate-id",
-                        f"{section} entry '{e.id}' is defined {counts[e.id]} times",
-                        hint="ids must be unique within a catalogue section: "
-                        "rename or delete the repeat")  # fmt: skip
+                rep.add(
+                    e,
+                    "duplicate-id",
+                    f"{section} entry '{e.id}' is defined {counts[e.id]} times",
+                    hint="ids must be unique within a catalogue section: "
+                    "rename or delete the repeat",
+                )
             seen.add(e.id)
     for pathway in rep.library.pathways.values():
         stages = Counter(s.id for s in pathway.stages)
         seen = set()
         for stage in pathway.stages:
             if stages[stage.id] > 1 and stage.id in seen:
-                rep.add(stage, "duplicate-id",
-                        f"stage id '{stage.id}' is used {stages[stage.id]} times in "
-                        f"pathway '{pathway.id}'",
-                        pathway=pathway, stage=stage,
-                        hint="give every stage of a pathway its own id")  # fmt: skip
+                rep.add(
+                    stage,
+                    "duplicate-id",
+                    f"stage id '{stage.id}' is used {stages[stage.id]} times in "
+                    f"pathway '{pathway.id}'",
+                    pathway=pathway,
+                    stage=stage,
+                    hint="give every stage of a pathway its own id",
+                )
             seen.add(stage.id)
             req_ids = Counter(r.id for r, _ in _all(stage) if r.id)
             for rid, n in req_ids.items():
                 if n > 1:
-                    rep.add(stage, "duplicate-id",
-                            f"requirement id '{rid}' is used {n} times in stage '{stage.id}'",
-                            pathway=pathway, stage=stage,
-                            hint="requirement ids must be unique within their stage")  # fmt: skip
+                    rep.add(
+                        stage,
+                        "duplicate-id",
+                        f"requirement id '{rid}' is used {n} times in stage '{stage.id}'",
+                        pathway=pathway,
+                        stage=stage,
+                        hint="requirement ids must be unique within their stage",
+                    )
         edges: set[tuple[str, str]] = set()
         for prog in pathway.progressions:
             if (prog.from_, prog.to) in edges:
-                rep.add(prog, "duplicate-id",
-                        f"progression {prog.from_} -> {prog.to} is listed twice",
-                        pathway=pathway, hint="delete the repeated progression")  # fmt: skip
+                rep.add(
+                    prog,
+                    "duplicate-id",
+                    f"progression {prog.from_} -> {prog.to} is listed twice",
+                    pathway=pathway,
+                    hint="delete the repeated progression",
+                )
             edges.add((prog.from_, prog.to))
 
 
@@ -93,8 +108,9 @@ def check_cycles(rep: Reporter) -> None:
                     tp, ts = req.target(pathway.id)
                     if rep.library.stage(tp, ts) is not None:
                         # The prerequisite must come before the stage that needs it.
-                        g.add_edge(stage_key(tp, ts), stage_key(pathway.id, stage.id),
-                                   kind="prerequisite")  # fmt: skip
+                        g.add_edge(
+                            stage_key(tp, ts), stage_key(pathway.id, stage.id), kind="prerequisite"
+                        )
     for component in nx.strongly_connected_components(g):
         sub = g.subgraph(component)
         if len(component) == 1 and not any(sub.has_edge(n, n) for n in component):
@@ -111,8 +127,10 @@ def check_cycles(rep: Reporter) -> None:
             hint = "a pathway only moves forward: remove or reverse one of these progressions"
         else:
             msg = f"stages depend on each other in a cycle: {loop}"
-            hint = ("a stage cannot require (via 'reached') a stage that comes after it; "
-                    "remove one requirement or progression in the loop")  # fmt: skip
+            hint = (
+                "a stage cannot require (via 'reached') a stage that comes after it; "
+                "remove one requirement or progression in the loop"
+            )
         rep.add(stage, "cycle", msg, pathway=pathway, stage=stage, nodes=tuple(nodes), hint=hint)
 
 
@@ -120,9 +138,13 @@ def check_reachability(rep: Reporter) -> None:
     for pathway in rep.library.pathways.values():
         entries = [s.id for s in pathway.stages if s.entry]
         if not entries:
-            rep.add(pathway, "no-entry-stage", f"pathway '{pathway.id}' has no entry stage",
-                    pathway=pathway,
-                    hint="mark the stage(s) people start from with 'entry: true'")  # fmt: skip
+            rep.add(
+                pathway,
+                "no-entry-stage",
+                f"pathway '{pathway.id}' has no entry stage",
+                pathway=pathway,
+                hint="mark the stage(s) people start from with 'entry: true'",
+            )
             continue
         g = progression_graph(pathway)
         reachable: set[str] = set(entries)
@@ -152,12 +174,16 @@ def check_skipped_stages(rep: Reporter) -> None:
             before = nx.ancestors(g, prog.from_) | {prog.from_}
             for required in required_stages(pathway, target):
                 if required not in before and required != prog.to:
-                    rep.add(prog, "skipped-required-stage",
-                            f"progression {prog.from_} -> {prog.to} skips '{required}', "
-                            f"which '{prog.to}' requires",
-                            pathway=pathway, stage=target,
-                            hint=f"start the progression from '{required}' (or a stage "
-                            f"after it), or drop the requirement")  # fmt: skip
+                    rep.add(
+                        prog,
+                        "skipped-required-stage",
+                        f"progression {prog.from_} -> {prog.to} skips '{required}', "
+                        f"which '{prog.to}' requires",
+                        pathway=pathway,
+                        stage=target,
+                        hint=f"start the progression from '{required}' (or a stage "
+                        f"after it), or drop the requirement",
+                    )
 
 
 def required_stages(pathway: Pathway, stage: Stage) -> list[str]:

@@ -127,9 +127,18 @@ class Catalogue(_Model):
 
 
 SECTIONS: tuple[str, ...] = (
-    "sources", "ranks", "bands", "business_groups", "roles", "courses", "programmes",
-    "credentials", "assessments", "endorsements", "attributes",
-)  # fmt: skip
+    "sources",
+    "ranks",
+    "bands",
+    "business_groups",
+    "roles",
+    "courses",
+    "programmes",
+    "credentials",
+    "assessments",
+    "endorsements",
+    "attributes",
+)
 
 
 class CatalogueFile(_Model):

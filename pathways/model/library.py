@@ -76,28 +76,31 @@ class Library:
 
         g = nx.MultiDiGraph()
         for pathway, stage in self.stages():
-            g.add_node(stage_key(pathway.id, stage.id), pathway=pathway.id, stage=stage.id,
-                       name=stage.name)  # fmt: skip
+            g.add_node(
+                stage_key(pathway.id, stage.id), pathway=pathway.id, stage=stage.id, name=stage.name
+            )
         for pathway in self.pathways.values():
             for prog in pathway.progressions:
-                g.add_edge(stage_key(pathway.id, prog.from_), stage_key(pathway.id, prog.to),
-                           kind="progression")  # fmt: skip
+                g.add_edge(
+                    stage_key(pathway.id, prog.from_),
+                    stage_key(pathway.id, prog.to),
+                    kind="progression",
+                )
             for stage in pathway.stages:
                 for target in prerequisites(pathway, stage):
-                    g.add_edge(stage_key(*target), stage_key(pathway.id, stage.id),
-                               kind="prerequisite")  # fmt: skip
+                    g.add_edge(
+                        stage_key(*target), stage_key(pathway.id, stage.id), kind="prerequisite"
+                    )
         return g
 
     def to_json(self) -> dict[str, Any]:
         return {
             "digest": self.digest,
-            "catalogue": self.catalogue.model_dump(
-                mode="json", by_alias=True, exclude_none=True
-            ),  # fmt: skip
+            "catalogue": self.catalogue.model_dump(mode="json", by_alias=True, exclude_none=True),
             "pathways": [
                 p.model_dump(mode="json", by_alias=True, exclude_none=True)
                 for p in self.pathways.values()
-            ],  # fmt: skip
+            ],
         }
 
 

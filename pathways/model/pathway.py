@@ -36,8 +36,16 @@ class _Dated(_Model):
         return not (self.effective_to and on > self.effective_to)
 
 
-AWARD_KEYS = ("credential", "rank", "band", "course", "completed_programme", "passed",
-              "member_of", "role")  # fmt: skip
+AWARD_KEYS = (
+    "credential",
+    "rank",
+    "band",
+    "course",
+    "completed_programme",
+    "passed",
+    "member_of",
+    "role",
+)
 
 
 class Award(_Model):
