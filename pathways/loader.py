@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
-from .model.requirements import KIND_KEYS, REQUIREMENT_MODELS, BaseRequirement, _Model
+from .model.requirements import KIND_KEYS, REQUIREMENT_MODELS, BaseRequirement, LocatedModel
 from .problems import PathwayError, Problem
 from .suggest import did_you_mean
 from .yamlsource import YamlDocument, read_yaml_file
@@ -38,7 +38,10 @@ from .yamlsource import YamlDocument, read_yaml_file
 __all__ = ["SHIPPED_LIBRARY", "collect_files", "load_library", "validate_document"]
 
 SHIPPED_LIBRARY = Path(__file__).parent / "library"
-TOP_LEVEL = {"pathway": PathwayFile, "catalogue": CatalogueFile}
+TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile]] = {
+    "pathway": PathwayFile,
+    "catalogue": CatalogueFile,
+}
 
 LoadedFile = PathwayFile | CatalogueFile
 
@@ -413,7 +416,7 @@ def _value_hint(msg: str) -> str | None:
 
 
 def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
-    def put(obj: _Model, path: tuple[str | int, ...]) -> None:
+    def put(obj: LocatedModel, path: tuple[str | int, ...]) -> None:
         obj._loc = doc.location(path)
 
     if isinstance(model, CatalogueFile):

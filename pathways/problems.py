@@ -66,7 +66,7 @@ class Problem(BaseModel):
             fields.setdefault("line", where.line)
             fields.setdefault("column", where.column)
             fields.setdefault("path", where.path)
-        return cls(code=code, message=message, **fields)  # type: ignore[arg-type]
+        return cls.model_validate({"code": code, "message": message, **fields})
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.code)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..model.library import Library
 from ..model.pathway import Pathway, Stage
-from ..model.requirements import BaseRequirement, Requirement, _Model, walk
+from ..model.requirements import BaseRequirement, LocatedModel, walk
 from ..problems import Problem, Severity
 
 
@@ -20,7 +20,7 @@ class Reporter:
 
     def add(
         self,
-        at: _Model | None,
+        at: LocatedModel | None,
         code: str,
         message: str,
         *,
@@ -53,7 +53,7 @@ def stage_requirements(stage: Stage) -> Iterator[tuple[BaseRequirement, bool]]:
         yield from walk(top)
 
 
-def describe(req: Requirement) -> str:
+def describe(req: BaseRequirement) -> str:
     """A short label for a requirement in messages, e.g. ``rank at_least inspector``."""
     if req.text:
         return req.text

@@ -13,6 +13,7 @@ from ..model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    LocatedModel,
     MembershipRequirement,
     PassedRequirement,
     RankRequirement,
@@ -76,7 +77,7 @@ def _known(
     cat: Catalogue,
     section: str,
     value: str | None,
-    at: object,
+    at: LocatedModel,
     pathway: Pathway | None,
     stage: Stage | None,
     context: str = "",
@@ -89,7 +90,7 @@ def _known(
     word = SECTION_WORDS[section]
     where = f" ({context})" if context else ""
     rep.add(
-        at,  # type: ignore[arg-type]
+        at,
         "unknown-reference",
         f"unknown {word} '{value}'{where}",
         pathway=pathway,
@@ -105,7 +106,7 @@ def _check_level(
     cat: Catalogue,
     credential: str,
     level: int | None,
-    at: object,
+    at: LocatedModel,
     pathway: Pathway,
     stage: Stage,
 ) -> None:
@@ -116,7 +117,7 @@ def _check_level(
     if not levels:
         rep.add(
             at,
-            "unknown-reference",  # type: ignore[arg-type]
+            "unknown-reference",
             f"credential '{credential}' has no levels, but level {level} is required",
             pathway=pathway,
             stage=stage,
@@ -125,7 +126,7 @@ def _check_level(
     elif level not in levels:
         rep.add(
             at,
-            "unknown-reference",  # type: ignore[arg-type]
+            "unknown-reference",
             f"credential '{credential}' has no level {level} "
             f"(its levels are {', '.join(map(str, levels))})",
             pathway=pathway,

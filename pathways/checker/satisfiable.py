@@ -21,6 +21,7 @@ from ..model.requirements import (
     BandRequirement,
     BaseRequirement,
     DistinctBusinessGroupsRequirement,
+    LocatedModel,
     Not,
     RankRequirement,
     ServedRequirement,
@@ -85,13 +86,15 @@ def _check_windows(rep: Reporter, pathway: Pathway, stage: Stage) -> None:
             )
 
 
-def _window(rep: Reporter, item: object, pathway: Pathway, stage: Stage | None, word: str) -> bool:
+def _window(
+    rep: Reporter, item: LocatedModel, pathway: Pathway, stage: Stage | None, word: str
+) -> bool:
     start = getattr(item, "effective_from", None)
     end = getattr(item, "effective_to", None)
     if start and end and end < start:
         rep.add(
             item,
-            "empty-effective-window",  # type: ignore[arg-type]
+            "empty-effective-window",
             f"{word} ends ({end}) before it starts ({start})",
             pathway=pathway,
             stage=stage,

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from ..model.pathway import Pathway
-from ..model.requirements import BaseRequirement
+from ..model.pathway import Pathway, Stage
+from ..model.requirements import BaseRequirement, LocatedModel
 from ..problems import Severity
 from ..suggest import did_you_mean
 from .context import Reporter, describe
@@ -62,7 +62,7 @@ def _requirement(
     inherited: str | None,
     docs: list[str],
     pathway: Pathway,
-    stage: object,
+    stage: Stage | None,
 ) -> None:
     if req.source:
         _valid(rep, req, req.source, docs, pathway)
@@ -74,7 +74,7 @@ def _requirement(
             "missing-source",
             f"requirement '{describe(req)}' cites no source",
             pathway=pathway,
-            stage=stage,  # type: ignore[arg-type]
+            stage=stage,
             severity=Severity.WARNING,
             hint='add \'source: "<doc> <paragraph>"\' (e.g. "002 rec 9"), or '
             "'source: illustrative' if the sources do not give it",
@@ -85,20 +85,20 @@ def _requirement(
 
 def _cited(
     rep: Reporter,
-    item: object,
+    item: LocatedModel,
     source: str | None,
     docs: list[str],
     pathway: Pathway,
     what: str,
-    stage: object = None,
+    stage: Stage | None = None,
 ) -> None:
     if source is None:
         rep.add(
             item,
             "missing-source",
-            f"{what} cites no source",  # type: ignore[arg-type]
+            f"{what} cites no source",
             pathway=pathway,
-            stage=stage,  # type: ignore[arg-type]
+            stage=stage,
             severity=Severity.WARNING,
             hint="add 'source: \"<doc> <paragraph>\"' or 'source: illustrative'",
         )
@@ -107,7 +107,7 @@ def _cited(
 
 
 def _valid(
-    rep: Reporter, item: object, source: str, docs: list[str], pathway: Pathway | None
+    rep: Reporter, item: LocatedModel, source: str, docs: list[str], pathway: Pathway | None
 ) -> None:
     doc, locator = parse_source(source)
     if doc == ILLUSTRATIVE:
@@ -115,7 +115,7 @@ def _valid(
     if doc not in docs:
         rep.add(
             item,
-            "unknown-reference",  # type: ignore[arg-type]
+            "unknown-reference",
             f"source '{source}' names unknown document '{doc}'",
             pathway=pathway,
             suggestion=did_you_mean(doc, docs),
@@ -125,7 +125,7 @@ def _valid(
     elif not locator:
         rep.add(
             item,
-            "invalid-source",  # type: ignore[arg-type]
+            "invalid-source",
             f"source '{source}' names a document but no paragraph",
             pathway=pathway,
             hint=f"say where in it, e.g. '{doc} para 12' or '{doc} rec 9'",

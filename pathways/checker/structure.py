@@ -120,7 +120,7 @@ def check_cycles(rep: Reporter) -> None:
         kinds = {g.edges[a, b]["kind"] for a, b in ((e[0], e[1]) for e in cycle)}
         first_pathway, first_stage = nodes[0].split(".", 1)
         pathway = rep.library.pathways[first_pathway]
-        stage = pathway.stage(first_stage)
+        first = pathway.stage(first_stage)
         loop = " -> ".join([*nodes, nodes[0]])
         if kinds == {"progression"}:
             msg = f"progressions form a cycle: {loop}"
@@ -131,7 +131,7 @@ def check_cycles(rep: Reporter) -> None:
                 "a stage cannot require (via 'reached') a stage that comes after it; "
                 "remove one requirement or progression in the loop"
             )
-        rep.add(stage, "cycle", msg, pathway=pathway, stage=stage, nodes=tuple(nodes), hint=hint)
+        rep.add(first, "cycle", msg, pathway=pathway, stage=first, nodes=tuple(nodes), hint=hint)
 
 
 def check_reachability(rep: Reporter) -> None:

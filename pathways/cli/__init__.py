@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .check import check_command
+from .listing import list_command
 
 __all__ = ["cli", "main"]
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(list_command)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .requirements import _Model
+from .requirements import LocatedModel
 
 __all__ = [
     "AssessmentEntry",
@@ -34,7 +34,7 @@ __all__ = [
 ID_PATTERN = r"^[A-Za-z0-9_\-]+$"
 
 
-class Entry(_Model):
+class Entry(LocatedModel):
     """A named item of the vocabulary."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -43,7 +43,7 @@ class Entry(_Model):
     source: str | None = None
 
 
-class SourceDocument(_Model):
+class SourceDocument(LocatedModel):
     """A document rules may cite as ``source: "<id> <paragraph>"``."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -93,7 +93,7 @@ class AttributeEntry(Entry):
     protected: bool = False
 
 
-class Catalogue(_Model):
+class Catalogue(LocatedModel):
     """The shared vocabulary of a pathway library."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -141,7 +141,7 @@ SECTIONS: tuple[str, ...] = (
 )
 
 
-class CatalogueFile(_Model):
+class CatalogueFile(LocatedModel):
     """The top level of a catalogue file: ``catalogue: {...}``."""
 
     catalogue: Catalogue

@@ -16,12 +16,12 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from .requirements import Requirement, _Model
+from .requirements import LocatedModel, Requirement
 
 __all__ = ["Award", "Pathway", "PathwayFile", "Progression", "Stage"]
 
 
-class _Dated(_Model):
+class _Dated(LocatedModel):
     text: str | None = Field(None, description="Plain-language description.")
     source: str | None = Field(
         None, description="'DOC LOCATOR' (e.g. '003 Appendix 1') or 'illustrative[: why]'."
@@ -48,7 +48,7 @@ AWARD_KEYS = (
 )
 
 
-class Award(_Model):
+class Award(LocatedModel):
     """What holding a stage means in a person's record: exactly one item kind.
 
     ``credential`` may add ``level``; ``rank`` and ``band`` may add ``basis``.
@@ -88,6 +88,19 @@ class Award(_Model):
     def value(self) -> str:
         return str(getattr(self, self.kind))
 
+    def describe(self) -> str:
+        """Plain words for what holding the stage means.
+
+        >>> Award(credential="pip", level=2).describe()
+        'credential pip level 2'
+        """
+        text = f"{self.kind} {self.value}"
+        if self.level is not None:
+            text += f" level {self.level}"
+        if self.basis:
+            text += f" ({self.basis})"
+        return text
+
 
 class Stage(_Dated):
     """A node of a pathway: something a person can reach, with its requirements."""
@@ -108,7 +121,7 @@ class Progression(_Dated):
     to: str
 
 
-class Pathway(_Model):
+class Pathway(LocatedModel):
     """A named graph of stages and progressions."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
@@ -122,7 +135,7 @@ class Pathway(_Model):
         return next((s for s in self.stages if s.id == stage_id), None)
 
 
-class PathwayFile(_Model):
+class PathwayFile(LocatedModel):
     """The top level of a pathway file: ``pathway: {...}``."""
 
     pathway: Pathway

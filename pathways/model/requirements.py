@@ -60,7 +60,9 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
+class LocatedModel(BaseModel):
+    """Base of every language model: strict fields, and where it was written."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
     _loc: Location | None = PrivateAttr(default=None)
 
@@ -70,7 +72,7 @@ class _Model(BaseModel):
         return self._loc
 
 
-class BaseRequirement(_Model):
+class BaseRequirement(LocatedModel):
     """Fields every requirement may carry."""
 
     kind: ClassVar[str]
@@ -138,7 +140,7 @@ class RankBasis(StrEnum):
     ANY = "any"
 
 
-class _Bounds(_Model):
+class _Bounds(LocatedModel):
     exactly: str | None = None
     at_least: str | None = None
     at_most: str | None = None
@@ -184,7 +186,7 @@ class ServiceScope(StrEnum):
     BUSINESS_GROUP = "business_group"
 
 
-class ServedSpec(_Model):
+class ServedSpec(LocatedModel):
     """How long, and in what: the whole service, the current rank/role/group, or a named one."""
 
     in_: ServiceScope = Field(alias="in")
@@ -215,7 +217,7 @@ class ServedRequirement(BaseRequirement):
     served: ServedSpec
 
 
-class DistinctGroupsSpec(_Model):
+class DistinctGroupsSpec(LocatedModel):
     at_least: int = Field(ge=1)
     role: str | None = Field(None, description="Count only postings in this role.")
 

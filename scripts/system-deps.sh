@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only if something is missing:
+# a Python 3.11/3.12 with venv (durable-rules does not import on 3.13), gcc and
+# Python headers (durable-rules builds from source), graphviz's `dot` (diagrams).
+set -euo pipefail
+
+need=()
+if ! command -v python3.12 >/dev/null && ! command -v python3.11 >/dev/null; then
+  need+=(python3 python3-venv python3-dev)
+fi
+command -v gcc >/dev/null || need+=(gcc)
+command -v dot >/dev/null || need+=(graphviz)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing system packages: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install ${need[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${need[@]}" >/dev/null
