@@ -6,6 +6,7 @@ import click
 
 from .check import check_command
 from .listing import list_command
+from .schema import schema_command
 
 __all__ = ["cli", "main"]
 
@@ -18,6 +19,7 @@ def cli() -> None:
 
 cli.add_command(check_command)
 cli.add_command(list_command)
+cli.add_command(schema_command)
 
 
 def main() -> None:
