@@ -92,8 +92,8 @@ def load_with_problems(
             Problem(
                 code="missing-catalogue",
                 message="no catalogue file found",
-                hint="add a file with a top-level 'catalogue:' key, or check against the "
-                "shipped library (drop --no-shipped)",
+                hint="add a file whose top-level key is 'catalogue:'; 'pathways check' "
+                "uses the shipped catalogue when none is given (unless --no-shipped)",
             )
         )
         return None, problems
@@ -295,7 +295,9 @@ _TYPE_WORDS = {
 def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any) -> Problem:
     etype: str = err["type"]
     where = doc.location(path)
-    field = path[-1] if path else ""
+    field: str | int = path[-1] if path else ""
+    if isinstance(field, int):
+        field = f"item {field + 1} of {path[-2]}" if len(path) > 1 else f"item {field + 1}"
     value = err.get("input")
     if etype == "missing":
         return Problem.at(

@@ -120,9 +120,13 @@ def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDo
         loader.flatten_mapping(node)  # resolve YAML merge keys (<<) first
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | bool) or key is None:
-                key = str(key)
+            # Keys are names: keep the text as written, so 'off:' or 'no:' (YAML 1.1
+            # booleans) and '2010:' stay the names the author typed.
+            key = (
+                key_node.value
+                if isinstance(key_node, yaml.ScalarNode)
+                else str(loader.construct_object(key_node, deep=True))
+            )
             if key in out:
                 first = doc.positions.get((*path, key), (None, None))
                 doc.problems.append(
@@ -137,7 +141,7 @@ def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDo
                         hint="YAML keeps only one of them: delete or merge the duplicate",
                     )
                 )
-            child = (*path, key if isinstance(key, str | int) else str(key))
+            child = (*path, key)
             doc.key_positions[child] = (
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,

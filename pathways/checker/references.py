@@ -16,6 +16,7 @@ from ..model.requirements import (
     LocatedModel,
     MembershipRequirement,
     PassedRequirement,
+    PostedRequirement,
     RankRequirement,
     ReachedRequirement,
     ServedRequirement,
@@ -189,6 +190,9 @@ def _check_requirement(
     elif isinstance(req, ServedRequirement):
         known("roles", req.served.role)
         known("business_groups", req.served.business_group)
+    elif isinstance(req, PostedRequirement):
+        known("roles", req.posted.role)
+        known("business_groups", req.posted.business_group)
     elif isinstance(req, DistinctBusinessGroupsRequirement):
         known("roles", req.distinct_business_groups.role)
     elif isinstance(req, EndorsementRequirement):
@@ -220,6 +224,17 @@ def _check_requirement(
                 stage=stage,
                 suggestion=did_you_mean(target_pathway, rep.library.pathways),
                 hint="write 'reached: <pathway id>.<stage id>'",
+            )
+        elif (target := other.stage(target_stage)) is not None and target.awards is None:
+            rep.add(
+                req,
+                "unsatisfiable-requirement",
+                f"'reached: {req.reached}' can never hold: stage '{target_stage}' awards "
+                "nothing, so no record shows it held",
+                pathway=pathway,
+                stage=stage,
+                hint=f"give stage '{target_stage}' an 'awards:' (the record item that shows it "
+                "is held), or require that item directly",
             )
         elif other.stage(target_stage) is None:
             ids = [s.id for s in other.stages]

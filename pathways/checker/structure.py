@@ -7,7 +7,7 @@ from collections import Counter
 import networkx as nx
 
 from ..model.catalogue import SECTIONS
-from ..model.library import stage_key
+from ..model.library import prerequisites, stage_key
 from ..model.pathway import Award, Pathway, Stage
 from ..model.requirements import (
     AllOf,
@@ -17,6 +17,7 @@ from ..model.requirements import (
     CredentialRequirement,
     MembershipRequirement,
     PassedRequirement,
+    RankBasis,
     RankRequirement,
     ReachedRequirement,
 )
@@ -97,27 +98,35 @@ def progression_graph(pathway: Pathway) -> nx.DiGraph:
 def check_cycles(rep: Reporter) -> None:
     """Cycles of progressions, and of prerequisites (``reached``) across pathways."""
     g = nx.DiGraph()
+
+    def link(a: str, b: str, kind: str) -> None:
+        # One edge can be both a progression and a prerequisite: keep both kinds.
+        if g.has_edge(a, b):
+            g.edges[a, b]["kinds"].add(kind)
+        else:
+            g.add_edge(a, b, kinds={kind})
+
     for pathway in rep.library.pathways.values():
         for s in pathway.stages:
             g.add_node(stage_key(pathway.id, s.id))
         for a, b in progression_graph(pathway).edges:
-            g.add_edge(stage_key(pathway.id, a), stage_key(pathway.id, b), kind="progression")
+            link(stage_key(pathway.id, a), stage_key(pathway.id, b), "progression")
         for stage in pathway.stages:
-            for req, _neg in _all(stage):
-                if isinstance(req, ReachedRequirement):
-                    tp, ts = req.target(pathway.id)
-                    if rep.library.stage(tp, ts) is not None:
-                        # The prerequisite must come before the stage that needs it.
-                        g.add_edge(
-                            stage_key(tp, ts), stage_key(pathway.id, stage.id), kind="prerequisite"
-                        )
-    for component in nx.strongly_connected_components(g):
-        sub = g.subgraph(component)
-        if len(component) == 1 and not any(sub.has_edge(n, n) for n in component):
-            continue
-        cycle = nx.find_cycle(sub)
+            # Only prerequisites that must hold: 'any_of: [reached: later, ...]' is no loop.
+            for tp, ts in prerequisites(pathway, stage, unconditional=True):
+                if rep.library.stage(tp, ts) is not None:
+                    link(stage_key(tp, ts), stage_key(pathway.id, stage.id), "prerequisite")
+    # A self-loop is its own cycle; reported alone so it cannot hide a longer one.
+    cycles = [[(n, n)] for n in nx.nodes_with_selfloops(g)]
+    rest = g.copy()
+    rest.remove_edges_from([(n, n) for n in nx.nodes_with_selfloops(g)])
+    for component in nx.strongly_connected_components(rest):
+        if len(component) > 1:
+            cycles.append(nx.find_cycle(rest.subgraph(component)))
+    for cycle in cycles:
         nodes = [edge[0] for edge in cycle]
-        kinds = {g.edges[a, b]["kind"] for a, b in ((e[0], e[1]) for e in cycle)}
+        per_edge = [g.edges[e[0], e[1]]["kinds"] for e in cycle]
+        kinds = {"progression"} if all("progression" in k for k in per_edge) else {"mixed"}
         first_pathway, first_stage = nodes[0].split(".", 1)
         pathway = rep.library.pathways[first_pathway]
         first = pathway.stage(first_stage)
@@ -219,7 +228,7 @@ def _awarded_by(req: BaseRequirement, award: Award) -> bool:
         return award.credential == req.credential and award.level == req.level
     if isinstance(req, RankRequirement):
         wanted = req.rank.exactly or req.rank.at_least
-        same_basis = (award.basis or "substantive") == req.rank.basis.value
+        same_basis = (award.basis or RankBasis.SUBSTANTIVE) == req.rank.basis
         return award.rank == wanted and same_basis and req.rank.at_most is None
     if isinstance(req, CourseRequirement):
         return award.course == req.course

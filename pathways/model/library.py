@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .pathway import Pathway, Stage
-from .requirements import ReachedRequirement, walk
+from .requirements import AllOf, BaseRequirement, ReachedRequirement
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -104,11 +104,23 @@ class Library:
         }
 
 
-def prerequisites(pathway: Pathway, stage: Stage) -> list[tuple[str, str]]:
-    """The (pathway, stage) pairs a stage's ``reached`` requirements point at."""
-    out = []
+def prerequisites(
+    pathway: Pathway, stage: Stage, unconditional: bool = False
+) -> list[tuple[str, str]]:
+    """The (pathway, stage) pairs a stage's ``reached`` requirements point at.
+
+    With ``unconditional``, only those that must hold: in the stage's list or
+    nested ``all_of``, not alternatives (``any_of``, ``at_least``) or ``not``.
+    """
+    out: list[tuple[str, str]] = []
+
+    def visit(req: BaseRequirement) -> None:
+        if isinstance(req, ReachedRequirement):
+            out.append(req.target(pathway.id))
+        elif isinstance(req, AllOf) or not unconditional:
+            for child in req.children():
+                visit(child)
+
     for top in stage.requires:
-        for req, _negated in walk(top):
-            if isinstance(req, ReachedRequirement):
-                out.append(req.target(pathway.id))
+        visit(top)
     return list(dict.fromkeys(out))

@@ -16,7 +16,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from .requirements import LocatedModel, Requirement
+from .requirements import LocatedModel, RankBasis, Requirement
 
 __all__ = ["Award", "Pathway", "PathwayFile", "Progression", "Stage"]
 
@@ -58,7 +58,7 @@ class Award(LocatedModel):
     level: int | None = Field(None, ge=0)
     rank: str | None = None
     band: str | None = None
-    basis: str | None = Field(None, pattern="^(substantive|temporary|any)$")
+    basis: RankBasis | None = None
     course: str | None = None
     completed_programme: str | None = None
     passed: str | None = None
@@ -98,7 +98,7 @@ class Award(LocatedModel):
         if self.level is not None:
             text += f" level {self.level}"
         if self.basis:
-            text += f" ({self.basis})"
+            text += f" ({self.basis.value})"
         return text
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "MembershipRequirement",
     "Not",
     "PassedRequirement",
+    "PostedRequirement",
     "RankBasis",
     "RankRequirement",
     "ReachedRequirement",
@@ -77,7 +78,11 @@ class BaseRequirement(LocatedModel):
 
     kind: ClassVar[str]
 
-    id: str | None = Field(None, description="Optional id, for example tests and next steps.")
+    id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        description="Optional id, for example tests and next steps.",
+    )
     text: str | None = Field(None, description="The requirement in plain words.")
     next_step: str | None = Field(
         None, description="What a person should do to meet it, e.g. 'Attend FSL stage 3'."
@@ -229,6 +234,24 @@ class DistinctBusinessGroupsRequirement(BaseRequirement):
     distinct_business_groups: DistinctGroupsSpec
 
 
+class PostingSpec(LocatedModel):
+    role: str | None = None
+    business_group: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> PostingSpec:
+        if self.role is None and self.business_group is None:
+            raise ValueError("give 'role', 'business_group', or both")
+        return self
+
+
+class PostedRequirement(BaseRequirement):
+    """Currently posted in a role and/or a business group."""
+
+    kind: ClassVar[str] = "posted"
+    posted: PostingSpec
+
+
 class EndorsementRequirement(BaseRequirement):
     """An endorsement or recommendation, by the role the catalogue names for it."""
 
@@ -331,6 +354,7 @@ REQUIREMENT_MODELS: dict[str, type[BaseRequirement]] = {
         BandRequirement,
         ServedRequirement,
         DistinctBusinessGroupsRequirement,
+        PostedRequirement,
         EndorsementRequirement,
         MembershipRequirement,
         ReachedRequirement,
@@ -364,6 +388,7 @@ Requirement = Annotated[
     | Annotated[BandRequirement, Tag("band")]
     | Annotated[ServedRequirement, Tag("served")]
     | Annotated[DistinctBusinessGroupsRequirement, Tag("distinct_business_groups")]
+    | Annotated[PostedRequirement, Tag("posted")]
     | Annotated[EndorsementRequirement, Tag("endorsement")]
     | Annotated[MembershipRequirement, Tag("member_of")]
     | Annotated[ReachedRequirement, Tag("reached")]
