@@ -55,7 +55,10 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml")))
         else:
             out.append(p)
-    return list(dict.fromkeys(out))
+    unique: dict[Path, Path] = {}
+    for f in out:
+        unique.setdefault(f.resolve(), f)  # the same file named two ways is read once
+    return list(unique.values())
 
 
 def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
@@ -400,7 +403,10 @@ def _type_hint(etype: str) -> str | None:
     if "date" in etype:
         return "write dates as YYYY-MM-DD, unquoted"
     if etype == "string_type":
-        return 'put the value in quotes, e.g. "003 para 8" (YAML reads 003 as the number 3)'
+        return (
+            "put the value in quotes (YAML reads 003 as the number 3, "
+            "and yes/no/on/off as true/false)"
+        )
     if etype in ("list_type",):
         return "put each item on its own line starting with '- '"
     if etype in ("model_type", "dict_type", "model_attributes_type"):
@@ -410,7 +416,7 @@ def _type_hint(etype: str) -> str | None:
 
 def _value_hint(msg: str) -> str | None:
     if "exactly one of" in msg or "give" in msg:
-        return "see docs/language.md for this item's fields"
+        return "see docs/language.md (requirement reference) for the fields this item takes"
     return None
 
 

@@ -95,13 +95,17 @@ def read_yaml_text(text: str, file: str) -> YamlDocument:
         doc.data = _build(node, (), loader, doc)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        opened = ""
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            # e.g. "while parsing a flow mapping": say where the bracket was opened.
+            opened = f" ({exc.context} opened on line {exc.context_mark.line + 1})"
         doc.problems.append(
             Problem(
                 code="yaml-syntax",
                 file=file,
                 line=mark.line + 1 if mark else None,
                 column=mark.column + 1 if mark else None,
-                message=f"invalid YAML: {exc.problem or exc.context}",
+                message=f"invalid YAML: {exc.problem or exc.context}{opened}",
                 hint="check indentation, colons and quoting near this line",
             )
         )
@@ -117,9 +121,12 @@ def read_yaml_text(text: str, file: str) -> YamlDocument:
 def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDocument) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolve YAML merge keys (<<) first
+        own = sum(k.tag != "tag:yaml.org,2002:merge" for k, _ in node.value)
+        loader.flatten_mapping(node)  # merged pairs (<<: *anchor) now come first
+        merged = len(node.value) - own
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        written: set[str] = set()  # keys written in this mapping, not merged into it
+        for index, (key_node, value_node) in enumerate(node.value):
             # Keys are names: keep the text as written, so 'off:' or 'no:' (YAML 1.1
             # booleans) and '2010:' stay the names the author typed.
             key = (
@@ -127,8 +134,8 @@ def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDo
                 if isinstance(key_node, yaml.ScalarNode)
                 else str(loader.construct_object(key_node, deep=True))
             )
-            if key in out:
-                first = doc.positions.get((*path, key), (None, None))
+            if index >= merged and key in written:
+                first = doc.key_positions.get((*path, key), (None, None))
                 doc.problems.append(
                     Problem(
                         code="duplicate-key",
@@ -141,6 +148,8 @@ def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDo
                         hint="YAML keeps only one of them: delete or merge the duplicate",
                     )
                 )
+            if index >= merged:
+                written.add(key)
             child = (*path, key)
             doc.key_positions[child] = (
                 key_node.start_mark.line + 1,

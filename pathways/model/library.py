@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .pathway import Pathway, Stage
-from .requirements import AllOf, BaseRequirement, ReachedRequirement
+from .requirements import AllOf, BaseRequirement, Not, ReachedRequirement
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -109,15 +109,16 @@ def prerequisites(
 ) -> list[tuple[str, str]]:
     """The (pathway, stage) pairs a stage's ``reached`` requirements point at.
 
-    With ``unconditional``, only those that must hold: in the stage's list or
-    nested ``all_of``, not alternatives (``any_of``, ``at_least``) or ``not``.
+    A ``reached`` under ``not`` is an exclusion, never a prerequisite. With
+    ``unconditional``, only those that must hold: in the stage's list or nested
+    ``all_of``, not alternatives (``any_of``, ``at_least``).
     """
     out: list[tuple[str, str]] = []
 
     def visit(req: BaseRequirement) -> None:
         if isinstance(req, ReachedRequirement):
             out.append(req.target(pathway.id))
-        elif isinstance(req, AllOf) or not unconditional:
+        elif isinstance(req, AllOf) or not (unconditional or isinstance(req, Not)):
             for child in req.children():
                 visit(child)
 
