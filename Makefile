@@ -4,15 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Evaluated when used, so a Python installed by scripts/system-deps.sh is found.
-PYTHON = $(shell command -v python3.12 || command -v python3.11)
+PYTHON = $(shell scripts/find-python.sh)
 
 .PHONY: run test lint typecheck install clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh scripts/find-python.sh
 	./scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), sys.version'
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 

@@ -4,8 +4,9 @@
 # Python headers (durable-rules builds from source), graphviz's `dot` (diagrams).
 set -euo pipefail
 
+here=$(dirname "$0")
 need=()
-if ! command -v python3.12 >/dev/null && ! command -v python3.11 >/dev/null; then
+if ! "$here/find-python.sh" >/dev/null; then
   need+=(python3 python3-venv python3-dev)
 fi
 command -v gcc >/dev/null || need+=(gcc)
