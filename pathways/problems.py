@@ -17,9 +17,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-__all__ = ["Location", "PathwayError", "Problem", "Severity", "format_path"]
+__all__ = ["PROBLEM_CODES", "Location", "PathwayError", "Problem", "Severity", "format_path"]
+
+#: Every code a problem can have, with what it means (docs/checker.md explains each).
+PROBLEM_CODES: dict[str, str] = {
+    # reading and validating files
+    "unreadable-file": "a file cannot be read",
+    "yaml-syntax": "a file is not valid YAML (or not UTF-8)",
+    "duplicate-key": "a key appears twice in one mapping",
+    "unknown-file-kind": "a file's top-level key is neither 'pathway' nor 'catalogue'",
+    "missing-catalogue": "no catalogue file was given or found",
+    "missing-field": "a required field is missing",
+    "unknown-field": "a field is not part of the language here",
+    "requirement-kind": "a requirement has no kind key, an unknown one, or two",
+    "wrong-type": "a value has the wrong type (text, number, list, mapping, date)",
+    "invalid-value": "a value is not allowed (enum, date, range, combination)",
+    # checking a loaded library
+    "duplicate-id": "an id is defined twice",
+    "unknown-reference": "an id is used but not defined",
+    "cycle": "progressions or prerequisites form a loop",
+    "no-entry-stage": "a pathway has no entry stage",
+    "unreachable-stage": "a stage cannot be reached from an entry stage",
+    "unsatisfiable-requirement": "a requirement can never hold",
+    "empty-effective-window": "an effective window is empty or never overlaps its stage",
+    "skipped-required-stage": "a progression bypasses a stage its target requires",
+    "missing-source": "a rule, stage or pathway cites no source",
+    "invalid-source": "a source names a document but not where in it",
+}
 
 
 class Severity(StrEnum):
@@ -57,6 +83,13 @@ class Problem(BaseModel):
     hint: str | None = None
     suggestion: str | None = None
     nodes: tuple[str, ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, code: str) -> str:
+        if code not in PROBLEM_CODES:
+            raise ValueError(f"unknown problem code '{code}': add it to PROBLEM_CODES")
+        return code
 
     @classmethod
     def at(cls, where: Location | None, code: str, message: str, **fields: object) -> Problem:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from pathways.checker import CheckReport, check_paths
 from pathways.cli import cli
-from pathways.problems import Problem
+from pathways.problems import PROBLEM_CODES, Problem
 
 HERE = Path(__file__).parent
 MINI = HERE / "fixtures" / "mini"
@@ -58,6 +58,7 @@ CHECKER_CODES = {
     "invalid-source",
 }
 ALL_CODES = LOADER_CODES | CHECKER_CODES
+assert set(PROBLEM_CODES) == ALL_CODES, "PROBLEM_CODES and this test disagree"
 # Codes that cannot be pinned to a line by a fixture file, and where they are tested instead.
 COVERED_ELSEWHERE = {"unreadable-file": "tests/test_loader.py::test_unreadable_file"}
 # Problems about the library as a whole: they have no file or line.
