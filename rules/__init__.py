@@ -1,6 +1,22 @@
-"""The eligibility engine (durable-rules): compiles a pathway library into rulesets.
+"""The eligibility engine: pathway libraries compiled into durable-rules rulesets.
 
-Built in issue 3; this package exists so the project layout is in place.
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> Evaluator(load_library([SHIPPED_LIBRARY])).compiled.digest == load_library(
+...     [SHIPPED_LIBRARY]).digest
+True
 """
 
-__all__: list[str] = []
+from .decision import Decision, Evidence, NextStep, RequirementOutcome, StageDecision, Status
+from .engine import Evaluator
+from .session import EngineError
+
+__all__ = [
+    "Decision",
+    "EngineError",
+    "Evaluator",
+    "Evidence",
+    "NextStep",
+    "RequirementOutcome",
+    "StageDecision",
+    "Status",
+]

@@ -1,0 +1,246 @@
+"""Compiling a pathway library into one durable-rules ruleset (as data).
+
+Every distinct leaf requirement of the library becomes one rule (requirements
+written identically in several stages share it); every stage that awards
+something gets a *held* rule, and credential stages a *lapsed* rule too. A held
+rule asserts a ``held`` fact, which the rules for ``reached`` requirements
+match: that is how a stage reached in one pathway chains into another.
+
+Combinators (``all_of``, ``any_of``, ``at_least``, ``not``) are not compiled:
+durable-rules' ``none()`` misfires (see shared/notes/durable-rules.md), so the
+tree is combined in Python from the set of leaves that fired.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pathways.model.catalogue import Catalogue
+from pathways.model.library import Library, stage_key
+from pathways.model.pathway import Award
+from pathways.model.requirements import (
+    AttributeRequirement,
+    BandRequirement,
+    BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+    ServiceScope,
+)
+
+__all__ = ["CompiledLibrary", "Leaf", "compile_library"]
+
+Pattern = dict[str, Any]
+ANCHOR = "anchor"
+
+
+@dataclass
+class Leaf:
+    """One distinct leaf condition, shared by every requirement written the same way."""
+
+    index: int
+    kind: str
+    patterns: list[Pattern]
+    scope: str | None = None  # for 'served': the tenure scope it tests
+
+
+@dataclass
+class StageRules:
+    key: str
+    held_rule: str | None
+    lapsed_rule: str | None
+
+
+@dataclass
+class CompiledLibrary:
+    """A library compiled once, evaluated many times."""
+
+    library: Library
+    leaves: list[Leaf]
+    leaf_of: dict[int, int]  # id(requirement model) -> leaf index
+    stages: dict[str, StageRules]
+    definition: dict[str, Any] = field(repr=False)
+    chained: frozenset[str] = frozenset()  # stages some 'reached' rule asks about
+
+    @property
+    def digest(self) -> str:
+        return self.library.digest
+
+    def leaf(self, requirement: BaseRequirement) -> Leaf:
+        return self.leaves[self.leaf_of[id(requirement)]]
+
+    def fresh_definition(self) -> dict[str, Any]:
+        """A deep copy: registering a ruleset mutates its definition."""
+        copied: dict[str, Any] = json.loads(json.dumps(self.definition))
+        return copied
+
+
+def compile_library(library: Library) -> CompiledLibrary:
+    """Compile every leaf and held rule of ``library`` into one ruleset definition."""
+    cat = library.catalogue
+    leaves: list[Leaf] = []
+    by_key: dict[str, int] = {}
+    leaf_of: dict[int, int] = {}
+    rules: dict[str, Any] = {ANCHOR: {"all": [{"m": {"t": ANCHOR}}], "run": ANCHOR}}
+
+    def add_leaf(req: BaseRequirement, pathway_id: str) -> None:
+        patterns, scope = _leaf_patterns(req, cat, pathway_id)
+        key = json.dumps(patterns, sort_keys=True)
+        if key not in by_key:
+            by_key[key] = len(leaves)
+            leaves.append(Leaf(len(leaves), req.kind, patterns, scope))
+            rules[f"l{by_key[key]}"] = {"all": _bind(patterns), "run": f"l{by_key[key]}"}
+        leaf_of[id(req)] = by_key[key]
+
+    stages: dict[str, StageRules] = {}
+    for pathway, stage in library.stages():
+        for top in stage.requires:
+            for req in _leaves(top):
+                add_leaf(req, pathway.id)
+        key = stage_key(pathway.id, stage.id)
+        held = lapsed = None
+        if stage.awards is not None:
+            patterns = _award_patterns(stage.awards, cat, current=True)
+            held = f"h{len(stages)}"
+            rules[held] = {"all": _bind(patterns), "run": held}
+            if stage.awards.credential is not None:
+                lapsed = f"x{len(stages)}"
+                lapsed_patterns = _award_patterns(stage.awards, cat, current=False)
+                rules[lapsed] = {"all": _bind(lapsed_patterns), "run": lapsed}
+        stages[key] = StageRules(key, held, lapsed)
+    chained = frozenset(
+        str(p["$and"][1]["stage"])
+        for leaf in leaves
+        if leaf.kind == "reached"
+        for p in leaf.patterns
+    )
+    return CompiledLibrary(library, leaves, leaf_of, stages, rules, chained)
+
+
+def _leaves(req: BaseRequirement) -> list[BaseRequirement]:
+    children = req.children()
+    if not children:
+        return [req]
+    return [leaf for child in children for leaf in _leaves(child)]
+
+
+def _bind(patterns: list[Pattern]) -> list[dict[str, Pattern]]:
+    return [{f"m{i}": p} for i, p in enumerate(patterns)]
+
+
+def _and(t: str, *tests: Pattern) -> Pattern:
+    return {"$and": [{"t": t}, *tests]} if tests else {"t": t}
+
+
+def _order_tests(field_name: str, order: dict[str, int], exactly: str | None,
+                 at_least: str | None, at_most: str | None) -> list[Pattern]:  # fmt: skip
+    tests: list[Pattern] = []
+    if exactly is not None:
+        tests.append({field_name: order.get(exactly, -1)})
+    if at_least is not None:
+        tests.append({"$gte": {field_name: order.get(at_least, 10**6)}})
+    if at_most is not None:
+        tests.append({"$lte": {field_name: order.get(at_most, -1)}})
+    return tests
+
+
+def _leaf_patterns(req: BaseRequirement, cat: Catalogue,
+                   pathway_id: str) -> tuple[list[Pattern], str | None]:  # fmt: skip
+    if isinstance(req, CredentialRequirement):
+        tests: list[Pattern] = [{"credential": req.credential}]
+        if req.level is not None:
+            tests.append({"$gte": {"level": req.level}})
+        if req.current:
+            tests.append({"current": 1})
+        return [_and("credential", *tests)], None
+    if isinstance(req, CourseRequirement):
+        return [_and("course", {"course": req.course})], None
+    if isinstance(req, CompletedProgrammeRequirement):
+        entry = cat.entry("programmes", req.completed_programme)
+        courses = list(getattr(entry, "stages", []) or [])
+        return [_and("course", {"course": c}) for c in courses] or [_never()], None
+    if isinstance(req, PassedRequirement):
+        return [_and("passed", {"assessment": req.passed})], None
+    if isinstance(req, RankRequirement | BandRequirement):
+        is_rank = isinstance(req, RankRequirement)
+        b = req.rank if isinstance(req, RankRequirement) else req.band
+        order = cat.rank_order() if is_rank else cat.band_order()
+        tests = _order_tests("order", order, b.exactly, b.at_least, b.at_most)
+        if b.basis.value != "any":
+            tests.append({"basis": b.basis.value})
+        return [_and("rank" if is_rank else "band", *tests)], None
+    if isinstance(req, ServedRequirement):
+        s = req.served
+        scope = {
+            ServiceScope.ROLE: f"role:{s.role}",
+            ServiceScope.BUSINESS_GROUP: f"business_group:{s.business_group}",
+        }.get(s.in_, s.in_.value)
+        tests = [{"scope": scope}]
+        if s.at_least_months is not None:
+            tests.append({"$gte": {"months": s.at_least_months}})
+        if s.at_most_months is not None:
+            tests.append({"$lte": {"months": s.at_most_months}})
+        return [_and("tenure", *tests)], scope
+    if isinstance(req, DistinctBusinessGroupsRequirement):
+        d = req.distinct_business_groups
+        return [_and("groups", {"role": d.role or "*"}, {"$gte": {"count": d.at_least}})], None
+    if isinstance(req, PostedRequirement):
+        tests = [{k: v} for k, v in (("role", req.posted.role),
+                                     ("business_group", req.posted.business_group)) if v]  # fmt: skip
+        return [_and("posting", *tests)], None
+    if isinstance(req, EndorsementRequirement):
+        return [_and("endorsement", {"endorsement": req.endorsement})], None
+    if isinstance(req, MembershipRequirement):
+        return [_and("member", {"programme": req.member_of})], None
+    if isinstance(req, ReachedRequirement):
+        return [_and("held", {"stage": stage_key(*req.target(pathway_id))})], None
+    if isinstance(req, AttributeRequirement):
+        values = req.allowed()
+        test: Pattern = (
+            {req.attribute: values[0]} if len(values) == 1
+            else {"$or": [{req.attribute: v} for v in values]}
+        )  # fmt: skip
+        return [_and("person", test)], None
+    raise TypeError(f"no rule for requirement kind '{req.kind}'")
+
+
+def _award_patterns(award: Award, cat: Catalogue, current: bool) -> list[Pattern]:
+    if award.credential is not None:
+        tests: list[Pattern] = [{"credential": award.credential}, {"current": int(current)}]
+        if award.level is not None:
+            tests.append({"$gte": {"level": award.level}})
+        return [_and("credential", *tests)]
+    if award.rank is not None or award.band is not None:
+        is_rank = award.rank is not None
+        order = cat.rank_order() if is_rank else cat.band_order()
+        value = award.rank if is_rank else award.band
+        tests = [{"$gte": {"order": order.get(str(value), 10**6)}}]
+        # Holding a stage 'temporarily' also counts for someone who holds it substantively.
+        if award.basis is None or award.basis.value == "substantive":
+            tests.append({"basis": "substantive"})
+        return [_and("rank" if is_rank else "band", *tests)]
+    if award.course is not None:
+        return [_and("course", {"course": award.course})]
+    if award.completed_programme is not None:
+        entry = cat.entry("programmes", award.completed_programme)
+        courses = list(getattr(entry, "stages", []) or [])
+        return [_and("course", {"course": c}) for c in courses] or [_never()]
+    if award.passed is not None:
+        return [_and("passed", {"assessment": award.passed})]
+    if award.member_of is not None:
+        return [_and("member", {"programme": award.member_of})]
+    return [_and("role_held", {"role": str(award.role)})]
+
+
+def _never() -> Pattern:
+    return {"t": "never"}

@@ -1,0 +1,117 @@
+"""Decisions as plain data: what the CLI, web pages, reports and the JSON API all render.
+
+A :class:`Decision` is reproducible: it names the library version (content
+hash) and the as-of date it was made for, and each stage names the effective
+window of the rule version it used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Decision",
+    "Evidence",
+    "NextStep",
+    "RequirementOutcome",
+    "StageDecision",
+    "Status",
+]
+
+
+class Status(StrEnum):
+    """Where a person stands on a stage."""
+
+    HELD = "held"
+    ELIGIBLE = "eligible"
+    ELIGIBLE_FROM = "eligible_from"
+    LAPSED = "lapsed"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Evidence(_Frozen):
+    """A record item that satisfied a requirement."""
+
+    item: str = Field(description="The item's id, or section[index] if it has none.")
+    section: str
+    label: str = Field(description="The item in words, e.g. 'FSL stage 1 (completed 2011-03-04)'.")
+
+
+class RequirementOutcome(_Frozen):
+    """One requirement of a stage, met or not, and why."""
+
+    path: str = Field(description="Where it is in the stage, e.g. 'requires[1].all_of[0]'.")
+    kind: str
+    text: str
+    met: bool
+    in_force: bool = True
+    evidence: list[Evidence] = Field(default_factory=list)
+    met_from: dt.date | None = Field(None, description="When only time is missing: the day.")
+    met_until: dt.date | None = Field(None, description="Last day it stays met, if it ends.")
+    next_step: str | None = None
+    blocked: bool = Field(
+        False,
+        description="Unmet, and nothing the person does can change it (an attribute, "
+        "a rank above the limit, too long served): the stage is closed to them.",
+    )
+    source: str | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    children: list[RequirementOutcome] = Field(default_factory=list)
+
+
+class StageDecision(_Frozen):
+    """The decision for one stage of one pathway."""
+
+    pathway: str
+    pathway_name: str
+    stage: str
+    name: str
+    status: Status
+    eligible_from: dt.date | None = None
+    lapsed_on: dt.date | None = Field(None, description="For 'lapsed': the day it lapsed.")
+    held_evidence: list[Evidence] = Field(default_factory=list)
+    requirements: list[RequirementOutcome] = Field(default_factory=list)
+    rule_effective_from: dt.date | None = None
+    rule_effective_to: dt.date | None = None
+    source: str | None = None
+
+
+class NextStep(_Frozen):
+    """Something the person can do (or wait for) to reach a stage next to where they are."""
+
+    pathway: str
+    stage: str
+    stage_name: str
+    text: str
+    requirement: str = Field(description="The requirement's path in the stage.")
+    due: dt.date | None = Field(None, description="For time: the day it will be met.")
+
+
+class Decision(_Frozen):
+    """Everything decided for one person as of one date under one library version."""
+
+    person: str
+    as_of: dt.date
+    library_version: str = Field(description="The library's content hash.")
+    engine: str = "durable-rules"
+    stages: list[StageDecision]
+    next_steps: list[NextStep] = Field(default_factory=list)
+
+    def stage(self, pathway: str, stage: str) -> StageDecision:
+        """The decision for one stage.
+
+        Raises:
+            KeyError: if the stage was not decided (unknown, or not in force on ``as_of``).
+        """
+        for s in self.stages:
+            if s.pathway == pathway and s.stage == stage:
+                return s
+        raise KeyError(f"{pathway}.{stage}")

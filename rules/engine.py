@@ -1,0 +1,101 @@
+"""Deciding eligibility: the in-process entry point.
+
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> from accreditation import Person
+>>> evaluator = Evaluator(load_library([SHIPPED_LIBRARY]))
+>>> person = Person.model_validate({"id": "W1", "kind": "officer", "joined": "2015-09-01",
+...     "ranks": [{"rank": "constable", "start": "2015-09-01"}]})
+>>> decision = evaluator.decide(person, dt.date(2020, 1, 1))
+>>> decision.stage("promotion", "constable").status.value
+'held'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from accreditation.record import Person
+from pathways.model.library import Library
+
+from .compile import CompiledLibrary, compile_library
+from .decision import Decision, NextStep, StageDecision
+from .evaluate import StageEvaluator, next_steps
+from .facts import build_facts
+from .session import RuleEngine
+from .wording import Words
+
+__all__ = ["Evaluator", "compiled_for", "shared_engine"]
+
+_ENGINE: RuleEngine | None = None
+_COMPILED: dict[str, CompiledLibrary] = {}
+
+
+def shared_engine() -> RuleEngine:
+    """The process's rule engine (durable-rules keeps process-global state)."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = RuleEngine()
+    return _ENGINE
+
+
+def compiled_for(library: Library) -> CompiledLibrary:
+    """Compile once per library version (content hash); later calls reuse it."""
+    digest = library.digest
+    if digest not in _COMPILED:
+        _COMPILED[digest] = compile_library(library)
+    return _COMPILED[digest]
+
+
+class Evaluator:
+    """Decides, for a record and a date, every stage in force that day, with reasons."""
+
+    def __init__(self, library: Library, engine: RuleEngine | None = None):
+        self.compiled = compiled_for(library)
+        # The compiled library's own models: its leaf table is keyed by those objects.
+        self.library = self.compiled.library
+        self.words = Words(self.library)
+        self.engine = engine or shared_engine()
+        self.engine.load(self.compiled)
+
+    def decide(
+        self,
+        person: Person,
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+    ) -> Decision:
+        """The decision for ``person`` as of ``as_of`` (default: today).
+
+        ``pathways`` limits the stages reported (every pathway is still evaluated,
+        since stages of one pathway can depend on stages of another).
+
+        Raises:
+            KeyError: if a pathway id in ``pathways`` is not in the library.
+            rules.session.EngineError: if the rules engine fails for this record.
+        """
+        as_of = as_of or dt.date.today()
+        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
+        for pid in wanted:
+            if pid not in self.library.pathways:
+                raise KeyError(f"unknown pathway '{pid}'")
+        sheet = build_facts(person, as_of, self.library.catalogue, sid=person.id)
+        firings = self.engine.run(self.compiled, sheet)
+        evaluator = StageEvaluator(self.compiled, sheet, firings, self.words)
+        stages: list[StageDecision] = []
+        steps: list[NextStep] = []
+        for pid in wanted:
+            pathway = self.library.pathways[pid]
+            decided = {
+                stage.id: evaluator.decide(pathway, stage)
+                for stage in pathway.stages
+                if stage.in_force(as_of)
+            }
+            stages.extend(decided.values())
+            steps.extend(next_steps(pathway, decided))
+        return Decision(
+            person=person.id,
+            as_of=as_of,
+            library_version=self.library.digest,
+            stages=stages,
+            next_steps=steps,
+        )

@@ -1,0 +1,234 @@
+"""A record, as of a date, turned into engine facts.
+
+Facts are flat dicts with a type ``t`` that the compiled rules match on. Dates
+travel as day numbers and periods as whole months counted as of the date, so
+the rules compare integers. Each fact that stands for a record item names it
+(``item``) so a matched rule can cite it as evidence; ``until`` is the last day
+the fact stays true if the record already says it ends (0: no end known).
+
+The :class:`FactSheet` also keeps what Python needs to project time forward:
+for each service scope, when it started and how many months were banked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from accreditation.periods import add_months, day_number, whole_months
+from accreditation.record import Outcome, Person
+from pathways.model.catalogue import Catalogue
+
+__all__ = ["FactSheet", "Tenure", "build_facts"]
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Tenure:
+    """Months served in one scope: banked from closed periods, plus an ongoing one."""
+
+    banked: int
+    ongoing_start: dt.date | None
+    ongoing_end: dt.date | None
+
+    def months(self, on: dt.date) -> int:
+        running = 0
+        if self.ongoing_start is not None:
+            stop = on if self.ongoing_end is None else min(on, self.ongoing_end + ONE_DAY)
+            running = whole_months(self.ongoing_start, stop)
+        return self.banked + running
+
+    def reaches(self, months: int) -> dt.date | None:
+        """The day the total reaches ``months`` if the ongoing period continues; None if never."""
+        if self.banked >= months:
+            return None  # already there: not a future date
+        if self.ongoing_start is None:
+            return None
+        day = add_months(self.ongoing_start, months - self.banked)
+        if self.ongoing_end is not None and day > self.ongoing_end + ONE_DAY:
+            return None
+        return day
+
+    def exceeds_after(self, months: int) -> dt.date | None:
+        """The last day the total is still at most ``months`` (None if it never grows past)."""
+        if self.ongoing_start is None:
+            return None
+        last = add_months(self.ongoing_start, months + 1 - self.banked) - ONE_DAY
+        if self.ongoing_end is not None and last > self.ongoing_end:
+            return None
+        return last
+
+
+@dataclass
+class FactSheet:
+    """The facts of one record as of one date, and what Python needs besides."""
+
+    sid: str
+    as_of: dt.date
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # item -> (section, words)
+    tenures: dict[str, Tenure] = field(default_factory=dict)
+
+    def add(self, t: str, **values: Any) -> None:
+        self.facts.append({"sid": self.sid, "t": t, **values})
+
+
+def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) -> FactSheet:
+    """Every fact of ``person``'s record as of ``as_of`` (items dated later are ignored)."""
+    sheet = FactSheet(sid=sid, as_of=as_of)
+    ranks, bands = catalogue.rank_order(), catalogue.band_order()
+    names = _names(catalogue)
+
+    def ref(section: str, index: int, words: str) -> str:
+        item = person.item_ref(section, index)
+        sheet.labels[item] = (section, words)
+        return item
+
+    person_fact: dict[str, Any] = {"kind": person.kind.value}
+    for attribute in catalogue.attributes:
+        value = person.attribute(attribute.id)
+        if value is not None:
+            person_fact[attribute.id] = value
+    sheet.add("person", **person_fact)
+
+    for section, order, key in (("ranks", ranks, "rank"), ("bands", bands, "band")):
+        for i, h in enumerate(getattr(person, section)):
+            value = getattr(h, key)
+            if h.covers(as_of) and value in order:
+                item = ref(section, i, f"{names.get(value, value)} ({h.basis.value}) "
+                           f"since {h.start}")  # fmt: skip
+                sheet.add(key, **{key: value}, order=order[value], basis=h.basis.value,
+                          item=item, until=_day(h.end))  # fmt: skip
+
+    for i, c in enumerate(person.courses):
+        if c.completed is not None and c.completed <= as_of:
+            item = ref("courses", i, f"{names.get(c.course, c.course)} (completed {c.completed})")
+            sheet.add("course", course=c.course, item=item, on=day_number(c.completed))
+
+    for i, a in enumerate(person.assessments):
+        if a.outcome is Outcome.PASSED and a.date <= as_of:
+            item = ref("assessments", i, f"{names.get(a.assessment, a.assessment)} "
+                       f"(passed {a.date})")  # fmt: skip
+            sheet.add("passed", assessment=a.assessment, item=item, on=day_number(a.date))
+
+    validity = {c.id: c.validity_months for c in catalogue.credentials}
+    for i, award in enumerate(person.credentials):
+        if award.awarded > as_of:
+            continue
+        months = validity.get(award.credential)
+        lapses = add_months(award.last_validated(as_of), months) if months else None
+        current = lapses is None or as_of < lapses
+        level = f" level {award.level}" if award.level is not None else ""
+        state = f", lapsed {lapses}" if not current else ""
+        item = ref("credentials", i, f"{names.get(award.credential, award.credential)}{level} "
+                   f"(awarded {award.awarded}{state})")  # fmt: skip
+        sheet.add("credential", credential=award.credential, level=award.level or 0,
+                  current=int(current), item=item,
+                  until=_day(lapses - ONE_DAY) if lapses else 0,
+                  lapses=_day(lapses))  # fmt: skip
+
+    for i, e in enumerate(person.endorsements):
+        if e.date <= as_of and (e.expires is None or as_of <= e.expires):
+            by = f" by {e.by}" if e.by else ""
+            item = ref("endorsements", i, f"{names.get(e.endorsement, e.endorsement)}{by} "
+                       f"({e.date})")  # fmt: skip
+            sheet.add("endorsement", endorsement=e.endorsement, item=item, until=_day(e.expires))
+
+    for i, m in enumerate(person.memberships):
+        if m.covers(as_of):
+            item = ref("memberships", i, f"member of {names.get(m.programme, m.programme)} "
+                       f"since {m.start}")  # fmt: skip
+            sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
+
+    _postings(person, as_of, sheet, ref, names)
+    _tenures(person, as_of, sheet)
+    return sheet
+
+
+def _postings(person: Person, as_of: dt.date, sheet: FactSheet, ref: Any,
+              names: dict[str, str]) -> None:  # fmt: skip
+    groups: dict[str, set[str]] = defaultdict(set)
+    for i, p in enumerate(person.postings):
+        if p.start > as_of:
+            continue
+        words = f"{names.get(p.role, p.role)}, {names.get(p.business_group, p.business_group)} " \
+                f"({p.start} to {p.end or 'now'})"  # fmt: skip
+        item = ref("postings", i, words)
+        groups["*"].add(p.business_group)
+        groups[p.role].add(p.business_group)
+        sheet.add("role_held", role=p.role, item=item)
+        if p.covers(as_of):
+            sheet.add("posting", role=p.role, business_group=p.business_group, item=item,
+                      until=_day(p.end))  # fmt: skip
+    for role, found in groups.items():
+        sheet.add("groups", role=role, count=len(found))
+
+
+def _tenures(person: Person, as_of: dt.date, sheet: FactSheet) -> None:
+    spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    spans["service"].append((person.joined, None))
+    for p in person.postings:
+        spans[f"role:{p.role}"].append((p.start, p.end))
+        spans[f"business_group:{p.business_group}"].append((p.start, p.end))
+    for scope, key, pick in (
+        ("current_rank", "rank", _current_run(person.ranks, as_of, "rank")),
+        ("current_rank", "band", _current_run(person.bands, as_of, "band")),
+        ("current_role", "role", _current_run(person.postings, as_of, "role")),
+        ("current_business_group", "bg", _current_run(person.postings, as_of, "business_group")),
+    ):
+        if pick is not None:
+            spans[scope].append(pick)
+    for scope, periods in spans.items():
+        tenure = _tenure(periods, as_of)
+        sheet.tenures[scope] = tenure
+        sheet.add("tenure", scope=scope, months=tenure.months(as_of))
+
+
+def _current_run(items: list[Any], as_of: dt.date,
+                 key: str) -> tuple[dt.date, dt.date | None] | None:  # fmt: skip
+    """The unbroken run of the current value of ``key`` (substantive holdings only)."""
+    held = [h for h in items if getattr(h, "basis", "substantive") == "substantive"]
+    now = [h for h in held if h.covers(as_of)]
+    if not now:
+        return None
+    value = getattr(now[0], key)
+    same = sorted((h for h in held if getattr(h, key) == value), key=lambda h: h.start)
+    start, end = now[0].start, now[0].end
+    # Walk back over back-to-back periods with the same value (e.g. two postings in one role).
+    for h in reversed(same):
+        if h.start < start and (h.end is None or h.end + ONE_DAY >= start):
+            start = min(start, h.start)
+    return start, end
+
+
+def _tenure(periods: list[tuple[dt.date, dt.date | None]], as_of: dt.date) -> Tenure:
+    banked = 0
+    ongoing: tuple[dt.date, dt.date | None] | None = None
+    for start, end in sorted(periods):
+        if start > as_of:
+            continue
+        if end is not None and end < as_of:
+            banked += whole_months(start, end + ONE_DAY)
+        elif ongoing is None:
+            ongoing = (start, end)
+        else:  # overlapping ongoing periods: count the longer
+            ongoing = (min(ongoing[0], start), ongoing[1])
+    if ongoing is None:
+        return Tenure(banked, None, None)
+    return Tenure(banked, ongoing[0], ongoing[1])
+
+
+def _day(day: dt.date | None) -> int:
+    return day_number(day) if day is not None else 0
+
+
+def _names(catalogue: Catalogue) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for section in ("ranks", "bands", "business_groups", "roles", "courses", "programmes",
+                    "credentials", "assessments", "endorsements"):  # fmt: skip
+        for entry in getattr(catalogue, section):
+            out.setdefault(entry.id, entry.name)
+    return out
