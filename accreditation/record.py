@@ -221,6 +221,12 @@ class Person(BaseModel):
 
 
 ITEM_SECTIONS = (
-    "ranks", "bands", "postings", "courses", "assessments", "credentials", "endorsements",
+    "ranks",
+    "bands",
+    "postings",
+    "courses",
+    "assessments",
+    "credentials",
+    "endorsements",
     "memberships",
-)  # fmt: skip
+)

@@ -142,8 +142,13 @@ def _and(t: str, *tests: Pattern) -> Pattern:
     return {"$and": [{"t": t}, *tests]} if tests else {"t": t}
 
 
-def _order_tests(field_name: str, order: dict[str, int], exactly: str | None,
-                 at_least: str | None, at_most: str | None) -> list[Pattern]:  # fmt: skip
+def _order_tests(
+    field_name: str,
+    order: dict[str, int],
+    exactly: str | None,
+    at_least: str | None,
+    at_most: str | None,
+) -> list[Pattern]:
     tests: list[Pattern] = []
     if exactly is not None:
         tests.append({field_name: order.get(exactly, -1)})
@@ -154,8 +159,9 @@ def _order_tests(field_name: str, order: dict[str, int], exactly: str | None,
     return tests
 
 
-def _leaf_patterns(req: BaseRequirement, cat: Catalogue,
-                   pathway_id: str) -> tuple[list[Pattern], str | None]:  # fmt: skip
+def _leaf_patterns(
+    req: BaseRequirement, cat: Catalogue, pathway_id: str
+) -> tuple[list[Pattern], str | None]:
     if isinstance(req, CredentialRequirement):
         tests: list[Pattern] = [{"credential": req.credential}]
         if req.level is not None:
@@ -195,8 +201,11 @@ def _leaf_patterns(req: BaseRequirement, cat: Catalogue,
         d = req.distinct_business_groups
         return [_and("groups", {"role": d.role or "*"}, {"$gte": {"count": d.at_least}})], None
     if isinstance(req, PostedRequirement):
-        tests = [{k: v} for k, v in (("role", req.posted.role),
-                                     ("business_group", req.posted.business_group)) if v]  # fmt: skip
+        tests = [
+            {k: v}
+            for k, v in (("role", req.posted.role), ("business_group", req.posted.business_group))
+            if v
+        ]
         return [_and("posting", *tests)], None
     if isinstance(req, EndorsementRequirement):
         return [_and("endorsement", {"endorsement": req.endorsement})], None
@@ -207,9 +216,10 @@ def _leaf_patterns(req: BaseRequirement, cat: Catalogue,
     if isinstance(req, AttributeRequirement):
         values = req.allowed()
         test: Pattern = (
-            {req.attribute: values[0]} if len(values) == 1
+            {req.attribute: values[0]}
+            if len(values) == 1
             else {"$or": [{req.attribute: v} for v in values]}
-        )  # fmt: skip
+        )
         return [_and("person", test)], None
     raise TypeError(f"no rule for requirement kind '{req.kind}'")
 

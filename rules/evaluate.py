@@ -53,8 +53,7 @@ class _Leaf:
 class StageEvaluator:
     """Decides every stage for one record, given the facts and what fired."""
 
-    def __init__(self, compiled: CompiledLibrary, sheet: FactSheet, firings: Firings,
-                 words: Words):  # fmt: skip
+    def __init__(self, compiled: CompiledLibrary, sheet: FactSheet, firings: Firings, words: Words):
         self.compiled = compiled
         self.sheet = sheet
         self.firings = firings
@@ -208,8 +207,9 @@ class StageEvaluator:
 
     def decide(self, pathway: Pathway, stage: Stage) -> StageDecision:
         key = f"{pathway.id}.{stage.id}"
-        outcomes = [self._outcome(r, f"requires[{i}]", pathway)
-                    for i, r in enumerate(stage.requires)]  # fmt: skip
+        outcomes = [
+            self._outcome(r, f"requires[{i}]", pathway) for i, r in enumerate(stage.requires)
+        ]
         eligible_from = lapsed_on = None
         held_evidence: list[Evidence] = []
         if key in self.firings.held:
@@ -267,9 +267,15 @@ def next_steps(pathway: Pathway, decided: dict[str, StageDecision]) -> list[Next
         if d is None or d.status in (Status.HELD, Status.ELIGIBLE):
             continue
         if d.status is Status.LAPSED:
-            steps.append(NextStep(pathway=pathway.id, stage=d.stage, stage_name=d.name,
-                                  text=f"Revalidate: {d.name} lapsed on {d.lapsed_on}",
-                                  requirement="awards"))  # fmt: skip
+            steps.append(
+                NextStep(
+                    pathway=pathway.id,
+                    stage=d.stage,
+                    stage_name=d.name,
+                    text=f"Revalidate: {d.name} lapsed on {d.lapsed_on}",
+                    requirement="awards",
+                )
+            )
             continue
         if any(_blocked(o) for o in d.requirements):
             continue  # closed to this person: no step of theirs opens it
@@ -313,9 +319,24 @@ def _steps(outcome: RequirementOutcome, d: StageDecision) -> list[NextStep]:
             text = options[0]
         else:
             text = f"{lead}: " + "; ".join(options)
-        return [NextStep(pathway=d.pathway, stage=d.stage, stage_name=d.name, text=text,
-                         requirement=outcome.path)]  # fmt: skip
+        return [
+            NextStep(
+                pathway=d.pathway,
+                stage=d.stage,
+                stage_name=d.name,
+                text=text,
+                requirement=outcome.path,
+            )
+        ]
     if outcome.next_step is None:
         return []
-    return [NextStep(pathway=d.pathway, stage=d.stage, stage_name=d.name, text=outcome.next_step,
-                     requirement=outcome.path, due=outcome.met_from)]  # fmt: skip
+    return [
+        NextStep(
+            pathway=d.pathway,
+            stage=d.stage,
+            stage_name=d.name,
+            text=outcome.next_step,
+            requirement=outcome.path,
+            due=outcome.met_from,
+        )
+    ]

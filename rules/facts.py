@@ -98,10 +98,17 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
         for i, h in enumerate(getattr(person, section)):
             value = getattr(h, key)
             if h.covers(as_of) and value in order:
-                item = ref(section, i, f"{names.get(value, value)} ({h.basis.value}) "
-                           f"since {h.start}")  # fmt: skip
-                sheet.add(key, **{key: value}, order=order[value], basis=h.basis.value,
-                          item=item, until=_day(h.end))  # fmt: skip
+                item = ref(
+                    section, i, f"{names.get(value, value)} ({h.basis.value}) since {h.start}"
+                )
+                sheet.add(
+                    key,
+                    **{key: value},
+                    order=order[value],
+                    basis=h.basis.value,
+                    item=item,
+                    until=_day(h.end),
+                )
 
     for i, c in enumerate(person.courses):
         if c.completed is not None and c.completed <= as_of:
@@ -110,8 +117,9 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
 
     for i, a in enumerate(person.assessments):
         if a.outcome is Outcome.PASSED and a.date <= as_of:
-            item = ref("assessments", i, f"{names.get(a.assessment, a.assessment)} "
-                       f"(passed {a.date})")  # fmt: skip
+            item = ref(
+                "assessments", i, f"{names.get(a.assessment, a.assessment)} (passed {a.date})"
+            )
             sheet.add("passed", assessment=a.assessment, item=item, on=day_number(a.date))
 
     validity = {c.id: c.validity_months for c in catalogue.credentials}
@@ -123,24 +131,35 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
         current = lapses is None or as_of < lapses
         level = f" level {award.level}" if award.level is not None else ""
         state = f", lapsed {lapses}" if not current else ""
-        item = ref("credentials", i, f"{names.get(award.credential, award.credential)}{level} "
-                   f"(awarded {award.awarded}{state})")  # fmt: skip
-        sheet.add("credential", credential=award.credential, level=award.level or 0,
-                  current=int(current), item=item,
-                  until=_day(lapses - ONE_DAY) if lapses else 0,
-                  lapses=_day(lapses))  # fmt: skip
+        item = ref(
+            "credentials",
+            i,
+            f"{names.get(award.credential, award.credential)}{level} "
+            f"(awarded {award.awarded}{state})",
+        )
+        sheet.add(
+            "credential",
+            credential=award.credential,
+            level=award.level or 0,
+            current=int(current),
+            item=item,
+            until=_day(lapses - ONE_DAY) if lapses else 0,
+            lapses=_day(lapses),
+        )
 
     for i, e in enumerate(person.endorsements):
         if e.date <= as_of and (e.expires is None or as_of <= e.expires):
             by = f" by {e.by}" if e.by else ""
-            item = ref("endorsements", i, f"{names.get(e.endorsement, e.endorsement)}{by} "
-                       f"({e.date})")  # fmt: skip
+            item = ref(
+                "endorsements", i, f"{names.get(e.endorsement, e.endorsement)}{by} ({e.date})"
+            )
             sheet.add("endorsement", endorsement=e.endorsement, item=item, until=_day(e.expires))
 
     for i, m in enumerate(person.memberships):
         if m.covers(as_of):
-            item = ref("memberships", i, f"member of {names.get(m.programme, m.programme)} "
-                       f"since {m.start}")  # fmt: skip
+            item = ref(
+                "memberships", i, f"member of {names.get(m.programme, m.programme)} since {m.start}"
+            )
             sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
 
     _postings(person, as_of, sheet, ref, names)
@@ -148,21 +167,29 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
     return sheet
 
 
-def _postings(person: Person, as_of: dt.date, sheet: FactSheet, ref: Any,
-              names: dict[str, str]) -> None:  # fmt: skip
+def _postings(
+    person: Person, as_of: dt.date, sheet: FactSheet, ref: Any, names: dict[str, str]
+) -> None:
     groups: dict[str, set[str]] = defaultdict(set)
     for i, p in enumerate(person.postings):
         if p.start > as_of:
             continue
-        words = f"{names.get(p.role, p.role)}, {names.get(p.business_group, p.business_group)} " \
-                f"({p.start} to {p.end or 'now'})"  # fmt: skip
+        words = (
+            f"{names.get(p.role, p.role)}, {names.get(p.business_group, p.business_group)} "
+            f"({p.start} to {p.end or 'now'})"
+        )
         item = ref("postings", i, words)
         groups["*"].add(p.business_group)
         groups[p.role].add(p.business_group)
         sheet.add("role_held", role=p.role, item=item)
         if p.covers(as_of):
-            sheet.add("posting", role=p.role, business_group=p.business_group, item=item,
-                      until=_day(p.end))  # fmt: skip
+            sheet.add(
+                "posting",
+                role=p.role,
+                business_group=p.business_group,
+                item=item,
+                until=_day(p.end),
+            )
     for role, found in groups.items():
         sheet.add("groups", role=role, count=len(found))
 
@@ -173,11 +200,11 @@ def _tenures(person: Person, as_of: dt.date, sheet: FactSheet) -> None:
     for p in person.postings:
         spans[f"role:{p.role}"].append((p.start, p.end))
         spans[f"business_group:{p.business_group}"].append((p.start, p.end))
-    for scope, key, pick in (
-        ("current_rank", "rank", _current_run(person.ranks, as_of, "rank")),
-        ("current_rank", "band", _current_run(person.bands, as_of, "band")),
-        ("current_role", "role", _current_run(person.postings, as_of, "role")),
-        ("current_business_group", "bg", _current_run(person.postings, as_of, "business_group")),
+    for scope, pick in (
+        ("current_rank", _current_run(person.ranks, as_of, "rank")),
+        ("current_rank", _current_run(person.bands, as_of, "band")),
+        ("current_role", _current_run(person.postings, as_of, "role")),
+        ("current_business_group", _current_run(person.postings, as_of, "business_group")),
     ):
         if pick is not None:
             spans[scope].append(pick)
@@ -187,8 +214,9 @@ def _tenures(person: Person, as_of: dt.date, sheet: FactSheet) -> None:
         sheet.add("tenure", scope=scope, months=tenure.months(as_of))
 
 
-def _current_run(items: list[Any], as_of: dt.date,
-                 key: str) -> tuple[dt.date, dt.date | None] | None:  # fmt: skip
+def _current_run(
+    items: list[Any], as_of: dt.date, key: str
+) -> tuple[dt.date, dt.date | None] | None:
     """The unbroken run of the current value of ``key`` (substantive holdings only)."""
     held = [h for h in items if getattr(h, "basis", "substantive") == "substantive"]
     now = [h for h in held if h.covers(as_of)]
@@ -227,8 +255,17 @@ def _day(day: dt.date | None) -> int:
 
 def _names(catalogue: Catalogue) -> dict[str, str]:
     out: dict[str, str] = {}
-    for section in ("ranks", "bands", "business_groups", "roles", "courses", "programmes",
-                    "credentials", "assessments", "endorsements"):  # fmt: skip
+    for section in (
+        "ranks",
+        "bands",
+        "business_groups",
+        "roles",
+        "courses",
+        "programmes",
+        "credentials",
+        "assessments",
+        "endorsements",
+    ):
         for entry in getattr(catalogue, section):
             out.setdefault(entry.id, entry.name)
     return out

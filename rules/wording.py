@@ -35,8 +35,18 @@ class Words:
         self.library = library
         self.cat: Catalogue = library.catalogue
         self._names: dict[tuple[str, str], str] = {}
-        for section in ("ranks", "bands", "business_groups", "roles", "courses", "programmes",
-                        "credentials", "assessments", "endorsements", "attributes"):  # fmt: skip
+        for section in (
+            "ranks",
+            "bands",
+            "business_groups",
+            "roles",
+            "courses",
+            "programmes",
+            "credentials",
+            "assessments",
+            "endorsements",
+            "attributes",
+        ):
             for entry in getattr(self.cat, section):
                 self._names[(section, entry.id)] = entry.name
 
@@ -131,8 +141,10 @@ class Words:
                 ServiceScope.BUSINESS_GROUP: f"in {n('business_groups', s.business_group or '')}",
             }[s.in_]
             if s.at_least_months is not None and s.at_most_months is not None:
-                return f"Has served {_months(s.at_least_months)} to " \
-                       f"{_months(s.at_most_months)} {where}"  # fmt: skip
+                return (
+                    f"Has served {_months(s.at_least_months)} to "
+                    f"{_months(s.at_most_months)} {where}"
+                )
             if s.at_least_months is not None:
                 return f"Has served at least {_months(s.at_least_months)} {where}"
             return f"Has served at most {_months(s.at_most_months or 0)} {where}"
