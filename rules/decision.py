@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +20,27 @@ __all__ = [
     "RequirementOutcome",
     "StageDecision",
     "Status",
+    "built",
 ]
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def built(cls: type[_Model], **values: Any) -> _Model:
+    """Make a model from values that are already valid, without validating them again.
+
+    A full decision has a few hundred outcomes; pydantic's own ``model_construct``
+    spends more time on bookkeeping than the whole rules engine takes. Every field
+    must be given. ``tests/test_decision_models.py`` checks the result equals a
+    validated model.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class Status(StrEnum):

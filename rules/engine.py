@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from importlib.metadata import version
 
 from accreditation.record import Person
 from pathways.model.library import Library
 
 from .compile import CompiledLibrary, compile_library
-from .decision import Decision, NextStep, StageDecision
-from .evaluate import StageEvaluator, next_steps
+from .decision import Decision, NextStep, StageDecision, built
+from .evaluate import StageEvaluator
 from .facts import build_facts
+from .plan import plan_library
 from .session import RuleEngine
+from .steps import next_steps
 from .wording import Words
 
 __all__ = ["Evaluator", "compiled_for", "shared_engine"]
 
 _ENGINE: RuleEngine | None = None
+ENGINE_NAME = f"durable-rules {version('durable_rules')}"
 _COMPILED: dict[str, CompiledLibrary] = {}
 
 
@@ -55,6 +59,7 @@ class Evaluator:
         # The compiled library's own models: its leaf table is keyed by those objects.
         self.library = self.compiled.library
         self.words = Words(self.library)
+        self.plans = plan_library(self.compiled, self.words)
         self.engine = engine or shared_engine()
         self.engine.load(self.compiled)
 
@@ -86,16 +91,18 @@ class Evaluator:
         for pid in wanted:
             pathway = self.library.pathways[pid]
             decided = {
-                stage.id: evaluator.decide(pathway, stage)
+                stage.id: evaluator.decide(self.plans[f"{pid}.{stage.id}"])
                 for stage in pathway.stages
                 if stage.in_force(as_of)
             }
             stages.extend(decided.values())
             steps.extend(next_steps(pathway, decided))
-        return Decision(
+        return built(
+            Decision,
             person=person.id,
             as_of=as_of,
             library_version=self.library.digest,
+            engine=ENGINE_NAME,
             stages=stages,
             next_steps=steps,
         )

@@ -8,8 +8,9 @@ What this wrapper guards against (measured, see shared/notes/durable-rules.md):
   gets an ``anchor`` fact whose rule always fires.
 - At most 1,024 live sessions per ruleset, and about 1.2 MB each: each
   evaluation deletes its session in ``finally``, so at most one is ever live.
-- Errors raised inside actions are swallowed: actions here only record what
-  matched, and any error they meet is kept and raised after the call.
+- Errors raised inside actions are swallowed by durable's Python layer: the
+  actions here are run by this module's own loop over the native calls, and
+  any error is raised after the call, naming the record.
 - A ruleset name can be registered once: names carry a counter, and a
   library version that is no longer needed is unloaded.
 """
@@ -69,10 +70,8 @@ class RuleEngine:
     """Evaluates fact sheets against compiled libraries, one record at a time."""
 
     def __init__(self) -> None:
-        self._current: Firings | None = None
-        self._compiled: dict[str, tuple[str, CompiledLibrary]] = {}
-        self._pending: CompiledLibrary | None = None
-        self._host = _QuietHost(self._action)
+        self._compiled: dict[str, tuple[str, CompiledLibrary, dict[str, str]]] = {}
+        self._host = _QuietHost(_unused_action)
 
     # --- registration -------------------------------------------------------------
 
@@ -82,12 +81,10 @@ class RuleEngine:
             if compiled.digest in self._compiled:
                 return self._compiled[compiled.digest][0]
             name = f"lib_{compiled.digest[:12]}_{next(_NAMES)}"
-            self._pending = compiled
-            try:
-                self._host.set_rulesets({name: compiled.fresh_definition()})
-            finally:
-                self._pending = None
-            self._compiled[compiled.digest] = (name, compiled)
+            self._host.set_rulesets({name: compiled.fresh_definition()})
+            stage_of = {r.held_rule: k for k, r in compiled.stages.items() if r.held_rule}
+            stage_of |= {r.lapsed_rule: k for k, r in compiled.stages.items() if r.lapsed_rule}
+            self._compiled[compiled.digest] = (name, compiled, stage_of)
             return name
 
     def unload(self, digest: str) -> None:
@@ -106,26 +103,25 @@ class RuleEngine:
     # --- evaluation ---------------------------------------------------------------
 
     def run(self, compiled: CompiledLibrary, sheet: FactSheet) -> Firings:
-        """Assert one record's facts; return what fired.
+        """Assert one record's facts, run every rule that matches; return what fired.
 
         Raises:
-            EngineError: if an action failed or the engine did not run to the end.
+            EngineError: if durable-rules refused the facts, an action failed, or the
+                rules did not run to the end. Never a silent partial result.
         """
         name = self.load(compiled)
+        _, _, stage_of = self._compiled[compiled.digest]
         facts = [*sheet.facts, {"sid": sheet.sid, "t": ANCHOR}]
+        firings = Firings()
         with _LOCK:
-            firings = Firings()
-            self._current = firings
+            handle = self._host.get_ruleset(name)._handle
             try:
-                self._assert_batch(name, facts, firings)
-            except BaseException as exc:
+                self._run_actions(handle, facts, firings, compiled.chained, stage_of)
+            except BaseException as exc:  # kept, and raised below with the record's id
                 firings.errors.append(exc)
             finally:
-                try:
-                    if firings.anchored:
-                        self._host.delete_state(name, sheet.sid)
-                finally:
-                    self._current = None
+                if firings.anchored:  # deleting a session where nothing ran crashes
+                    _native.delete_state(handle, sheet.sid)
         if firings.errors or not firings.anchored:
             detail = "; ".join(f"{type(e).__name__}: {e}" for e in firings.errors) or (
                 "the engine stopped before running every rule"
@@ -133,57 +129,53 @@ class RuleEngine:
             raise EngineError(f"evaluating record '{sheet.sid}' failed: {detail}")
         return firings
 
-    def _assert_batch(self, name: str, facts: list[dict[str, Any]], firings: Firings) -> None:
+    @staticmethod
+    def _run_actions(
+        handle: int,
+        facts: list[dict[str, Any]],
+        firings: Firings,
+        chained: frozenset[str],
+        stage_of: dict[str, str],
+    ) -> None:
         # Host.assert_facts raises MessageNotHandledException, and runs no action, when
-        # any one fact matches no rule (a course no rule asks about, say). The engine's
-        # own batch call stores the facts; then the queued actions run as usual.
-        ruleset = self._host.get_ruleset(name)
-        result = _native.assert_facts(ruleset._handle, json.dumps(facts, ensure_ascii=False))
+        # any one fact matches no rule (a course no rule asks about, say); the native
+        # batch call stores the facts and queues the matching rules' actions.
+        result = _native.assert_facts(handle, json.dumps(facts))
         code, state_handle = result[0], result[1]
         if code not in (0, 1):  # 1: some fact matched no rule, which is expected here
             raise EngineError(f"durable-rules refused the facts (code {code})")
-        errors: list[BaseException] = []
+        started = _native.start_action_for_state(handle, state_handle)
+        if not started:
+            return
+        message = json.loads(started[1])
+        # The actions only record what matched (and assert 'held' facts), so the
+        # per-action state round trip of durable's Python layer is not needed.
+        while message:
+            rule, bindings = next(iter(message.items()))
+            matched = list(bindings.values())
+            kind = rule[0]
+            if rule == ANCHOR:
+                firings.anchored = True
+            elif kind == "l":
+                firings.leaves[int(rule[1:])].extend(matched)
+            elif kind == "h":
+                stage = stage_of[rule]
+                if stage not in firings.held:
+                    firings.held[stage] = matched
+                    if stage in chained:
+                        # Chain: 'reached' rules, in this pathway or another, match this.
+                        fact = {"sid": facts[0]["sid"], "t": "held", "stage": stage}
+                        _native.assert_fact(handle, json.dumps(fact))
+                else:
+                    firings.held[stage].extend(matched)
+            elif kind == "x":
+                firings.lapsed.setdefault(stage_of[rule], []).extend(matched)
+            following = _native.complete_and_start_action(handle, state_handle)
+            message = json.loads(following) if following else None
 
-        def done(error: BaseException | None, _state: Any) -> None:
-            if error is not None:
-                errors.append(error)
 
-        ruleset.do_actions(state_handle, done)
-        firings.errors.extend(errors)
+def _unused_action(name: str) -> Callable[[Any], None]:
+    def never(_c: Any) -> None:
+        raise EngineError(f"rule '{name}' ran through durable's Python layer unexpectedly")
 
-    def _action(self, name: str) -> Callable[[Any], None]:
-        kind, index = name[0], name[1:]
-        compiled = self._pending
-        chained = compiled.chained if compiled is not None else frozenset()
-        stage_of = (
-            {r.held_rule: k for k, r in compiled.stages.items()}
-            | {r.lapsed_rule: k for k, r in compiled.stages.items()}
-            if compiled is not None
-            else {}
-        )
-
-        def act(c: Any) -> None:
-            firings = self._current
-            if firings is None:
-                return
-            try:
-                matched = list(c._m.values())
-                if name == ANCHOR:
-                    firings.anchored = True
-                elif kind == "l":
-                    firings.leaves[int(index)].extend(matched)
-                elif kind == "h":
-                    stage = stage_of[name]
-                    if stage not in firings.held:
-                        firings.held[stage] = matched
-                        if stage in chained:
-                            # Chain: 'reached' rules, here or in other pathways, match this.
-                            c.assert_fact({"t": "held", "stage": stage})
-                    else:
-                        firings.held[stage].extend(matched)
-                elif kind == "x":
-                    firings.lapsed.setdefault(stage_of[name], []).extend(matched)
-            except BaseException as exc:  # kept, and raised after the engine call
-                firings.errors.append(exc)
-
-        return act
+    return never
