@@ -69,6 +69,7 @@ class RequirementOutcome(_Frozen):
     """One requirement of a stage, met or not, and why."""
 
     path: str = Field(description="Where it is in the stage, e.g. 'requires[1].all_of[0]'.")
+    rule: str | None = Field(None, description="The requirement's id in the pathway file.")
     kind: str
     text: str
     met: bool

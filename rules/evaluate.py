@@ -252,6 +252,7 @@ def _construct(
     return built(
         RequirementOutcome,
         path=node.path,
+        rule=node.req.id,
         kind=node.kind,
         text=node.text,
         met=met,

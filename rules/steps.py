@@ -72,41 +72,49 @@ def _blocked(outcome: RequirementOutcome) -> bool:
 def _steps(outcome: RequirementOutcome, d: StageDecision) -> list[NextStep]:
     if outcome.met or not outcome.in_force:
         return []
-    if outcome.kind == "all_of":
-        return [s for child in outcome.children for s in _steps(child, d)]
-    if outcome.children:
-        options = [
-            c.next_step or c.text
-            for c in outcome.children
-            if c.in_force and not c.met and not _blocked(c)
-        ]
-        lead = {"any_of": "One of", "not": "No longer"}.get(
-            outcome.kind, f"{outcome.text.split(' of')[0]} of"
-        )
-        if outcome.next_step:
-            text = outcome.next_step
-        elif len(options) == 1 and outcome.kind != "not":
-            text = options[0]
-        else:
-            text = f"{lead}: " + "; ".join(options)
-        return [
-            NextStep(
-                pathway=d.pathway,
-                stage=d.stage,
-                stage_name=d.name,
-                text=text,
-                requirement=outcome.path,
-            )
-        ]
-    if outcome.next_step is None:
-        return []
-    return [
-        NextStep(
+
+    def step(text: str, due: dt.date | None = None) -> NextStep:
+        return NextStep(
             pathway=d.pathway,
             stage=d.stage,
             stage_name=d.name,
-            text=outcome.next_step,
+            text=text,
             requirement=outcome.path,
-            due=outcome.met_from,
+            due=due,
         )
-    ]
+
+    if outcome.kind == "all_of":
+        return [s for child in outcome.children for s in _steps(child, d)]
+    if outcome.kind == "not":
+        inner = outcome.children[0]
+        return [step(outcome.next_step or f"No longer: {inner.text}")]
+    if outcome.children:  # any_of, at_least: alternatives
+        options = [
+            (c, _steps(c, d))
+            for c in outcome.children
+            if c.in_force and not c.met and not _blocked(c)
+        ]
+        waiting = [subs for _, subs in options if subs and all(s.due for s in subs)]
+        if outcome.kind == "any_of" and waiting:
+            # One alternative needs only time: waiting is enough, so that is the step.
+            return min(waiting, key=lambda subs: max(s.due or dt.date.max for s in subs))
+        if outcome.next_step:
+            return [step(outcome.next_step)]
+        if len(options) == 1:
+            return options[0][1]
+        described = [_describe(c, subs) for c, subs in options]
+        lead = "One of" if outcome.kind == "any_of" else "Enough of"
+        return [step(f"{lead}: " + "; ".join(described))]
+    if outcome.next_step is None:
+        return []
+    return [step(outcome.next_step, outcome.met_from)]
+
+
+def _describe(option: RequirementOutcome, steps: list[NextStep]) -> str:
+    """An alternative in words, with what it still needs: 'Standard route (pass the board)'."""
+    if not option.children:
+        return steps[0].text if steps else option.text
+    needs = " and ".join(
+        s.text[0].lower() + s.text[1:] + (f" (on {s.due})" if s.due else "") for s in steps
+    )
+    return f"{option.text} ({needs})" if needs else option.text

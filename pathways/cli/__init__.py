@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .check import check_command
+from .eligibility import eligibility_command, whatif_command
 from .listing import list_command
 from .schema import schema_command
 
@@ -18,6 +19,8 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(eligibility_command)
+cli.add_command(whatif_command)
 cli.add_command(list_command)
 cli.add_command(schema_command)
 

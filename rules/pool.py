@@ -1,0 +1,450 @@
+"""Eligibility decisions from worker processes, so a crash in durable-rules costs a retry.
+
+durable-rules' C core can crash the whole process (see shared/notes/durable-rules.md),
+and one process uses one core. :class:`EnginePool` keeps the engine out of the caller's
+process: each worker loads the pathway library, builds one
+:class:`~rules.engine.Evaluator` and answers requests over a pipe. Records go to the
+workers as JSON and decisions come back as JSON, which is cheap and does not depend on
+pickling the models. If a worker dies mid-chunk, a replacement is started and the
+records it had not finished are sent again; a record that keeps killing workers is
+reported as :class:`WorkerCrashed` instead of being retried for ever.
+
+Workers are started with the "spawn" method: forking a process that has imported
+durable-rules would copy its C-level global state into every child. Because of spawn,
+a script that starts a pool must guard its entry point with
+``if __name__ == "__main__":``.
+
+>>> with EnginePool(workers=1) as pool:  # doctest: +SKIP
+...     pool.decide(person, dt.date(2020, 1, 1)).stage("promotion", "constable")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from accreditation.record import Person
+from pathways.loader import SHIPPED_LIBRARY, load_library
+
+from .decision import Decision
+from .engine import Evaluator
+from .session import EngineError
+
+__all__ = ["CRASH_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
+
+#: TEST-ONLY hook: a comma-separated list of person ids. A worker that is asked to
+#: evaluate one of them exits at once with code 139 (like a segfault), so the tests
+#: can make a worker crash deterministically. Read by each worker when it starts.
+CRASH_ENV = "PATHWAYS_TEST_CRASH_ON"
+
+_START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
+
+
+class WorkerError(EngineError):
+    """Evaluating one record failed inside a worker (the worker itself is fine)."""
+
+    def __init__(self, person: str, detail: str):
+        super().__init__(f"evaluating person '{person}' failed in a rules worker: {detail}")
+        self.person = person
+        self.detail = detail
+
+
+class WorkerCrashed(EngineError):
+    """A record killed a worker process every time it was tried."""
+
+    def __init__(self, person: str, attempts: int, how: str):
+        super().__init__(
+            f"evaluating person '{person}' crashed a rules worker {attempts} time(s) "
+            f"(last: {how}); no decision was made"
+        )
+        self.person = person
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """What the pool has done so far: records answered per worker pid, restarts, re-sent records."""
+
+    answered_by_pid: dict[int, int]
+    restarts: int
+    retried: int
+
+
+# --- the worker process ----------------------------------------------------------------
+
+
+def _serve(conn: Connection, library_paths: list[str]) -> None:
+    """Worker main loop: say hello with the library digest, then answer chunks.
+
+    Messages to the pool: ``("ready", digest, pathway ids)`` or ``("failed", why)``
+    once, then one ``("ok", decision json)`` or ``("error", why)`` per record, in order.
+    """
+    # Ctrl-C reaches the whole process group; the pool decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        evaluator = Evaluator(load_library(library_paths))
+    except Exception as exc:
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        conn.close()
+        return
+    crash_on = {pid for pid in os.environ.get(CRASH_ENV, "").split(",") if pid}
+    conn.send(("ready", evaluator.library.digest, list(evaluator.library.pathways)))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:  # the pool's process is gone
+            break
+        if job is None:
+            break
+        as_of, wanted, records = job
+        day = dt.date.fromisoformat(as_of)
+        for raw in records:
+            try:
+                person = Person.model_validate_json(raw)
+                if person.id in crash_on:
+                    os._exit(139)  # test-only: see CRASH_ENV
+                reply = ("ok", evaluator.decide(person, day, wanted).model_dump_json())
+            except Exception as exc:  # sent back to the caller; the worker carries on
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
+    conn.close()
+
+
+# --- the pool ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    records: list[tuple[int, Person]]  # (input position, record)
+    done: int = 0  # results received; workers answer in order
+
+    def unfinished(self) -> list[tuple[int, Person]]:
+        return self.records[self.done :]
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    chunk: _Chunk | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid or 0
+
+
+@dataclass
+class _Batch:
+    """One decide_many call: records waiting to be sent, results waiting to be yielded."""
+
+    todo: deque[tuple[int, Person]] = field(default_factory=deque)
+    results: dict[int, Decision | WorkerError] = field(default_factory=dict)
+    crashes: Counter[int] = field(default_factory=Counter)
+    retry: bool = True
+
+
+class EnginePool:
+    """A pool of rules-engine worker processes (a context manager).
+
+    Not thread-safe: use it from one thread at a time, and finish (or close) one
+    ``decide_many`` iteration before starting another.
+    """
+
+    def __init__(
+        self,
+        library_paths: Sequence[str | Path] | None = None,
+        workers: int | None = None,
+        *,
+        max_retries: int = 1,
+        chunk_size: int = 64,
+    ):
+        """Start ``workers`` processes (default: one per CPU) and wait until all are ready.
+
+        Raises:
+            ValueError: if ``workers`` or ``chunk_size`` is below 1 or ``max_retries`` below 0.
+            rules.session.EngineError: if a worker cannot load the library, or the
+                workers disagree on its version.
+        """
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        if count < 1 or chunk_size < 1 or max_retries < 0:
+            raise ValueError("need workers >= 1, chunk_size >= 1 and max_retries >= 0")
+        self._closed = True  # until started: makes __del__ safe if this fails
+        # Absolute paths: a replacement worker may start after the caller changed directory.
+        self._paths = [str(Path(p).resolve()) for p in (library_paths or [SHIPPED_LIBRARY])]
+        self._ctx = multiprocessing.get_context("spawn")
+        self.max_retries = max_retries
+        self.chunk_size = chunk_size
+        self.library_version = ""
+        self._pathways: frozenset[str] = frozenset()
+        self._answered: Counter[int] = Counter()
+        self._restarts = self._retried = 0
+        self._active = False
+        self._workers: list[_Worker] = []
+        self._closed = False
+        try:
+            self._workers = [self._spawn() for _ in range(count)]
+            self._await_ready()
+        except BaseException:
+            self.close()
+            raise
+
+    # --- public interface ---------------------------------------------------------------
+
+    def decide(
+        self, person: Person, as_of: dt.date | None = None, pathways: Iterable[str] | None = None
+    ) -> Decision:
+        """The decision for one record, made in a worker (see :meth:`decide_many`).
+
+        Raises:
+            KeyError: if a pathway id in ``pathways`` is not in the library.
+            WorkerError: if evaluating the record failed inside the worker.
+            WorkerCrashed: if the record killed a worker more than ``max_retries`` times.
+            RuntimeError: if the pool is closed or a ``decide_many`` iteration is open.
+        """
+        with contextlib.closing(self.decide_many([person], as_of, pathways)) as decisions:
+            return next(decisions)
+
+    def decide_many(
+        self,
+        people: Iterable[Person],
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+    ) -> Generator[Decision, None, None]:
+        """Decisions for ``people``, in input order, made by all workers in parallel.
+
+        ``as_of`` defaults to today, fixed once here so that every record of the batch
+        is decided for the same day. The iterator stops at the first record that fails.
+
+        Raises:
+            KeyError: at once, if a pathway id in ``pathways`` is not in the library.
+            WorkerError: while iterating, for a record whose evaluation failed in a worker.
+            WorkerCrashed: while iterating, for a record that kept killing workers.
+            rules.session.EngineError: while iterating, if a replacement worker fails
+                to start (the pool is then closed).
+            RuntimeError: if the pool is closed or another iteration is still open.
+        """
+        self._check_usable()
+        wanted = list(pathways) if pathways is not None else None
+        unknown = [p for p in wanted or [] if p not in self._pathways]
+        if unknown:
+            raise KeyError(f"unknown pathway '{unknown[0]}'")
+        day = as_of or dt.date.today()
+        size = self.chunk_size
+        if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
+            size = max(1, min(size, math.ceil(len(people) / len(self._workers))))
+        return self._run(enumerate(people), size, (day.isoformat(), wanted))
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the current workers."""
+        return [w.pid for w in self._workers]
+
+    def stats(self) -> PoolStats:
+        """Records answered per worker pid (dead workers included), restarts, re-sent records."""
+        return PoolStats(dict(self._answered), self._restarts, self._retried)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop every worker: ask politely, then terminate, then kill; reap them all."""
+        if self._closed:
+            return
+        self._closed = True
+        workers, self._workers = self._workers, []
+        for w in workers:
+            if w.chunk is not None:
+                # Its results are no longer wanted, and it could be blocked writing them.
+                w.process.terminate()
+                continue
+            with contextlib.suppress(OSError):
+                w.conn.send(None)
+        deadline = time.monotonic() + timeout
+        for w in workers:
+            w.process.join(max(0.0, deadline - time.monotonic()))
+        for w in workers:
+            if w.process.is_alive():
+                w.process.terminate()
+                w.process.join(1.0)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.conn.close()
+            w.process.close()
+
+    def __enter__(self) -> EnginePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # At interpreter exit multiprocessing may already have reaped the (daemon) workers.
+        with contextlib.suppress(Exception):
+            self.close()
+
+    # --- scheduling ---------------------------------------------------------------------
+
+    def _run(
+        self, people: Iterator[tuple[int, Person]], size: int, job: tuple[str, list[str] | None]
+    ) -> Generator[Decision, None, None]:
+        self._check_usable()
+        self._active = True
+        batch = _Batch()
+        next_out = 0
+        exhausted = False
+        try:
+            while True:
+                # Hand out work first, so that workers keep busy while the caller consumes.
+                for w in self._workers:
+                    if not (w.ready and w.chunk is None):
+                        continue
+                    chunk = [batch.todo.popleft() for _ in range(min(size, len(batch.todo)))]
+                    if len(chunk) < size and not exhausted:
+                        fresh = list(itertools.islice(people, size - len(chunk)))
+                        exhausted = len(chunk) + len(fresh) < size
+                        chunk += fresh
+                    if not chunk:
+                        break
+                    self._send(w, _Chunk(chunk), job)
+                while next_out in batch.results:
+                    result = batch.results.pop(next_out)
+                    next_out += 1
+                    if isinstance(result, WorkerError):
+                        raise result
+                    yield result
+                busy = any(w.chunk for w in self._workers)
+                if exhausted and not (batch.todo or batch.results or busy):
+                    return
+                self._step(batch)
+        finally:
+            self._settle()
+            self._active = False
+
+    def _send(self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None]) -> None:
+        w.chunk = chunk
+        records = [p.model_dump_json() for _, p in chunk.records]
+        # A worker that died is noticed through its sentinel, which requeues the chunk.
+        with contextlib.suppress(OSError):
+            w.conn.send((*job, records))
+
+    def _step(self, batch: _Batch, timeout: float | None = None) -> None:
+        """Wait for results or a dead worker; file the results, replace the dead.
+
+        Every worker's sentinel is waited on too, so a death always ends the wait.
+        """
+        if self._closed:
+            raise RuntimeError("the engine pool is closed")
+        conns = [w.conn for w in self._workers if w.chunk or not w.ready]
+        sentinels = [w.process.sentinel for w in self._workers]
+        ready = wait([*conns, *sentinels], timeout)
+        for w in list(self._workers):
+            if w.conn in ready:
+                self._receive(w, batch)
+        for w in list(self._workers):
+            if w.process.sentinel in ready or (w.conn in ready and not w.process.is_alive()):
+                self._receive(w, batch)  # results it sent before it died still count
+                self._replace(w, batch)
+
+    def _receive(self, w: _Worker, batch: _Batch) -> None:
+        """File every message the worker has sent so far."""
+        try:
+            while w.conn.poll():
+                self._file(w, w.conn.recv(), batch)
+        except (EOFError, OSError):
+            w.process.join(1.0)  # it closed its end: it is exiting; _step sees the rest
+
+    def _file(self, w: _Worker, message: tuple[Any, ...], batch: _Batch) -> None:
+        kind = message[0]
+        if kind == "failed":
+            self.close()
+            raise EngineError(f"a rules worker could not load the pathway library: {message[1]}")
+        if kind == "ready":
+            if self.library_version and message[1] != self.library_version:
+                self.close()
+                raise EngineError(
+                    f"a rules worker loaded library version {message[1][:12]}, "
+                    f"not {self.library_version[:12]}: the library files changed on disk"
+                )
+            self.library_version, self._pathways = message[1], frozenset(message[2])
+            w.ready = True
+            return
+        chunk = w.chunk
+        if chunk is None:
+            raise EngineError(f"a rules worker sent an unexpected {kind!r} message")
+        index, person = chunk.records[chunk.done]
+        chunk.done += 1
+        if chunk.done == len(chunk.records):
+            w.chunk = None
+        self._answered[w.pid] += 1
+        batch.results[index] = (
+            Decision.model_validate_json(message[1])
+            if kind == "ok"
+            else WorkerError(person.id, message[1])
+        )
+
+    def _replace(self, dead: _Worker, batch: _Batch) -> None:
+        """Swap a dead worker for a new one; re-send what it had not finished."""
+        code = dead.process.exitcode
+        how = f"killed by {signal.Signals(-code).name}" if code and code < 0 else f"exit {code}"
+        dead.conn.close()
+        dead.process.join()
+        dead.process.close()
+        if not dead.ready:
+            self.close()
+            raise EngineError(f"a rules worker died while starting ({how})")
+        self._workers[self._workers.index(dead)] = self._spawn()
+        self._restarts += 1
+        unfinished = dead.chunk.unfinished() if dead.chunk else []
+        if not unfinished or not batch.retry:
+            return
+        # Workers answer in order, so the first unfinished record is the one it was on.
+        culprit_index, culprit = unfinished[0]
+        batch.crashes[culprit_index] += 1
+        if batch.crashes[culprit_index] > self.max_retries:
+            raise WorkerCrashed(culprit.id, batch.crashes[culprit_index], how)
+        self._retried += len(unfinished)
+        batch.todo.extendleft(reversed(unfinished))
+
+    def _settle(self) -> None:
+        """After an iteration ends early: let busy workers finish, discarding their results."""
+        leftovers = _Batch(retry=False)
+        while not self._closed and any(w.chunk for w in self._workers):
+            self._step(leftovers)
+
+    # --- starting workers -------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        mine, theirs = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=_serve, args=(theirs, self._paths), name="rules-pool-worker", daemon=True
+        )
+        process.start()
+        # Close our copy of the worker's end, or its death would never read as end-of-file.
+        theirs.close()
+        return _Worker(process, mine)
+
+    def _await_ready(self) -> None:
+        waiting = _Batch(retry=False)
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not all(w.ready for w in self._workers):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise EngineError(f"rules workers did not start within {_START_TIMEOUT:.0f} s")
+            self._step(waiting, left)
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise RuntimeError("the engine pool is closed")
+        if self._active:
+            raise RuntimeError("a decide_many() iteration is still open: finish or close it")

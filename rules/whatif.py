@@ -1,0 +1,166 @@
+"""What if: the record plus hypothetical items, and what that changes.
+
+Hypothetical items are written like record items (``{"courses": [{"course":
+"fsl_stage_3", "completed": "2027-03-01"}]}``) or, on the command line, as
+``KIND:ID[:LEVEL]@DATE`` (see :func:`parse_addition`).
+
+>>> parse_addition("course:fsl_stage_3@2027-03-01")
+('courses', {'course': 'fsl_stage_3', 'completed': '2027-03-01', 'id': 'whatif-course-fsl_stage_3'})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from accreditation.io import record_from_data
+from accreditation.record import Person
+
+from .decision import Decision, Status
+from .engine import Evaluator
+
+__all__ = ["StageChange", "WhatIf", "parse_addition", "what_if", "with_additions"]
+
+
+class StageChange(BaseModel):
+    """A stage whose status or date differs with the hypothetical items."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pathway: str
+    stage: str
+    name: str
+    before: Status
+    after: Status
+    before_date: dt.date | None = None
+    after_date: dt.date | None = None
+
+
+class WhatIf(BaseModel):
+    """The decision without and with the hypothetical items, as of the same date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: dt.date
+    additions: dict[str, list[dict[str, Any]]]
+    before: Decision
+    after: Decision
+    changes: list[StageChange]
+
+
+_KINDS: dict[str, tuple[str, str, str]] = {
+    # kind -> (record section, id field, date field)
+    "course": ("courses", "course", "completed"),
+    "passed": ("assessments", "assessment", "date"),
+    "credential": ("credentials", "credential", "awarded"),
+    "rank": ("ranks", "rank", "start"),
+    "band": ("bands", "band", "start"),
+    "endorsement": ("endorsements", "endorsement", "date"),
+    "member": ("memberships", "programme", "start"),
+    "posting": ("postings", "role", "start"),
+}
+
+
+def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
+    """Parse ``KIND:ID[:EXTRA]@DATE`` into (record section, item).
+
+    Kinds: course, passed, credential (EXTRA: level), rank and band (EXTRA:
+    temporary), endorsement, member, posting (ID: ``business_group/role``).
+
+    Raises:
+        ValueError: naming what is wrong and the expected form.
+    """
+    form = "KIND:ID[:EXTRA]@YYYY-MM-DD, e.g. course:fsl_stage_3@2027-03-01"
+    head, sep, day = spec.partition("@")
+    if not sep:
+        raise ValueError(f"'{spec}' has no date: write {form}")
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"'{day}' in '{spec}' is not a date like 2027-03-01") from None
+    kind, _, rest = head.partition(":")
+    if kind not in _KINDS:
+        raise ValueError(f"unknown kind '{kind}' in '{spec}': use one of {', '.join(_KINDS)}")
+    if not rest:
+        raise ValueError(f"'{spec}' names no id: write {form}")
+    section, id_field, date_field = _KINDS[kind]
+    ident, _, extra = rest.partition(":")
+    item: dict[str, Any] = {id_field: ident, date_field: day, "id": f"whatif-{kind}-{ident}"}
+    if kind == "credential" and extra:
+        if not extra.isdigit():
+            raise ValueError(f"credential level '{extra}' in '{spec}' is not a number")
+        item["level"] = int(extra)
+    elif kind in ("rank", "band") and extra:
+        if extra not in ("temporary", "substantive"):
+            raise ValueError(f"'{extra}' in '{spec}': use temporary or substantive")
+        item["basis"] = extra
+    elif kind == "posting":
+        group, slash, role = ident.partition("/")
+        if not slash:
+            raise ValueError(f"posting '{ident}' in '{spec}': write business_group/role")
+        item.update(business_group=group, role=role)
+    elif extra:
+        raise ValueError(f"'{kind}' takes no ':{extra}' in '{spec}'")
+    item["id"] = item["id"].replace("/", "-")
+    return section, item
+
+
+def with_additions(person: Person, additions: dict[str, list[dict[str, Any]]]) -> Person:
+    """The record with hypothetical items added. A new rank, band or posting ends the
+    current one the day before it starts (a promotion replaces the old rank).
+
+    Raises:
+        accreditation.io.RecordError: if the combined record is not valid.
+    """
+    data = person.model_dump(mode="json")
+    for section, items in additions.items():
+        for item in items:
+            start = item.get("start")
+            if section in ("ranks", "bands", "postings") and start:
+                basis = item.get("basis", "substantive")
+                end = (dt.date.fromisoformat(start) - dt.timedelta(days=1)).isoformat()
+                for old in data[section]:
+                    if old.get("end") is None and old.get("basis", "substantive") == basis:
+                        old["end"] = end
+            data[section].append(dict(item))
+    return record_from_data(data, f"{person.id} (what if)")
+
+
+def what_if(
+    evaluator: Evaluator,
+    person: Person,
+    additions: dict[str, list[dict[str, Any]]],
+    as_of: dt.date | None = None,
+) -> WhatIf:
+    """Decide with and without ``additions``; by default as of the latest added date
+    (or today, if later), so the hypothetical items count."""
+    if as_of is None:
+        dates = [
+            dt.date.fromisoformat(str(v))
+            for items in additions.values()
+            for item in items
+            for k, v in item.items()
+            if k in ("completed", "date", "awarded", "start") and v
+        ]
+        as_of = max([dt.date.today(), *dates])
+    before = evaluator.decide(person, as_of)
+    after = evaluator.decide(with_additions(person, additions), as_of)
+    changes = []
+    for old, new in zip(before.stages, after.stages, strict=True):
+        old_date = old.eligible_from or old.lapsed_on
+        new_date = new.eligible_from or new.lapsed_on
+        if old.status is not new.status or old_date != new_date:
+            changes.append(
+                StageChange(
+                    pathway=new.pathway,
+                    stage=new.stage,
+                    name=new.name,
+                    before=old.status,
+                    after=new.status,
+                    before_date=old_date,
+                    after_date=new_date,
+                )
+            )
+    return WhatIf(as_of=as_of, additions=additions, before=before, after=after, changes=changes)
