@@ -8,6 +8,7 @@ from .check import check_command
 from .eligibility import eligibility_command, whatif_command
 from .listing import list_command
 from .schema import schema_command
+from .testcmd import test_cases_command
 
 __all__ = ["cli", "main"]
 
@@ -23,6 +24,7 @@ cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
 cli.add_command(list_command)
 cli.add_command(schema_command)
+cli.add_command(test_cases_command)
 
 
 def main() -> None:

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from accreditation.io import RecordError, load_record, record_warnings
 from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
 from ..loader import SHIPPED_LIBRARY, load_with_problems
-from .render import render_decision, render_whatif
+from .render import console, render_decision, render_whatif
 
 FORMAT = click.option(
     "--format",
@@ -110,7 +109,7 @@ def eligibility_command(
     if fmt == "json":
         click.echo(decision.model_dump_json(indent=2))
         return
-    render_decision(Console(highlight=False), decision, person.name, explain)
+    render_decision(console(), decision, person.name, explain)
 
 
 @click.command("whatif")
@@ -157,4 +156,4 @@ def whatif_command(
     if fmt == "json":
         click.echo(result.model_dump_json(indent=2, exclude={"before", "after"}))
         return
-    render_whatif(Console(highlight=False), result)
+    render_whatif(console(), result)

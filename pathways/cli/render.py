@@ -11,7 +11,15 @@ from rich.markup import escape
 from rules.decision import Decision, RequirementOutcome, StageDecision, Status
 from rules.whatif import WhatIf
 
-__all__ = ["render_decision", "render_whatif", "status_words"]
+__all__ = ["console", "render_decision", "render_whatif", "status_words"]
+
+
+def console() -> Console:
+    """A console for stdout: wrapped to the terminal, but whole lines into a pipe or file."""
+    import sys
+
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
 
 SYMBOL = {
     Status.HELD: ("●", "green", "held"),
