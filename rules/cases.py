@@ -63,6 +63,7 @@ Keys of a case (anything else is an error, reported with file and line):
 >>> print(result.failures[0])
 promotion.constable: expected eligible, got not_eligible
     unmet requires[0]: A police officer
+    unmet requires[1]: Completed core initial police training
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class StageExpectation:
 
 @dataclass(frozen=True)
 class StepExpectation:
-    """A next step to look for: a phrase of its text, optionally its stage and due date."""
+    """A next step to look for: a phrase of its text (empty: any), its stage, its due date."""
 
     text: str
     stage: str | None = None
@@ -181,7 +182,8 @@ class StepExpectation:
         extra = [f"for {self.stage}"] if self.stage else []
         if self.due:
             extra.append(f"due {self.due}")
-        return f'"{self.text}"' + (f" ({', '.join(extra)})" if extra else "")
+        what = f'containing "{self.text}"' if self.text else "(any text)"
+        return what + (f" ({', '.join(extra)})" if extra else "")
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ class CaseResult:
 
     def diff(self) -> str:
         """The failure report: the case, then each difference, indented."""
-        head = f"{self.outcome.value.upper()} {self.case.where}: {self.case.name} (as of {self.case.as_of})"
+        case = self.case
+        head = f"{self.outcome.value.upper()} {case.where}: {case.name} (as of {case.as_of})"
         body = ["  " + block.replace("\n", "\n  ") for block in self.failures]
         return "\n".join([head, *body])
 
@@ -308,15 +311,15 @@ def collect_case_files(paths: Iterable[str | Path]) -> list[Path]:
     out: dict[Path, Path] = {}
     for raw in paths:
         p = Path(raw)
-        found = sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+        found = (
+            sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+        )
         for f in found:
             out.setdefault(f.resolve(), f)
     return list(out.values())
 
 
-def load_cases(
-    paths: Iterable[str | Path], library: Library
-) -> tuple[list[Case], list[Problem]]:
+def load_cases(paths: Iterable[str | Path], library: Library) -> tuple[list[Case], list[Problem]]:
     """Read case files (or directories of them) and check them against ``library``.
 
     A case with a problem (an unknown key, a bad date, an unknown pathway, stage
@@ -362,7 +365,7 @@ def parse_cases(
                 doc.location(()),
                 "wrong-type",
                 "a case file is a list of cases, each starting with '- name: ...'",
-                hint="see rules/cases.py or docs for the case format",
+                hint="see 'pathways test --help' and the case files in pathways/library_tests/",
             )
         )
         return [], problems
@@ -608,8 +611,7 @@ class _CaseParser:
             self.problem(
                 self.at("expect"),
                 "wrong-type",
-                "'expect' should map 'pathway.stage' to a status, "
-                f"not {_describe(value)}",
+                f"'expect' should map 'pathway.stage' to a status, not {_describe(value)}",
                 hint="for example: expect: {pip.level_1: eligible}",
             )
             return ()
@@ -781,7 +783,7 @@ class _CaseParser:
                 self.at(name),
                 "wrong-type",
                 f"'{name}' should be a list of phrases, not {_describe(value)}",
-                hint=f"write {name}: [\"Attend FSL stage 1\"]",
+                hint=f'write {name}: ["Attend FSL stage 1"]',
             )
             return ()
         out = []
@@ -801,15 +803,15 @@ class _CaseParser:
                 continue
             allowed = STEP_KEYS if name == "next_steps" else STEP_KEYS[:2]
             self.unknown_keys(item, allowed, name, i)
-            if "text" not in item:
+            if "text" not in item and "stage" not in item:
                 self.problem(
                     self.at(name, i),
                     "missing-field",
-                    "missing required field 'text' in a next step",
-                    hint="add 'text: ...', a phrase of the step's text",
+                    "a next step needs 'text' (a phrase of the step's text), 'stage', or both",
+                    hint="add 'text: ...'; with 'stage' alone, any step for that stage matches",
                 )
                 continue
-            text = self.text(item["text"], name, i, "text")
+            text = self.text(item["text"], name, i, "text") if "text" in item else ""
             stage = item.get("stage")
             if stage is not None:
                 stage = str(stage)
@@ -831,16 +833,17 @@ def requirement_paths(stage: Stage) -> dict[str, str]:
         if req.id:
             ids[req.id] = path
         for i, child in enumerate(req.children()):
-            visit(child, f"{path}.not" if isinstance(req, Not) else f"{path}.{child_key[req.kind]}[{i}]")
+            visit(
+                child,
+                f"{path}.not" if isinstance(req, Not) else f"{path}.{child_key[req.kind]}[{i}]",
+            )
 
     for i, req in enumerate(stage.requires):
         visit(req, f"requires[{i}]")
     return {**out, **ids}
 
 
-def _record_problem(
-    doc: YamlDocument, prefix: tuple[str | int, ...], err: Any
-) -> Problem:
+def _record_problem(doc: YamlDocument, prefix: tuple[str | int, ...], err: Any) -> Problem:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     etype = err["type"]
     shown = f"record.{format_path(loc)}" if loc else "record"
@@ -963,9 +966,7 @@ def run_case(case: Case, evaluator: Evaluator) -> CaseResult:
     return CaseResult(case, Outcome.FAIL if failures else Outcome.PASS, tuple(failures))
 
 
-def run_cases(
-    cases: Iterable[Case], library: Library, keyword: str | None = None
-) -> CaseReport:
+def run_cases(cases: Iterable[Case], library: Library, keyword: str | None = None) -> CaseReport:
     """Run every case (whose name contains ``keyword``, if given) against ``library``."""
     evaluator = Evaluator(library)
     results = [run_case(c, evaluator) for c in select_cases(cases, keyword)]
@@ -980,15 +981,14 @@ def check_decision(case: Case, decision: Decision) -> list[str]:
     for want in case.next_steps:
         if not any(want.matches(s) for s in decision.next_steps):
             failures.append(
-                f"next steps: expected one containing {want.describe()}, got:\n"
+                f"next steps: expected one {want.describe()}, got:\n"
                 + _list_steps(decision.next_steps)
             )
     for unwanted in case.not_next_steps:
         hits = [s for s in decision.next_steps if unwanted.matches(s)]
         if hits:
             failures.append(
-                f"next steps: expected none containing {unwanted.describe()}, got:\n"
-                + _list_steps(hits)
+                f"next steps: expected none {unwanted.describe()}, got:\n" + _list_steps(hits)
             )
     return failures
 

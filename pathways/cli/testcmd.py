@@ -18,6 +18,7 @@ from ..loader import SHIPPED_LIBRARY, collect_files, load_with_problems
 @click.option(
     "--library",
     "library_dir",
+    metavar="DIR",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Decide with the pathway library in DIR instead of the shipped one. Without a "
     "catalogue in DIR, its files replace the shipped pathways of the same id.",
