@@ -7,15 +7,22 @@ process: each worker loads the pathway library, builds one
 workers as JSON and decisions come back as JSON, which is cheap and does not depend on
 pickling the models. If a worker dies mid-chunk, a replacement is started and the
 records it had not finished are sent again; a record that keeps killing workers is
-reported as :class:`WorkerCrashed` instead of being retried for ever.
+reported as :class:`WorkerCrashed` instead of being retried for ever. An error for
+one record comes back as :class:`WorkerError`; if it came from the engine, that worker
+finishes its chunk and is replaced, since a failed evaluation may leave durable-rules
+state behind. ``CRASH_ENV`` and ``FAIL_ENV`` are hooks for the tests only.
 
 Workers are started with the "spawn" method: forking a process that has imported
 durable-rules would copy its C-level global state into every child. Because of spawn,
 a script that starts a pool must guard its entry point with
 ``if __name__ == "__main__":``.
 
->>> with EnginePool(workers=1) as pool:  # doctest: +SKIP
-...     pool.decide(person, dt.date(2020, 1, 1)).stage("promotion", "constable")
+Usage (workers start in about half a second each)::
+
+    with EnginePool() as pool:
+        decision = pool.decide(person, dt.date(2020, 1, 1))
+        for decision in pool.decide_many(people, pathways=["promotion"]):
+            ...
 """
 
 from __future__ import annotations
@@ -43,12 +50,15 @@ from .decision import Decision
 from .engine import Evaluator
 from .session import EngineError
 
-__all__ = ["CRASH_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
+__all__ = ["CRASH_ENV", "FAIL_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
 
 #: TEST-ONLY hook: a comma-separated list of person ids. A worker that is asked to
 #: evaluate one of them exits at once with code 139 (like a segfault), so the tests
 #: can make a worker crash deterministically. Read by each worker when it starts.
 CRASH_ENV = "PATHWAYS_TEST_CRASH_ON"
+#: TEST-ONLY hook, like CRASH_ENV: the worker raises EngineError for these person ids
+#: instead of evaluating them, as if the rules engine had failed.
+FAIL_ENV = "PATHWAYS_TEST_FAIL_ON"
 
 _START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
 
@@ -90,7 +100,8 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
     """Worker main loop: say hello with the library digest, then answer chunks.
 
     Messages to the pool: ``("ready", digest, pathway ids)`` or ``("failed", why)``
-    once, then one ``("ok", decision json)`` or ``("error", why)`` per record, in order.
+    once, then one ``("ok", decision json)`` or ``("error", why)`` per record, in
+    order; ``("retire",)`` after the first engine failure, and it exits after that chunk.
     """
     # Ctrl-C reaches the whole process group; the pool decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -100,9 +111,11 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         conn.close()
         return
-    crash_on = {pid for pid in os.environ.get(CRASH_ENV, "").split(",") if pid}
+    crash_on = _ids(CRASH_ENV)
+    fail_on = _ids(FAIL_ENV)
     conn.send(("ready", evaluator.library.digest, list(evaluator.library.pathways)))
-    while True:
+    tainted = False
+    while not tainted:
         try:
             job = conn.recv()
         except EOFError:  # the pool's process is gone
@@ -114,13 +127,30 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
         for raw in records:
             try:
                 person = Person.model_validate_json(raw)
+            except ValueError as exc:  # a bad record: the engine was not involved
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+                continue
+            try:
                 if person.id in crash_on:
                     os._exit(139)  # test-only: see CRASH_ENV
+                if person.id in fail_on:
+                    raise EngineError(f"test-only failure ({FAIL_ENV})")
                 reply = ("ok", evaluator.decide(person, day, wanted).model_dump_json())
-            except Exception as exc:  # sent back to the caller; the worker carries on
+            except Exception as exc:  # sent back to the caller
+                # A failed evaluation may leave durable-rules state behind (a session
+                # that could not be deleted): finish the chunk, then make way for a
+                # fresh process, the one sure reset. Said before this record's answer,
+                # which may be the chunk's last, so that the pool sends no more work.
+                if not tainted:
+                    conn.send(("retire",))
+                tainted = True
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
     conn.close()
+
+
+def _ids(variable: str) -> set[str]:
+    return {pid for pid in os.environ.get(variable, "").split(",") if pid}
 
 
 # --- the pool ----------------------------------------------------------------------------
@@ -140,6 +170,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     ready: bool = False
+    retiring: bool = False  # it asked to be replaced, and gets no more work
     chunk: _Chunk | None = None
 
     @property
@@ -152,7 +183,7 @@ class _Batch:
     """One decide_many call: records waiting to be sent, results waiting to be yielded."""
 
     todo: deque[tuple[int, Person]] = field(default_factory=deque)
-    results: dict[int, Decision | WorkerError] = field(default_factory=dict)
+    results: dict[int, Decision | EngineError] = field(default_factory=dict)
     crashes: Counter[int] = field(default_factory=Counter)
     retry: bool = True
 
@@ -304,10 +335,15 @@ class EnginePool:
         next_out = 0
         exhausted = False
         try:
+            for w in list(self._workers):  # died while idle, since the last call
+                if not w.process.is_alive():
+                    self._receive(w, batch)
+                    self._replace(w, batch)
             while True:
                 # Hand out work first, so that workers keep busy while the caller consumes.
                 for w in self._workers:
-                    if not (w.ready and w.chunk is None):
+                    idle = w.ready and not w.retiring and w.chunk is None
+                    if not (idle and w.process.is_alive()):
                         continue
                     chunk = [batch.todo.popleft() for _ in range(min(size, len(batch.todo)))]
                     if len(chunk) < size and not exhausted:
@@ -320,7 +356,7 @@ class EnginePool:
                 while next_out in batch.results:
                     result = batch.results.pop(next_out)
                     next_out += 1
-                    if isinstance(result, WorkerError):
+                    if isinstance(result, EngineError):
                         raise result
                     yield result
                 busy = any(w.chunk for w in self._workers)
@@ -379,6 +415,9 @@ class EnginePool:
             self.library_version, self._pathways = message[1], frozenset(message[2])
             w.ready = True
             return
+        if kind == "retire":  # it exits now; its death is handled like any other
+            w.retiring = True
+            return
         chunk = w.chunk
         if chunk is None:
             raise EngineError(f"a rules worker sent an unexpected {kind!r} message")
@@ -412,7 +451,10 @@ class EnginePool:
         culprit_index, culprit = unfinished[0]
         batch.crashes[culprit_index] += 1
         if batch.crashes[culprit_index] > self.max_retries:
-            raise WorkerCrashed(culprit.id, batch.crashes[culprit_index], how)
+            # Its result is this error, raised in input order like any other answer.
+            attempts = batch.crashes[culprit_index]
+            batch.results[culprit_index] = WorkerCrashed(culprit.id, attempts, how)
+            unfinished = unfinished[1:]
         self._retried += len(unfinished)
         batch.todo.extendleft(reversed(unfinished))
 

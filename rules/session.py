@@ -151,27 +151,41 @@ class RuleEngine:
         # The actions only record what matched (and assert 'held' facts), so the
         # per-action state round trip of durable's Python layer is not needed.
         while message:
-            rule, bindings = next(iter(message.items()))
-            matched = list(bindings.values())
-            kind = rule[0]
-            if rule == ANCHOR:
-                firings.anchored = True
-            elif kind == "l":
-                firings.leaves[int(rule[1:])].extend(matched)
-            elif kind == "h":
-                stage = stage_of[rule]
-                if stage not in firings.held:
-                    firings.held[stage] = matched
-                    if stage in chained:
-                        # Chain: 'reached' rules, in this pathway or another, match this.
-                        fact = {"sid": facts[0]["sid"], "t": "held", "stage": stage}
-                        _native.assert_fact(handle, json.dumps(fact))
-                else:
-                    firings.held[stage].extend(matched)
-            elif kind == "x":
-                firings.lapsed.setdefault(stage_of[rule], []).extend(matched)
+            try:
+                RuleEngine._record(message, handle, facts, firings, chained, stage_of)
+            except Exception as exc:  # kept; the queue is still drained, so the anchor
+                firings.errors.append(exc)  # runs and the session can be deleted
             following = _native.complete_and_start_action(handle, state_handle)
             message = json.loads(following) if following else None
+
+    @staticmethod
+    def _record(
+        message: dict[str, Any],
+        handle: int,
+        facts: list[dict[str, Any]],
+        firings: Firings,
+        chained: frozenset[str],
+        stage_of: dict[str, str],
+    ) -> None:
+        rule, bindings = next(iter(message.items()))
+        matched = list(bindings.values())
+        kind = rule[0]
+        if rule == ANCHOR:
+            firings.anchored = True
+        elif kind == "l":
+            firings.leaves[int(rule[1:])].extend(matched)
+        elif kind == "h":
+            stage = stage_of[rule]
+            if stage not in firings.held:
+                firings.held[stage] = matched
+                if stage in chained:
+                    # Chain: 'reached' rules, in this pathway or another, match this.
+                    fact = {"sid": facts[0]["sid"], "t": "held", "stage": stage}
+                    _native.assert_fact(handle, json.dumps(fact))
+            else:
+                firings.held[stage].extend(matched)
+        elif kind == "x":
+            firings.lapsed.setdefault(stage_of[rule], []).extend(matched)
 
 
 def _unused_action(name: str) -> Callable[[Any], None]:

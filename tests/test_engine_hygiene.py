@@ -1,0 +1,230 @@
+"""Many evaluations in one process: no leaked sessions, state or memory; no silent errors.
+
+durable-rules keeps process-global state (see shared/notes/durable-rules.md): at most
+1,024 live sessions per ruleset, facts that outlive a session if it is not deleted,
+and exceptions in actions swallowed into the session state. These tests hold
+:class:`rules.engine.Evaluator` and :class:`rules.session.RuleEngine` to their promise
+of hiding all of that. Sessions are probed with durable's own ``get_state``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import durable_rules_engine as native
+import pytest
+
+from accreditation.record import Person
+from pathways import SHIPPED_LIBRARY, Library, load_library
+from rules import EngineError, Evaluator
+from rules.compile import compile_library
+from rules.session import RuleEngine
+
+AS_OF = dt.date(2021, 6, 1)
+# Long loops report a few pathways only, to keep them quick: every rule of the library
+# is still asserted and fired in durable-rules; only fewer stages are written up.
+SOME = ["promotion", "fsl", "pip", "analyst"]
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "inspector_pip.json"
+SID_NOT_FOUND = "error code: 309"  # what durable's get_state says for a sid with no session
+
+OFFICER = Person.model_validate(
+    {
+        "id": "W2001",
+        "kind": "officer",
+        "joined": "2015-09-01",
+        "ranks": [
+            {"rank": "constable", "start": "2015-09-01", "end": "2019-03-31"},
+            {"rank": "sergeant", "start": "2019-04-01"},
+        ],
+        "postings": [
+            {"business_group": "territorial_policing", "role": "response", "start": "2015-09-01"}
+        ],
+        "assessments": [{"assessment": "sergeants_exam", "date": "2018-10-02"}],
+    }
+)
+STAFF = Person.model_validate(
+    {
+        "id": "S3001",
+        "kind": "staff",
+        "joined": "2010-02-01",
+        "bands": [{"band": "band_c", "start": "2016-01-01"}],
+        "postings": [
+            {
+                "business_group": "specialist_crime",
+                "role": "intelligence_analyst",
+                "start": "2010-02-01",
+            }
+        ],
+        "courses": [{"course": "intelligence_analysis_training", "completed": "2010-06-30"}],
+        "credentials": [{"credential": "analyst_nos", "awarded": "2011-01-10"}],
+    }
+)
+CHIEF_INSPECTOR = Person.model_validate(
+    {
+        "id": "W1500",
+        "kind": "officer",
+        "joined": "2000-01-10",
+        "ranks": [
+            {"rank": "inspector", "start": "2010-01-01", "end": "2014-12-31"},
+            {"rank": "chief_inspector", "start": "2015-01-01"},
+        ],
+        "courses": [
+            {"id": "F1", "course": "fsl_stage_1", "completed": "2015-06-01"},
+            {"id": "F2", "course": "fsl_stage_2", "completed": "2016-06-01"},
+        ],
+    }
+)
+INSPECTOR = Person.model_validate_json(EXAMPLE.read_text())
+PEOPLE = [OFFICER, STAFF, CHIEF_INSPECTOR, INSPECTOR]
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library([SHIPPED_LIBRARY])
+
+
+def handle_of(engine: RuleEngine, evaluator: Evaluator) -> Any:
+    """durable's handle for the ruleset ``engine`` registered for the evaluator's library."""
+    return engine._host.get_ruleset(engine.load(evaluator.compiled))._handle
+
+
+def session_live(handle: Any, sid: str) -> bool:
+    try:
+        native.get_state(handle, sid)
+    except native.error as exc:
+        if SID_NOT_FOUND in str(exc):
+            return False
+        raise
+    return True
+
+
+class NativeSpy:
+    """durable's native module, with a look at the live sessions as each one starts.
+
+    Right after a record's facts are asserted its own session must exist, and the
+    previous record's must not: then no more than one session is ever live.
+    """
+
+    def __init__(self) -> None:
+        self.previous: tuple[Any, str] | None = None
+        self.seen: list[tuple[bool, bool]] = []  # (own session live, previous one live)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(native, name)
+
+    def assert_facts(self, handle: Any, facts: str) -> Any:
+        result = native.assert_facts(handle, facts)
+        sid = json.loads(facts)[0]["sid"]
+        before = self.previous is not None and session_live(*self.previous)
+        self.seen.append((session_live(handle, sid), before))
+        self.previous = (handle, sid)
+        return result
+
+
+def rss_kib() -> int:
+    status = Path("/proc/self/status").read_text()
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    assert match is not None
+    return int(match.group(1))
+
+
+def numbered(i: int) -> Person:
+    """Record ``i`` of a long run: the people in turn, each copy with its own id."""
+    person = PEOPLE[i % len(PEOPLE)]
+    return person.model_copy(update={"id": f"{person.id}-{i}"})
+
+
+def test_no_state_leaks_between_people(library: Library) -> None:
+    evaluator = Evaluator(library)
+    for a in PEOPLE:
+        for b in PEOPLE:
+            first = evaluator.decide(a, AS_OF).model_dump()
+            evaluator.decide(b, AS_OF)
+            assert evaluator.decide(a, AS_OF).model_dump() == first, (a.id, b.id)
+    # A brand-new engine (a fresh durable ruleset) agrees with the well-used one.
+    fresh = Evaluator(library, RuleEngine())
+    for person in PEOPLE:
+        assert (
+            fresh.decide(person, AS_OF).model_dump() == evaluator.decide(person, AS_OF).model_dump()
+        )
+
+
+def test_3000_evaluations_leave_no_sessions_and_never_more_than_one(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = RuleEngine()
+    evaluator = Evaluator(library, engine)
+    handle = engine._host.get_ruleset(engine.load(evaluator.compiled))._handle
+    spy = NativeSpy()
+    monkeypatch.setattr("rules.session._native", spy)
+    first = [evaluator.decide(p, AS_OF, SOME).model_dump() for p in PEOPLE]
+    sids = []
+    # 3,000 distinct session ids: had any session been kept, the 1,025th would fail.
+    for i in range(3000):
+        person = numbered(i)
+        decision = evaluator.decide(person, AS_OF, SOME)
+        assert decision.model_dump() == first[i % len(PEOPLE)] | {"person": person.id}
+        assert not session_live(handle, person.id)
+        sids.append(person.id)
+    assert len(spy.seen) == 3000 + len(PEOPLE)
+    assert all(own and not previous for own, previous in spy.seen)
+    assert not any(session_live(handle, sid) for sid in sids)
+
+
+def test_memory_stays_flat_over_3000_evaluations(library: Library) -> None:
+    evaluator = Evaluator(library)
+    for i in range(500):  # warm-up: caches, allocator pools
+        evaluator.decide(numbered(i), AS_OF, SOME)
+    gc.collect()
+    before = rss_kib()
+    for i in range(500, 3500):
+        evaluator.decide(numbered(i), AS_OF, SOME)
+    gc.collect()
+    after = rss_kib()
+    assert after <= before * 1.10, f"RSS grew from {before} KiB to {after} KiB"
+
+
+def test_an_error_inside_an_action_surfaces_as_engine_error(library: Library) -> None:
+    """A compiled library with a rule whose action fails: an error, never a decision."""
+    compiled = compile_library(library)
+    definition = compiled.fresh_definition()
+    # Fires for every record (each has a 'person' fact); RuleEngine's action for it
+    # looks up a stage that does not exist and raises KeyError mid-evaluation.
+    definition["h_broken"] = {"all": [{"m0": {"t": "person"}}], "run": "h_broken"}
+    broken = dataclasses.replace(compiled, definition=definition)
+    engine = RuleEngine()
+    evaluator = Evaluator(library, engine)
+    engine.unload(broken.digest)  # same digest: forget the good ruleset, load the broken one
+    evaluator.compiled = broken
+    handle = engine._host.get_ruleset(engine.load(broken))._handle
+    for _ in range(3):  # the same every time, and nothing is left behind
+        with pytest.raises(EngineError, match=r"'W2001'.*KeyError"):
+            evaluator.decide(OFFICER, AS_OF)
+        assert not session_live(handle, OFFICER.id)
+    # Other engines are unaffected.
+    assert Evaluator(library).decide(OFFICER, AS_OF).person == OFFICER.id
+
+
+def test_an_error_before_the_anchor_action_leaves_no_session(library: Library) -> None:
+    compiled = compile_library(library)
+    # The same broken rule, but first in the ruleset: durable runs it before the anchor.
+    definition = {
+        "h_broken": {"all": [{"m0": {"t": "person"}}], "run": "h_broken"},
+        **compiled.fresh_definition(),
+    }
+    broken = dataclasses.replace(compiled, definition=definition)
+    engine = RuleEngine()
+    evaluator = Evaluator(library, engine)
+    engine.unload(broken.digest)
+    evaluator.compiled = broken
+    handle = engine._host.get_ruleset(engine.load(broken))._handle
+    for _ in range(2):  # the person can be evaluated again: nothing was left behind
+        with pytest.raises(EngineError, match=r"'W2001'.*KeyError"):
+            evaluator.decide(OFFICER, AS_OF)
+        assert not session_live(handle, OFFICER.id)
