@@ -15,10 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Decision",
+    "DecisionSummary",
     "Evidence",
     "NextStep",
     "RequirementOutcome",
     "StageDecision",
+    "StageStatus",
     "Status",
     "built",
 ]
@@ -127,8 +129,60 @@ class Decision(_Frozen):
     stages: list[StageDecision]
     next_steps: list[NextStep] = Field(default_factory=list)
 
+    def summary(self) -> DecisionSummary:
+        """Statuses and dates only, for population runs that do not need the reasons."""
+        return built(
+            DecisionSummary,
+            person=self.person,
+            as_of=self.as_of,
+            library_version=self.library_version,
+            engine=self.engine,
+            stages=[
+                built(
+                    StageStatus,
+                    pathway=s.pathway,
+                    stage=s.stage,
+                    status=s.status,
+                    eligible_from=s.eligible_from,
+                    lapsed_on=s.lapsed_on,
+                )
+                for s in self.stages
+            ],
+        )
+
     def stage(self, pathway: str, stage: str) -> StageDecision:
         """The decision for one stage.
+
+        Raises:
+            KeyError: if the stage was not decided (unknown, or not in force on ``as_of``).
+        """
+        for s in self.stages:
+            if s.pathway == pathway and s.stage == stage:
+                return s
+        raise KeyError(f"{pathway}.{stage}")
+
+
+class StageStatus(_Frozen):
+    """One stage's status and date, without the reasons."""
+
+    pathway: str
+    stage: str
+    status: Status
+    eligible_from: dt.date | None = None
+    lapsed_on: dt.date | None = None
+
+
+class DecisionSummary(_Frozen):
+    """A :class:`Decision` without its explanations: what population reports need."""
+
+    person: str
+    as_of: dt.date
+    library_version: str
+    engine: str
+    stages: list[StageStatus]
+
+    def stage(self, pathway: str, stage: str) -> StageStatus:
+        """The status of one stage.
 
         Raises:
             KeyError: if the stage was not decided (unknown, or not in force on ``as_of``).

@@ -46,7 +46,7 @@ from typing import Any
 from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_library
 
-from .decision import Decision
+from .decision import Decision, DecisionSummary
 from .engine import Evaluator
 from .session import EngineError
 
@@ -122,7 +122,7 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
             break
         if job is None:
             break
-        as_of, wanted, records = job
+        as_of, wanted, summary, records = job
         day = dt.date.fromisoformat(as_of)
         for raw in records:
             try:
@@ -135,7 +135,9 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
                     os._exit(139)  # test-only: see CRASH_ENV
                 if person.id in fail_on:
                     raise EngineError(f"test-only failure ({FAIL_ENV})")
-                reply = ("ok", evaluator.decide(person, day, wanted).model_dump_json())
+                decision = evaluator.decide(person, day, wanted)
+                made = decision.summary() if summary else decision
+                reply = ("ok", made.model_dump_json())
             except Exception as exc:  # sent back to the caller
                 # A failed evaluation may leave durable-rules state behind (a session
                 # that could not be deleted): finish the chunk, then make way for a
@@ -183,7 +185,7 @@ class _Batch:
     """One decide_many call: records waiting to be sent, results waiting to be yielded."""
 
     todo: deque[tuple[int, Person]] = field(default_factory=deque)
-    results: dict[int, Decision | EngineError] = field(default_factory=dict)
+    results: dict[int, Decision | DecisionSummary | EngineError] = field(default_factory=dict)
     crashes: Counter[int] = field(default_factory=Counter)
     retry: bool = True
 
@@ -257,6 +259,8 @@ class EnginePool:
     ) -> Generator[Decision, None, None]:
         """Decisions for ``people``, in input order, made by all workers in parallel.
 
+        See :meth:`summaries` for the same without explanations (much less to send back).
+
         ``as_of`` defaults to today, fixed once here so that every record of the batch
         is decided for the same day. The iterator stops at the first record that fails.
 
@@ -268,6 +272,32 @@ class EnginePool:
                 to start (the pool is then closed).
             RuntimeError: if the pool is closed or another iteration is still open.
         """
+        return self._start(people, as_of, pathways, summary=False)  # type: ignore[return-value]
+
+    def summaries(
+        self,
+        people: Iterable[Person],
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+    ) -> Generator[DecisionSummary, None, None]:
+        """Like :meth:`decide_many`, but statuses and dates only.
+
+        The workers make the full decisions; only the summary crosses back, which is
+        what population reports need: a full decision's explanations are about 75 KB
+        of JSON, and parsing them in this process would cost more than deciding.
+
+        Raises:
+            the same as :meth:`decide_many`.
+        """
+        return self._start(people, as_of, pathways, summary=True)  # type: ignore[return-value]
+
+    def _start(
+        self,
+        people: Iterable[Person],
+        as_of: dt.date | None,
+        pathways: Iterable[str] | None,
+        summary: bool,
+    ) -> Generator[Decision | DecisionSummary, None, None]:
         self._check_usable()
         wanted = list(pathways) if pathways is not None else None
         unknown = [p for p in wanted or [] if p not in self._pathways]
@@ -277,7 +307,7 @@ class EnginePool:
         size = self.chunk_size
         if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
             size = max(1, min(size, math.ceil(len(people) / len(self._workers))))
-        return self._run(enumerate(people), size, (day.isoformat(), wanted))
+        return self._run(enumerate(people), size, (day.isoformat(), wanted, summary))
 
     def worker_pids(self) -> list[int]:
         """The process ids of the current workers."""
@@ -327,10 +357,16 @@ class EnginePool:
     # --- scheduling ---------------------------------------------------------------------
 
     def _run(
-        self, people: Iterator[tuple[int, Person]], size: int, job: tuple[str, list[str] | None]
-    ) -> Generator[Decision, None, None]:
+        self,
+        people: Iterator[tuple[int, Person]],
+        size: int,
+        job: tuple[str, list[str] | None, bool],
+    ) -> Generator[Decision | DecisionSummary, None, None]:
         self._check_usable()
         self._active = True
+        self._result_model: type[Decision] | type[DecisionSummary] = (
+            DecisionSummary if job[2] else Decision
+        )
         batch = _Batch()
         next_out = 0
         exhausted = False
@@ -367,7 +403,7 @@ class EnginePool:
             self._settle()
             self._active = False
 
-    def _send(self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None]) -> None:
+    def _send(self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None, bool]) -> None:
         w.chunk = chunk
         records = [p.model_dump_json() for _, p in chunk.records]
         # A worker that died is noticed through its sentinel, which requeues the chunk.
@@ -427,7 +463,7 @@ class EnginePool:
             w.chunk = None
         self._answered[w.pid] += 1
         batch.results[index] = (
-            Decision.model_validate_json(message[1])
+            self._result_model.model_validate_json(message[1])
             if kind == "ok"
             else WorkerError(person.id, message[1])
         )

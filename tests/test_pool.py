@@ -289,3 +289,13 @@ def test_a_library_that_does_not_load_fails_at_start(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("pathway: {id: x}\n")
     with pytest.raises(EngineError, match="could not load the pathway library"):
         EnginePool([tmp_path], workers=1)
+
+
+def test_summaries_match_full_decisions(pool: EnginePool) -> None:
+    people = [OFFICER, STAFF, CHIEF_INSPECTOR]
+    full = list(pool.decide_many(people, AS_OF))
+    brief = list(pool.summaries(people, AS_OF))
+    assert [s.person for s in brief] == [p.id for p in people]
+    for decision, summary in zip(full, brief, strict=True):
+        assert summary == decision.summary()
+        assert summary.library_version == pool.library_version
