@@ -176,24 +176,37 @@ class StageEvaluator:
 
     # --- the stage ----------------------------------------------------------------
 
-    def decide(self, plan: StagePlan) -> StageDecision:
-        outcomes = [self._outcome(n) for n in plan.nodes]
-        eligible_from = lapsed_on = None
-        held_evidence: list[Evidence] = []
+    def status(
+        self, plan: StagePlan, met: bool | None = None
+    ) -> tuple[Status, dt.date | None, dt.date | None]:
+        """(status, eligible_from, lapsed_on) for a stage, without building the reasons.
+
+        ``met`` is whether every requirement holds today, if the caller knows it.
+        """
         key = plan.key
         if key in self.firings.held:
-            status = Status.HELD
-            held_evidence = self._cite(self.firings.held[key])
-        elif key in self.firings.lapsed:
-            status = Status.LAPSED
-            held_evidence = self._cite(self.firings.lapsed[key])
+            return Status.HELD, None, None
+        if key in self.firings.lapsed:
             lapses = [int(str(f.get("lapses", 0) or 0)) for f in self.firings.lapsed[key]]
-            lapsed_on = from_day_number(max(lapses)) if any(lapses) else None
-        elif all(o.met for o in outcomes):
-            status = Status.ELIGIBLE
-        else:
-            eligible_from = self.eligible_from(plan)
-            status = Status.ELIGIBLE_FROM if eligible_from else Status.NOT_ELIGIBLE
+            return Status.LAPSED, None, from_day_number(max(lapses)) if any(lapses) else None
+        if met is None:
+            met = all(self._truth(n, self.as_of) is not False for n in plan.nodes)
+        if met:
+            return Status.ELIGIBLE, None, None
+        eligible_from = self.eligible_from(plan)
+        if eligible_from:
+            return Status.ELIGIBLE_FROM, eligible_from, None
+        return Status.NOT_ELIGIBLE, None, None
+
+    def decide(self, plan: StagePlan) -> StageDecision:
+        outcomes = [self._outcome(n) for n in plan.nodes]
+        status, eligible_from, lapsed_on = self.status(plan, all(o.met for o in outcomes))
+        key = plan.key
+        held_evidence: list[Evidence] = []
+        if status is Status.HELD:
+            held_evidence = self._cite(self.firings.held[key])
+        elif status is Status.LAPSED:
+            held_evidence = self._cite(self.firings.lapsed[key])
         stage, pathway = plan.stage, plan.pathway
         return built(
             StageDecision,

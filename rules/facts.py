@@ -21,7 +21,7 @@ from accreditation.periods import add_months, day_number, whole_months
 from accreditation.record import Outcome, Person
 from pathways.model.catalogue import Catalogue
 
-__all__ = ["FactSheet", "Tenure", "build_facts"]
+__all__ = ["FactSheet", "Tenure", "Vocabulary", "build_facts"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -76,11 +76,38 @@ class FactSheet:
         self.facts.append({"sid": self.sid, "t": t, **values})
 
 
-def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) -> FactSheet:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What fact building needs from a catalogue, worked out once, not per record."""
+
+    ranks: dict[str, int]
+    bands: dict[str, int]
+    names: dict[str, str]
+    validity: dict[str, int | None]
+    attributes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> Vocabulary:
+        return cls(
+            ranks=catalogue.rank_order(),
+            bands=catalogue.band_order(),
+            names=_names(catalogue),
+            validity={c.id: c.validity_months for c in catalogue.credentials},
+            attributes=tuple(a.id for a in catalogue.attributes),
+        )
+
+
+def build_facts(
+    person: Person,
+    as_of: dt.date,
+    catalogue: Catalogue,
+    sid: str,
+    vocabulary: Vocabulary | None = None,
+) -> FactSheet:
     """Every fact of ``person``'s record as of ``as_of`` (items dated later are ignored)."""
     sheet = FactSheet(sid=sid, as_of=as_of)
-    ranks, bands = catalogue.rank_order(), catalogue.band_order()
-    names = _names(catalogue)
+    vocab = vocabulary or Vocabulary.of(catalogue)
+    ranks, bands, names = vocab.ranks, vocab.bands, vocab.names
 
     def ref(section: str, index: int, words: str) -> str:
         item = person.item_ref(section, index)
@@ -88,10 +115,10 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
         return item
 
     person_fact: dict[str, Any] = {"kind": person.kind.value}
-    for attribute in catalogue.attributes:
-        value = person.attribute(attribute.id)
+    for attribute in vocab.attributes:
+        value = person.attribute(attribute)
         if value is not None:
-            person_fact[attribute.id] = value
+            person_fact[attribute] = value
     sheet.add("person", **person_fact)
 
     for section, order, key in (("ranks", ranks, "rank"), ("bands", bands, "band")):
@@ -122,7 +149,7 @@ def build_facts(person: Person, as_of: dt.date, catalogue: Catalogue, sid: str) 
             )
             sheet.add("passed", assessment=a.assessment, item=item, on=day_number(a.date))
 
-    validity = {c.id: c.validity_months for c in catalogue.credentials}
+    validity = vocab.validity
     for i, award in enumerate(person.credentials):
         if award.awarded > as_of:
             continue
@@ -235,7 +262,7 @@ def _current_run(
 def _tenure(periods: list[tuple[dt.date, dt.date | None]], as_of: dt.date) -> Tenure:
     banked = 0
     ongoing: tuple[dt.date, dt.date | None] | None = None
-    for start, end in sorted(periods):
+    for start, end in sorted(periods, key=lambda p: (p[0], p[1] or dt.date.max)):
         if start > as_of:
             continue
         if end is not None and end < as_of:

@@ -135,8 +135,11 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
                     os._exit(139)  # test-only: see CRASH_ENV
                 if person.id in fail_on:
                     raise EngineError(f"test-only failure ({FAIL_ENV})")
-                decision = evaluator.decide(person, day, wanted)
-                made = decision.summary() if summary else decision
+                made = (
+                    evaluator.statuses(person, day, wanted)
+                    if summary
+                    else evaluator.decide(person, day, wanted)
+                )
                 reply = ("ok", made.model_dump_json())
             except Exception as exc:  # sent back to the caller
                 # A failed evaluation may leave durable-rules state behind (a session

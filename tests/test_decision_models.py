@@ -64,3 +64,19 @@ def test_unknown_pathway_is_a_key_error(evaluator: Evaluator) -> None:
     person = load_record(EXAMPLES / "staff_analyst.json")
     with pytest.raises(KeyError, match="pipp"):
         evaluator.decide(person, dt.date(2024, 6, 1), ["pipp"])
+
+
+def test_two_postings_in_one_role_starting_the_same_day(evaluator: Evaluator) -> None:
+    from accreditation import Person
+
+    person = Person.model_validate(
+        {"id": "W9", "kind": "officer", "joined": "2015-01-05",
+         "ranks": [{"rank": "constable", "start": "2015-01-05"}],
+         "postings": [
+             {"business_group": "territorial_policing", "role": "response",
+              "start": "2015-01-05", "end": "2016-01-04"},
+             {"business_group": "specialist_crime", "role": "response", "start": "2015-01-05"},
+         ]}
+    )  # fmt: skip
+    decision = evaluator.decide(person, dt.date(2018, 1, 5))
+    assert decision.stage("recruit", "response_stream").status is Status.HELD

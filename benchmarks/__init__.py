@@ -1,0 +1,1 @@
+"""Benchmarks of the eligibility engine (see README.md); run ``benchmarks/engine.py``."""
