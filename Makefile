@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh scripts/find-python.sh
 run: install
 	$(BIN)/pathways check
 	$(BIN)/pathways list
+	$(BIN)/pathways eligibility examples/superintendent_spnac.json --as-of 2010-04-01 --pathway senior_leadership
 
 lint: install
 	$(BIN)/ruff check .
