@@ -1,0 +1,73 @@
+"""The database tables (SQLAlchemy Core). Migrations in ``migrations/`` create them.
+
+A person's record is stored whole, as JSON, in ``people.record`` (the history items
+carry their own ids, so imports merge by item id); protected characteristics live
+in a table of their own, so access to them can be granted separately.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = ["audit_log", "library_versions", "metadata", "people", "protected"]
+
+metadata = MetaData()
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(32), primary_key=True, comment="Warrant or staff number"),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200)),
+    Column("joined", Date, nullable=False),
+    Column("record", JSON, nullable=False, comment="The record, without protected fields"),
+    Column("version", Integer, nullable=False, comment="Goes up by one on every change"),
+    Column("digest", String(64), nullable=False, comment="sha256 of the canonical record"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+protected = Table(
+    "protected_characteristics",
+    metadata,
+    Column("person_id", String(32), ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("ethnicity", String(64)),
+    Column("gender", String(64)),
+    Column("disability", String(64)),
+)
+
+library_versions = Table(
+    "library_versions",
+    metadata,
+    Column("digest", String(64), primary_key=True, comment="The library's content hash"),
+    Column("name", String(200), nullable=False),
+    Column("files", JSON, nullable=False, comment="{relative path: YAML text}"),
+    Column("author", String(100), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("effective_date", Date),
+    Column("note", Text),
+    Column("active", Boolean, nullable=False, default=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+)
