@@ -19,7 +19,7 @@ from pathways.model.catalogue import Catalogue
 from pathways.problems import format_path
 from pathways.suggest import did_you_mean
 
-from .record import Person
+from .record import REFERENCES, Person
 
 __all__ = ["RecordError", "load_record", "load_record_text", "record_warnings"]
 
@@ -102,19 +102,8 @@ def _describe(err: Any) -> str:
 
 def record_warnings(person: Person, catalogue: Catalogue) -> list[str]:
     """Ids in a record that the catalogue does not know (they can never match a rule)."""
-    checks = (
-        ("ranks", "rank", "ranks"),
-        ("bands", "band", "bands"),
-        ("postings", "role", "roles"),
-        ("postings", "business_group", "business_groups"),
-        ("courses", "course", "courses"),
-        ("assessments", "assessment", "assessments"),
-        ("credentials", "credential", "credentials"),
-        ("endorsements", "endorsement", "endorsements"),
-        ("memberships", "programme", "programmes"),
-    )
     out = []
-    for section, field_name, vocab in checks:
+    for section, field_name, vocab in REFERENCES:
         known = catalogue.ids(vocab)
         for i, item in enumerate(getattr(person, section)):
             value = getattr(item, field_name)

@@ -220,6 +220,19 @@ class Person(BaseModel):
         return self.attributes.get(name)
 
 
+#: (record section, field, catalogue section) for every catalogue id a record uses.
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("ranks", "rank", "ranks"),
+    ("bands", "band", "bands"),
+    ("postings", "role", "roles"),
+    ("postings", "business_group", "business_groups"),
+    ("courses", "course", "courses"),
+    ("assessments", "assessment", "assessments"),
+    ("credentials", "credential", "credentials"),
+    ("endorsements", "endorsement", "endorsements"),
+    ("memberships", "programme", "programmes"),
+)
+
 ITEM_SECTIONS = (
     "ranks",
     "bands",

@@ -77,7 +77,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from accreditation.record import Person
+from accreditation.record import REFERENCES, Person
 from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import Library
 from pathways.model.pathway import Stage
@@ -914,17 +914,7 @@ _SINGULAR = {
 def _record_references(person: Person) -> list[tuple[tuple[str | int, ...], str, str]]:
     """(path in the record, catalogue section, id) for every id a record uses."""
     refs: list[tuple[tuple[str | int, ...], str, str]] = []
-    for section, fld, target in (
-        ("ranks", "rank", "ranks"),
-        ("bands", "band", "bands"),
-        ("postings", "role", "roles"),
-        ("postings", "business_group", "business_groups"),
-        ("courses", "course", "courses"),
-        ("assessments", "assessment", "assessments"),
-        ("credentials", "credential", "credentials"),
-        ("endorsements", "endorsement", "endorsements"),
-        ("memberships", "programme", "programmes"),
-    ):
+    for section, fld, target in REFERENCES:
         for i, item in enumerate(getattr(person, section)):
             refs.append(((section, i, fld), target, str(getattr(item, fld))))
     for name in ("ethnicity", "gender", "disability"):

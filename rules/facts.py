@@ -282,17 +282,7 @@ def _day(day: dt.date | None) -> int:
 
 def _names(catalogue: Catalogue) -> dict[str, str]:
     out: dict[str, str] = {}
-    for section in (
-        "ranks",
-        "bands",
-        "business_groups",
-        "roles",
-        "courses",
-        "programmes",
-        "credentials",
-        "assessments",
-        "endorsements",
-    ):
-        for entry in getattr(catalogue, section):
-            out.setdefault(entry.id, entry.name)
+    for (section, entry_id), name in catalogue.names().items():
+        if section != "attributes":
+            out.setdefault(entry_id, name)
     return out

@@ -34,21 +34,7 @@ class Words:
     def __init__(self, library: Library):
         self.library = library
         self.cat: Catalogue = library.catalogue
-        self._names: dict[tuple[str, str], str] = {}
-        for section in (
-            "ranks",
-            "bands",
-            "business_groups",
-            "roles",
-            "courses",
-            "programmes",
-            "credentials",
-            "assessments",
-            "endorsements",
-            "attributes",
-        ):
-            for entry in getattr(self.cat, section):
-                self._names[(section, entry.id)] = entry.name
+        self._names = self.cat.names()
 
     def order(self, kind: str) -> dict[str, int]:
         """Rank or band id -> position, lowest first."""

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from ..model.catalogue import VOCABULARY
 from ..model.pathway import Pathway, Stage
 from ..model.requirements import BaseRequirement, LocatedModel
 from ..problems import Severity
@@ -30,18 +31,7 @@ def parse_source(text: str) -> tuple[str, str]:
 
 def check_sources(rep: Reporter) -> None:
     docs = rep.library.catalogue.ids("sources")
-    for section in (
-        "ranks",
-        "bands",
-        "business_groups",
-        "roles",
-        "courses",
-        "programmes",
-        "credentials",
-        "assessments",
-        "endorsements",
-        "attributes",
-    ):
+    for section in VOCABULARY:
         for entry in getattr(rep.library.catalogue, section):
             if entry.source:
                 _valid(rep, entry, entry.source, docs, None)

@@ -11,18 +11,12 @@ import click
 from ..checker import CheckReport, check_paths
 from ..loader import SHIPPED_LIBRARY, collect_files
 from ..problems import Severity
+from .options import format_option
 
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Human-readable text, or JSON for other programs.",
-)
+@format_option
 @click.option(
     "--no-shipped",
     is_flag=True,

@@ -14,16 +14,9 @@ from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
 from ..loader import SHIPPED_LIBRARY, load_with_problems
+from .options import format_option
 from .render import console, render_decision, render_whatif
 
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for other programs.",
-)
 LIBRARY = click.option(
     "--library",
     type=click.Path(exists=True, path_type=Path),
@@ -73,7 +66,7 @@ def _record(path: Path, evaluator: Evaluator) -> Any:
     is_flag=True,
     help="Show every requirement of every stage, not only those that matter now.",
 )
-@FORMAT
+@format_option
 @LIBRARY
 def eligibility_command(
     record: Path,
@@ -125,7 +118,7 @@ def eligibility_command(
     "posting:GROUP/ROLE@DATE. Repeat for several.",
 )
 @AS_OF
-@FORMAT
+@format_option
 @LIBRARY
 def whatif_command(
     record: Path, adds: tuple[str, ...], as_of: dt.datetime | None, fmt: str, library: Path | None

@@ -10,18 +10,12 @@ import click
 
 from ..loader import SHIPPED_LIBRARY, load_with_problems
 from ..model.library import prerequisites
+from .options import format_option
 
 
 @click.command("list")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Human-readable text, or JSON for other programs.",
-)
+@format_option
 def list_command(paths: tuple[Path, ...], fmt: str) -> None:
     """List the pathways and stages of a library (default: the shipped one).
 

@@ -11,6 +11,7 @@ import click
 from rules.cases import SHIPPED_CASES, CaseReport, collect_case_files, load_cases, run_cases
 
 from ..loader import SHIPPED_LIBRARY, collect_files, load_with_problems
+from .options import format_option
 
 
 @click.command("test")
@@ -23,14 +24,7 @@ from ..loader import SHIPPED_LIBRARY, collect_files, load_with_problems
     help="Decide with the pathway library in DIR instead of the shipped one. Without a "
     "catalogue in DIR, its files replace the shipped pathways of the same id.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Human-readable text, or JSON for other programs.",
-)
+@format_option
 @click.option(
     "-k",
     "keyword",

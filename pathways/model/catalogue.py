@@ -125,6 +125,10 @@ class Catalogue(LocatedModel):
     def entry(self, section: str, entry_id: str) -> Entry | SourceDocument | None:
         return next((e for e in getattr(self, section) if e.id == entry_id), None)
 
+    def names(self) -> dict[tuple[str, str], str]:
+        """(section, id) -> name, for every vocabulary entry."""
+        return {(s, e.id): e.name for s in VOCABULARY for e in getattr(self, s)}
+
 
 SECTIONS: tuple[str, ...] = (
     "sources",
@@ -139,6 +143,10 @@ SECTIONS: tuple[str, ...] = (
     "endorsements",
     "attributes",
 )
+
+
+#: The sections that name things (every section but the source documents).
+VOCABULARY: tuple[str, ...] = SECTIONS[1:]
 
 
 class CatalogueFile(LocatedModel):
