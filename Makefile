@@ -17,10 +17,23 @@ $(STAMP): pyproject.toml scripts/system-deps.sh scripts/find-python.sh
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+# The demo database: 50,000 synthetic people, made once (delete var/ to make it again).
+# `run` publishes the shipped library into it every time: a no-op unless the library changed.
+DEMO_DB := var/pathways.db
+DEMO_URL := sqlite:///$(DEMO_DB)
+
+run: install $(DEMO_DB)
 	$(BIN)/pathways check
 	$(BIN)/pathways list
 	$(BIN)/pathways eligibility examples/superintendent_spnac.json --as-of 2010-04-01 --pathway senior_leadership
+	$(BIN)/pathways publish --db $(DEMO_URL) --author make-run
+	@$(BIN)/python -c 'from accreditation.store import Store; s = Store("$(DEMO_URL)"); \
+	  v = s.active_library(); print(f"demo database $(DEMO_DB): {s.count_people():,} people, " \
+	  + (f"active library {v.digest[:12]}" if v else "no library published"))'
+
+$(DEMO_DB): | $(STAMP)
+	$(BIN)/pathways generate --people 50000 --seed 1 --db $(DEMO_URL) \
+	  || { rm -f $@ $@-wal $@-shm; exit 1; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only if something is missing:
 # a Python 3.11/3.12 with venv (durable-rules does not import on 3.13), gcc and
-# Python headers (durable-rules builds from source), graphviz's `dot` (diagrams).
+# Python headers (durable-rules builds from source), graphviz's `dot` (diagrams),
+# Debian's PostgreSQL server (the storage tests start a throwaway one: tests/pg.py).
 set -euo pipefail
 
 here=$(dirname "$0")
@@ -11,6 +12,7 @@ if ! "$here/find-python.sh" >/dev/null; then
 fi
 command -v gcc >/dev/null || need+=(gcc)
 command -v dot >/dev/null || need+=(graphviz)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -32,6 +32,7 @@ from alembic.config import Config
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     create_engine,
     delete,
     event,
@@ -40,6 +41,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import make_url
 
 from ..record import ITEM_SECTIONS, Person, ProtectedCharacteristics
 from .schema import audit_log, library_versions, people, protected
@@ -101,6 +103,14 @@ def canonical(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 
+def _shown(url: str) -> str:
+    """A URL fit for messages and logs: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing to hide that we can find
+        return url
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -114,12 +124,13 @@ class Store:
 
     def __init__(self, url: str | None = None, *, migrate: bool = True):
         self.url = url or default_url()
+        shown = _shown(self.url)
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:////:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(self.url, future=True)
         except Exception as exc:  # a malformed URL, a missing driver
-            raise StoreError(f"cannot use database '{self.url}': {exc}") from exc
+            raise StoreError(f"cannot use database '{shown}': {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if migrate:
@@ -134,7 +145,7 @@ class Store:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         except Exception as exc:
-            raise StoreError(f"cannot prepare database '{self.url}': {exc}") from exc
+            raise StoreError(f"cannot prepare database '{_shown(self.url)}': {exc}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -178,9 +189,17 @@ class Store:
         existing = {
             row.id: row
             for row in conn.execute(
-                select(people.c.id, people.c.digest, people.c.version, people.c.record).where(
-                    people.c.id.in_(list(by_id))
+                select(
+                    people.c.id,
+                    people.c.digest,
+                    people.c.version,
+                    people.c.record,
+                    protected.c.ethnicity,
+                    protected.c.gender,
+                    protected.c.disability,
                 )
+                .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+                .where(people.c.id.in_(list(by_id)))
             )
         }
         now = _now()
@@ -191,8 +210,10 @@ class Store:
             digest = _digest(record, person.protected)
             old = existing.get(pid)
             if old is None:
-                new_people.append(_row(person, record, digest, 1, now))
-                new_protected.append({"person_id": pid, **person.protected.model_dump()})
+                new_people.append(_fits(people, _row(person, record, digest, 1, now)))
+                new_protected.append(
+                    _fits(protected, {"person_id": pid, **person.protected.model_dump()})
+                )
                 audits.append(
                     {
                         "at": now,
@@ -213,13 +234,18 @@ class Store:
             conn.execute(
                 update(people)
                 .where(people.c.id == person.id)
-                .values(**_row(person, record, digest, version, now))
+                .values(**_fits(people, _row(person, record, digest, version, now)))
             )
             conn.execute(delete(protected).where(protected.c.person_id == person.id))
             conn.execute(
-                insert(protected), [{"person_id": person.id, **person.protected.model_dump()}]
+                insert(protected),
+                [_fits(protected, {"person_id": person.id, **person.protected.model_dump()})],
             )
             before, after = _diff(old.record, record)
+            # Which characteristics changed, not their values: those stay in their own table.
+            names = [k for k, v in person.protected.model_dump().items() if getattr(old, k) != v]
+            if names:
+                before["protected"], after["protected"] = names, list(names)
             audits.append(
                 {
                     "at": now,
@@ -231,7 +257,7 @@ class Store:
                 }
             )
         if audits:
-            conn.execute(insert(audit_log), audits)
+            conn.execute(insert(audit_log), [_fits(audit_log, a) for a in audits])
         unchanged = len(by_id) - len(new_people) - len(changed)
         return len(new_people), len(changed), unchanged
 
@@ -289,6 +315,7 @@ class Store:
 
     def delete_person(self, person_id: str, actor: str) -> bool:
         """Delete a record (audited). True if there was one."""
+        _fits(audit_log, {"actor": actor})
         with self.transaction() as conn:
             old = conn.execute(select(people.c.record).where(people.c.id == person_id)).first()
             if old is None:
@@ -324,7 +351,13 @@ class Store:
     ) -> LibraryVersion:
         """Store a library version (its files' text, keyed by relative path) and, by
         default, make it the active one. Publishing the same digest again only
-        re-activates it. Previous versions are kept (for rollback)."""
+        re-activates it. Previous versions are kept (for rollback).
+
+        Raises:
+            StoreError: if the name or author is longer than the database holds.
+        """
+        _fits(library_versions, {"digest": digest, "name": name, "author": author})
+        _fits(audit_log, {"actor": author})
         with self.transaction() as conn:
             known = conn.execute(
                 select(library_versions.c.digest).where(library_versions.c.digest == digest)
@@ -370,11 +403,13 @@ class Store:
         Raises:
             StoreError: if no version has that digest (a unique prefix is accepted).
         """
+        _fits(audit_log, {"actor": actor})
+        prefix = digest.lower()  # digests are lower-case hex; LIKE's case differs by backend
         with self.transaction() as conn:
             matches = (
                 conn.execute(
                     select(library_versions.c.digest).where(
-                        library_versions.c.digest.startswith(digest)
+                        library_versions.c.digest.startswith(prefix, autoescape=True)
                     )
                 )
                 .scalars()
@@ -442,7 +477,9 @@ class Store:
             query = query.where(audit_log.c.target == target)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [AuditEntry(r.at, r.actor, r.action, r.target, r.before, r.after) for r in rows]
+        return [
+            AuditEntry(_utc(r.at), r.actor, r.action, r.target, r.before, r.after) for r in rows
+        ]
 
 
 # --- rows <-> records --------------------------------------------------------------------
@@ -500,12 +537,36 @@ def _version(row: Any) -> LibraryVersion:
         row.digest,
         row.name,
         row.author,
-        row.published_at,
+        _utc(row.published_at),
         row.effective_date,
         row.note,
         bool(row.active),
         dict(row.files),
     )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A stored time in UTC: SQLite returns it naive (it was written in UTC), PostgreSQL
+    in the session's time zone."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _fits(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """``row``, if its text fits the columns; PostgreSQL refuses longer text and SQLite
+    would keep it, so both backends refuse it here, before anything is written.
+
+    Raises:
+        StoreError: naming the column and its limit.
+    """
+    for name, value in row.items():
+        length = getattr(table.c[name].type, "length", None) if name in table.c else None
+        if length is not None and isinstance(value, str) and len(value) > length:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise StoreError(
+                f"{table.name}.{name} '{shown}' is longer than {length} characters; "
+                "nothing was saved"
+            )
+    return row
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

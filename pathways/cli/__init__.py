@@ -6,6 +6,10 @@ import click
 
 from .check import check_command
 from .eligibility import eligibility_command, whatif_command
+from .export import export_command
+from .generate import generate_command
+from .importcmd import import_command
+from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .schema import schema_command
 from .testcmd import test_cases_command
@@ -22,9 +26,15 @@ def cli() -> None:
 cli.add_command(check_command)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
+cli.add_command(import_command)
 cli.add_command(list_command)
 cli.add_command(schema_command)
 cli.add_command(test_cases_command)
+cli.add_command(publish_command)
+cli.add_command(versions_command)
+cli.add_command(rollback_command)
+cli.add_command(export_command)
+cli.add_command(generate_command)
 
 
 def main() -> None:

@@ -1,0 +1,65 @@
+"""Shared fixtures: the records store on SQLite and on a throwaway PostgreSQL server.
+
+A test that takes ``db_url`` (or ``store``) runs twice, ``[sqlite]`` and
+``[postgresql]``, each time on a fresh, empty database. The PostgreSQL server is
+started once per session, on first use (see ``tests/pg.py``), and stopped and
+deleted at the end. Without Debian's PostgreSQL server the ``[postgresql]`` tests
+fail, saying to run ``scripts/system-deps.sh``; ``PATHWAYS_SKIP_POSTGRES=1``
+skips them instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pg import SKIP_ENV, PostgresServer, PostgresUnavailable, start_server
+
+from accreditation.store import Store
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
+    """A PostgreSQL server on a free loopback port, for the whole session."""
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(f"{SKIP_ENV}=1: PostgreSQL storage tests skipped")
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    else:
+        request.addfinalizer(server.stop)
+        atexit.register(server.stop)  # if the session ends without its teardown
+        return server
+    pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a new, empty database: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    url = server.create_database(name)
+    try:
+        yield url
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated store on a fresh database (of each backend)."""
+    opened = Store(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
