@@ -501,3 +501,15 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
         assert done.imported and done.people == 6000 and done.problems == []
     finally:
         again.close()
+
+
+def test_import_and_reimport_on_both_backends(store: Store, tmp_path: Path) -> None:
+    """The importer on SQLite and PostgreSQL alike: all-or-nothing, then idempotent."""
+    bad = import_files(store, [copy(BAD, tmp_path, "bad")], catalogue=CATALOGUE)
+    assert bad.aborted and store.count_people() == 0
+    first = import_files(store, [SAMPLE], catalogue=CATALOGUE)
+    assert (first.created, first.updated, first.unchanged) == (5, 0, 0)
+    state = snapshot(store)
+    again = import_files(store, [SAMPLE], catalogue=CATALOGUE)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    assert snapshot(store) == state
