@@ -31,11 +31,17 @@ from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
 from .model.requirements import KIND_KEYS, REQUIREMENT_MODELS, BaseRequirement, LocatedModel
-from .problems import PathwayError, Problem
+from .problems import PathwayError, Problem, describe_value
 from .suggest import did_you_mean
 from .yamlsource import YamlDocument, read_yaml_file
 
-__all__ = ["SHIPPED_LIBRARY", "collect_files", "load_library", "validate_document"]
+__all__ = [
+    "SHIPPED_LIBRARY",
+    "collect_files",
+    "is_catalogue_file",
+    "load_library",
+    "validate_document",
+]
 
 SHIPPED_LIBRARY = Path(__file__).parent / "library"
 TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile]] = {
@@ -59,6 +65,15 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     for f in out:
         unique.setdefault(f.resolve(), f)  # the same file named two ways is read once
     return list(unique.values())
+
+
+def is_catalogue_file(path: Path) -> bool:
+    """True if ``path`` looks like a catalogue file (a top-level ``catalogue:`` line)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return any(line.startswith("catalogue:") for line in fh)
+    except OSError:
+        return False
 
 
 def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
@@ -355,7 +370,7 @@ def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any
         return Problem.at(
             where,
             "wrong-type",
-            f"'{field}' should be {_TYPE_WORDS[etype]}, not {_describe(value)}",
+            f"'{field}' should be {_TYPE_WORDS[etype]}, not {describe_value(value)}",
             hint=_type_hint(etype),
         )
     if etype == "string_pattern_mismatch":
@@ -387,16 +402,6 @@ _EMPTY_HINT = {
 
 def issubclass_safe(model: Any) -> bool:
     return isinstance(model, type) and issubclass(model, BaseRequirement)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    return repr(value)
 
 
 def _type_hint(etype: str) -> str | None:

@@ -14,12 +14,21 @@ pip.yaml:12:9: error[unknown-reference] pathway.stages[0]: unknown course 'fls'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-__all__ = ["PROBLEM_CODES", "Location", "PathwayError", "Problem", "Severity", "format_path"]
+__all__ = [
+    "PROBLEM_CODES",
+    "Location",
+    "PathwayError",
+    "Problem",
+    "Severity",
+    "describe_value",
+    "format_path",
+]
 
 #: Every code a problem can have, with what it means (docs/checker.md explains each).
 PROBLEM_CODES: dict[str, str] = {
@@ -132,6 +141,21 @@ class PathwayError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(problems, key=Problem.sort_key)
         super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def describe_value(value: object) -> str:
+    """A value as an error message shows it.
+
+    >>> describe_value({"a": 1}), describe_value(None), describe_value("x")
+    ('a mapping', 'empty', "'x'")
+    """
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return str(value) if isinstance(value, dt.date) else repr(value)
 
 
 def format_path(parts: Sequence[str | int]) -> str:

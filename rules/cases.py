@@ -82,7 +82,7 @@ from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import Library
 from pathways.model.pathway import Stage
 from pathways.model.requirements import BaseRequirement, Not
-from pathways.problems import Location, Problem, format_path
+from pathways.problems import Location, Problem, describe_value, format_path
 from pathways.suggest import did_you_mean
 from pathways.yamlsource import YamlDocument, read_yaml_file
 
@@ -409,7 +409,7 @@ class _CaseParser:
         self.problem(
             self.at(*path),
             "wrong-type",
-            f"'{path[-1]}' should be a date like 2010-04-01, not {_describe(value)}",
+            f"'{path[-1]}' should be a date like 2010-04-01, not {describe_value(value)}",
             hint=_DATE_HINT,
         )
         return None
@@ -420,7 +420,7 @@ class _CaseParser:
         self.problem(
             self.at(*path),
             "wrong-type",
-            f"'{path[-1]}' should be text, not {_describe(value)}",
+            f"'{path[-1]}' should be text, not {describe_value(value)}",
             hint="put the value in quotes",
         )
         return None
@@ -444,7 +444,7 @@ class _CaseParser:
             self.problem(
                 self.at(),
                 "wrong-type",
-                f"a case should be a mapping of 'key: value' lines, not {_describe(raw)}",
+                f"a case should be a mapping of 'key: value' lines, not {describe_value(raw)}",
                 hint="start each case with '- name: ...' and indent its other keys under 'name'",
             )
             return None
@@ -488,7 +488,7 @@ class _CaseParser:
             self.problem(
                 self.at("pathways"),
                 "wrong-type",
-                f"'pathways' should be a list of pathway ids, not {_describe(value)}",
+                f"'pathways' should be a list of pathway ids, not {describe_value(value)}",
                 hint="write pathways: [pip, detective]",
             )
             return None
@@ -549,7 +549,8 @@ class _CaseParser:
                 Problem.at(
                     doc.location(prefix),
                     "wrong-type",
-                    f"a record should be a mapping of 'key: value' lines, not {_describe(data)}",
+                    "a record should be a mapping of 'key: value' lines, not "
+                    f"{describe_value(data)}",
                     hint="see examples/inspector_pip.json for a record",
                 )
             )
@@ -611,7 +612,7 @@ class _CaseParser:
             self.problem(
                 self.at("expect"),
                 "wrong-type",
-                f"'expect' should map 'pathway.stage' to a status, not {_describe(value)}",
+                f"'expect' should map 'pathway.stage' to a status, not {describe_value(value)}",
                 hint="for example: expect: {pip.level_1: eligible}",
             )
             return ()
@@ -682,7 +683,7 @@ class _CaseParser:
                 self.at("expect", key),
                 "wrong-type",
                 f"the expectation for '{key}' should be a status or a mapping, "
-                f"not {_describe(spec)}",
+                f"not {describe_value(spec)}",
                 hint="write a status (" + ", ".join(STATUSES) + ") or "
                 "{status: ..., eligible_from: ..., lapsed_on: ..., requirements: {...}}",
             )
@@ -735,7 +736,7 @@ class _CaseParser:
                 self.at(*here),
                 "wrong-type",
                 f"'requirements' should map requirement paths or ids to met, unmet or "
-                f"not_in_force, not {_describe(value)}",
+                f"not_in_force, not {describe_value(value)}",
                 hint='for example requirements: {"requires[1]": met}',
             )
             return ()
@@ -782,7 +783,7 @@ class _CaseParser:
             self.problem(
                 self.at(name),
                 "wrong-type",
-                f"'{name}' should be a list of phrases, not {_describe(value)}",
+                f"'{name}' should be a list of phrases, not {describe_value(value)}",
                 hint=f'write {name}: ["Attend FSL stage 1"]',
             )
             return ()
@@ -797,7 +798,7 @@ class _CaseParser:
                 self.problem(
                     self.at(name, i),
                     "wrong-type",
-                    f"a next step should be a phrase or a mapping, not {_describe(item)}",
+                    f"a next step should be a phrase or a mapping, not {describe_value(item)}",
                     hint="write a phrase, or {text: ..., stage: pathway.stage, due: DATE}",
                 )
                 continue
@@ -1079,16 +1080,6 @@ def _list_steps(steps: Sequence[NextStep]) -> str:
         f"    - {s.pathway}.{s.stage}: {s.text}" + (f" (due {s.due})" if s.due else "")
         for s in steps
     )
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    return repr(value) if not isinstance(value, dt.date) else str(value)
 
 
 def _display(path: Path) -> str:

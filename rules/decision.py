@@ -156,10 +156,7 @@ class Decision(_Frozen):
         Raises:
             KeyError: if the stage was not decided (unknown, or not in force on ``as_of``).
         """
-        for s in self.stages:
-            if s.pathway == pathway and s.stage == stage:
-                return s
-        raise KeyError(f"{pathway}.{stage}")
+        return _find(self.stages, pathway, stage)
 
 
 class StageStatus(_Frozen):
@@ -187,7 +184,14 @@ class DecisionSummary(_Frozen):
         Raises:
             KeyError: if the stage was not decided (unknown, or not in force on ``as_of``).
         """
-        for s in self.stages:
-            if s.pathway == pathway and s.stage == stage:
-                return s
-        raise KeyError(f"{pathway}.{stage}")
+        return _find(self.stages, pathway, stage)
+
+
+_S = TypeVar("_S", StageDecision, StageStatus)
+
+
+def _find(stages: list[_S], pathway: str, stage: str) -> _S:
+    for s in stages:
+        if s.pathway == pathway and s.stage == stage:
+            return s
+    raise KeyError(f"{pathway}.{stage}")

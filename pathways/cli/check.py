@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..checker import CheckReport, check_paths
-from ..loader import SHIPPED_LIBRARY, collect_files
+from ..loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file
 from ..problems import Severity
 from .options import format_option
 
@@ -42,7 +42,7 @@ def check_command(paths: tuple[Path, ...], fmt: str, no_shipped: bool, strict: b
       pathways check lib --format json
     """
     targets = list(paths) or [SHIPPED_LIBRARY]
-    has_catalogue = any(_is_catalogue(f) for f in collect_files(targets))
+    has_catalogue = any(is_catalogue_file(f) for f in collect_files(targets))
     base = None if (no_shipped or has_catalogue or not paths) else SHIPPED_LIBRARY
     report = check_paths(targets, base)
     if base is not None:
@@ -57,14 +57,6 @@ def check_command(paths: tuple[Path, ...], fmt: str, no_shipped: bool, strict: b
         _print_text(report)
     failing = report.errors or (strict and report.warnings)
     sys.exit(1 if failing else 0)
-
-
-def _is_catalogue(path: Path) -> bool:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            return any(line.startswith("catalogue:") for line in fh)
-    except OSError:
-        return False
 
 
 def _print_text(report: CheckReport) -> None:

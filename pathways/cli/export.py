@@ -17,7 +17,8 @@ from rules.engine import Evaluator
 
 from ..loader import SHIPPED_LIBRARY, load_with_problems
 from ..model.library import Library
-from .library import SHORT, db_option, open_store
+from .library import SHORT
+from .options import db_option, open_store
 
 __all__ = ["export_command", "stored_library"]
 

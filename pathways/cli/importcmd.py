@@ -9,21 +9,15 @@ from pathlib import Path
 import click
 
 from accreditation.importer import ImportReport, import_files
-from accreditation.store import Store, StoreError, default_url
+from accreditation.store import StoreError
 
 from ..loader import SHIPPED_LIBRARY, load_with_problems
+from .options import db_option, format_option, open_store
 
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    default=None,
-    help="The database, as an SQLAlchemy URL (default: $PATHWAYS_DATABASE_URL, "
-    "or sqlite:///var/pathways.db).",
-)
+@db_option
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -48,14 +42,7 @@ from ..loader import SHIPPED_LIBRARY, load_with_problems
     help="A pathway library directory whose catalogue the ids are checked against "
     "(default: the shipped library). Unknown ids are warnings.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for other programs.",
-)
+@format_option
 def import_command(
     files: tuple[Path, ...],
     db_url: str | None,
@@ -96,10 +83,7 @@ def import_command(
             "the pathway library does not load: run 'pathways check' on it", param_hint="--library"
         )
     catalogue = lib.catalogue
-    try:
-        store = Store(db_url or default_url())
-    except StoreError as exc:
-        raise click.BadParameter(str(exc), param_hint="--db") from None
+    store = open_store(db_url)
     try:
         report = import_files(
             store,

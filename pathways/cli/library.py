@@ -12,16 +12,14 @@ from typing import Any, TypeVar
 
 import click
 
-from accreditation.store import LibraryVersion, Store, StoreError, default_url
+from accreditation.store import LibraryVersion, StoreError
 
 from ..checker import check_paths
 from ..loader import SHIPPED_LIBRARY, collect_files
-from .options import format_option
+from .options import db_option, format_option, open_store
 
 __all__ = [
-    "db_option",
     "library_files",
-    "open_store",
     "publish_command",
     "rollback_command",
     "versions_command",
@@ -29,29 +27,6 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 SHORT = 12  # digits of a digest shown in listings; any unique prefix is accepted
-
-
-def db_option(func: F) -> F:
-    """``--db URL``: the records store (default ``$PATHWAYS_DATABASE_URL`` or a SQLite file)."""
-    return click.option(
-        "--db",
-        "db_url",
-        metavar="URL",
-        default=None,
-        help="The records store, as a SQLAlchemy URL: sqlite:///path/to/file.db or "
-        "postgresql+psycopg://user@host/db. Default: $PATHWAYS_DATABASE_URL, or "
-        "sqlite:///var/pathways.db under the current directory.",
-    )(func)
-
-
-def open_store(db_url: str | None) -> Store:
-    """The store at ``db_url`` (or the default), migrated; a usage error naming --db if not."""
-    try:
-        return Store(db_url or default_url())
-    except StoreError as exc:
-        raise click.UsageError(
-            f"{exc}\ngive a database URL that works with --db (or $PATHWAYS_DATABASE_URL)"
-        ) from None
 
 
 def library_files(directory: Path) -> dict[str, str]:

@@ -10,7 +10,7 @@ import click
 
 from rules.cases import SHIPPED_CASES, CaseReport, collect_case_files, load_cases, run_cases
 
-from ..loader import SHIPPED_LIBRARY, collect_files, load_with_problems
+from ..loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 from .options import format_option
 
 
@@ -81,16 +81,8 @@ def _library_paths(library_dir: Path | None) -> tuple[list[Path], Path | None]:
     """The paths and base to load: DIR alone if it has a catalogue, else on the shipped one."""
     if library_dir is None:
         return [SHIPPED_LIBRARY], None
-    has_catalogue = any(_is_catalogue(f) for f in collect_files([library_dir]))
+    has_catalogue = any(is_catalogue_file(f) for f in collect_files([library_dir]))
     return [library_dir], None if has_catalogue else SHIPPED_LIBRARY
-
-
-def _is_catalogue(path: Path) -> bool:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            return any(line.startswith("catalogue:") for line in fh)
-    except OSError:
-        return False
 
 
 def _print_text(report: CaseReport) -> None:
