@@ -30,6 +30,15 @@ run: install $(DEMO_DB)
 	@$(BIN)/python -c 'from accreditation.store import Store; s = Store("$(DEMO_URL)"); \
 	  v = s.active_library(); print(f"demo database $(DEMO_DB): {s.count_people():,} people, " \
 	  + (f"active library {v.digest[:12]}" if v else "no library published"))'
+	$(BIN)/pathways render pip -o var/diagrams/pip.png
+	$(BIN)/pathways render pip --record examples/inspector_pip.json --as-of 2024-06-01 -o var/diagrams/pip-W100234.png
+	$(BIN)/pathways render overview -o var/diagrams/overview.png
+	$(BIN)/pathways render overview --record examples/superintendent_spnac.json --as-of 2010-04-01 -o var/diagrams/overview-W204817.png
+	@# The web front end: keep these lines last (the server runs in the foreground).
+	@$(BIN)/pathways demo-users --db $(DEMO_URL)
+	@echo "web: sign in at http://127.0.0.1:8000/ with a demo user above (passwords are printed once;"
+	@echo "     add more with 'pathways users add'); API docs at http://127.0.0.1:8000/docs; Ctrl-C stops"
+	$(BIN)/pathways serve --db $(DEMO_URL) --host 127.0.0.1 --port 8000
 
 $(DEMO_DB): | $(STAMP)
 	$(BIN)/pathways generate --people 50000 --seed 1 --db $(DEMO_URL) \

@@ -2,7 +2,8 @@
 # Installs the Debian packages the project needs, only if something is missing:
 # a Python 3.11/3.12 with venv (durable-rules does not import on 3.13), gcc and
 # Python headers (durable-rules builds from source), graphviz's `dot` (diagrams),
-# Debian's PostgreSQL server (the storage tests start a throwaway one: tests/pg.py).
+# Debian's PostgreSQL server (the storage tests start a throwaway one: tests/pg.py),
+# Debian's chromium (the web browser tests drive it with Playwright: tests/test_web_browser.py).
 set -euo pipefail
 
 here=$(dirname "$0")
@@ -13,6 +14,7 @@ fi
 command -v gcc >/dev/null || need+=(gcc)
 command -v dot >/dev/null || need+=(graphviz)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+test -x /usr/bin/chromium || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

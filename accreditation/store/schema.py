@@ -21,7 +21,15 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["audit_log", "library_versions", "metadata", "people", "protected"]
+__all__ = [
+    "api_tokens",
+    "audit_log",
+    "library_versions",
+    "metadata",
+    "people",
+    "protected",
+    "users",
+]
 
 metadata = MetaData()
 
@@ -70,4 +78,32 @@ audit_log = Table(
     Column("target", String(100), nullable=False),
     Column("before", JSON),
     Column("after", JSON),
+)
+
+# Web sign-in (migration 0002): users with a role, and API tokens for other systems.
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(200), nullable=False, comment="argon2id"),
+    Column("role", String(16), nullable=False, comment="officer, hr, equality or admin"),
+    Column("person_id", String(32), comment="For officers: their own record"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token"),
+    Column(
+        "username",
+        String(100),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(100), nullable=False, comment="What the token is for"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
 )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import click
 
+from web.cli import demo_users_command, serve_command, users_group
+
 from .check import check_command
+from .diagram import render_command
 from .eligibility import eligibility_command, whatif_command
 from .export import export_command
+from .exportstd import export_standard_group
 from .generate import generate_command
 from .importcmd import import_command
 from .library import publish_command, rollback_command, versions_command
@@ -34,7 +38,12 @@ cli.add_command(publish_command)
 cli.add_command(versions_command)
 cli.add_command(rollback_command)
 cli.add_command(export_command)
+cli.add_command(export_standard_group)
 cli.add_command(generate_command)
+cli.add_command(render_command)
+cli.add_command(serve_command)
+cli.add_command(users_group)
+cli.add_command(demo_users_command)
 
 
 def main() -> None:

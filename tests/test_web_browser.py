@@ -1,0 +1,182 @@
+"""In a real browser: Playwright drives Debian's chromium against ``python -m web`` (uvicorn)
+on a free loopback port with a throwaway database. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pathways.loader import SHIPPED_LIBRARY
+from web.testing import PASSWORD, Seeded, seed
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
+    tmp = tmp_path_factory.mktemp("webbrowser")
+    seeded = seed(f"sqlite:///{tmp / 'web.db'}")
+    port = _free_port()
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web", "--db", seeded.url, "--port", str(port), "--workers", "1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/login", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.close()
+                    pytest.fail((tmp / "server.log").read_text())
+                time.sleep(0.2)
+        yield base, seeded
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _sign_in(page: object, base: str, username: str) -> None:
+    page.goto(base + "/login")  # type: ignore[attr-defined]
+    page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+
+
+def test_officer_journey(server: tuple[str, Seeded], browser: object) -> None:
+    base, seeded = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        _sign_in(page, base, seeded.officer)
+        page.wait_for_url(f"{base}/people/{seeded.officer}")
+        assert page.get_by_role("heading", level=1).inner_text() == "My pathways"
+        assert page.get_by_role("table").count() == 1
+        _shot(page, "01-my-pathways")
+
+        page.get_by_role("link", name="Professionalising Investigation (PIP)").click()
+        page.wait_for_url(f"**/people/{seeded.officer}/pathways/pip*")
+        assert page.get_by_role("heading", name="Next steps").is_visible()
+        assert page.get_by_role("heading", name="Diagram").is_visible()
+        assert page.locator("#diagram li").count() >= 4  # every PIP stage
+        _shot(page, "02-pip")
+
+        page.get_by_role("link", name="What if").first.click()
+        page.get_by_label("Kind", exact=True).select_option("course")
+        page.locator("#item").fill("fsl_stage_3")
+        page.get_by_label("Date", exact=True).fill("2027-03-01")
+        page.get_by_role("button", name="Show what changes").click()
+        result = page.locator("#whatif-result")
+        result.wait_for()
+        assert "Result as of" in result.inner_text()
+        _shot(page, "03-what-if")
+
+        # Another person's record by URL: 403.
+        response = page.goto(f"{base}/people/{seeded.other}")
+        assert response is not None and response.status == 403
+        assert page.get_by_role("heading", level=1).inner_text() == "Forbidden"
+        _shot(page, "04-forbidden")
+        # Keyboard: the skip link is the first thing Tab reaches.
+        page.goto(f"{base}/people/{seeded.officer}")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    finally:
+        page.close()
+
+
+def test_hr_upload_broken_then_fixed(server: tuple[str, Seeded], browser: object) -> None:
+    base, _ = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.context.clear_cookies()
+        _sign_in(page, base, "hr")
+        page.wait_for_url(f"{base}/people")
+        page.goto(base + "/library/upload")
+        good = (SHIPPED_LIBRARY / "pip.yaml").read_text()
+        broken = good.replace("  name: Professionalising", "  nmae: Professionalising", 1)
+        line = next(i for i, t in enumerate(broken.split("\n"), 1) if "nmae:" in t)
+        page.get_by_label("File name").fill("pip.yaml")
+        page.get_by_label("Upload a file").set_input_files(
+            files=[{"name": "pip.yaml", "mimeType": "application/yaml", "buffer": broken.encode()}]
+        )
+        page.get_by_role("button", name="Check").click()
+        page.locator("#findings").wait_for()
+        assert page.get_by_role("link", name=f"pip.yaml line {line}").count() >= 1
+        assert page.locator(f"#L{line}.has-finding").is_visible()
+        assert page.get_by_role("button", name="Publish as a new version").count() == 0
+        _shot(page, "05-upload-broken")
+
+        page.get_by_label("File name").fill("pip.yaml")
+        page.get_by_label("or paste or edit its text").fill(
+            good.replace("  name: Professionalising Investigation (PIP)", "  name: PIP revised", 1)
+        )
+        page.get_by_role("button", name="Check").click()
+        page.get_by_role("button", name="Publish as a new version").click()
+        page.wait_for_url(f"{base}/library*")
+        assert "Published version" in page.get_by_role("status").inner_text()
+        assert page.get_by_text("PIP revised").count() >= 1
+        _shot(page, "06-published")
+    finally:
+        page.close()

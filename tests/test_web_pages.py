@@ -1,0 +1,350 @@
+"""The pages: sign-in, CSRF, the sign-in rate limit, access control, and accessible markup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pathways.loader import SHIPPED_LIBRARY
+from web.app import create_app
+from web.testing import PASSWORD, Seeded, seed
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    path: Path = tmp_path_factory.mktemp("webpages") / "web.db"
+    return seed(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="module")
+def app_client(seeded: Seeded) -> Iterator[TestClient]:
+    with TestClient(create_app(seeded.url, workers=1), follow_redirects=False) as c:
+        yield c
+
+
+def browser(app_client: TestClient) -> TestClient:
+    """A client with its own cookie jar on the same (running) app."""
+    return TestClient(app_client.app, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(c: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert r.status_code == 303, r.text
+    return c
+
+
+class Markup(HTMLParser):
+    """Headings, labels and form controls of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.label_for: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.has_main = self.has_skip = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(tag)
+        if tag == "label" and a.get("for"):
+            self.label_for.add(str(a["for"]))
+        if (
+            tag in ("input", "select", "textarea")
+            and "hidden" not in a
+            and a.get("type") not in ("hidden", "submit", "button")
+        ):
+            self.controls.append(a)
+        if tag == "main":
+            self.has_main = True
+        if tag == "a" and a.get("href") == "#main":
+            self.has_skip = True
+
+
+def accessible(html: str) -> Markup:
+    m = Markup()
+    m.feed(html)
+    assert m.has_main and m.has_skip
+    assert m.headings and m.headings[0] == "h1" and m.headings.count("h1") == 1
+    for control in m.controls:
+        assert control.get("id") in m.label_for, f"unlabelled form control {control}"
+    return m
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+
+def test_signed_out_pages_redirect_to_sign_in(app_client: TestClient, seeded: Seeded) -> None:
+    c = browser(app_client)
+    assert c.get("/").headers["location"] == "/login"
+    r = c.get(f"/people/{seeded.officer}?as_of=2024-01-01")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=/people/")
+    accessible(c.get("/login").text)
+
+
+def test_session_cookie_is_httponly_and_samesite(app_client: TestClient) -> None:
+    r = browser(app_client).get("/login")
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_sign_in_and_out(app_client: TestClient, seeded: Seeded) -> None:
+    c = browser(app_client)
+    token = csrf_of(c.get("/login").text)
+    r = c.post(
+        "/login",
+        data={"username": seeded.officer, "password": PASSWORD, "csrf_token": token},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/people/{seeded.officer}"
+    page = c.get(r.headers["location"]).text
+    new_token = csrf_of(page)
+    assert new_token != token  # a new session on sign-in
+    assert c.post("/logout", data={"csrf_token": new_token}).status_code == 303
+    assert c.get(f"/people/{seeded.officer}").status_code == 303
+
+
+def test_sign_in_goes_back_to_next_but_only_on_this_site(
+    app_client: TestClient, seeded: Seeded
+) -> None:
+    for target, expected in (
+        (f"/people/{seeded.officer}/what-if", f"/people/{seeded.officer}/what-if"),
+        ("//evil.example/", f"/people/{seeded.officer}"),
+        ("https://evil.example/", f"/people/{seeded.officer}"),
+    ):
+        c = browser(app_client)
+        token = csrf_of(c.get("/login").text)
+        r = c.post(
+            "/login",
+            data={
+                "username": seeded.officer,
+                "password": PASSWORD,
+                "csrf_token": token,
+                "next": target,
+            },
+        )
+        assert r.headers["location"] == expected
+
+
+def test_wrong_password(app_client: TestClient, seeded: Seeded) -> None:
+    c = browser(app_client)
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": "hr", "password": "nope", "csrf_token": token})
+    assert r.status_code == 401 and "not right" in r.text
+    accessible(r.text)
+
+
+def test_forms_without_the_csrf_token_are_refused(app_client: TestClient, seeded: Seeded) -> None:
+    c = browser(app_client)
+    c.get("/login")
+    r = c.post("/login", data={"username": seeded.officer, "password": PASSWORD})
+    assert r.status_code == 403
+    r = c.post(
+        "/login",
+        data={"username": seeded.officer, "password": PASSWORD, "csrf_token": "forged"},
+    )
+    assert r.status_code == 403
+    sign_in(c, seeded.officer)
+    r = c.post(f"/people/{seeded.officer}/what-if", data={"kind": "course", "item": "x"})
+    assert r.status_code == 403
+    assert c.post("/logout").status_code == 403
+
+
+def test_sign_in_rate_limit(app_client: TestClient) -> None:
+    c = browser(app_client)
+    token = csrf_of(c.get("/login").text)
+    for _ in range(5):
+        r = c.post("/login", data={"username": "nobody", "password": "x", "csrf_token": token})
+        assert r.status_code == 401
+    r = c.post("/login", data={"username": "nobody", "password": "y", "csrf_token": token})
+    assert r.status_code == 429
+    assert 0 < int(r.headers["retry-after"]) <= 300
+    # Another username from the same address is not locked out.
+    assert (
+        c.post(
+            "/login", data={"username": "equality", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 303
+    )
+
+
+# --- the officer's pages --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def officer(app_client: TestClient, seeded: Seeded) -> TestClient:
+    return sign_in(browser(app_client), seeded.officer)
+
+
+def test_my_pathways(officer: TestClient, seeded: Seeded) -> None:
+    r = officer.get(f"/people/{seeded.officer}?as_of=2024-06-01")
+    assert r.status_code == 200
+    accessible(r.text)
+    assert "<h1>My pathways</h1>" in r.text
+    assert 'value="2024-06-01"' in r.text  # the as-of date picker
+    for pathway in ("pip", "promotion", "fsl"):
+        assert f"/people/{seeded.officer}/pathways/{pathway}?as_of=2024-06-01" in r.text
+    # Status in words, not only colour or symbol.
+    assert re.search(r"(held|eligible|not eligible|lapsed)</span>", r.text)
+
+
+def test_pathway_page(officer: TestClient, seeded: Seeded) -> None:
+    r = officer.get(f"/people/{seeded.officer}/pathways/pip?as_of=2024-06-01")
+    assert r.status_code == 200
+    m = accessible(r.text)
+    assert "h2" in m.headings and "h3" in m.headings
+    for text in ("Next steps", "Diagram", 'id="diagram"', "Source:", "not met"):
+        assert text in r.text
+    assert officer.get(f"/people/{seeded.officer}/pathways/nope").status_code == 404
+
+
+def test_print_view(officer: TestClient, seeded: Seeded) -> None:
+    r = officer.get(f"/people/{seeded.officer}/print?as_of=2024-06-01")
+    assert r.status_code == 200 and "PDR" in r.text
+    accessible(r.text)
+
+
+def test_what_if_page(officer: TestClient, seeded: Seeded) -> None:
+    url = f"/people/{seeded.officer}/what-if"
+    page = officer.get(url)
+    accessible(page.text)
+    data = {
+        "csrf_token": csrf_of(page.text),
+        "kind": "course",
+        "item": "fsl_stage_3",
+        "date": "2027-03-01",
+        "more": "course:fsl_stage_2@2027-01-01",
+    }
+    r = officer.post(url, data=data)
+    assert r.status_code == 200, r.text
+    assert 'id="whatif-result"' in r.text and "stage(s) change" in r.text
+    bad = officer.post(url, data={**data, "item": "", "more": "course:x"})
+    assert bad.status_code == 422 and "has no date" in bad.text
+    accessible(bad.text)
+    bad = officer.post(url, data={**data, "as_of": "soon"})
+    assert bad.status_code == 422
+
+
+def test_officer_cannot_open_another_record(officer: TestClient, seeded: Seeded) -> None:
+    for path in (
+        f"/people/{seeded.other}",
+        f"/people/{seeded.other}/pathways/pip",
+        f"/people/{seeded.other}/print",
+        f"/people/{seeded.other}/what-if",
+        "/people/W999999",
+        "/people",
+        "/library",
+        "/library/upload",
+        "/equality",
+        "/admin/users",
+    ):
+        r = officer.get(path, headers={"Accept": "text/html"})
+        assert r.status_code == 403, path
+        assert "<h1>Forbidden</h1>" in r.text
+    r = officer.post(
+        f"/people/{seeded.other}/what-if",
+        data={"csrf_token": csrf_of(officer.get("/login").text), "item": "x"},
+    )
+    assert r.status_code == 403
+
+
+def test_bad_as_of_on_a_page_is_422(officer: TestClient, seeded: Seeded) -> None:
+    r = officer.get(f"/people/{seeded.officer}?as_of=never", headers={"Accept": "text/html"})
+    assert r.status_code == 422 and "as_of" in r.text
+
+
+# --- the other roles ------------------------------------------------------------------------
+
+
+def test_role_start_pages(app_client: TestClient) -> None:
+    for role, home in (("hr", "/people"), ("equality", "/equality"), ("admin", "/admin/users")):
+        c = sign_in(browser(app_client), role)
+        assert c.get("/").headers["location"] == home
+        r = c.get(home)
+        assert r.status_code == 200, (role, r.text)
+        accessible(r.text)
+
+
+def test_hr_sees_anyone(app_client: TestClient, seeded: Seeded) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    assert seeded.other in hr.get(f"/people?q={seeded.other[:3]}").text
+    assert hr.get(f"/people/{seeded.other}").status_code == 200
+    assert hr.get("/people/W999999").status_code == 404
+    accessible(hr.get("/library").text)
+
+
+def test_admin_adds_a_user(app_client: TestClient, seeded: Seeded) -> None:
+    admin = sign_in(browser(app_client), "admin")
+    token = csrf_of(admin.get("/admin/users").text)
+    r = admin.post(
+        "/admin/users",
+        data={"csrf_token": token, "username": "hr2", "password": "long enough", "role": "hr"},
+    )
+    assert r.status_code == 303
+    sign_in(browser(app_client), "hr2", "long enough")
+    r = admin.post(
+        "/admin/users",
+        data={"csrf_token": token, "username": "x", "password": "long enough", "role": "officer"},
+    )
+    assert r.status_code == 422 and "needs --person" in r.text
+
+
+def test_hr_uploads_a_broken_file_then_publishes_a_fixed_one(
+    app_client: TestClient, seeded: Seeded
+) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    page = hr.get("/library/upload")
+    accessible(page.text)
+    token = csrf_of(page.text)
+    good = (SHIPPED_LIBRARY / "pip.yaml").read_text()
+    broken = good.replace("name:", "nmae:", 1)
+    line = next(i for i, text in enumerate(broken.split("\n"), 1) if "nmae:" in text)
+    r = hr.post(
+        "/library/check",
+        data={"csrf_token": token, "name": "pip.yaml"},
+        files={"file": ("pip.yaml", broken.encode(), "application/yaml")},
+    )
+    assert r.status_code == 422
+    assert f"pip.yaml line {line}" in r.text and f'href="#L{line}"' in r.text
+    assert "unknown field" in r.text and "Publish as a new version" not in r.text
+    # Publishing the broken file straight away is refused too.
+    r = hr.post("/library/publish", data={"csrf_token": token, "name": "pip.yaml", "text": broken})
+    assert r.status_code == 422
+    fixed = good.replace(
+        "  name: Professionalising Investigation (PIP)", "  name: PIP (revised)", 1
+    )
+    r = hr.post("/library/check", data={"csrf_token": token, "name": "pip.yaml", "text": fixed})
+    assert r.status_code == 200 and "Publish as a new version" in r.text
+    r = hr.post(
+        "/library/publish",
+        data={"csrf_token": token, "name": "pip.yaml", "text": fixed, "note": "test"},
+    )
+    assert r.status_code == 303, r.text
+    library = hr.get(r.headers["location"]).text
+    assert "Published version" in library and "PIP (revised)" in library
+    # Decisions now use the new version; rolling back restores the name.
+    assert "PIP (revised)" in hr.get(f"/people/{seeded.officer}/pathways/pip").text
+    store = app_client.app.state.store  # type: ignore[attr-defined]
+    versions = store.library_versions()
+    assert len(versions) == 1 and versions[0].author == "web:hr"
+    assert [a.action for a in store.audit(versions[0].digest)][-1] == "library.publish"
+
+
+def test_check_refuses_bad_file_names(app_client: TestClient) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    token = csrf_of(hr.get("/library/upload").text)
+    for name in ("../x.yaml", "/etc/x.yaml", "x.txt", ""):
+        r = hr.post("/library/check", data={"csrf_token": token, "name": name, "text": "a: 1"})
+        assert r.status_code == 422, name

@@ -1,0 +1,164 @@
+"""The web application: server-rendered pages for people and HR, and the JSON API.
+
+>>> app = create_app("sqlite://", workers=1)  # workers start with the app (lifespan)
+>>> app.title
+'Career pathways'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from accreditation.record import Person
+from accreditation.store import Store
+from rules.decision import Decision, StageDecision, Status
+from rules.session import EngineError
+
+from . import api, pages
+from .auth import NeedSignIn, RateLimiter, Sessions
+from .problems import Problem, install_handlers
+from .service import DecisionService
+from .users import Users
+
+__all__ = ["SECRET_ENV", "create_app", "decide_for", "person_for"]
+
+HERE = Path(__file__).parent
+SECRET_ENV = "PATHWAYS_WEB_SECRET"
+log = logging.getLogger("web")
+
+SYMBOLS = {
+    Status.HELD: "●",
+    Status.ELIGIBLE: "✔",
+    Status.ELIGIBLE_FROM: "◷",
+    Status.LAPSED: "!",
+    Status.NOT_ELIGIBLE: "✘",
+}
+
+
+def create_app(
+    db_url: str,
+    library_dir: str | Path | None = None,
+    workers: int = 2,
+    secret: str | None = None,
+) -> FastAPI:
+    """The app for the records store at ``db_url``.
+
+    Decisions use ``library_dir`` if given, else the store's active library version,
+    else the shipped library. ``workers`` rules-engine processes start with the app
+    and stop with it. ``secret`` signs session cookies (default: ``$PATHWAYS_WEB_SECRET``,
+    else a random one per process, which signs everyone out when the server restarts).
+    """
+    store = Store(db_url)
+    fixed = Path(library_dir) if library_dir is not None else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = DecisionService(store, fixed, workers)
+        app.state.service = service
+        try:
+            service.start()
+            yield
+        finally:
+            service.close()
+            store.close()
+
+    app = FastAPI(
+        title="Career pathways",
+        version="0.1.0",
+        description="Eligibility decisions, what-if, records and the pathway library. "
+        "Authenticate with `Authorization: Bearer TOKEN` (`pathways users token`). "
+        "Errors are RFC 9457 problem details (`application/problem+json`).",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.users = Users(store)
+    app.state.sessions = Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32))
+    app.state.limiter = RateLimiter()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["symbols"] = SYMBOLS
+    templates.env.globals["status_words"] = _status_words
+    templates.env.globals["Status"] = Status
+    app.state.templates = templates
+    install_handlers(app)
+
+    async def on_sign_in(request: Request, exc: Exception) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+
+    app.add_exception_handler(NeedSignIn, on_sign_in)
+
+    @app.middleware("http")
+    async def session_middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        sessions: Sessions = request.app.state.sessions
+        session = sessions.load(request)
+        request.state.session = session
+        request.state.user = request.app.state.users.get(session["u"]) if session.get("u") else None
+        response = await call_next(request)
+        if session.get("new") or session.get("changed"):
+            sessions.save(request, response, session)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")
+
+
+def _status_words(stage: StageDecision) -> str:
+    from pathways.cli.render import status_words
+
+    return status_words(stage)
+
+
+def person_for(request: Request, person_id: str) -> Person:
+    """The stored record (the caller has been checked already).
+
+    Raises:
+        Problem(404): if there is none.
+    """
+    person = request.app.state.store.get_person(person_id)
+    if person is None:
+        raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
+    assert isinstance(person, Person)
+    return person
+
+
+def decide_for(request: Request, person: Person, as_of: dt.date | None) -> Decision:
+    """The decision, made in an engine worker.
+
+    Raises:
+        Problem(503): if the rules engine failed for this record.
+    """
+    service: DecisionService = request.app.state.service
+    try:
+        return service.decide(person, as_of)
+    except EngineError as exc:
+        log.error("decision failed for %s: %s", person.id, exc)
+        raise Problem(
+            503,
+            f"the rules engine could not decide for '{person.id}' just now: {exc}",
+            title="Rules engine unavailable",
+            kind="engine",
+        ) from None

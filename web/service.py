@@ -1,0 +1,169 @@
+"""Decisions for the web server: made in rules-engine worker processes, never in a request
+thread (durable-rules is not thread-safe, and a crash in its C core would take the server down).
+
+One :class:`DecisionService` per app process holds one :class:`rules.pool.EnginePool` for
+the library version in use: the active version in the store (its files written once to a
+temporary directory), or the shipped library if none is published, or a fixed directory.
+When another version becomes active, the next decision starts a new pool for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accreditation.record import Person
+from accreditation.store import LibraryVersion, Store
+from pathways.loader import SHIPPED_LIBRARY, load_with_problems
+from pathways.model.library import Library
+from rules.decision import Decision
+from rules.pool import EnginePool
+from rules.session import EngineError
+from rules.whatif import StageChange, WhatIf, with_additions
+
+__all__ = ["DecisionService", "LibraryInUse", "write_library"]
+
+
+@dataclass(frozen=True)
+class LibraryInUse:
+    """The library decisions are made with, and where it came from."""
+
+    library: Library
+    version: LibraryVersion | None  # None: the shipped library or a fixed directory
+    directory: Path
+
+
+def write_library(files: dict[str, str], root: Path) -> None:
+    """Write a stored library version's files under ``root``.
+
+    Raises:
+        ValueError: if a stored file name points outside ``root``.
+    """
+    for name, text in files.items():
+        target = (root / name).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise ValueError(f"stored file name '{name}' is outside the library")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+class DecisionService:
+    """Decides through an engine pool; safe to call from many request threads (one lock)."""
+
+    def __init__(self, store: Store, library_dir: Path | None = None, workers: int = 2):
+        self.store = store
+        self.fixed = library_dir
+        self.workers = workers
+        self._lock = threading.RLock()
+        self._tmp = Path(tempfile.mkdtemp(prefix="pathways-web-"))
+        self._pool: EnginePool | None = None
+        self._current: LibraryInUse | None = None
+        self._key: str | None = None
+
+    # --- the library ---------------------------------------------------------------
+
+    def _wanted(self) -> tuple[str, LibraryVersion | None]:
+        if self.fixed is not None:
+            return f"dir:{self.fixed}", None
+        version = self.store.active_library()
+        return (f"db:{version.digest}" if version else "shipped"), version
+
+    def library(self) -> LibraryInUse:
+        """The library in use now (loading it, and starting its pool, if it changed)."""
+        with self._lock:
+            key, version = self._wanted()
+            if self._current is None or key != self._key:
+                self._switch(key, version)
+            assert self._current is not None
+            return self._current
+
+    def _switch(self, key: str, version: LibraryVersion | None) -> None:
+        if self.fixed is not None:
+            directory = self.fixed
+        elif version is not None:
+            directory = self._tmp / version.digest
+            if not directory.exists():
+                write_library(version.files, directory)
+        else:
+            directory = SHIPPED_LIBRARY
+        library, problems = load_with_problems([directory])
+        if library is None:
+            raise EngineError(
+                "the active library version does not load ("
+                + "; ".join(p.format() for p in problems[:3])
+                + "); activate another with 'pathways rollback'"
+            )
+        pool = EnginePool([directory], workers=self.workers)
+        old, self._pool = self._pool, pool
+        if old is not None:
+            old.close()
+        self._current = LibraryInUse(library, version, directory)
+        self._key = key
+
+    def start(self) -> None:
+        """Load the library and start the workers now (at app start-up)."""
+        self.library()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+            self._current = None
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # --- decisions -----------------------------------------------------------------
+
+    def decide(self, person: Person, as_of: dt.date | None = None) -> Decision:
+        """Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails."""
+        with self._lock:
+            self.library()
+            assert self._pool is not None
+            return self._pool.decide(person, as_of or dt.date.today())
+
+    def what_if(
+        self,
+        person: Person,
+        additions: dict[str, list[dict[str, Any]]],
+        as_of: dt.date | None = None,
+    ) -> WhatIf:
+        """Like :func:`rules.whatif.what_if`, through the pool.
+
+        Raises:
+            accreditation.io.RecordError: if the record with the additions is not valid.
+            rules.session.EngineError: if the engine fails.
+        """
+        changed = with_additions(person, additions)
+        if as_of is None:
+            dates = [
+                dt.date.fromisoformat(str(v))
+                for items in additions.values()
+                for item in items
+                for k, v in item.items()
+                if k in ("completed", "date", "awarded", "start") and v
+            ]
+            as_of = max([dt.date.today(), *dates])
+        before = self.decide(person, as_of)
+        after = self.decide(changed, as_of)
+        changes = []
+        for old, new in zip(before.stages, after.stages, strict=True):
+            old_date = old.eligible_from or old.lapsed_on
+            new_date = new.eligible_from or new.lapsed_on
+            if old.status is not new.status or old_date != new_date:
+                changes.append(
+                    StageChange(
+                        pathway=new.pathway,
+                        stage=new.stage,
+                        name=new.name,
+                        before=old.status,
+                        after=new.status,
+                        before_date=old_date,
+                        after_date=new_date,
+                    )
+                )
+        return WhatIf(as_of=as_of, additions=additions, before=before, after=after, changes=changes)
