@@ -348,3 +348,76 @@ def test_check_refuses_bad_file_names(app_client: TestClient) -> None:
     for name in ("../x.yaml", "/etc/x.yaml", "x.txt", ""):
         r = hr.post("/library/check", data={"csrf_token": token, "name": name, "text": "a: 1"})
         assert r.status_code == 422, name
+
+
+def test_hr_library_pathway_page_has_the_diagram_and_sourced_rules(
+    app_client: TestClient, seeded: Seeded
+) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    assert 'href="/library/pathways/pip"' in hr.get("/library").text
+    r = hr.get("/library/pathways/pip")
+    assert r.status_code == 200
+    accessible(r.text)
+    assert "<svg" in r.text and 'id="pip__level_1"' in r.text
+    assert 'id="stage-level_1"' in r.text and "Source: 003 Appendix 1" in r.text
+    assert 'href="/library/upload?edit=pip.yaml"' in r.text
+    assert hr.get("/library/pathways/nope").status_code == 404
+    officer = sign_in(browser(app_client), seeded.officer)
+    assert officer.get("/library/pathways/pip").status_code == 403
+
+
+def test_hr_edits_a_file_in_place_and_sees_the_diff_before_publishing(
+    app_client: TestClient,
+) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    page = hr.get("/library/upload?edit=pip.yaml")
+    assert page.status_code == 200
+    accessible(page.text)
+    assert 'value="pip.yaml"' in page.text and "pathway:\n  id: pip" in page.text
+    assert hr.get("/library/upload?edit=nope.yaml").status_code == 404
+    current = app_client.app.state.service.library().library  # type: ignore[attr-defined]
+    text = Path(current.files["pip"]).read_text(encoding="utf-8")
+    edited = text.replace("Front-line officers", "Front line officers", 1)
+    r = hr.post(
+        "/library/check",
+        data={"csrf_token": csrf_of(page.text), "name": "pip.yaml", "text": edited},
+    )
+    assert r.status_code == 200
+    assert "Changes against the library in use" in r.text
+    assert '<span class="del">-        Front-line officers' in r.text
+    assert '<span class="add">+        Front line officers' in r.text
+    same = hr.post(
+        "/library/check", data={"csrf_token": csrf_of(page.text), "name": "pip.yaml", "text": text}
+    )
+    assert "No changes: this is the text in use." in same.text
+
+
+def test_hr_rolls_back_to_an_earlier_version_from_the_library_page(
+    app_client: TestClient,
+) -> None:
+    store = app_client.app.state.store  # type: ignore[attr-defined]
+    hr = sign_in(browser(app_client), "hr")
+    page = hr.get("/library/upload?edit=pip.yaml")
+    token = csrf_of(page.text)
+    text = Path(
+        app_client.app.state.service.library().library.files["pip"]  # type: ignore[attr-defined]
+    ).read_text(encoding="utf-8")
+    for name in ("PIP first", "PIP second"):
+        edited = re.sub(r"(?m)^  name: .*$", f"  name: {name}", text, count=1)
+        r = hr.post(
+            "/library/publish", data={"csrf_token": token, "name": "pip.yaml", "text": edited}
+        )
+        assert r.status_code == 303, r.text
+    first = next(v for v in store.library_versions() if "PIP first" in v.files["pip.yaml"])
+    assert not first.active
+    library = hr.get("/library").text
+    assert f'name="digest" value="{first.digest}"' in library
+    r = hr.post("/library/activate", data={"csrf_token": token, "digest": first.digest})
+    assert r.status_code == 303 and "Activated" in hr.get(r.headers["location"]).text
+    assert store.active_library().digest == first.digest
+    assert "PIP first" in hr.get("/library/pathways/pip").text
+    assert (
+        hr.post("/library/activate", data={"csrf_token": token, "digest": "0" * 64}).status_code
+        == 404
+    )
+    assert hr.post("/library/activate", data={"digest": first.digest}).status_code == 403

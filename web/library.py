@@ -3,6 +3,7 @@ its findings located by line; then published as a new library version."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -14,7 +15,14 @@ from pathways.problems import Problem, Severity
 
 from .service import LibraryInUse, write_library
 
-__all__ = ["Finding", "LibraryCheck", "check_upload", "library_files_of", "publish_upload"]
+__all__ = [
+    "Finding",
+    "LibraryCheck",
+    "check_upload",
+    "file_of_pathway",
+    "library_files_of",
+    "publish_upload",
+]
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.ya?ml$")
 
@@ -41,6 +49,16 @@ class LibraryCheck:
     findings: list[Finding] = field(default_factory=list)
     digest: str | None = None
     catalogue_name: str | None = None
+    previous: str | None = None  # the file's text in the library in use; None if new
+
+    def diff(self) -> str:
+        """A unified diff from the file in use to this text ("" if unchanged)."""
+        old = (self.previous or "").splitlines(keepends=True)
+        new = self.text.splitlines(keepends=True)
+        label = self.name if self.previous is not None else "/dev/null"
+        return "".join(
+            difflib.unified_diff(old, new, f"{label} (in use)", f"{self.name} (this text)")
+        )
 
     @property
     def errors(self) -> int:
@@ -80,6 +98,7 @@ def check_upload(used: LibraryInUse, name: str, text: str) -> LibraryCheck:
         )
     text = text.replace("\r\n", "\n")
     files = library_files_of(used)
+    previous = files.get(name)
     files[name] = text
     with tempfile.TemporaryDirectory(prefix="pathways-upload-") as tmp:
         root = Path(tmp)
@@ -94,6 +113,7 @@ def check_upload(used: LibraryInUse, name: str, text: str) -> LibraryCheck:
         findings,
         library.digest if library is not None else None,
         library.catalogue.name if library is not None else None,
+        previous,
     )
 
 
@@ -121,3 +141,11 @@ def publish_upload(
         f"web:{author}",
         note=note or f"{check.name} uploaded in the web library",
     )
+
+
+def file_of_pathway(used: LibraryInUse, pathway_id: str) -> str | None:
+    """The library file name (as HR edits it) that defines ``pathway_id``."""
+    path = used.library.files.get(pathway_id)
+    if path is None:
+        return None
+    return _relative(path, used.directory) or Path(path).name

@@ -21,8 +21,14 @@ from rules.whatif import parse_addition
 from rules.wording import Words
 
 from .auth import check_csrf, page_user, require_person, require_role
-from .diagram import pathway_map
-from .library import LibraryCheck, check_upload, publish_upload
+from .diagram import pathway_map, svg_for
+from .library import (
+    LibraryCheck,
+    check_upload,
+    file_of_pathway,
+    library_files_of,
+    publish_upload,
+)
 from .problems import Problem
 from .users import ROLES, Role, User, UserError
 
@@ -319,11 +325,43 @@ def library_page(request: Request, user: Signed, message: str = "") -> Response:
     )
 
 
-@router.get("/library/upload", response_class=HTMLResponse)
-def upload_form(request: Request, user: Signed) -> Response:
+@router.get("/library/pathways/{pathway_id}", response_class=HTMLResponse)
+def library_pathway(request: Request, pathway_id: str, user: Signed) -> Response:
+    """One pathway for HR: its diagram, and each stage's rules with their sources."""
     require_role(user, Role.HR)
     used = request.app.state.service.library()
-    return _page(request, "upload.html", check=None, files=_file_names(used), name="", text="")
+    pathway = used.library.pathways.get(pathway_id)
+    if pathway is None:
+        raise Problem(404, f"no pathway '{pathway_id}' in the library in use", kind="not-found")
+    return _page(
+        request,
+        "library_pathway.html",
+        used=used,
+        pathway=pathway,
+        words=Words(used.library),
+        diagram=svg_for(used.library, pathway_id, None),
+        file=file_of_pathway(used, pathway_id),
+    )
+
+
+@router.get("/library/upload", response_class=HTMLResponse)
+def upload_form(
+    request: Request, user: Signed, edit: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    """The upload form; ``?edit=pip.yaml`` opens that file's text in the editor."""
+    require_role(user, Role.HR)
+    used = request.app.state.service.library()
+    text = ""
+    if edit:
+        files = library_files_of(used)
+        if edit not in files:
+            raise Problem(
+                404,
+                f"no file '{edit}' in the library in use; files: {', '.join(sorted(files))}",
+                kind="not-found",
+            )
+        text = files[edit]
+    return _page(request, "upload.html", check=None, files=_file_names(used), name=edit, text=text)
 
 
 def _file_names(used: Any) -> list[str]:

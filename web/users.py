@@ -28,7 +28,17 @@ from sqlalchemy import insert, select, update
 from accreditation.store import Store, StoreError
 from accreditation.store.schema import api_tokens, users
 
-__all__ = ["ROLES", "Role", "User", "UserError", "Users", "new_password"]
+__all__ = [
+    "ROLES",
+    "Role",
+    "TokenInfo",
+    "User",
+    "UserError",
+    "Users",
+    "list_tokens",
+    "new_password",
+    "revoke_token",
+]
 
 
 class Role(StrEnum):
@@ -208,3 +218,34 @@ class Users:
                 update(api_tokens).where(api_tokens.c.username == username).values(revoked=True)
             )
         return int(done.rowcount)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as its owner may see it: never the token itself."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    revoked: bool
+
+
+def list_tokens(store: Store, username: str | None = None) -> list[TokenInfo]:
+    """The tokens of ``username`` (everyone's if None), newest first."""
+    query = select(api_tokens).order_by(api_tokens.c.id.desc())
+    if username is not None:
+        query = query.where(api_tokens.c.username == username)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [TokenInfo(r.id, r.username, r.name, r.created_at, bool(r.revoked)) for r in rows]
+
+
+def revoke_token(store: Store, token_id: int, username: str | None = None) -> bool:
+    """Revoke one token (only if it is ``username``'s, unless None). True if it was live."""
+    query = update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(False))
+    if username is not None:
+        query = query.where(api_tokens.c.username == username)
+    with store.transaction() as conn:
+        done = conn.execute(query.values(revoked=True))
+    return int(done.rowcount) == 1
