@@ -120,7 +120,10 @@ def test_officer_journey(server: tuple[str, Seeded], browser: object) -> None:
         page.wait_for_url(f"**/people/{seeded.officer}/pathways/pip*")
         assert page.get_by_role("heading", name="Next steps").is_visible()
         assert page.get_by_role("heading", name="Diagram").is_visible()
-        assert page.locator("#diagram li").count() >= 4  # every PIP stage
+        assert page.locator("#diagram li").count() >= 4  # every PIP stage (the text map)
+        drawn = page.locator("#diagram svg g#pip__level_1")  # the drawn overlay diagram
+        assert drawn.count() == 1 and drawn.is_visible()
+        assert "as of" in (page.locator("#diagram svg").text_content() or "")
         _shot(page, "02-pip")
 
         page.get_by_role("link", name="What if").first.click()
@@ -178,5 +181,10 @@ def test_hr_upload_broken_then_fixed(server: tuple[str, Seeded], browser: object
         assert "Published version" in page.get_by_role("status").inner_text()
         assert page.get_by_text("PIP revised").count() >= 1
         _shot(page, "06-published")
+
+        page.goto(base + "/library/pathways/pip")
+        assert page.locator("svg g#pip__level_4").is_visible()
+        assert page.get_by_role("heading", name="Stages and rules").is_visible()
+        _shot(page, "07-library-pathway")
     finally:
         page.close()

@@ -421,3 +421,47 @@ def test_hr_rolls_back_to_an_earlier_version_from_the_library_page(
         == 404
     )
     assert hr.post("/library/activate", data={"digest": first.digest}).status_code == 403
+
+
+def test_admin_disables_enables_and_resets_a_user(app_client: TestClient, seeded: Seeded) -> None:
+    users = app_client.app.state.users  # type: ignore[attr-defined]
+    users.add("hr3", "long enough", "hr")
+    hr3 = sign_in(browser(app_client), "hr3", "long enough")
+    assert hr3.get("/people").status_code == 200
+    admin = sign_in(browser(app_client), "admin")
+    page = admin.get("/admin/users").text
+    accessible(page)
+    token = csrf_of(page)
+    r = admin.post("/admin/users/hr3", data={"csrf_token": token, "action": "disable"})
+    assert r.status_code == 200 and "hr3 disabled" in r.text
+    assert hr3.get("/people").status_code == 303  # the session ends at the next request
+    r = admin.post("/admin/users/hr3", data={"csrf_token": token, "action": "enable"})
+    assert "hr3 enabled" in r.text
+    r = admin.post("/admin/users/hr3", data={"csrf_token": token, "action": "reset"})
+    password = re.search(r"\(shown once\): (\S+)</p>", r.text)
+    assert password, r.text
+    assert users.authenticate("hr3", "long enough") is None
+    assert users.authenticate("hr3", password.group(1)).username == "hr3"
+    assert (
+        admin.post(
+            "/admin/users/admin", data={"csrf_token": token, "action": "disable"}
+        ).status_code
+        == 422
+    )
+    assert (
+        admin.post("/admin/users/hr3", data={"csrf_token": token, "action": "explode"}).status_code
+        == 422
+    )
+    assert (
+        admin.post("/admin/users/nobody", data={"csrf_token": token, "action": "reset"}).status_code
+        == 404
+    )
+    assert admin.post("/admin/users/hr3", data={"action": "disable"}).status_code == 403
+    hr = sign_in(browser(app_client), "hr")
+    assert (
+        hr.post(
+            "/admin/users/hr3",
+            data={"csrf_token": csrf_of(hr.get("/people").text), "action": "disable"},
+        ).status_code
+        == 403
+    )

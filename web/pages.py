@@ -30,7 +30,7 @@ from .library import (
     publish_upload,
 )
 from .problems import Problem
-from .users import ROLES, Role, User, UserError
+from .users import ROLES, Role, User, UserError, new_password
 
 __all__ = ["router"]
 
@@ -483,6 +483,7 @@ def users_page(request: Request, user: Signed, message: str = "") -> Response:
         request,
         "users.html",
         users=request.app.state.users.all(),
+        disabled=request.app.state.users.disabled(),
         roles=ROLES,
         message=message[:200],
         errors=[],
@@ -509,8 +510,49 @@ def add_user(
             "users.html",
             status=422,
             users=request.app.state.users.all(),
+            disabled=request.app.state.users.disabled(),
             roles=ROLES,
             message="",
             errors=[str(exc)],
         )
     return RedirectResponse(f"/admin/users?message=Added+{username}", status_code=303)
+
+
+@router.post("/admin/users/{username}", response_class=HTMLResponse)
+def change_user(
+    request: Request,
+    username: str,
+    user: Signed,
+    csrf_token: Annotated[str, Form()] = "",
+    action: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """``action``: ``disable``, ``enable`` or ``reset`` (a new random password, shown once)."""
+    check_csrf(request, csrf_token)
+    require_role(user, Role.ADMIN)
+    users = request.app.state.users
+    if username == user.username and action == "disable":
+        raise Problem(422, "you cannot disable yourself; ask another admin", kind="validation")
+    message = ""
+    try:
+        if action in ("disable", "enable"):
+            users.set_disabled(username, action == "disable")
+            message = f"{username} {action}d"
+        elif action == "reset":
+            password = new_password()
+            users.set_password(username, password)
+            message = f"new password for {username} (shown once): {password}"
+        else:
+            raise Problem(
+                422, f"unknown action '{action}': use disable, enable or reset", kind="validation"
+            )
+    except UserError as exc:
+        raise Problem(404, str(exc), kind="not-found") from None
+    return _page(
+        request,
+        "users.html",
+        users=users.all(),
+        disabled=users.disabled(),
+        roles=ROLES,
+        message=message,
+        errors=[],
+    )

@@ -176,6 +176,26 @@ class Users:
         if done.rowcount != 1:
             raise UserError(f"no user '{username}'")
 
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        """Disable (or enable) a user. A disabled user cannot sign in, their sessions end
+        at their next request and their API tokens stop working.
+
+        Raises:
+            UserError: if there is no such user.
+        """
+        with self.store.transaction() as conn:
+            done = conn.execute(
+                update(users).where(users.c.username == username).values(disabled=disabled)
+            )
+        if done.rowcount != 1:
+            raise UserError(f"no user '{username}'")
+
+    def disabled(self) -> set[str]:
+        """The usernames of disabled users."""
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(users.c.username).where(users.c.disabled.is_(True)))
+            return {r.username for r in rows}
+
     def new_token(self, username: str, name: str) -> str:
         """Make an API token for a user; the token itself is returned once, never stored."""
         if self.get(username) is None:
