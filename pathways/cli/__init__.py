@@ -17,6 +17,7 @@ from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .schema import schema_command
 from .testcmd import test_cases_command
+from .verify import verify_command
 
 __all__ = ["cli", "main"]
 
@@ -28,6 +29,7 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(verify_command)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
 cli.add_command(import_command)

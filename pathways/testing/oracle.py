@@ -1,0 +1,340 @@
+"""An independent evaluator of the requirement tree, to check the rules engine against.
+
+Straight from the pathway models and the record, in plain Python: no rules engine, no
+facts, and no code shared with :mod:`rules` or :mod:`accreditation.periods` (its own
+month arithmetic), so that a mistake in one shows up as a disagreement with the other.
+
+It answers the status of a stage as of a day: ``held`` (the record shows the stage's
+award), ``lapsed`` (a credential award that has lapsed), ``eligible`` (every
+requirement in force holds) or ``not_eligible`` (anything else, including stages the
+engine says become eligible later, on a date).
+
+>>> import datetime as dt
+>>> from accreditation import Person
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> oracle = Oracle(load_library([SHIPPED_LIBRARY]))
+>>> p = Person.model_validate({"id": "W1", "kind": "officer", "joined": "2015-09-01",
+...     "ranks": [{"rank": "constable", "start": "2015-09-01"}],
+...     "courses": [{"course": "initial_police_training", "completed": "2015-12-18"}]})
+>>> oracle.status(p, "recruit", "initial_grounding", dt.date(2017, 8, 31))
+'not_eligible'
+>>> oracle.status(p, "recruit", "initial_grounding", dt.date(2017, 9, 1))
+'eligible'
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from accreditation.record import Person
+from pathways.model.library import Library
+from pathways.model.pathway import Award
+from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
+    AttributeRequirement,
+    BandRequirement,
+    BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
+    Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+)
+
+__all__ = ["Oracle", "months_between", "plus_months"]
+
+DAY = dt.timedelta(days=1)
+
+
+def plus_months(day: dt.date, n: int) -> dt.date:
+    """``day`` moved ``n`` calendar months on, clamped to the month's last day."""
+    month0 = day.month - 1 + n
+    year = day.year + month0 // 12
+    month = month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: dt.date, stop: dt.date) -> int:
+    """Whole months from ``start`` to ``stop``: the largest n with
+    ``plus_months(start, n) <= stop`` (0 if ``stop`` is not after ``start``)."""
+    if stop <= start:
+        return 0
+    n = (stop.year - start.year) * 12 + stop.month - start.month
+    while n > 0 and plus_months(start, n) > stop:
+        n -= 1
+    return n
+
+
+def _covers(item: Any, day: dt.date) -> bool:
+    return bool(item.start <= day and (item.end is None or day <= item.end))
+
+
+class Oracle:
+    """Stage statuses by direct evaluation of a library's pathway models."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        cat = library.catalogue
+        self.rank_order = cat.rank_order()
+        self.band_order = cat.band_order()
+        self.validity = {c.id: c.validity_months for c in cat.credentials}
+        self.programmes = {p.id: list(p.stages) for p in cat.programmes}
+        self.attributes = {a.id for a in cat.attributes}
+
+    # --- the stage --------------------------------------------------------------------
+
+    def status(self, person: Person, pathway: str, stage: str, on: dt.date) -> str:
+        """``held``, ``lapsed``, ``eligible`` or ``not_eligible``.
+
+        Raises:
+            KeyError: if the library has no such stage.
+        """
+        found = self.library.pathways[pathway].stage(stage)
+        if found is None:
+            raise KeyError(f"{pathway}.{stage}")
+        if found.awards is not None:
+            if self.holds_award(person, found.awards, on):
+                return "held"
+            if found.awards.credential is not None and self._lapsed(person, found.awards, on):
+                return "lapsed"
+        if all(self.truth(r, person, pathway, on) is not False for r in found.requires):
+            return "eligible"
+        return "not_eligible"
+
+    def statuses(self, person: Person, on: dt.date) -> dict[str, str]:
+        """Every stage in force on ``on``, keyed ``pathway.stage``."""
+        return {
+            f"{p.id}.{s.id}": self.status(person, p.id, s.id, on)
+            for p, s in self.library.stages()
+            if s.in_force(on)
+        }
+
+    # --- awards ------------------------------------------------------------------------
+
+    def _current(self, award: Any, on: dt.date) -> bool:
+        months = self.validity.get(award.credential)
+        if not months:
+            return True
+        last = max([award.awarded, *(d for d in award.revalidated if d <= on)])
+        return on < plus_months(last, months)
+
+    def _credentials(self, person: Person, name: str, level: int | None, on: dt.date) -> list[Any]:
+        return [
+            c
+            for c in person.credentials
+            if c.credential == name
+            and c.awarded <= on
+            and (level is None or (c.level or 0) >= level)
+        ]
+
+    def _lapsed(self, person: Person, award: Award, on: dt.date) -> bool:
+        assert award.credential is not None
+        found = self._credentials(person, award.credential, award.level, on)
+        return any(not self._current(c, on) for c in found)
+
+    def holds_award(self, person: Person, award: Award, on: dt.date) -> bool:
+        if award.credential is not None:
+            found = self._credentials(person, award.credential, award.level, on)
+            return any(self._current(c, on) for c in found)
+        if award.rank is not None or award.band is not None:
+            is_rank = award.rank is not None
+            order = self.rank_order if is_rank else self.band_order
+            wanted = order.get(str(award.rank if is_rank else award.band))
+            held = person.ranks if is_rank else person.bands
+            any_basis = award.basis is not None and award.basis.value == "temporary"
+            for h in held:
+                value = str(getattr(h, "rank", None) or getattr(h, "band", ""))
+                if (
+                    wanted is not None
+                    and _covers(h, on)
+                    and order.get(value, -1) >= wanted
+                    and (any_basis or h.basis.value == "substantive")
+                ):
+                    return True
+            return False
+        if award.course is not None:
+            return self._completed(person, award.course, on)
+        if award.completed_programme is not None:
+            return self._programme(person, award.completed_programme, on)
+        if award.passed is not None:
+            return self._passed(person, award.passed, on)
+        if award.member_of is not None:
+            return any(
+                m.programme == award.member_of and _covers(m, on) for m in person.memberships
+            )
+        return any(p.role == award.role and p.start <= on for p in person.postings)
+
+    # --- leaves --------------------------------------------------------------------------
+
+    def _completed(self, person: Person, course: str, on: dt.date) -> bool:
+        return any(
+            c.course == course and c.completed is not None and c.completed <= on
+            for c in person.courses
+        )
+
+    def _programme(self, person: Person, programme: str, on: dt.date) -> bool:
+        stages = self.programmes.get(programme, [])
+        return bool(stages) and all(self._completed(person, c, on) for c in stages)
+
+    def _passed(self, person: Person, assessment: str, on: dt.date) -> bool:
+        return any(
+            a.assessment == assessment and a.outcome.value == "passed" and a.date <= on
+            for a in person.assessments
+        )
+
+    def truth(self, req: BaseRequirement, person: Person, pathway: str, on: dt.date) -> bool | None:
+        """Whether ``req`` holds on ``on``; None if it is not in force then."""
+        if not req.in_force(on):
+            return None
+        if isinstance(req, AllOf | AnyOf | AtLeast | Not):
+            values = [
+                v for c in req.children() if (v := self.truth(c, person, pathway, on)) is not None
+            ]
+            if isinstance(req, AllOf):
+                return all(values)
+            if isinstance(req, Not):
+                return not values[0] if values else True
+            if not values:
+                return True
+            need = 1 if isinstance(req, AnyOf) else min(req.at_least, len(values))
+            return sum(values) >= need
+        return self._leaf(req, person, pathway, on)
+
+    def _leaf(self, req: BaseRequirement, person: Person, pathway: str, on: dt.date) -> bool:
+        if isinstance(req, CredentialRequirement):
+            found = self._credentials(person, req.credential, req.level, on)
+            return any(not req.current or self._current(c, on) for c in found)
+        if isinstance(req, CourseRequirement):
+            return self._completed(person, req.course, on)
+        if isinstance(req, CompletedProgrammeRequirement):
+            return self._programme(person, req.completed_programme, on)
+        if isinstance(req, PassedRequirement):
+            return self._passed(person, req.passed, on)
+        if isinstance(req, RankRequirement | BandRequirement):
+            return self._grade(req, person, on)
+        if isinstance(req, ServedRequirement):
+            months = self._months(req, person, on)
+            lo, hi = req.served.at_least_months, req.served.at_most_months
+            return (
+                months is not None and (lo is None or months >= lo) and (hi is None or months <= hi)
+            )
+        if isinstance(req, DistinctBusinessGroupsRequirement):
+            spec = req.distinct_business_groups
+            groups = {
+                p.business_group
+                for p in person.postings
+                if p.start <= on and (spec.role is None or p.role == spec.role)
+            }
+            return len(groups) >= spec.at_least
+        if isinstance(req, PostedRequirement):
+            return any(
+                _covers(p, on)
+                and (req.posted.role is None or p.role == req.posted.role)
+                and (
+                    req.posted.business_group is None
+                    or p.business_group == req.posted.business_group
+                )
+                for p in person.postings
+            )
+        if isinstance(req, EndorsementRequirement):
+            return any(
+                e.endorsement == req.endorsement
+                and e.date <= on
+                and (e.expires is None or on <= e.expires)
+                for e in person.endorsements
+            )
+        if isinstance(req, MembershipRequirement):
+            return any(m.programme == req.member_of and _covers(m, on) for m in person.memberships)
+        if isinstance(req, ReachedRequirement):
+            target_pathway, target_stage = req.target(pathway)
+            target = self.library.pathways[target_pathway].stage(target_stage)
+            return bool(target and target.awards and self.holds_award(person, target.awards, on))
+        if isinstance(req, AttributeRequirement):
+            if req.attribute not in self.attributes:
+                return False
+            return person.attribute(req.attribute) in req.allowed()
+        raise TypeError(f"the oracle does not know the requirement kind '{req.kind}'")
+
+    def _grade(self, req: RankRequirement | BandRequirement, person: Person, on: dt.date) -> bool:
+        is_rank = isinstance(req, RankRequirement)
+        bounds = req.rank if isinstance(req, RankRequirement) else req.band
+        order = self.rank_order if is_rank else self.band_order
+        for h in person.ranks if is_rank else person.bands:
+            value = getattr(h, "rank", None) if is_rank else getattr(h, "band", None)
+            if not _covers(h, on) or value not in order:
+                continue
+            if bounds.basis.value != "any" and h.basis.value != bounds.basis.value:
+                continue
+            mine = order[value]
+            if bounds.exactly is not None and mine != order.get(bounds.exactly, -1):
+                continue
+            if bounds.at_least is not None and mine < order.get(bounds.at_least, 10**6):
+                continue
+            if bounds.at_most is not None and mine > order.get(bounds.at_most, -1):
+                continue
+            return True
+        return False
+
+    # --- time served ---------------------------------------------------------------------
+
+    def _months(self, req: ServedRequirement, person: Person, on: dt.date) -> int | None:
+        scope = req.served.in_.value
+        spans: list[tuple[dt.date, dt.date | None]]
+        if scope == "service":
+            spans = [(person.joined, None)]
+        elif scope == "role":
+            spans = [(p.start, p.end) for p in person.postings if p.role == req.served.role]
+        elif scope == "business_group":
+            spans = [
+                (p.start, p.end)
+                for p in person.postings
+                if p.business_group == req.served.business_group
+            ]
+        else:
+            items, key = {
+                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
+                "current_role": (person.postings, "role"),
+                "current_business_group": (person.postings, "business_group"),
+            }[scope]
+            run = _run(items, key, on)
+            spans = [run] if run is not None else []
+        if not spans:
+            return None  # nothing of the kind in the record: no time to count at all
+        closed = 0
+        open_start: dt.date | None = None
+        for start, end in spans:
+            if start > on:
+                continue
+            if end is not None and end < on:
+                closed += months_between(start, end + DAY)
+            elif open_start is None or start < open_start:
+                open_start = start
+        running = months_between(open_start, on) if open_start is not None else 0
+        return closed + running
+
+
+def _run(items: list[Any], key: str, on: dt.date) -> tuple[dt.date, dt.date | None] | None:
+    """The unbroken substantive run of what is held on ``on`` (back-to-back periods join)."""
+    held = [h for h in items if getattr(h, "basis", None) is None or h.basis.value == "substantive"]
+    now = [h for h in held if _covers(h, on)]
+    if not now:
+        return None
+    value = getattr(now[0], key)
+    start, end = now[0].start, now[0].end
+    for h in sorted(
+        (h for h in held if getattr(h, key) == value), key=lambda h: h.start, reverse=True
+    ):
+        if h.start < start and (h.end is None or h.end + DAY >= start):
+            start = h.start
+    return start, end
