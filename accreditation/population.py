@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,10 +94,12 @@ def evaluate_population(
     *,
     workers: int = 2,
     progress: Progress | None = None,
+    pathways: Iterable[str] | None = None,
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
-    Reference implementation through the durable-rules engine pool.
+    Reference implementation through the durable-rules engine pool. ``pathways``
+    limits the run to those pathways' stages.
 
     Raises:
         rules.pool.WorkerError: if the engine fails for a record.
@@ -111,8 +113,9 @@ def evaluate_population(
     total = len(people)
     results: list[PersonResult] = []
     version = None
+    wanted = list(pathways) if pathways is not None else None
     with EnginePool(library_paths, workers=max(1, workers)) as pool:
-        for person, summary in zip(people, pool.summaries(people, as_of), strict=True):
+        for person, summary in zip(people, pool.summaries(people, as_of, wanted), strict=True):
             results.append(person_facts(person, as_of, summary))
             version = summary.library_version
             if progress is not None and len(results) % 1000 == 0:

@@ -12,6 +12,7 @@ from .eligibility import eligibility_command, whatif_command
 from .export import export_command
 from .exportstd import export_standard_group
 from .generate import generate_command
+from .impact import impact_command
 from .importcmd import import_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
@@ -30,6 +31,7 @@ def cli() -> None:
 
 cli.add_command(check_command)
 cli.add_command(verify_command)
+cli.add_command(impact_command)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
 cli.add_command(import_command)
