@@ -124,6 +124,10 @@ def test_officer_journey(server: tuple[str, Seeded], browser: object) -> None:
         drawn = page.locator("#diagram svg g#pip__level_1")  # the drawn overlay diagram
         assert drawn.count() == 1 and drawn.is_visible()
         assert "as of" in (page.locator("#diagram svg").text_content() or "")
+        # A stage on the drawing links to its requirements further down the page.
+        page.locator("#diagram svg g#pip__level_2 a").first.click()
+        page.wait_for_url("**#stage-pip-level_2")
+        assert page.locator("#stage-pip-level_2 h3").is_visible()
         _shot(page, "02-pip")
 
         page.get_by_role("link", name="What if").first.click()
@@ -141,6 +145,10 @@ def test_officer_journey(server: tuple[str, Seeded], browser: object) -> None:
         assert response is not None and response.status == 403
         assert page.get_by_role("heading", level=1).inner_text() == "Forbidden"
         _shot(page, "04-forbidden")
+        # ...and by the API, with the same signed-in session.
+        api = page.request.get(f"{base}/api/people/{seeded.other}/decisions")
+        assert api.status == 403 and api.json()["detail"] == "you may only see your own record"
+        assert page.request.get(f"{base}/api/people/{seeded.officer}/decisions").ok
         # Keyboard: the skip link is the first thing Tab reaches.
         page.goto(f"{base}/people/{seeded.officer}")
         page.keyboard.press("Tab")
@@ -186,5 +194,17 @@ def test_hr_upload_broken_then_fixed(server: tuple[str, Seeded], browser: object
         assert page.locator("svg g#pip__level_4").is_visible()
         assert page.get_by_role("heading", name="Stages and rules").is_visible()
         _shot(page, "07-library-pathway")
+        page.locator("svg g#pip__level_3 a").first.click()
+        page.wait_for_url("**/library/pathways/pip#stage-pip-level_3")
+
+        # Edit the file in place: the check shows the diff against the file in use.
+        page.get_by_role("link", name="Edit this file").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Edit pip.yaml"
+        editor = page.get_by_label("or paste or edit its text")
+        editor.fill(editor.input_value().replace("PIP revised", "PIP revised again", 1))
+        page.get_by_role("button", name="Check").click()
+        diff = page.get_by_label("Changes against the library in use")
+        assert "+  name: PIP revised again" in diff.inner_text()
+        _shot(page, "08-edit-diff")
     finally:
         page.close()

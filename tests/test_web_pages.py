@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from pathways.loader import SHIPPED_LIBRARY
 from web.app import create_app
-from web.testing import PASSWORD, Seeded, seed
+from web.testing import PASSWORD, Seeded, routes, seed
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,9 @@ def sign_in(c: TestClient, username: str, password: str = PASSWORD) -> TestClien
 
 
 class Markup(HTMLParser):
-    """Headings, labels and form controls of a page."""
+    """Headings, labels, form controls, tables, buttons and status words of a page."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "wbr", "area"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,9 +58,17 @@ class Markup(HTMLParser):
         self.label_for: set[str] = set()
         self.controls: list[dict[str, str | None]] = []
         self.has_main = self.has_skip = False
+        self.tables = self.captions = 0
+        self.ids: list[str] = []
+        # Open elements whose text we collect: (tag, kind, text so far).
+        self._open: list[tuple[str, str, list[str]]] = []
+        self.buttons: list[str] = []
+        self.statuses: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(str(a["id"]))
         if re.fullmatch(r"h[1-6]", tag):
             self.headings.append(tag)
         if tag == "label" and a.get("for"):
@@ -67,19 +79,59 @@ class Markup(HTMLParser):
             and a.get("type") not in ("hidden", "submit", "button")
         ):
             self.controls.append(a)
-        if tag == "main":
-            self.has_main = True
-        if tag == "a" and a.get("href") == "#main":
-            self.has_skip = True
+        self.has_main |= tag == "main"
+        self.has_skip |= tag == "a" and a.get("href") == "#main"
+        self.tables += tag == "table"
+        self.captions += tag == "caption"
+        if tag in self.VOID:
+            return
+        classes = str(a.get("class") or "").split()
+        kind = (
+            "button"
+            if tag == "button"
+            else "status"
+            if any(c.startswith(("status-", "mark-")) for c in classes)
+            else ""
+        )
+        self._open.append((tag, kind, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                _, kind, text = self._open.pop(i)
+                words = " ".join("".join(text).split())
+                if kind == "button":
+                    self.buttons.append(words)
+                elif kind == "status":
+                    self.statuses.append(words)
+                if i > 0:
+                    self._open[i - 1][2].extend(text)
+                del self._open[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][2].append(data)
 
 
 def accessible(html: str) -> Markup:
+    """Assert the page is usable without sight or a mouse as far as markup shows: a skip
+    link to ``main``, one ``h1`` first and no skipped heading level, every form control
+    labelled, every button named, every table captioned, every status in words (never
+    colour alone), no duplicate ids."""
     m = Markup()
     m.feed(html)
     assert m.has_main and m.has_skip
     assert m.headings and m.headings[0] == "h1" and m.headings.count("h1") == 1
+    levels = [int(h[1]) for h in m.headings]
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), m.headings
     for control in m.controls:
         assert control.get("id") in m.label_for, f"unlabelled form control {control}"
+    assert all(re.search(r"\w", b) for b in m.buttons), f"a button without a name: {m.buttons}"
+    assert m.captions == m.tables, "a table without a caption"
+    assert all(re.search(r"[a-z]{2}", s) for s in m.statuses), f"status not in words: {m.statuses}"
+    dupes = {i for i in m.ids if m.ids.count(i) > 1}
+    assert not dupes, f"duplicate ids {dupes}"
     return m
 
 
@@ -207,7 +259,36 @@ def test_pathway_page(officer: TestClient, seeded: Seeded) -> None:
     assert "h2" in m.headings and "h3" in m.headings
     for text in ("Next steps", "Diagram", 'id="diagram"', "Source:", "not met"):
         assert text in r.text
+    assert m.statuses and all(re.search(r"held|eligible|lapsed|met|force", s) for s in m.statuses)
+    # The drawn overlay: every stage node links to that stage's requirements on the page.
+    assert "<svg" in r.text and 'id="pip__level_1"' in r.text
+    assert f"{seeded.officer} - as of 2024-06-01" in html.unescape(r.text)
+    links = re.findall(r'xlink:href="([^"]+)"', r.text)
+    inside = {link[1:] for link in links if link.startswith("#")}
+    assert inside == {f"stage-pip-level_{n}" for n in (1, 2, 3, 4)}
+    assert inside <= set(m.ids)
     assert officer.get(f"/people/{seeded.officer}/pathways/nope").status_code == 404
+
+
+def test_pathway_page_links_other_pathways_for_the_same_person_and_date(
+    officer: TestClient, seeded: Seeded
+) -> None:
+    r = officer.get(f"/people/{seeded.officer}/pathways/senior_leadership?as_of=2024-06-01")
+    outside = {html.unescape(link) for link in re.findall(r'xlink:href="([^"#][^"]*)"', r.text)}
+    assert f"/people/{seeded.officer}/pathways/fsl?as_of=2024-06-01#stage-fsl-stage_3" in outside
+    assert all(link.startswith(f"/people/{seeded.officer}/pathways/") for link in outside)
+
+
+def test_pathway_page_says_why_when_the_diagram_cannot_be_drawn(
+    officer: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # graphviz's dot cannot be found
+    r = officer.get(f"/people/{seeded.officer}/pathways/pip?as_of=2024-06-01")
+    assert r.status_code == 200 and "<svg" not in r.text
+    accessible(r.text)
+    assert "The drawn diagram is not shown: graphviz&#39;s &#39;dot&#39; program" in r.text
+    assert "The list below is the same map in words" in r.text
+    assert r.text.count('<li><a class="stage-name" href="#stage-pip-level_') == 4
 
 
 def test_print_view(officer: TestClient, seeded: Seeded) -> None:
@@ -253,6 +334,7 @@ def test_officer_cannot_open_another_record(officer: TestClient, seeded: Seeded)
         r = officer.get(path, headers={"Accept": "text/html"})
         assert r.status_code == 403, path
         assert "<h1>Forbidden</h1>" in r.text
+        assert csrf_of(r.text) == csrf_of(officer.get("/account").text)  # sign-out works
     r = officer.post(
         f"/people/{seeded.other}/what-if",
         data={"csrf_token": csrf_of(officer.get("/login").text), "item": "x"},
@@ -359,7 +441,18 @@ def test_hr_library_pathway_page_has_the_diagram_and_sourced_rules(
     assert r.status_code == 200
     accessible(r.text)
     assert "<svg" in r.text and 'id="pip__level_1"' in r.text
-    assert 'id="stage-level_1"' in r.text and "Source: 003 Appendix 1" in r.text
+    assert "Source: 003 Appendix 1" in r.text
+    # Every stage node links to that stage's rules on this page; other pathways' stages
+    # to their own page.
+    links = re.findall(r'xlink:href="([^"]+)"', r.text)
+    inside = {link[1:] for link in links if link.startswith("#")}
+    assert inside >= {f"stage-pip-level_{n}" for n in (1, 2, 3, 4)}
+    assert all(f'id="{anchor}"' in r.text for anchor in inside)
+    assert all(
+        re.fullmatch(r"/library/pathways/\w+#stage-[\w-]+", link)
+        for link in links
+        if not link.startswith("#")
+    )
     assert 'href="/library/upload?edit=pip.yaml"' in r.text
     assert hr.get("/library/pathways/nope").status_code == 404
     officer = sign_in(browser(app_client), seeded.officer)
@@ -465,3 +558,204 @@ def test_admin_disables_enables_and_resets_a_user(app_client: TestClient, seeded
         ).status_code
         == 403
     )
+
+
+def test_admin_changes_a_role_on_the_users_page(app_client: TestClient, seeded: Seeded) -> None:
+    users = app_client.app.state.users  # type: ignore[attr-defined]
+    users.add("eq2", "long enough", "equality")
+    eq2 = sign_in(browser(app_client), "eq2", "long enough")
+    assert eq2.get("/equality").status_code == 200
+    admin = sign_in(browser(app_client), "admin")
+    assert 'href="/admin/users/eq2"' in admin.get("/admin/users").text
+    page = admin.get("/admin/users/eq2")
+    accessible(page.text)
+    token = csrf_of(page.text)
+    url = "/admin/users/eq2"
+    r = admin.post(url, data={"csrf_token": token, "action": "role", "role": "officer"})
+    assert r.status_code == 422 and "needs --person" in r.text
+    r = admin.post(
+        url,
+        data={"csrf_token": token, "action": "role", "role": "officer", "person_id": "W999999"},
+    )
+    assert r.status_code == 422 and "no record with id 'W999999'" in html.unescape(r.text)
+    r = admin.post(url, data={"csrf_token": token, "action": "role", "role": "wizard"})
+    assert r.status_code == 422 and "unknown role 'wizard'" in html.unescape(r.text)
+    r = admin.post(
+        url,
+        data={
+            "csrf_token": token,
+            "action": "role",
+            "role": "officer",
+            "person_id": seeded.other,
+        },
+    )
+    assert r.status_code == 200 and f"eq2 is now officer, linked to record {seeded.other}" in r.text
+    # The new role applies at the user's next request, in the session they already have.
+    assert eq2.get("/equality").status_code == 403
+    assert eq2.get(f"/people/{seeded.other}").status_code == 200
+    r = admin.post(url, data={"csrf_token": token, "action": "role", "role": "hr"})
+    assert "eq2 is now hr" in r.text
+    assert users.get("eq2").person_id is None
+    # An admin cannot change their own role (so an admin is always left).
+    r = admin.post("/admin/users/admin", data={"csrf_token": token, "action": "role", "role": "hr"})
+    assert r.status_code == 422 and "your own role" in r.text
+    assert "cannot change your own role" in admin.get("/admin/users/admin").text
+    assert admin.get("/admin/users/nobody").status_code == 404
+    store = app_client.app.state.store  # type: ignore[attr-defined]
+    roles = [(a.action, a.actor, a.after) for a in store.audit("eq2")]
+    assert roles[0] == ("user.role", "web:admin", {"role": "hr", "person": None})
+
+
+def test_admin_revokes_a_users_tokens(app_client: TestClient, seeded: Seeded) -> None:
+    users = app_client.app.state.users  # type: ignore[attr-defined]
+    users.add("sync", "long enough", "hr")
+    first, second = users.new_token("sync", "one"), users.new_token("sync", "two")
+    admin = sign_in(browser(app_client), "admin")
+    page = admin.get("/admin/users/sync")
+    assert "one" in page.text and page.text.count(">Revoke <span") == 2
+    token = csrf_of(page.text)
+    ids = re.findall(r'name="token_id" value="(\d+)"', page.text)
+    r = admin.post(
+        "/admin/users/sync",
+        data={"csrf_token": token, "action": "revoke-token", "token_id": ids[-1]},
+    )
+    assert r.status_code == 200 and f"revoked API token {ids[-1]} of sync" in r.text
+    assert users.for_token(first) is None and users.for_token(second) is not None
+    again = admin.post(
+        "/admin/users/sync",
+        data={"csrf_token": token, "action": "revoke-token", "token_id": ids[-1]},
+    )
+    assert again.status_code == 422 and "no live API token" in again.text
+    bad = admin.post(
+        "/admin/users/sync", data={"csrf_token": token, "action": "revoke-token", "token_id": "x"}
+    )
+    assert bad.status_code == 422
+    r = admin.post("/admin/users/sync", data={"csrf_token": token, "action": "revoke-tokens"})
+    assert "revoked 1 API token(s) of sync" in r.text and users.for_token(second) is None
+
+
+def test_a_password_reset_ends_the_users_sessions(app_client: TestClient) -> None:
+    users = app_client.app.state.users  # type: ignore[attr-defined]
+    users.add("hr4", "long enough", "hr")
+    hr4 = sign_in(browser(app_client), "hr4", "long enough")
+    assert hr4.get("/people").status_code == 200
+    admin = sign_in(browser(app_client), "admin")
+    token = csrf_of(admin.get("/admin/users").text)
+    r = admin.post("/admin/users/hr4", data={"csrf_token": token, "action": "reset"})
+    assert "(shown once)" in r.text and r.headers["cache-control"] == "no-store"
+    r = hr4.get("/people")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert "Signed in as" not in hr4.get("/login").text
+
+
+def test_own_account_tokens_and_password(app_client: TestClient, seeded: Seeded) -> None:
+    users = app_client.app.state.users  # type: ignore[attr-defined]
+    users.add("hr5", "long enough", "hr")
+    elsewhere = sign_in(browser(app_client), "hr5", "long enough")
+    me = sign_in(browser(app_client), "hr5", "long enough")
+    page = me.get("/account")
+    accessible(page.text)
+    token = csrf_of(page.text)
+    r = me.post("/account/tokens", data={"csrf_token": token, "name": "HR sync"})
+    assert r.status_code == 200 and "shown this once" in r.text
+    accessible(r.text)
+    secret = re.search(r'<code class="secret">(pw_[^<]+)</code>', r.text)
+    assert secret and users.for_token(secret[1]).username == "hr5"
+    assert secret[1] not in me.get("/account").text  # shown once only
+    assert me.post("/account/tokens", data={"csrf_token": token, "name": ""}).status_code == 422
+    number = re.search(r'action="/account/tokens/(\d+)/revoke"', r.text)
+    assert number
+    other = sign_in(browser(app_client), "hr")
+    other_token = csrf_of(other.get("/account").text)
+    assert (
+        other.post(f"/account/tokens/{number[1]}/revoke", data={"csrf_token": other_token})
+    ).status_code == 404  # not theirs
+    r = me.post(f"/account/tokens/{number[1]}/revoke", data={"csrf_token": token})
+    assert r.status_code == 200 and users.for_token(secret[1]) is None
+    assert (
+        me.post(f"/account/tokens/{number[1]}/revoke", data={"csrf_token": token}).status_code
+        == 404
+    )
+    # Passwords: the current one is checked, the new one typed twice; other sessions end.
+    data = {
+        "csrf_token": token,
+        "current": "wrong!!!",
+        "new": "a new secret",
+        "again": "a new secret",
+    }
+    r = me.post("/account/password", data=data)
+    assert r.status_code == 422 and "current password is not right" in r.text
+    r = me.post("/account/password", data={**data, "current": "long enough", "again": "different"})
+    assert r.status_code == 422 and "differ" in r.text
+    r = me.post(
+        "/account/password",
+        data={**data, "current": "long enough", "new": "short", "again": "short"},
+    )
+    assert r.status_code == 422 and "at least 8" in r.text
+    r = me.post("/account/password", data={**data, "current": "long enough"})
+    assert r.status_code == 200 and "Your password is changed." in r.text
+    assert me.get("/people").status_code == 200  # this session goes on
+    assert elsewhere.get("/people").status_code == 303  # the other one is signed out
+    assert users.authenticate("hr5", "a new secret") is not None
+
+
+def test_hr_edit_page_and_a_publish_that_changes_nothing(app_client: TestClient) -> None:
+    hr = sign_in(browser(app_client), "hr")
+    page = hr.get("/library/upload?edit=fsl.yaml")
+    assert "<h1>Edit fsl.yaml</h1>" in page.text and 'name="editing" value="1"' in page.text
+    token = csrf_of(page.text)
+    text = re.search(r'<textarea id="text"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert text
+    same = html.unescape(text[1]) + "\n# a comment only\n"
+    r = hr.post(
+        "/library/check",
+        data={"csrf_token": token, "name": "fsl.yaml", "text": same, "editing": "1"},
+    )
+    assert r.status_code == 200 and "<h1>Edit fsl.yaml</h1>" in r.text
+    assert "publishing would change nothing" in r.text and "Publish as a new version" not in r.text
+    assert "+# a comment only" in r.text
+    r = hr.post("/library/publish", data={"csrf_token": token, "name": "fsl.yaml", "text": same})
+    assert r.status_code == 303 and "Nothing+published" in r.headers["location"]
+
+
+def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
+    """Every GET page of the app -> (who opens it, a URL for it)."""
+    return {
+        ("GET", "/"): ("hr", "/"),
+        ("GET", "/login"): ("", "/login"),
+        ("GET", "/people/{person_id}"): ("officer", f"/people/{seeded.officer}?as_of=2024-06-01"),
+        ("GET", "/people/{person_id}/pathways/{pathway_id}"): (
+            "hr",
+            f"/people/{seeded.other}/pathways/pip?as_of=2024-06-01",
+        ),
+        ("GET", "/people/{person_id}/print"): ("officer", f"/people/{seeded.officer}/print"),
+        ("GET", "/people/{person_id}/what-if"): ("officer", f"/people/{seeded.officer}/what-if"),
+        ("GET", "/people"): ("hr", "/people?q=W"),
+        ("GET", "/equality"): ("equality", "/equality"),
+        ("GET", "/library"): ("hr", "/library"),
+        ("GET", "/library/pathways/{pathway_id}"): ("hr", "/library/pathways/senior_leadership"),
+        ("GET", "/library/upload"): ("hr", "/library/upload?edit=pip.yaml"),
+        ("GET", "/admin/users"): ("admin", "/admin/users"),
+        ("GET", "/admin/users/{username}"): ("admin", "/admin/users/hr"),
+        ("GET", "/account"): ("officer", "/account"),
+    }
+
+
+def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> None:
+    """Each page (and each error page) has one h1, labelled controls, named buttons,
+    captioned tables and statuses in words; a new page must be added here."""
+    pages = {(m, p) for m, p in routes(app_client.app) if m == "GET" and not p.startswith("/api/")}
+    urls = _page_urls(seeded)
+    assert set(urls) == pages, "add the new page to _page_urls"
+    clients: dict[str, TestClient] = {}
+    for role, url in urls.values():
+        if role not in clients:
+            name = {"officer": seeded.officer, "": ""}.get(role, role)
+            clients[role] = sign_in(browser(app_client), name) if name else browser(app_client)
+        r = clients[role].get(url, follow_redirects=True)
+        assert r.status_code == 200, (url, r.text)
+        accessible(r.text)
+    for url in ("/people/W999999", "/nowhere"):
+        r = clients["hr"].get(url, headers={"Accept": "text/html"})
+        assert r.status_code == 404
+        accessible(r.text)

@@ -1,6 +1,7 @@
-"""The JSON API (``/api``): decisions, what-if, records, pathways and library versions.
+"""The JSON API (``/api``): who am I, decisions, what-if, pathways and their diagrams.
 
-Every error is a problem details document (RFC 9457); see :mod:`web.problems`.
+Records, the library and tokens are in :mod:`web.api_manage`. Every error is a problem
+details document (RFC 9457); see :mod:`web.problems`.
 """
 
 from __future__ import annotations
@@ -8,36 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accreditation.io import RecordError, record_from_data, record_warnings
+from accreditation.io import RecordError, record_warnings
 from accreditation.record import ITEM_SECTIONS
-from accreditation.store import StoreError
 from rules.session import EngineError
 from rules.whatif import parse_addition, with_additions
 
-from .auth import api_user, require_person, require_role
+from .apikit import ERRORS, PERSON_ID, PROBLEM, Caller, PersonId, invalid
+from .auth import require_person
+from .diagram import draw
 from .problems import Problem
-from .users import Role, User
 
 __all__ = ["WhatIfRequest", "router"]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-Caller = Annotated[User, Depends(api_user)]
 AsOf = Annotated[
     dt.date | None,
     Query(description="Decide as of this date, YYYY-MM-DD (default: today)."),
 ]
-
-PROBLEM = {"content": {"application/problem+json": {}}, "description": "Problem details"}
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: PROBLEM,
-    403: PROBLEM,
-    404: PROBLEM,
-    422: PROBLEM,
-}
 
 
 class WhatIfRequest(BaseModel):
@@ -60,17 +52,13 @@ class WhatIfRequest(BaseModel):
     )
 
 
-def _invalid(detail: str, errors: list[dict[str, Any]]) -> Problem:
-    return Problem(422, detail, title="Invalid request", kind="validation", errors=errors)
-
-
 @router.get("/me", responses=ERRORS, summary="Who the caller is")
 def me(user: Caller) -> dict[str, Any]:
     return {"username": user.username, "role": user.role.value, "person_id": user.person_id}
 
 
 @router.get("/people/{person_id}/decisions", responses=ERRORS, summary="A person's decision")
-def decisions(request: Request, person_id: str, user: Caller, as_of: AsOf = None) -> Any:
+def decisions(request: Request, person_id: PersonId, user: Caller, as_of: AsOf = None) -> Any:
     """Every stage in force on ``as_of``, with reasons, evidence, sources and next steps."""
     from .app import decide_for, person_for
 
@@ -82,7 +70,7 @@ def decisions(request: Request, person_id: str, user: Caller, as_of: AsOf = None
 @router.post("/people/{person_id}/what-if", responses=ERRORS, summary="What if")
 def what_if(
     request: Request,
-    person_id: str,
+    person_id: PersonId,
     user: Caller,
     body: Annotated[WhatIfRequest, Body()],
 ) -> Any:
@@ -96,12 +84,12 @@ def what_if(
     try:
         result = service.what_if(person, additions, body.as_of)
     except RecordError as exc:
-        raise _invalid(
+        raise invalid(
             "the record with these items is not valid",
             [{"field": "body.additions", "message": p} for p in exc.problems],
         ) from None
     except (ValueError, TypeError) as exc:  # a date that is not a date, in an item
-        raise _invalid(
+        raise invalid(
             f"a hypothetical item is not valid: {exc}",
             [{"field": "body.additions", "message": str(exc)}],
         ) from None
@@ -146,61 +134,8 @@ def parse_additions(
     if not errors and not additions:
         errors.append({"field": "body", "message": "add at least one hypothetical item"})
     if errors:
-        raise _invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+        raise invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
     return additions
-
-
-@router.get("/people/{person_id}", responses=ERRORS, summary="A person's record")
-def get_record(request: Request, person_id: str, user: Caller) -> Any:
-    """The stored record. HR sees protected characteristics; an officer sees their own
-    record without them."""
-    from .app import person_for
-
-    require_person(user, person_id)
-    person = person_for(request, person_id)
-    if user.role is Role.HR:
-        return person.model_dump(mode="json")
-    return person.model_dump(mode="json", exclude={"protected"})
-
-
-@router.put(
-    "/people/{person_id}",
-    responses={**ERRORS, 201: {"description": "Created"}},
-    summary="Create or replace a record (hr)",
-)
-def put_record(
-    request: Request,
-    response: Response,
-    person_id: str,
-    user: Caller,
-    record: Annotated[dict[str, Any], Body(description="The record, as 'pathways import' reads")],
-) -> Any:
-    require_role(user, Role.HR)
-    if record.setdefault("id", person_id) != person_id:
-        raise _invalid(
-            f"the record's id '{record['id']}' is not the id in the URL '{person_id}'",
-            [{"field": "body.id", "message": "must equal the id in the URL"}],
-        )
-    try:
-        person = record_from_data(record, person_id)
-    except RecordError as exc:
-        raise _invalid(
-            f"the record is not valid: {'; '.join(exc.problems[:5])}",
-            [{"field": "body", "message": p} for p in exc.problems],
-        ) from None
-    store = request.app.state.store
-    try:
-        stats = store.save_people([person], actor=f"web:{user.username}")
-    except StoreError as exc:
-        raise _invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
-    if stats.created:
-        response.status_code = 201
-    return {
-        "id": person_id,
-        "created": bool(stats.created),
-        "changed": bool(stats.created or stats.updated),
-        "version": store.record_version(person_id),
-    }
 
 
 @router.get("/pathways", responses=ERRORS, summary="The pathways in use")
@@ -233,19 +168,73 @@ def get_pathway(request: Request, pathway_id: str, user: Caller) -> Any:
     return pathway.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-@router.get("/versions", responses=ERRORS, summary="Stored library versions (hr)")
-def versions(request: Request, user: Caller) -> Any:
-    require_role(user, Role.HR)
-    return [
-        {
-            "digest": v.digest,
-            "name": v.name,
-            "author": v.author,
-            "published_at": v.published_at.isoformat(),
-            "effective_date": v.effective_date.isoformat() if v.effective_date else None,
-            "note": v.note,
-            "active": v.active,
-            "files": sorted(v.files),
-        }
-        for v in request.app.state.store.library_versions()
-    ]
+@router.get(
+    "/pathways/{pathway_id}/diagram.svg",
+    responses={
+        **ERRORS,
+        200: {"content": {"image/svg+xml": {}}, "description": "The diagram"},
+        304: {"description": "Not modified (If-None-Match)"},
+        503: PROBLEM,
+    },
+    response_class=Response,
+    summary="A pathway's diagram (SVG), optionally with a person's position on it",
+)
+def diagram_svg(
+    request: Request,
+    pathway_id: str,
+    user: Caller,
+    person: Annotated[
+        str | None,
+        Query(pattern=PERSON_ID, description="Draw this person's decision on it"),
+    ] = None,
+    as_of: AsOf = None,
+) -> Response:
+    """Stages in progression order with their requirements; nodes have ids
+    (``PATHWAY__STAGE``) and tooltips, and link to ``#stage-PATHWAY-STAGE``; stages of
+    other pathways link to that pathway's diagram. With ``person`` (same access as
+    decisions: an officer only their own) each stage shows that person's status on
+    ``as_of`` (default today), with a key and a caption naming the rules version."""
+    from .app import decide_for, person_for
+
+    used = request.app.state.service.library()
+    library = used.library
+    if pathway_id not in library.pathways:
+        raise Problem(
+            404,
+            f"no pathway '{pathway_id}'; known: {', '.join(library.pathways)}",
+            kind="not-found",
+        )
+    if person is None and as_of is not None:
+        raise invalid(
+            "as_of needs person: a diagram without a person shows no statuses",
+            [{"field": "query.as_of", "message": "only with query.person"}],
+        )
+    decision = None
+    if person is not None:
+        require_person(user, person)
+        decision = decide_for(request, person_for(request, person), as_of)
+    else:
+        tag = f'"{library.digest[:32]}-{pathway_id}"'
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers={"ETag": tag})
+    drawing = draw(
+        library,
+        pathway_id,
+        decision,
+        external=lambda p, s: f"/api/pathways/{p}/diagram.svg",
+    )
+    if drawing.svg is None:
+        raise Problem(
+            503,
+            f"the diagram of '{pathway_id}' cannot be drawn just now: {drawing.unavailable}",
+            title="Diagram unavailable",
+            kind="diagram",
+        )
+    headers = {
+        # Opened on its own, the SVG may not run scripts or load anything.
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cache-Control": "no-store" if person is not None else "private, max-age=300",
+    }
+    if person is None:
+        headers["ETag"] = f'"{library.digest[:32]}-{pathway_id}"'
+    return Response(drawing.svg, media_type="image/svg+xml", headers=headers)

@@ -1,8 +1,10 @@
 """Sessions (signed cookies), CSRF tokens, the sign-in rate limit, and who may do what.
 
-A session is a cookie signed with itsdangerous: ``{"u": username or None, "c": csrf token}``,
-HttpOnly, SameSite=Lax and Secure over https, valid for :data:`SESSION_AGE` seconds.
-The user is looked up again on every request, so a disabled user is out at once.
+A session is a cookie signed with itsdangerous: ``{"u": username or None, "c": csrf token,
+"p": the user's password stamp}``, HttpOnly, SameSite=Lax and Secure over https, valid for
+:data:`SESSION_AGE` seconds. The user is looked up again on every request, so a disabled
+user is out at once, a new role applies at once, and a session made before the password
+was changed (or reset by an admin) is signed out.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ __all__ = [
     "api_user",
     "check_csrf",
     "page_user",
+    "require_person",
     "require_role",
+    "session_user",
+    "sign_in_session",
+    "signed_in_with_session",
 ]
 
 COOKIE = "pathways_session"
@@ -56,7 +62,7 @@ class Sessions:
         return {"u": None, "c": secrets.token_urlsafe(24), "new": True}
 
     def save(self, request: Request, response: Response, session: dict[str, Any]) -> None:
-        body = {"u": session.get("u"), "c": session["c"]}
+        body = {"u": session.get("u"), "c": session["c"], "p": session.get("p")}
         response.set_cookie(
             COOKIE,
             self.serializer.dumps(body),
@@ -113,12 +119,34 @@ def check_csrf(request: Request, token: str | None) -> None:
         )
 
 
-def page_user(request: Request) -> User:
-    """The signed-in user of a page (a redirect to the sign-in page if there is none)."""
+def session_user(request: Request) -> User | None:
+    """The session's user, unless the session predates their last password change (then
+    the session is signed out: a password reset ends the sessions made with the old one)."""
     user = request.state.user
     if user is None:
-        raise NeedSignIn()
+        return None
     assert isinstance(user, User)
+    session = request.state.session
+    if not secrets.compare_digest(str(session.get("p") or ""), user.stamp):
+        session.update(u=None, p=None, c=secrets.token_urlsafe(24), changed=True)
+        request.state.user = None
+        return None
+    return user
+
+
+def sign_in_session(request: Request, user: User) -> None:
+    """Start a new session for ``user`` (a new CSRF token too: no session fixation)."""
+    request.state.session.update(
+        u=user.username, p=user.stamp, c=secrets.token_urlsafe(24), changed=True
+    )
+    request.state.user = user
+
+
+def page_user(request: Request) -> User:
+    """The signed-in user of a page (a redirect to the sign-in page if there is none)."""
+    user = session_user(request)
+    if user is None:
+        raise NeedSignIn()
     return user
 
 
@@ -140,7 +168,7 @@ def api_user(request: Request) -> User:
             )
         assert isinstance(user, User)
         return user
-    user = request.state.user
+    user = session_user(request)
     if user is None:
         raise Problem(
             401,
@@ -150,11 +178,16 @@ def api_user(request: Request) -> User:
         )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         check_csrf(request, request.headers.get("x-csrf-token"))
-    assert isinstance(user, User)
     return user
 
 
+def signed_in_with_session(request: Request) -> bool:
+    """True if the request is signed in by its session cookie, not by a bearer token."""
+    return not request.headers.get("authorization") and session_user(request) is not None
+
+
 def require_role(user: User, *roles: Role) -> None:
+    """Raises Problem(403) unless the user has one of ``roles``."""
     if user.role not in roles:
         raise Problem(
             403,

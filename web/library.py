@@ -1,13 +1,31 @@
-"""HR's upload-and-check: one pathway file, checked with the rest of the library in use,
-its findings located by line; then published as a new library version."""
+"""HR's check-and-publish, shared by the pages and the API: pathway files, checked with the
+rest of the library in use, findings located by file and line, a unified diff against the
+files in use; then published as a new library version (audit-logged, the old ones kept).
+
+>>> from pathways import SHIPPED_LIBRARY
+>>> from web.service import LibraryInUse
+>>> from pathways.loader import load_library
+>>> used = LibraryInUse(load_library([SHIPPED_LIBRARY]), None, SHIPPED_LIBRARY)
+>>> text = (SHIPPED_LIBRARY / "pip.yaml").read_text()
+>>> check = check_upload(used, "pip.yaml", text.replace("  name:", "  nmae:", 1))
+>>> sorted({(f.file, f.problem.code) for f in check.findings})
+[('pip.yaml', 'missing-field'), ('pip.yaml', 'unknown-field')]
+>>> finding_json(check.findings[0])["line"] > 1
+True
+>>> check.unchanged, check_upload(used, "pip.yaml", text).unchanged
+(False, True)
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from accreditation.store import LibraryVersion, Store
 from pathways.checker import check_paths
@@ -16,15 +34,53 @@ from pathways.problems import Problem, Severity
 from .service import LibraryInUse, write_library
 
 __all__ = [
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "FileNameError",
     "Finding",
     "LibraryCheck",
+    "check_files",
+    "check_name",
     "check_upload",
     "file_of_pathway",
+    "finding_json",
     "library_files_of",
-    "publish_upload",
+    "publish_checked",
 ]
 
+MAX_FILE_BYTES = 1_000_000
+MAX_FILES = 50
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.ya?ml$")
+
+
+class FileNameError(ValueError):
+    """A file name that is not a plain relative ``.yaml`` path inside the library."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"'{name}' is not a file name like pip.yaml or teams/pip.yaml "
+            "(letters, digits, _ and -, ending .yaml)"
+        )
+
+
+def check_name(name: str) -> str:
+    """``name`` stripped, if it is a safe library file name.
+
+    >>> check_name(" pip.yaml ")
+    'pip.yaml'
+    >>> check_name("../etc/passwd.yaml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    web.library.FileNameError: '../etc/passwd.yaml' is not a file name like pip.yaml ...
+
+    Raises:
+        FileNameError: if it is empty, absolute, climbs out (``..``) or is not ``.yaml``.
+    """
+    name = name.strip()
+    if not _NAME.match(name) or ".." in PurePosixPath(name).parts:
+        raise FileNameError(name)
+    return name
 
 
 @dataclass(frozen=True)
@@ -34,31 +90,45 @@ class Finding:
     problem: Problem
     file: str | None
 
-    @property
-    def in_upload(self) -> bool:
-        return self.problem.file is not None and self.file == self._upload
 
-    _upload: str = ""
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding for the API: where (file, line, column, field), what, and how to fix it."""
+    fix = f.problem.hint
+    if f.problem.suggestion:
+        fix = f"did you mean '{f.problem.suggestion}'?" + (f" {fix}" if fix else "")
+    return {
+        "severity": f.problem.severity.value,
+        "code": f.problem.code,
+        "file": f.file,
+        "line": f.problem.line,
+        "column": f.problem.column,
+        "field": f.problem.path or None,
+        "message": f.problem.message,
+        "fix": fix,
+        "suggestion": f.problem.suggestion,
+    }
 
 
 @dataclass
 class LibraryCheck:
-    name: str
-    text: str
-    files: dict[str, str]
-    findings: list[Finding] = field(default_factory=list)
-    digest: str | None = None
-    catalogue_name: str | None = None
-    previous: str | None = None  # the file's text in the library in use; None if new
+    """The library in use with some files replaced or added, as the checker found it."""
 
-    def diff(self) -> str:
-        """A unified diff from the file in use to this text ("" if unchanged)."""
-        old = (self.previous or "").splitlines(keepends=True)
-        new = self.text.splitlines(keepends=True)
-        label = self.name if self.previous is not None else "/dev/null"
-        return "".join(
-            difflib.unified_diff(old, new, f"{label} (in use)", f"{self.name} (this text)")
-        )
+    changed: dict[str, str]  # file name -> the new text, in the order given
+    previous: dict[str, str | None]  # file name -> its text in the library in use (None: new)
+    files: dict[str, str]  # the whole library as checked
+    in_use: str  # the digest of the library in use
+    findings: list[Finding] = field(default_factory=list)
+    digest: str | None = None  # None: the library does not load
+    catalogue_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The (first) changed file: what the single-file pages show."""
+        return next(iter(self.changed))
+
+    @property
+    def text(self) -> str:
+        return self.changed[self.name]
 
     @property
     def errors(self) -> int:
@@ -68,16 +138,33 @@ class LibraryCheck:
     def warnings(self) -> int:
         return sum(f.problem.severity is Severity.WARNING for f in self.findings)
 
-    def lines(self) -> list[tuple[int, str, list[Finding]]]:
-        """The uploaded file's lines, numbered from 1, each with its findings."""
+    @property
+    def unchanged(self) -> bool:
+        """True if the rules are those in use (the text may still differ in comments)."""
+        return self.digest == self.in_use
+
+    def diff(self, name: str | None = None) -> str:
+        """A unified diff from the file in use to the new text ("" if the text is the same)."""
+        name = name or self.name
+        before = self.previous.get(name)
+        old = (before or "").splitlines(keepends=True)
+        new = self.changed[name].splitlines(keepends=True)
+        label = name if before is not None else "/dev/null"
+        return "".join(difflib.unified_diff(old, new, f"{label} (in use)", f"{name} (this text)"))
+
+    def lines(self, name: str | None = None) -> list[tuple[int, str, list[Finding]]]:
+        """A changed file's lines, numbered from 1, each with its findings."""
+        name = name or self.name
         by_line: dict[int, list[Finding]] = {}
         for f in self.findings:
-            if f.file == self.name and f.problem.line:
+            if f.file == name and f.problem.line:
                 by_line.setdefault(f.problem.line, []).append(f)
-        return [(i, line, by_line.get(i, [])) for i, line in enumerate(self.text.split("\n"), 1)]
+        text = self.changed[name]
+        return [(i, line, by_line.get(i, [])) for i, line in enumerate(text.split("\n"), 1)]
 
 
 def library_files_of(used: LibraryInUse) -> dict[str, str]:
+    """The files of the library in use: ``{relative name: text}``."""
     if used.version is not None:
         return dict(used.version.files)
     from pathways.cli.library import library_files
@@ -85,36 +172,47 @@ def library_files_of(used: LibraryInUse) -> dict[str, str]:
     return library_files(used.directory)
 
 
-def check_upload(used: LibraryInUse, name: str, text: str) -> LibraryCheck:
-    """Check the library in use with ``name`` replaced (or added) by ``text``.
+def check_files(used: LibraryInUse, changed: Mapping[str, str]) -> LibraryCheck:
+    """Check the library in use with each file of ``changed`` replaced (or added).
+
+    Nothing is stored: the files are written to a temporary directory and checked there.
 
     Raises:
-        ValueError: if ``name`` is not a plain relative ``.yaml`` file name.
+        FileNameError: for the first name that is not a safe ``.yaml`` file name.
+        ValueError: if no file is given, or more than :data:`MAX_FILES`.
     """
-    name = name.strip()
-    if not _NAME.match(name) or ".." in PurePosixPath(name).parts:
-        raise ValueError(
-            f"'{name}' is not a file name like pip.yaml (letters, digits, _ and -, ending .yaml)"
-        )
-    text = text.replace("\r\n", "\n")
+    if not changed:
+        raise ValueError("give at least one file")
+    if len(changed) > MAX_FILES:
+        raise ValueError(f"at most {MAX_FILES} files at a time")
+    new = {check_name(name): text.replace("\r\n", "\n") for name, text in changed.items()}
     files = library_files_of(used)
-    previous = files.get(name)
-    files[name] = text
+    previous = {name: files.get(name) for name in new}
+    files.update(new)
     with tempfile.TemporaryDirectory(prefix="pathways-upload-") as tmp:
         root = Path(tmp)
         write_library(files, root)
         report = check_paths([root])
-        findings = [Finding(p, _relative(p.file, root), name) for p in report.problems]
+        findings = [Finding(p, _relative(p.file, root)) for p in report.problems]
         library = report.library
     return LibraryCheck(
-        name,
-        text,
+        new,
+        previous,
         files,
+        used.library.digest,
         findings,
         library.digest if library is not None else None,
         library.catalogue.name if library is not None else None,
-        previous,
     )
+
+
+def check_upload(used: LibraryInUse, name: str, text: str) -> LibraryCheck:
+    """:func:`check_files` for one file.
+
+    Raises:
+        FileNameError: if ``name`` is not a plain relative ``.yaml`` file name.
+    """
+    return check_files(used, {name: text})
 
 
 def _relative(file: str | None, root: Path) -> str | None:
@@ -129,18 +227,34 @@ def _relative(file: str | None, root: Path) -> str | None:
     return file
 
 
-def publish_upload(
-    store: Store, used: LibraryInUse, check: LibraryCheck, author: str, note: str | None
-) -> LibraryVersion:
-    """Publish a checked library (no errors) as a new, active version (audit-logged)."""
-    assert check.digest is not None and check.catalogue_name is not None and not check.errors
-    return store.publish_library(
+def publish_checked(
+    store: Store,
+    check: LibraryCheck,
+    author: str,
+    note: str | None = None,
+    effective_date: dt.date | None = None,
+) -> tuple[LibraryVersion, bool]:
+    """Publish a checked library as the active version (audit-logged as ``web:AUTHOR``).
+
+    Returns the version and whether it is new: a library whose rules equal a stored
+    version's (same digest) only makes that version active again.
+
+    Raises:
+        ValueError: if the check found errors (nothing is published).
+        accreditation.store.StoreError: if the database refuses (e.g. a name too long).
+    """
+    if check.errors or check.digest is None or check.catalogue_name is None:
+        raise ValueError(f"the checker found {check.errors} error(s): nothing is published")
+    new = store.library_version(check.digest) is None
+    version = store.publish_library(
         check.files,
         check.digest,
         check.catalogue_name,
         f"web:{author}",
-        note=note or f"{check.name} uploaded in the web library",
+        effective_date=effective_date,
+        note=note or f"{', '.join(check.changed)} changed in the web library",
     )
+    return version, new
 
 
 def file_of_pathway(used: LibraryInUse, pathway_id: str) -> str | None:

@@ -1,44 +1,37 @@
 """Server-rendered pages: sign-in, My pathways, a pathway, what if, the PDR print view,
-HR's people search and library (upload, check, publish, rollback), equality, users."""
+HR's people search and the equality counts. HR's library pages are in
+:mod:`web.library_pages`, the admin's in :mod:`web.admin`, everyone's own account (API
+tokens, password) in :mod:`web.account`; all are included in :data:`router`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
-from starlette.datastructures import UploadFile
 
 from accreditation.io import RecordError
-from accreditation.store import StoreError
 from accreditation.store.schema import people, protected
 from rules.decision import Decision, Status
 from rules.session import EngineError
 from rules.whatif import parse_addition
-from rules.wording import Words
 
-from .auth import check_csrf, page_user, require_person, require_role
-from .diagram import pathway_map, svg_for
-from .library import (
-    LibraryCheck,
-    check_upload,
-    file_of_pathway,
-    library_files_of,
-    publish_upload,
-)
+from . import account, admin, library_pages
+from .auth import check_csrf, require_person, require_role, session_user, sign_in_session
+from .diagram import pathway_map, stage_anchor
+from .pagekit import AsOf, Signed, home_of, page
 from .problems import Problem
-from .users import ROLES, Role, User, UserError, new_password
+from .users import Role, User
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("web")
 
-Signed = Annotated[User, Depends(page_user)]
-AsOf = Annotated[dt.date | None, Query()]
 WHATIF_KINDS = [
     "course",
     "passed",
@@ -51,32 +44,14 @@ WHATIF_KINDS = [
 ]
 
 
-def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("user", getattr(request.state, "user", None))
-    context["csrf"] = request.state.session["c"]
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _home(user: User) -> str:
-    if user.role is Role.OFFICER and user.person_id:
-        return f"/people/{user.person_id}"
-    return {Role.HR: "/people", Role.EQUALITY: "/equality", Role.ADMIN: "/admin/users"}.get(
-        user.role, "/"
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    user = request.state.user
+    user = session_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    target = _home(user)
+    target = home_of(user)
     if target == "/":
-        return _page(request, "home.html")
+        return page(request, "home.html")
     return RedirectResponse(target, status_code=303)
 
 
@@ -91,7 +66,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> Response:
-    return _page(request, "login.html", next=_safe_next(next), error=None, username="")
+    return page(request, "login.html", next=_safe_next(next), error=None, username="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -117,7 +92,7 @@ def login(
     user = request.app.state.users.authenticate(username, password)
     if user is None:
         limiter.failed(username, address)
-        return _page(
+        return page(
             request,
             "login.html",
             status=401,
@@ -126,19 +101,14 @@ def login(
             username=username,
         )
     limiter.succeeded(username, address)
-    import secrets
-
-    session = request.state.session
-    session.update(u=user.username, c=secrets.token_urlsafe(24), changed=True)
-    return RedirectResponse(_safe_next(next) or _home(user), status_code=303)
+    sign_in_session(request, user)
+    return RedirectResponse(_safe_next(next) or home_of(user), status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-    import secrets
-
     check_csrf(request, csrf_token)
-    request.state.session.update(u=None, c=secrets.token_urlsafe(24), changed=True)
+    request.state.session.update(u=None, p=None, c=secrets.token_urlsafe(24), changed=True)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -179,7 +149,7 @@ def _by_pathway(decision: Decision) -> list[dict[str, Any]]:
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def my_pathways(request: Request, person_id: str, user: Signed, as_of: AsOf = None) -> Response:
     person, decision = _decision(request, user, person_id, as_of)
-    return _page(
+    return page(
         request,
         "person.html",
         person=person,
@@ -200,7 +170,7 @@ def pathway_page(
     if pathway is None:
         raise Problem(404, f"no pathway '{pathway_id}'", kind="not-found")
     steps = [s for s in decision.next_steps if s.pathway == pathway_id]
-    return _page(
+    return page(
         request,
         "pathway.html",
         person=person,
@@ -208,14 +178,21 @@ def pathway_page(
         pathway=pathway,
         stages=stages,
         steps=steps,
-        diagram=pathway_map(library, pathway_id, decision),
+        diagram=pathway_map(
+            library,
+            pathway_id,
+            decision,
+            external=lambda p, s: (
+                f"/people/{person.id}/pathways/{p}?as_of={decision.as_of}#{stage_anchor(p, s)}"
+            ),
+        ),
     )
 
 
 @router.get("/people/{person_id}/print", response_class=HTMLResponse)
 def print_view(request: Request, person_id: str, user: Signed, as_of: AsOf = None) -> Response:
     person, decision = _decision(request, user, person_id, as_of)
-    return _page(
+    return page(
         request,
         "print.html",
         person=person,
@@ -230,7 +207,7 @@ def what_if_form(request: Request, person_id: str, user: Signed) -> Response:
 
     require_person(user, person_id)
     person = person_for(request, person_id)
-    return _page(
+    return page(
         request, "whatif.html", person=person, kinds=WHATIF_KINDS, result=None, errors=[], form={}
     )
 
@@ -282,7 +259,7 @@ def what_if_run(
             errors.extend(exc.problems)
         except EngineError as exc:
             raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
-    return _page(
+    return page(
         request,
         "whatif.html",
         status=422 if errors else 200,
@@ -294,7 +271,7 @@ def what_if_run(
     )
 
 
-# --- HR -----------------------------------------------------------------------------------
+# --- HR and equality ----------------------------------------------------------------------
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -308,159 +285,7 @@ def people_search(
     store = request.app.state.store
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return _page(request, "people.html", rows=rows, q=q, total=store.count_people())
-
-
-@router.get("/library", response_class=HTMLResponse)
-def library_page(request: Request, user: Signed, message: str = "") -> Response:
-    require_role(user, Role.HR)
-    used = request.app.state.service.library()
-    return _page(
-        request,
-        "library.html",
-        used=used,
-        words=Words(used.library),
-        versions=request.app.state.store.library_versions(),
-        message=message[:200],
-    )
-
-
-@router.get("/library/pathways/{pathway_id}", response_class=HTMLResponse)
-def library_pathway(request: Request, pathway_id: str, user: Signed) -> Response:
-    """One pathway for HR: its diagram, and each stage's rules with their sources."""
-    require_role(user, Role.HR)
-    used = request.app.state.service.library()
-    pathway = used.library.pathways.get(pathway_id)
-    if pathway is None:
-        raise Problem(404, f"no pathway '{pathway_id}' in the library in use", kind="not-found")
-    return _page(
-        request,
-        "library_pathway.html",
-        used=used,
-        pathway=pathway,
-        words=Words(used.library),
-        diagram=svg_for(used.library, pathway_id, None),
-        file=file_of_pathway(used, pathway_id),
-    )
-
-
-@router.get("/library/upload", response_class=HTMLResponse)
-def upload_form(
-    request: Request, user: Signed, edit: Annotated[str, Query(max_length=200)] = ""
-) -> Response:
-    """The upload form; ``?edit=pip.yaml`` opens that file's text in the editor."""
-    require_role(user, Role.HR)
-    used = request.app.state.service.library()
-    text = ""
-    if edit:
-        files = library_files_of(used)
-        if edit not in files:
-            raise Problem(
-                404,
-                f"no file '{edit}' in the library in use; files: {', '.join(sorted(files))}",
-                kind="not-found",
-            )
-        text = files[edit]
-    return _page(request, "upload.html", check=None, files=_file_names(used), name=edit, text=text)
-
-
-def _file_names(used: Any) -> list[str]:
-    if used.version is not None:
-        return sorted(used.version.files)
-    from pathways.cli.library import library_files
-
-    return sorted(library_files(used.directory))
-
-
-@router.post("/library/check", response_class=HTMLResponse)
-async def upload_check(request: Request) -> Response:
-    user = page_user(request)
-    require_role(user, Role.HR)
-    async with request.form() as form:  # closes the spooled upload
-        check_csrf(request, str(form.get("csrf_token") or ""))
-        name = str(form.get("name") or "").strip()
-        text = str(form.get("text") or "")
-        upload = form.get("file")
-        if isinstance(upload, UploadFile):
-            data = await upload.read(1_000_001)
-            if data:
-                if len(data) > 1_000_000:
-                    raise Problem(413, "a pathway file is at most 1 MB", kind="too-large")
-                text = data.decode("utf-8", errors="replace")
-                if not name:
-                    name = upload.filename or ""
-    return _checked(request, name, text)
-
-
-def _checked(request: Request, name: str, text: str) -> Response:
-    used = request.app.state.service.library()
-    errors: list[str] = []
-    if not name:
-        errors.append("Choose the file to replace, or give a new file name ending in .yaml.")
-    if not text.strip():
-        errors.append("Upload a file or paste its text.")
-    check: LibraryCheck | None = None
-    if not errors:
-        try:
-            check = check_upload(used, name, text)
-        except ValueError as exc:
-            errors.append(str(exc))
-    return _page(
-        request,
-        "upload.html",
-        status=422 if errors or (check and check.errors) else 200,
-        check=check,
-        files=_file_names(used),
-        name=name,
-        text=text,
-        form_errors=errors,
-    )
-
-
-@router.post("/library/publish", response_class=HTMLResponse)
-def publish(
-    request: Request,
-    user: Signed,
-    csrf_token: Annotated[str, Form()] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    text: Annotated[str, Form(max_length=1_000_000)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    require_role(user, Role.HR)
-    used = request.app.state.service.library()
-    try:
-        check = check_upload(used, name, text)
-    except ValueError:
-        return _checked(request, name, text)
-    if check.errors:
-        return _checked(request, name, text)
-    try:
-        version = publish_upload(request.app.state.store, used, check, user.username, note)
-    except StoreError as exc:
-        raise Problem(422, str(exc), kind="store") from None
-    return RedirectResponse(
-        f"/library?message=Published+version+{version.digest[:12]}", status_code=303
-    )
-
-
-@router.post("/library/activate")
-def activate(
-    request: Request,
-    user: Signed,
-    csrf_token: Annotated[str, Form()] = "",
-    digest: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    require_role(user, Role.HR)
-    try:
-        request.app.state.store.activate_library(digest, f"web:{user.username}")
-    except StoreError as exc:
-        raise Problem(404, str(exc), kind="not-found") from None
-    return RedirectResponse(f"/library?message=Activated+{digest[:12]}", status_code=303)
-
-
-# --- equality and admin -------------------------------------------------------------------
+    return page(request, "people.html", rows=rows, q=q, total=store.count_people())
 
 
 @router.get("/equality", response_class=HTMLResponse)
@@ -473,86 +298,9 @@ def equality(request: Request, user: Signed) -> Response:
             tables[column] = conn.execute(
                 select(col, func.count()).group_by(col).order_by(func.count().desc())
             ).all()
-    return _page(request, "equality.html", tables=tables)
+    return page(request, "equality.html", tables=tables)
 
 
-@router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, user: Signed, message: str = "") -> Response:
-    require_role(user, Role.ADMIN)
-    return _page(
-        request,
-        "users.html",
-        users=request.app.state.users.all(),
-        disabled=request.app.state.users.disabled(),
-        roles=ROLES,
-        message=message[:200],
-        errors=[],
-    )
-
-
-@router.post("/admin/users", response_class=HTMLResponse)
-def add_user(
-    request: Request,
-    user: Signed,
-    csrf_token: Annotated[str, Form()] = "",
-    username: Annotated[str, Form(max_length=100)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    role: Annotated[str, Form(max_length=16)] = "",
-    person_id: Annotated[str, Form(max_length=32)] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    require_role(user, Role.ADMIN)
-    try:
-        request.app.state.users.add(username, password, role, person_id.strip() or None)
-    except UserError as exc:
-        return _page(
-            request,
-            "users.html",
-            status=422,
-            users=request.app.state.users.all(),
-            disabled=request.app.state.users.disabled(),
-            roles=ROLES,
-            message="",
-            errors=[str(exc)],
-        )
-    return RedirectResponse(f"/admin/users?message=Added+{username}", status_code=303)
-
-
-@router.post("/admin/users/{username}", response_class=HTMLResponse)
-def change_user(
-    request: Request,
-    username: str,
-    user: Signed,
-    csrf_token: Annotated[str, Form()] = "",
-    action: Annotated[str, Form(max_length=16)] = "",
-) -> Response:
-    """``action``: ``disable``, ``enable`` or ``reset`` (a new random password, shown once)."""
-    check_csrf(request, csrf_token)
-    require_role(user, Role.ADMIN)
-    users = request.app.state.users
-    if username == user.username and action == "disable":
-        raise Problem(422, "you cannot disable yourself; ask another admin", kind="validation")
-    message = ""
-    try:
-        if action in ("disable", "enable"):
-            users.set_disabled(username, action == "disable")
-            message = f"{username} {action}d"
-        elif action == "reset":
-            password = new_password()
-            users.set_password(username, password)
-            message = f"new password for {username} (shown once): {password}"
-        else:
-            raise Problem(
-                422, f"unknown action '{action}': use disable, enable or reset", kind="validation"
-            )
-    except UserError as exc:
-        raise Problem(404, str(exc), kind="not-found") from None
-    return _page(
-        request,
-        "users.html",
-        users=users.all(),
-        disabled=users.disabled(),
-        roles=ROLES,
-        message=message,
-        errors=[],
-    )
+router.include_router(library_pages.router)
+router.include_router(admin.router)
+router.include_router(account.router)

@@ -56,11 +56,15 @@ def problem_response(request: Request, problem: Problem) -> Response:
         **problem.extra,
     }
     if _wants_html(request):
+        from .auth import session_user  # auth raises these problems: import it late
+
         templates = request.app.state.templates
+        session = getattr(request.state, "session", None)
+        signed_in = session_user(request) if session is not None else None
         return templates.TemplateResponse(  # type: ignore[no-any-return]
             request,
             "error.html",
-            {"problem": body, "user": getattr(request.state, "user", None)},
+            {"problem": body, "user": signed_in, "csrf": session["c"] if session else ""},
             status_code=problem.status,
             headers=problem.headers,
         )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fastapi import FastAPI
+
 from accreditation.store import Store
 from accreditation.synthetic import generate_people
 
 from .users import Users
 
-__all__ = ["PASSWORD", "Seeded", "seed"]
+__all__ = ["PASSWORD", "Seeded", "routes", "seed"]
+
+#: FastAPI's own documentation routes: not ours to test.
+DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 PASSWORD = "correct-horse-battery"
 
@@ -49,3 +54,27 @@ def seed(url: str, people: int = 12) -> Seeded:
         return seeded
     finally:
         store.close()
+
+
+def routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every ``(METHOD, path template)`` the app answers, without HEAD, the static files and
+    the documentation routes; included routers are followed (with their prefixes).
+
+    >>> from web.app import create_app
+    >>> found = routes(create_app("sqlite://", workers=1))
+    >>> ("GET", "/api/people/{person_id}/decisions") in found, ("GET", "/docs") in found
+    (True, False)
+    """
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        entries = (
+            [(c.path, c.original_route) for c in contexts()]
+            if contexts is not None
+            else [(getattr(route, "path", ""), route)]
+        )
+        for path, original in entries:
+            for method in getattr(original, "methods", None) or ():
+                if method != "HEAD" and path not in DOCS:
+                    found.add((method, path))
+    return found

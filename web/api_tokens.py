@@ -1,0 +1,94 @@
+"""The API tokens API: make a token for yourself (shown once), list your tokens (never the
+token itself), revoke one. An admin sees and may revoke everyone's.
+
+A token is made from a signed-in session (the browser's cookie and CSRF header), never
+with another token: a leaked token cannot mint tokens that outlive its revocation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from .apikit import ERRORS, Caller, invalid
+from .auth import signed_in_with_session
+from .problems import Problem
+from .tokens import TokenError, TokenInfo, create_token, list_tokens, revoke_token
+from .users import Role
+
+__all__ = ["TokenRequest", "router"]
+
+router = APIRouter(tags=["tokens"])
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, description="What the token is for")
+
+
+def _json(t: TokenInfo) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "username": t.username,
+        "name": t.name,
+        "created_at": t.created_at.isoformat(),
+        "revoked": t.revoked,
+    }
+
+
+@router.post("/tokens", status_code=201, responses=ERRORS, summary="Make an API token")
+def make_token(
+    request: Request, user: Caller, body: Annotated[TokenRequest, Body()]
+) -> dict[str, Any]:
+    """A token for the signed-in caller, with the caller's role. The token is in this
+    response only; it is stored as a hash. Needs a signed-in session, not a token."""
+    if not signed_in_with_session(request):
+        raise Problem(
+            403,
+            "make API tokens while signed in (the web page /account, or this API with your "
+            "session cookie and X-CSRF-Token), not with another token",
+            kind="forbidden",
+        )
+    try:
+        info, token = create_token(
+            request.app.state.store, user.username, body.name, actor=f"web:{user.username}"
+        )
+    except TokenError as exc:
+        raise invalid(str(exc), [{"field": "body.name", "message": str(exc)}]) from None
+    return {**_json(info), "token": token}
+
+
+@router.get("/tokens", responses=ERRORS, summary="API tokens (yours; admin: everyone's)")
+def get_tokens(
+    request: Request,
+    user: Caller,
+    username: Annotated[
+        str | None, Query(max_length=100, description="admin: only this user's tokens")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """Newest first. Never the tokens themselves."""
+    if user.role is Role.ADMIN:
+        owner = username
+    elif username not in (None, user.username):
+        raise Problem(403, "you may only list your own tokens", kind="forbidden")
+    else:
+        owner = user.username
+    return [_json(t) for t in list_tokens(request.app.state.store, owner)]
+
+
+@router.delete(
+    "/tokens/{token_id}", status_code=204, responses=ERRORS, summary="Revoke an API token"
+)
+def delete_token(
+    request: Request,
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    user: Caller,
+) -> Response:
+    """Revoke one of your tokens (admin: anyone's); it stops working at once."""
+    owner = None if user.role is Role.ADMIN else user.username
+    if not revoke_token(request.app.state.store, token_id, owner, actor=f"web:{user.username}"):
+        raise Problem(404, f"no live API token {token_id} of yours", kind="not-found")
+    return Response(status_code=204)
