@@ -10,12 +10,11 @@ change against the highest-rate group (four-fifths rule) and Fisher's exact p-va
 suppressing any count under 5.
 
 >>> import datetime as dt
->>> from rules.decision import StageStatus, Status
+>>> from accreditation.population import STATUSES
+>>> from rules.decision import Status
 >>> def person(pid, old, new, group="met"):
-...     return (PersonResult(pid, "officer", group, "constable", "white", "female",
-...                          {"p.s": StageStatus(pathway="p", stage="s", status=old)}),
-...             PersonResult(pid, "officer", group, "constable", "white", "female",
-...                          {"p.s": StageStatus(pathway="p", stage="s", status=new)}))
+...     return tuple(PersonResult(pid, "officer", group, "constable", "white", "female",
+...                               ("p.s",), bytes([STATUSES.index(s)])) for s in (old, new))
 >>> pairs = [person("W1", Status.ELIGIBLE, Status.NOT_ELIGIBLE),
 ...          person("W2", Status.NOT_ELIGIBLE, Status.ELIGIBLE),
 ...          person("W3", Status.HELD, Status.HELD)]
@@ -80,8 +79,7 @@ class ImpactReport:
 
 
 def _has(result: PersonResult, key: str) -> bool:
-    found = result.stages.get(key)
-    return found is not None and found.status.value in HAS
+    return result.status_of(key) in HAS
 
 
 def impact(old: PopulationRun, new: PopulationRun) -> ImpactReport:
@@ -97,7 +95,7 @@ def impact(old: PopulationRun, new: PopulationRun) -> ImpactReport:
     after = {p.person: p for p in new.people}
     if before.keys() != after.keys():
         raise ValueError("the runs are not of the same people: run both on the same store")
-    keys = sorted({k for p in (*old.people, *new.people) for k in p.stages})
+    keys = sorted({k for p in (*old.people[:1], *new.people[:1]) for k in p.keys})
     stages = []
     for key in keys:
         gained = [pid for pid in before if not _has(before[pid], key) and _has(after[pid], key)]

@@ -1,0 +1,255 @@
+"""The batch evaluator: the same compiled rules, matched in plain Python, for populations.
+
+durable-rules is the reference engine: every decision a person or HR sees comes from
+it. Population reports need statuses for hundreds of thousands of people, where the
+engine's per-record session (assert, match, drain, delete) is most of the cost. Here
+the ruleset that :func:`rules.compile.compile_library` builds for durable-rules (the
+same JSON patterns: ``t``, ``$and``, ``$or``, ``$gte``, ``$lte``, equality) is turned
+into Python predicates and matched against the same facts; what fires is handed to the
+same :class:`~rules.evaluate.StageEvaluator` that combines the requirement tree and
+finds eligible-from dates. So the two can only differ in matching, and
+``tests/test_batch.py`` checks with hypothesis that they never do, on every stage.
+
+>>> import datetime as dt
+>>> from accreditation import Person
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> from rules.engine import Evaluator
+>>> library = load_library([SHIPPED_LIBRARY])
+>>> p = Person.model_validate({"id": "W1", "kind": "officer", "joined": "2015-09-01",
+...     "ranks": [{"rank": "constable", "start": "2015-09-01"}]})
+>>> batch = BatchEvaluator(library).statuses(p, dt.date(2020, 1, 1))
+>>> batch.stages == Evaluator(library).statuses(p, dt.date(2020, 1, 1)).stages
+True
+>>> batch.engine
+'batch (rules compiled for durable-rules, matched in Python)'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from accreditation.record import Person
+from pathways.model.library import Library
+
+from .compile import ANCHOR, CompiledLibrary
+from .decision import DecisionSummary, StageStatus, Status, built
+from .engine import compiled_for
+from .evaluate import StageEvaluator
+from .facts import FactSheet, Vocabulary, build_facts
+from .plan import plan_library
+from .session import Firings
+from .wording import Words
+
+__all__ = ["BATCH_ENGINE", "NOT_DECIDED", "STATUS_CODES", "BatchEvaluator"]
+
+BATCH_ENGINE = "batch (rules compiled for durable-rules, matched in Python)"
+
+#: Status by code, in :meth:`BatchEvaluator.compact`'s bytes.
+STATUS_CODES: tuple[Status, ...] = tuple(Status)
+CODE_OF = {status: code for code, status in enumerate(STATUS_CODES)}
+NOT_DECIDED = 255
+
+Fact = dict[str, Any]
+Test = Callable[[Fact], bool]
+_MISSING = object()
+
+
+_OPS = {"$gte": ">=", "$lte": "<=", "$gt": ">", "$lt": "<", "$neq": "!="}
+
+
+def _source(pattern: dict[str, Any], names: dict[str, Any]) -> str:
+    """Python source of a test of fact ``f`` for one durable-rules pattern (the subset
+    the compiler writes); constants go in ``names`` (never into the source text)."""
+
+    def const(value: Any) -> str:
+        name = f"c{len(names)}"
+        names[name] = value
+        return name
+
+    parts = []
+    for key, value in pattern.items():
+        if key == "$and":
+            parts += [f"({_source(p, names)})" for p in value] or ["True"]
+        elif key == "$or":
+            parts.append("(" + " or ".join(f"({_source(p, names)})" for p in value) + ")")
+        elif key in _OPS:
+            ((field_name, bound),) = value.items()
+            got = f"f.get({const(field_name)}, M)"
+            parts.append(f"({got} is not M and {got} {_OPS[key]} {const(bound)})")
+        elif key.startswith("$"):
+            raise ValueError(f"the batch evaluator does not know the pattern operator '{key}'")
+        else:
+            parts.append(f"f.get({const(key)}, M) == {const(value)}")
+    return " and ".join(parts) or "True"
+
+
+def _compile(pattern: dict[str, Any]) -> tuple[str | None, tuple[str, Any] | None, Test]:
+    """(fact type, one equality to look facts up by, the whole test) for a pattern."""
+    fact_type: str | None = None
+    key: tuple[str, Any] | None = None
+    tests = pattern.get("$and", [pattern]) if len(pattern) == 1 else [pattern]
+    for part in tests:
+        if isinstance(part, dict) and len(part) == 1:
+            ((name, value),) = part.items()
+            if name == "t":
+                fact_type = str(value)
+            elif not name.startswith("$") and key is None and isinstance(value, str | int):
+                key = (name, value)
+    names: dict[str, Any] = {"M": _MISSING}
+    # The source is made above from the compiled patterns; every value is bound as a
+    # name, never spliced into the text.
+    test: Test = eval(f"lambda f: {_source(pattern, names)}", names)
+    return fact_type, key, test
+
+
+class _Rule:
+    """One rule: a pattern per fact it joins; fires if every pattern matches some fact."""
+
+    __slots__ = ("name", "patterns")
+
+    def __init__(self, name: str, definition: dict[str, Any]):
+        self.name = name
+        self.patterns = [_compile(p) for binding in definition["all"] for p in binding.values()]
+
+    def match(self, index: dict[Any, list[Fact]]) -> list[Fact] | None:
+        matched: list[Fact] = []
+        for fact_type, key, test in self.patterns:
+            pool = index.get((fact_type, *key) if key else fact_type, ())
+            found = [f for f in pool if test(f)]
+            if not found:
+                return None
+            matched += found
+        return matched
+
+
+def _index(facts: Iterable[Fact]) -> dict[Any, list[Fact]]:
+    """Facts by type, and by (type, field, value) for each field."""
+    index: dict[Any, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        _add(index, fact)
+    return index
+
+
+def _add(index: dict[Any, list[Fact]], fact: Fact) -> None:
+    t = fact["t"]
+    index[t].append(fact)
+    index[None].append(fact)
+    for name, value in fact.items():
+        if isinstance(value, str | int) and name not in ("t", "sid"):
+            index[(t, name, value)].append(fact)
+
+
+class BatchEvaluator:
+    """Statuses and dates for many records, equal to :meth:`rules.engine.Evaluator.statuses`."""
+
+    def __init__(self, library: Library):
+        self.compiled: CompiledLibrary = compiled_for(library)
+        self.library = self.compiled.library
+        self.words = Words(self.library)
+        self.plans = plan_library(self.compiled, self.words)
+        self.vocabulary = Vocabulary.of(self.library.catalogue)
+        rules = self.compiled.definition
+        self._leaves = [
+            (i, _Rule(f"l{i}", rules[f"l{i}"])) for i in range(len(self.compiled.leaves))
+        ]
+        self._held: list[tuple[str, _Rule]] = []
+        self._lapsed: list[tuple[str, _Rule]] = []
+        for key, stage in self.compiled.stages.items():
+            if stage.held_rule is not None:
+                self._held.append((key, _Rule(stage.held_rule, rules[stage.held_rule])))
+            if stage.lapsed_rule is not None:
+                self._lapsed.append((key, _Rule(stage.lapsed_rule, rules[stage.lapsed_rule])))
+        unknown = set(rules) - {ANCHOR} - {f"l{i}" for i, _ in self._leaves}
+        unknown -= {r.name for _, r in (*self._held, *self._lapsed)}
+        if unknown:  # a rule kind this evaluator would silently ignore
+            raise ValueError(f"the batch evaluator does not know the rules {sorted(unknown)}")
+
+    def firings(self, sheet: FactSheet) -> Firings:
+        """What the engine would fire for these facts."""
+        by_type = _index(sheet.facts)
+        firings = Firings(anchored=True)
+        chained = self.compiled.chained
+        for key, rule in self._held:
+            matched = rule.match(by_type)
+            if matched is not None:
+                firings.held[key] = matched
+                if key in chained:
+                    _add(by_type, {"sid": sheet.sid, "t": "held", "stage": key})
+        for key, rule in self._lapsed:
+            matched = rule.match(by_type)
+            if matched is not None:
+                firings.lapsed[key] = matched
+        for index, rule in self._leaves:
+            matched = rule.match(by_type)
+            if matched is not None:
+                firings.leaves[index] = matched
+        return firings
+
+    def stage_keys(self, pathways: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ``pathway.stage`` keys :meth:`compact` reports on, in library order."""
+        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
+        return tuple(f"{pid}.{s.id}" for pid in wanted for s in self.library.pathways[pid].stages)
+
+    def compact(
+        self, person: Person, as_of: dt.date, keys: tuple[str, ...]
+    ) -> tuple[bytes, dict[int, tuple[dt.date | None, dt.date | None]]]:
+        """The statuses of ``keys`` as one code per stage (:data:`STATUS_CODES`; 255: not
+        in force that day), and (eligible_from, lapsed_on) by position where there is one.
+        What :meth:`statuses` says, without an object per stage: for population runs."""
+        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
+        codes = bytearray()
+        dates: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+        for i, key in enumerate(keys):
+            plan = self.plans[key]
+            if not plan.stage.in_force(as_of):
+                codes.append(NOT_DECIDED)
+                continue
+            status, eligible_from, lapsed_on = evaluator.status(plan)
+            codes.append(CODE_OF[status])
+            if eligible_from is not None or lapsed_on is not None:
+                dates[i] = (eligible_from, lapsed_on)
+        return bytes(codes), dates
+
+    def statuses(
+        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+    ) -> DecisionSummary:
+        """Every in-force stage's status and dates, as the engine would give them.
+
+        Raises:
+            KeyError: if a pathway id in ``pathways`` is not in the library.
+        """
+        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
+        for pid in wanted:
+            if pid not in self.library.pathways:
+                raise KeyError(f"unknown pathway '{pid}'")
+        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
+        stages = []
+        for pid in wanted:
+            for stage in self.library.pathways[pid].stages:
+                if stage.in_force(as_of):
+                    status, eligible_from, lapsed_on = evaluator.status(
+                        self.plans[f"{pid}.{stage.id}"]
+                    )
+                    stages.append(
+                        built(
+                            StageStatus,
+                            pathway=pid,
+                            stage=stage.id,
+                            status=status,
+                            eligible_from=eligible_from,
+                            lapsed_on=lapsed_on,
+                        )
+                    )
+        return built(
+            DecisionSummary,
+            person=person.id,
+            as_of=as_of,
+            library_version=self.library.digest,
+            engine=BATCH_ENGINE,
+            stages=stages,
+        )

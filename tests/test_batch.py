@@ -1,0 +1,80 @@
+"""The batch evaluator agrees with the durable-rules engine: statuses and dates, every stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accreditation.synthetic import generate_people
+from pathways import SHIPPED_LIBRARY, load_library
+from pathways.testing import as_of_dates, records
+from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
+from rules.engine import Evaluator
+
+LIBRARY = load_library([SHIPPED_LIBRARY])
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[BatchEvaluator, Evaluator]:
+    return BatchEvaluator(LIBRARY), Evaluator(LIBRARY)
+
+
+def _same(batch: BatchEvaluator, engine: Evaluator, person: Any, day: dt.date) -> None:
+    mine, theirs = batch.statuses(person, day), engine.statuses(person, day)
+    assert mine.library_version == theirs.library_version == LIBRARY.digest
+    assert mine.stages == theirs.stages, (person.id, day)
+    keys = batch.stage_keys()
+    codes, dates = batch.compact(person, day, keys)
+    decided = {f"{s.pathway}.{s.stage}": s for s in theirs.stages}
+    for i, key in enumerate(keys):
+        if key not in decided:
+            assert codes[i] == NOT_DECIDED
+            continue
+        s = decided[key]
+        assert STATUS_CODES[codes[i]] is s.status
+        assert dates.get(i, (None, None)) == (s.eligible_from, s.lapsed_on)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_batch_evaluator_agrees_with_the_durable_rules_engine_on_every_shipped_stage(
+    both: tuple[BatchEvaluator, Evaluator], data: Any
+) -> None:
+    day = data.draw(as_of_dates())
+    person = data.draw(records(LIBRARY, day))
+    later = data.draw(
+        st.sampled_from([day, day + dt.timedelta(days=1), day + dt.timedelta(days=400)])
+    )
+    _same(*both, person, later)
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(2010, 3, 31), dt.date(2010, 4, 1), dt.date(2018, 1, 31), dt.date(2024, 6, 1)]
+)
+def test_batch_evaluator_agrees_on_a_synthetic_workforce(
+    both: tuple[BatchEvaluator, Evaluator], day: dt.date
+) -> None:
+    for person in generate_people(500, seed=21):
+        _same(*both, person, day)
+
+
+def test_batch_limits_stages_to_the_pathways_asked_for(
+    both: tuple[BatchEvaluator, Evaluator],
+) -> None:
+    batch, engine = both
+    person = next(iter(generate_people(1, seed=2)))
+    day = dt.date(2024, 6, 1)
+    only = batch.statuses(person, day, ["fsl", "senior_leadership"])
+    assert {s.pathway for s in only.stages} == {"fsl", "senior_leadership"}
+    assert only.stages == engine.statuses(person, day, ["fsl", "senior_leadership"]).stages
+    with pytest.raises(KeyError, match="unknown pathway 'nope'"):
+        batch.statuses(person, day, ["nope"])
