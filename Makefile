@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Evaluated when used, so a Python installed by scripts/system-deps.sh is found.
 PYTHON = $(shell scripts/find-python.sh)
 
-.PHONY: run test lint typecheck install clean bench
+.PHONY: run test lint typecheck install clean bench bench-population
 
 install: $(STAMP)
 
@@ -56,6 +56,10 @@ test: lint typecheck
 
 bench: install
 	$(BIN)/python benchmarks/engine.py --people 50000 --workers 2
+
+bench-population: install
+	$(BIN)/python benchmarks/population.py --people 250000 --workers 2 --repeat 3
+	$(BIN)/python benchmarks/population.py --people 50000 --workers 2 --repeat 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
