@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import time
@@ -35,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, delete, insert, select, type_coerce
 
 from rules.decision import DecisionSummary, StageStatus, Status
 
 from .record import Person
 from .store import Store
-from .store.schema import people, protected
+from .store.schema import people, population_cache, protected
 
 __all__ = [
     "STATUSES",
@@ -169,12 +170,15 @@ def evaluate_population(
     progress: Progress | None = None,
     pathways: Iterable[str] | None = None,
     engine: str = "batch",
+    cache: bool = True,
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
     ``pathways`` limits the run to those pathways' stages; ``workers`` processes decide
     (and, with the batch evaluator, parse the stored records); ``engine`` is ``"batch"``
-    or ``"durable"``.
+    or ``"durable"``. With ``cache`` (batch only), results are kept in the store per
+    (library version, date, stages, person, record version): a repeat run decides only
+    the records that changed since.
 
     Raises:
         ValueError: for an unknown ``engine`` or ``workers`` below 1.
@@ -188,53 +192,85 @@ def evaluate_population(
     wanted = list(pathways) if pathways is not None else None
     if engine == "durable":
         return _durable(store, library_paths, as_of, workers, progress, wanted)
+    from pathways.loader import load_library
+    from rules.batch import BATCH_ENGINE
+
     started = time.perf_counter()
     total = store.count_people()
     paths = [str(Path(p).resolve()) for p in library_paths]
-    from rules.batch import BATCH_ENGINE
+    library = load_library(paths)
+    for pid in wanted or []:
+        if pid not in library.pathways:
+            raise KeyError(f"unknown pathway '{pid}'")
+    keys = tuple(
+        f"{pid}.{s.id}"
+        for pid in (wanted or library.pathways)
+        for s in library.pathways[pid].stages
+    )
+    scope = hashlib.sha256(",".join(keys).encode()).hexdigest()[:16]
+    hits = load_cached(store, library.digest, as_of, scope) if cache else {}
+    run = PopulationRun(library.digest, as_of, [], engine=BATCH_ENGINE)
 
-    results: list[PersonResult] = []
+    def collect(rows: list[tuple[Any, ...]], future: Future[Any] | None) -> None:
+        decided: dict[str, PersonResult] = {}
+        if future is not None:
+            fresh = _unpack(future.result(), keys)
+            decided = {r.person: r for r in fresh}
+            run.evaluated += len(fresh)
+            if cache:
+                versions = {r[0]: r[1] for r in rows}
+                save_cached(store, library.digest, as_of, scope, fresh, versions)
+        for pid, _version, _, ethnicity, gender, _ in rows:
+            found = decided.get(pid)
+            if found is None:
+                found = _from_cache(pid, ethnicity, gender, keys, hits[pid][1])
+                run.cached += 1
+            run.people.append(found)
+        if progress is not None:
+            progress(len(run.people), total)
+
+    pool: ProcessPoolExecutor | None = None
     if workers == 1:
         _start_worker(paths, wanted)
-        for chunk in _raw_chunks(store):
-            results += _unpack(_decide_chunk(chunk, as_of))
-            if progress is not None:
-                progress(len(results), total)
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_start_worker, initargs=(paths, wanted)
-        ) as pool:
-            pending: list[Future[Any]] = []
-            for chunk in _raw_chunks(store):
-                pending.append(pool.submit(_decide_chunk, chunk, as_of))
-                # Keep a few chunks in flight per worker, so records are read as they are
-                # decided rather than all at once.
-                while len(pending) > workers * 3:
-                    results += _unpack(pending.pop(0).result())
-                    if progress is not None:
-                        progress(len(results), total)
-            for future in pending:
-                results += _unpack(future.result())
-                if progress is not None:
-                    progress(len(results), total)
-    version = _WORKER["version"] if workers == 1 else _version_of(paths)
-    return PopulationRun(
-        library_version=version,
-        as_of=as_of,
-        people=results,
-        seconds=time.perf_counter() - started,
-        evaluated=len(results),
-        engine=BATCH_ENGINE,
-    )
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(paths, wanted),
+        )
+    try:
+        pending: list[tuple[list[tuple[Any, ...]], Future[Any] | None]] = []
+        for rows in _raw_chunks(store):
+            todo = [r[2:] for r in rows if hits.get(r[0], (None, ""))[0] != r[1]]
+            future: Future[Any] | None = None
+            if todo:
+                if pool is not None:
+                    future = pool.submit(_decide_chunk, todo, as_of)
+                else:
+                    future = Future()
+                    future.set_result(_decide_chunk(todo, as_of))
+            pending.append((rows, future))
+            # A few chunks in flight per worker: records are read as they are decided.
+            while len(pending) > workers * 3:
+                collect(*pending.pop(0))
+        for rows, future in pending:
+            collect(rows, future)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    run.seconds = time.perf_counter() - started
+    return run
 
 
 def _raw_chunks(store: Store, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
-    """Stored rows as (record JSON text, ethnicity, gender, disability), in id order."""
+    """Stored rows as (id, version, record JSON text, ethnicity, gender, disability), in
+    id order."""
     last = ""
     query = (
         select(
             people.c.id,
+            people.c.version,
             type_coerce(people.c.record, String),
             protected.c.ethnicity,
             protected.c.gender,
@@ -249,8 +285,87 @@ def _raw_chunks(store: Store, size: int = CHUNK) -> Iterator[list[tuple[Any, ...
             rows = conn.execute(query.where(people.c.id > last)).all()
         if not rows:
             return
-        yield [tuple(r[1:]) for r in rows]
+        yield [tuple(r) for r in rows]
         last = rows[-1][0]
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def load_cached(
+    store: Store, version: str, as_of: dt.date, scope: str
+) -> dict[str, tuple[int, str]]:
+    """person id -> (record version, packed result) cached for this run's key."""
+    query = select(
+        population_cache.c.person_id, population_cache.c.record_version, population_cache.c.result
+    ).where(
+        population_cache.c.library_version == version,
+        population_cache.c.as_of == as_of,
+        population_cache.c.scope == scope,
+    )
+    with store.engine.connect() as conn:
+        return {r[0]: (r[1], r[2]) for r in conn.execute(query)}
+
+
+def save_cached(
+    store: Store,
+    version: str,
+    as_of: dt.date,
+    scope: str,
+    results: list[PersonResult],
+    record_versions: dict[str, int],
+) -> None:
+    """Replace the cached results of these people, in one transaction."""
+    key = (
+        (population_cache.c.library_version == version)
+        & (population_cache.c.as_of == as_of)
+        & (population_cache.c.scope == scope)
+    )
+    ids = [r.person for r in results]
+    with store.transaction() as conn:
+        conn.execute(delete(population_cache).where(key & population_cache.c.person_id.in_(ids)))
+        conn.execute(
+            insert(population_cache),
+            [
+                {
+                    "library_version": version,
+                    "as_of": as_of,
+                    "scope": scope,
+                    "person_id": r.person,
+                    "record_version": record_versions[r.person],
+                    "result": _pack(r),
+                }
+                for r in results
+            ],
+        )
+
+
+def _pack(r: PersonResult) -> str:
+    dates = {str(i): [d.isoformat() if d else None for d in pair] for i, pair in r.dates.items()}
+    return json.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates])
+
+
+def _from_cache(
+    pid: str, ethnicity: str | None, gender: str | None, keys: tuple[str, ...], text: str
+) -> PersonResult:
+    kind, group, grade, codes, dates = json.loads(text)
+    return PersonResult(
+        pid,
+        kind,
+        group,
+        grade,
+        ethnicity,
+        gender,
+        keys,
+        bytes.fromhex(codes),
+        {
+            int(i): (
+                dt.date.fromisoformat(a) if a else None,
+                dt.date.fromisoformat(b) if b else None,
+            )
+            for i, (a, b) in dates.items()
+        },
+    )
 
 
 # --- in the worker processes ---------------------------------------------------------------
@@ -270,12 +385,6 @@ def _start_worker(paths: list[str], pathways: list[str] | None) -> None:
     )
 
 
-def _version_of(paths: list[str]) -> str:
-    from pathways.loader import load_library
-
-    return load_library(paths).digest
-
-
 def _decide_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
     evaluator = _WORKER["evaluator"]
     keys = _WORKER["keys"]
@@ -290,13 +399,11 @@ def _decide_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> tuple[tuple[st
     return keys, out
 
 
-def _unpack(packed: tuple[tuple[str, ...], list[Any]]) -> list[PersonResult]:
-    keys, rows = packed
-    shared = _KEYS.setdefault(keys, keys)  # one tuple of keys for the whole run
-    return [PersonResult(r[0], r[1], r[2], r[3], r[4], r[5], shared, r[6], r[7]) for r in rows]
-
-
-_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+def _unpack(packed: tuple[tuple[str, ...], list[Any]], keys: tuple[str, ...]) -> list[PersonResult]:
+    worker_keys, rows = packed
+    if worker_keys != keys:  # the workers loaded another library: never mix the two
+        raise RuntimeError("a worker decided other stages than this run's")
+    return [PersonResult(r[0], r[1], r[2], r[3], r[4], r[5], keys, r[6], r[7]) for r in rows]
 
 
 # --- the durable-rules engine ----------------------------------------------------------------

@@ -89,7 +89,9 @@ def main() -> None:
 
     times = []
     for i in range(args.repeat):
-        run = evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers)
+        run = evaluate_population(
+            store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers, cache=False
+        )
         times.append(run.seconds)
         stages = len(run.people[0].keys)
         print(
@@ -98,6 +100,20 @@ def main() -> None:
             flush=True,
         )
     median = statistics.median(times)
+    from sqlalchemy import delete
+
+    from accreditation.store.schema import population_cache
+
+    with store.transaction() as conn:
+        conn.execute(delete(population_cache))
+    filling = evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers)
+    warm = evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers)
+    print(
+        f"with the cache: first run (decides and stores) {filling.seconds:.1f} s, "
+        f"repeat {warm.seconds:.1f} s ({warm.cached:,} from the cache, "
+        f"{warm.evaluated} decided)",
+        flush=True,
+    )
 
     # One core, in process, on a sample: the evaluator alone, and the floor.
     library = load_library([SHIPPED_LIBRARY])

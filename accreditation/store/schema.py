@@ -27,6 +27,7 @@ __all__ = [
     "library_versions",
     "metadata",
     "people",
+    "population_cache",
     "protected",
     "users",
 ]
@@ -106,4 +107,17 @@ api_tokens = Table(
     Column("name", String(100), nullable=False, comment="What the token is for"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# Population runs (migration 0003): one person's statuses under one library version on one
+# date, valid while the record keeps the version it had then.
+population_cache = Table(
+    "population_cache",
+    metadata,
+    Column("library_version", String(64), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("scope", String(16), primary_key=True, comment="Which stages: a hash of their keys"),
+    Column("person_id", String(32), primary_key=True),
+    Column("record_version", Integer, nullable=False),
+    Column("result", Text, nullable=False, comment="JSON: kind, group, grade, codes, dates"),
 )
