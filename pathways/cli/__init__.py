@@ -16,6 +16,7 @@ from .impact import impact_command
 from .importcmd import import_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
+from .report import report_group
 from .schema import schema_command
 from .testcmd import test_cases_command
 from .verify import verify_command
@@ -32,6 +33,7 @@ def cli() -> None:
 cli.add_command(check_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
+cli.add_command(report_group)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
 cli.add_command(import_command)

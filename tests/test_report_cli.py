@@ -1,0 +1,96 @@
+"""``pathways report pipeline|equality`` on a small store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from accreditation.store import Store
+from accreditation.synthetic import generate_people
+from pathways.cli import cli
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'r.db'}"
+    store = Store(url)
+    store.save_people(generate_people(300, seed=4), actor="test")
+    store.close()
+    return url
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["report", *args])
+    return result.exit_code, result.output
+
+
+def test_pipeline_counts_and_lists(db: str) -> None:
+    args = (
+        "pipeline",
+        "--target",
+        "promotion.sergeant",
+        "--db",
+        db,
+        "--as-of",
+        "2024-06-01",
+        "--quiet",
+        "--workers",
+        "1",
+    )
+    code, out = run(*args, "--format", "json")
+    assert code == 0, out
+    body = json.loads(out)
+    total = body["rows"][-1]
+    assert total["business_group"] == "all" and total["held"] > 0
+    groups = body["rows"][:-1]
+    for column in ("held", "eligible", "within_6", "within_12"):
+        assert sum(r[column] for r in groups) == total[column]
+    assert "held_people" not in total
+    code, out = run(*args, "--format", "csv", "--list")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    named = sum(len(r["held_people"].split()) for r in rows if r["business_group"] != "all")
+    assert named == total["held"]
+
+
+def test_pipeline_target_by_name_and_did_you_mean(db: str) -> None:
+    code, out = run("pipeline", "--target", "Sergeant", "--db", db, "--quiet", "--workers", "1")
+    assert code == 0 and "promotion.sergeant" in out
+    code, out = run("pipeline", "--target", "promotion.sergaent", "--db", db)
+    assert code == 2 and "did you mean 'promotion.sergeant'" in out and "--target" in out
+
+
+def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "eq.csv"
+    code, out = run(
+        "equality",
+        "--pathway",
+        "promotion",
+        "--by",
+        "gender",
+        "--db",
+        db,
+        "--as-of",
+        "2024-06-01",
+        "--format",
+        "csv",
+        "-o",
+        str(target),
+        "--quiet",
+        "--workers",
+        "1",
+    )
+    assert code == 0, out
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert {r["stage"].split(".")[0] for r in rows} == {"promotion"}
+    for r in rows:
+        if r["people"] == "<5" or r["held_or_eligible"] == "<5":
+            assert r["rate"] == "" and r["adverse_impact_ratio"] == ""
+        if r["adverse_impact_ratio"]:
+            assert 0 <= float(r["adverse_impact_ratio"]) <= 1
+    code, out = run("equality", "--pathway", "promotoin", "--db", db)
+    assert code == 2 and "did you mean 'promotion'" in out
