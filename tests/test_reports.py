@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from accreditation.periods import add_months
-from accreditation.record import Person
 from accreditation.population import PopulationRun, evaluate_population
+from accreditation.record import Person
 from accreditation.reports import BME, monitor, pipeline, project, trend
 from accreditation.store import Store
 from accreditation.synthetic import generate_people
