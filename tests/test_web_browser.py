@@ -44,7 +44,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
     tmp = tmp_path_factory.mktemp("webbrowser")
-    seeded = seed(f"sqlite:///{tmp / 'web.db'}")
+    seeded = seed(f"sqlite:///{tmp / 'web.db'}", people=400)  # enough for unsuppressed reports
     port = _free_port()
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(
@@ -206,5 +206,41 @@ def test_hr_upload_broken_then_fixed(server: tuple[str, Seeded], browser: object
         diff = page.get_by_label("Changes against the library in use")
         assert "+  name: PIP revised again" in diff.inner_text()
         _shot(page, "08-edit-diff")
+    finally:
+        page.close()
+
+
+def test_reports_in_the_browser(server: tuple[str, Seeded], browser: object) -> None:
+    base, seeded = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.context.clear_cookies()
+        _sign_in(page, base, "equality")
+        page.wait_for_url("**/equality")
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Equality monitoring"
+        ).click()
+        page.wait_for_url("**/reports/equality*")
+        assert page.get_by_role("heading", level=1).inner_text() == "Equality monitoring"
+        assert page.locator("figure svg.chart").count() >= 5  # a chart per promotion stage
+        assert page.get_by_role("table").count() >= 5
+        _shot(page, "09-equality-report")
+        page.get_by_label("By", exact=True).select_option("gender")
+        page.get_by_role("button", name="Show").click()
+        page.wait_for_url("**by=gender*")
+        assert page.get_by_text("by gender").count() >= 1
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download CSV").click()
+        assert download.value.suggested_filename.startswith("equality-gender-")
+
+        page.goto(base + "/reports/pipeline?target=promotion.sergeant")
+        assert "Pipeline by business group" in page.content()
+        _shot(page, "10-pipeline-counts")
+        # An officer may see counts, never the equality report.
+        page.context.clear_cookies()
+        _sign_in(page, base, seeded.officer)
+        page.wait_for_url(f"{base}/people/{seeded.officer}")
+        response = page.goto(base + "/reports/equality")
+        assert response is not None and response.status == 403
     finally:
         page.close()

@@ -738,6 +738,10 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ("GET", "/admin/users"): ("admin", "/admin/users"),
         ("GET", "/admin/users/{username}"): ("admin", "/admin/users/hr"),
         ("GET", "/account"): ("officer", "/account"),
+        ("GET", "/reports/pipeline"): ("hr", "/reports/pipeline?as_of=2024-06-01"),
+        ("GET", "/reports/equality"): ("equality", "/reports/equality?as_of=2024-06-01"),
+        ("GET", "/reports/pipeline.csv"): ("hr", "/reports/pipeline.csv?as_of=2024-06-01"),
+        ("GET", "/reports/equality.csv"): ("hr", "/reports/equality.csv?as_of=2024-06-01"),
     }
 
 
@@ -754,6 +758,9 @@ def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> Non
             clients[role] = sign_in(browser(app_client), name) if name else browser(app_client)
         r = clients[role].get(url, follow_redirects=True)
         assert r.status_code == 200, (url, r.text)
+        if url.split("?")[0].endswith(".csv"):  # a download, not a page
+            assert r.headers["content-type"].startswith("text/csv")
+            continue
         accessible(r.text)
     for url in ("/people/W999999", "/nowhere"):
         r = clients["hr"].get(url, headers={"Accept": "text/html"})

@@ -28,6 +28,7 @@ METHODS = {"get", "post", "put", "delete", "patch"}
 API = "test_web_api.py"
 MANAGE = "test_web_manage_api.py"
 PAGES = "test_web_pages.py"
+REPORTS = "test_web_reports.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -135,6 +136,19 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),
     ("GET", "/equality"): ([f"{PAGES}::test_role_start_pages"], []),
+    ("GET", "/reports/pipeline"): ([f"{REPORTS}::test_pipeline_names_people_for_hr_only"], []),
+    ("GET", "/reports/pipeline.csv"): (
+        [f"{REPORTS}::test_pipeline_names_people_for_hr_only"],
+        [],
+    ),
+    ("GET", "/reports/equality"): (
+        [f"{REPORTS}::test_equality_report_for_equality_and_hr_only"],
+        [],
+    ),
+    ("GET", "/reports/equality.csv"): (
+        [f"{REPORTS}::test_equality_csv_is_suppressed_and_consistent"],
+        [],
+    ),
     ("GET", "/library"): (
         [f"{PAGES}::test_hr_library_pathway_page_has_the_diagram_and_sourced_rules"],
         [],

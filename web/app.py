@@ -25,7 +25,7 @@ from accreditation.store import Store
 from rules.decision import Decision, StageDecision, Status
 from rules.session import EngineError
 
-from . import api, api_manage, pages
+from . import api, api_manage, pages, reports
 from .auth import NeedSignIn, RateLimiter, Sessions
 from .problems import Problem, install_handlers
 from .service import DecisionService
@@ -118,6 +118,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_manage.router)
     app.include_router(pages.router)
+    app.include_router(reports.router)
     return app
 
 

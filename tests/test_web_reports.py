@@ -1,0 +1,127 @@
+"""Report pages: succession pipeline (counts for all, names for hr) and equality monitoring
+(equality and hr only), their charts, tables and CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_web_pages import accessible, sign_in
+
+from web.app import create_app
+from web.testing import Seeded, seed
+
+DAY = "2024-06-01"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    path: Path = tmp_path_factory.mktemp("webreports") / "web.db"
+    return seed(f"sqlite:///{path}", people=80)
+
+
+@pytest.fixture(scope="module")
+def app_client(seeded: Seeded) -> Iterator[TestClient]:
+    with TestClient(create_app(seeded.url, workers=1), follow_redirects=False) as c:
+        yield c
+
+
+def as_role(app_client: TestClient, seeded: Seeded, role: str) -> TestClient:
+    name = seeded.officer if role == "officer" else role
+    return sign_in(TestClient(app_client.app, follow_redirects=False), name)
+
+
+def test_equality_report_for_equality_and_hr_only(app_client: TestClient, seeded: Seeded) -> None:
+    for role in ("equality", "hr"):
+        r = as_role(app_client, seeded, role).get(
+            f"/reports/equality?pathway=promotion&as_of={DAY}"
+        )
+        assert r.status_code == 200, r.text
+        accessible(r.text)
+        assert "promotion.sergeant by ethnicity" in r.text and "<svg" in r.text
+        assert "Projection: BME superintendents" in r.text
+    for role in ("officer", "admin"):
+        c = as_role(app_client, seeded, role)
+        assert c.get(f"/reports/equality?as_of={DAY}").status_code == 403
+        assert c.get(f"/reports/equality.csv?as_of={DAY}").status_code == 403
+    assert (
+        TestClient(app_client.app, follow_redirects=False).get("/reports/equality").status_code
+        == 303
+    )
+
+
+def test_equality_csv_is_suppressed_and_consistent(app_client: TestClient, seeded: Seeded) -> None:
+    r = as_role(app_client, seeded, "equality").get(
+        f"/reports/equality.csv?pathway=promotion&by=gender&as_of={DAY}"
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows and {row["stage"].split(".")[0] for row in rows} == {"promotion"}
+    people = {row["gender"]: row["people"] for row in rows if row["stage"] == "promotion.constable"}
+    shown = [int(n) for n in people.values() if n != "<5"]
+    assert sum(shown) <= 80
+    for row in rows:
+        if "<5" in (row["people"], row["held_or_eligible"]):
+            assert row["rate"] == "" and row["adverse_impact_ratio"] == ""
+
+
+def test_equality_bad_requests(app_client: TestClient, seeded: Seeded) -> None:
+    c = as_role(app_client, seeded, "hr")
+    assert c.get(f"/reports/equality?by=religion&as_of={DAY}").status_code == 422
+    assert c.get(f"/reports/equality?pathway=nope&as_of={DAY}").status_code == 404
+    assert c.get("/reports/equality?as_of=2024-13-01").status_code == 422
+
+
+def test_equality_trend_over_five_years(app_client: TestClient, seeded: Seeded) -> None:
+    r = as_role(app_client, seeded, "hr").get(
+        f"/reports/equality?pathway=promotion&as_of={DAY}&trend_stage=promotion.sergeant"
+    )
+    assert r.status_code == 200
+    assert "Trend:" in r.text
+    for year in (2020, 2021, 2022, 2023, 2024):
+        assert f'<th scope="row">{year}-06-01</th>' in r.text
+
+
+def test_pipeline_names_people_for_hr_only(app_client: TestClient, seeded: Seeded) -> None:
+    hr = as_role(app_client, seeded, "hr").get(
+        f"/reports/pipeline?target=promotion.sergeant&as_of={DAY}"
+    )
+    assert hr.status_code == 200
+    accessible(hr.text)
+    assert "Pipeline by business group" in hr.text and "<svg" in hr.text
+    officer = as_role(app_client, seeded, "officer").get(
+        f"/reports/pipeline?target=promotion.sergeant&as_of={DAY}"
+    )
+    assert officer.status_code == 200 and "counts only" in officer.text
+    assert (
+        "<h2>People</h2>" not in officer.text
+        and 'href="/people/' not in officer.text.split("</nav>")[1]
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                as_role(app_client, seeded, "hr")
+                .get(f"/reports/pipeline.csv?target=promotion.sergeant&as_of={DAY}")
+                .text
+            )
+        )
+    )
+    assert rows[-1]["business_group"] == "all" and "held_people" in rows[-1]
+    officer_csv = (
+        as_role(app_client, seeded, "officer")
+        .get(f"/reports/pipeline.csv?target=promotion.sergeant&as_of={DAY}")
+        .text
+    )
+    assert "held_people" not in officer_csv
+
+
+def test_pipeline_unknown_target_is_404(app_client: TestClient, seeded: Seeded) -> None:
+    r = as_role(app_client, seeded, "hr").get(
+        f"/reports/pipeline?target=promotion.sergent&as_of={DAY}"
+    )
+    assert r.status_code == 404 and "promotion.sergeant" in r.text

@@ -1,0 +1,249 @@
+"""Workforce report pages: the succession pipeline (counts for everyone, names for hr) and
+equality monitoring (equality and hr only), with SVG charts, tables and CSV downloads.
+
+Population runs use :func:`accreditation.population.evaluate_population` with the library
+in use; results are cached in the store and, per process, in memory, so only the first
+report of a date is slow.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from accreditation.fairness import FOUR_FIFTHS
+from accreditation.periods import add_months
+from accreditation.population import PopulationRun, evaluate_population
+from accreditation.reports import CATEGORIES, monitor, pipeline, project, trend
+from pathways.suggest import did_you_mean
+
+from .auth import require_role
+from .charts import bar_chart
+from .pagekit import Signed, page
+from .problems import Problem
+from .users import Role
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+_LOCK = threading.Lock()
+_RUNS: dict[tuple[str, dt.date], PopulationRun] = {}
+Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+DEFAULT_TARGET = "promotion.superintendent"
+
+
+def population(request: Request, as_of: dt.date) -> PopulationRun:
+    """The run of the stored workforce with the library in use (kept per process)."""
+    used = request.app.state.service.library()
+    key = (used.library.digest, as_of)
+    with _LOCK:  # one run at a time: a run uses every core already
+        if key not in _RUNS:
+            if len(_RUNS) > 8:
+                _RUNS.clear()
+            _RUNS[key] = evaluate_population(
+                request.app.state.store, [used.directory], as_of, workers=2
+            )
+        return _RUNS[key]
+
+
+def _stage(run: PopulationRun, text: str, name: str) -> str:
+    keys = run.people[0].keys if run.people else ()
+    if text not in keys:
+        near = did_you_mean(text, keys)
+        raise Problem(
+            404,
+            f"no stage '{text}' in the library in use"
+            + (f"; did you mean {near}?" if near else ""),
+            kind="not-found",
+        )
+    return text
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]) if rows else ["none"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _stage_names(request: Request) -> dict[str, str]:
+    library = request.app.state.service.library().library
+    return {f"{p.id}.{s.id}": f"{s.name} ({p.name})" for p, s in library.stages()}
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def _pipeline(request: Request, user: Any, target: str, as_of: dt.date | None) -> Any:
+    day = as_of or dt.date.today()
+    run = population(request, day)
+    return pipeline(run, _stage(run, target, "target")), run
+
+
+@router.get("/reports/pipeline", response_class=HTMLResponse)
+def pipeline_page(
+    request: Request,
+    user: Signed,
+    target: Annotated[str, Query(max_length=120)] = DEFAULT_TARGET,
+    as_of: Day = None,
+) -> Response:
+    report, run = _pipeline(request, user, target, as_of)
+    chart = bar_chart(
+        f"Pipeline for {target}, all business groups",
+        [
+            ("hold it", report.total.held, str(report.total.held)),
+            ("eligible now", report.total.eligible, str(report.total.eligible)),
+            ("within 6 months", report.total.within_6, str(report.total.within_6)),
+            ("within 12 months", report.total.within_12, str(report.total.within_12)),
+        ],
+    )
+    return page(
+        request,
+        "reports_pipeline.html",
+        report=report,
+        run=run,
+        chart=chart,
+        names=_stage_names(request),
+        lists=user.role is Role.HR,
+        categories=CATEGORIES,
+    )
+
+
+@router.get("/reports/pipeline.csv")
+def pipeline_csv(
+    request: Request,
+    user: Signed,
+    target: Annotated[str, Query(max_length=120)] = DEFAULT_TARGET,
+    as_of: Day = None,
+) -> Response:
+    report, _ = _pipeline(request, user, target, as_of)
+    lists = user.role is Role.HR
+    rows = [
+        {
+            "target": report.target,
+            "as_of": report.as_of.isoformat(),
+            "business_group": r.group,
+            **{c: getattr(r, c) for c in CATEGORIES},
+            **({f"{c}_people": " ".join(r.people[c]) for c in CATEGORIES} if lists else {}),
+        }
+        for r in [*report.rows, report.total]
+    ]
+    return _csv(rows, f"pipeline-{report.target}-{report.as_of}.csv")
+
+
+# --- equality ------------------------------------------------------------------------------------
+
+
+def _equality(
+    request: Request, user: Any, pathway: str | None, by: str, as_of: dt.date | None
+) -> Any:
+    require_role(user, Role.EQUALITY, Role.HR)
+    if by not in ("ethnicity", "gender"):
+        raise Problem(422, f"'by' is ethnicity or gender, not '{by[:30]}'", kind="validation")
+    library = request.app.state.service.library().library
+    if pathway and pathway not in library.pathways:
+        raise Problem(404, f"no pathway '{pathway}' in the library in use", kind="not-found")
+    day = as_of or dt.date.today()
+    run = population(request, day)
+    return monitor(run, by, pathway or None), run
+
+
+@router.get("/reports/equality", response_class=HTMLResponse)
+def equality_page(
+    request: Request,
+    user: Signed,
+    pathway: Annotated[str, Query(max_length=60)] = "promotion",
+    by: Annotated[str, Query(max_length=20)] = "ethnicity",
+    as_of: Day = None,
+    trend_stage: Annotated[str, Query(max_length=120)] = "",
+) -> Response:
+    stages, run = _equality(request, user, pathway, by, as_of)
+    charts = {}
+    for s in stages:
+        rates = [g.rate for g in s.groups if g.rate is not None]
+        best = max(rates) if rates else None
+        charts[s.stage] = bar_chart(
+            f"{s.stage}: share holding or eligible, by {by}",
+            [
+                (
+                    g.group,
+                    g.rate,
+                    "suppressed (<5)"
+                    if g.suppressed
+                    else f"{g.rate:.1%}" + (" (under 4/5)" if g.flag else "")
+                    if g.rate is not None
+                    else "-",
+                )
+                for g in s.groups
+            ],
+            marker=best * FOUR_FIFTHS if best else None,
+            marker_label="four fifths of the highest rate",
+        )
+    trend_rows: dict[str, Any] = {}
+    if trend_stage:
+        _stage(run, trend_stage, "trend_stage")
+        years = [
+            dt.date(run.as_of.year - n, run.as_of.month, min(run.as_of.day, 28))
+            for n in (4, 3, 2, 1)
+        ]
+        runs = [population(request, d) for d in years] + [run]
+        trend_rows = trend(runs, trend_stage, by)
+    projection = None
+    if pathway == "promotion" and run.people and DEFAULT_TARGET in run.people[0].keys:
+        projection = project(run, DEFAULT_TARGET, add_months(run.as_of, 24))
+    return page(
+        request,
+        "reports_equality.html",
+        stages=stages,
+        run=run,
+        by=by,
+        pathway=pathway,
+        charts=charts,
+        names=_stage_names(request),
+        trend_stage=trend_stage,
+        trend_rows=trend_rows,
+        projection=projection,
+        pathways=list(request.app.state.service.library().library.pathways),
+    )
+
+
+@router.get("/reports/equality.csv")
+def equality_csv(
+    request: Request,
+    user: Signed,
+    pathway: Annotated[str, Query(max_length=60)] = "",
+    by: Annotated[str, Query(max_length=20)] = "ethnicity",
+    as_of: Day = None,
+) -> Response:
+    stages, run = _equality(request, user, pathway, by, as_of)
+    rows = [
+        {
+            "stage": s.stage,
+            "as_of": run.as_of.isoformat(),
+            by: g.group,
+            "people": g.shown_total,
+            "held_or_eligible": g.shown_selected,
+            "rate": "" if g.rate is None else g.rate,
+            "adverse_impact_ratio": "" if g.air is None else g.air,
+            "under_four_fifths": g.flag,
+            "fisher_p": "" if g.p_value is None else round(g.p_value, 6),
+            "library_version": run.library_version,
+        }
+        for s in stages
+        for g in s.groups
+    ]
+    return _csv(rows, f"equality-{by}-{run.as_of}.csv")
