@@ -30,10 +30,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pathways.model.library import Library
+from pathways.model.requirements import BaseRequirement, ReachedRequirement
+
 from .fairness import GroupRate, group_rates
 from .population import PersonResult, PopulationRun
 
-__all__ = ["EqualityTable", "ImpactReport", "StageImpact", "impact"]
+__all__ = ["EqualityTable", "ImpactReport", "StageImpact", "changed_pathways", "impact"]
 
 HAS = ("held", "eligible")
 EXAMPLES = 5
@@ -154,3 +157,36 @@ def _equality(
         {g: lost_by[g] for g in order},
         {g: gained_by[g] for g in order},
     )
+
+
+def changed_pathways(old: Library, new: Library) -> list[str]:
+    """Pathways whose rules differ, and those that refer to them (``reached``), in order."""
+    if old.catalogue.model_dump() != new.catalogue.model_dump():
+        return sorted(set(old.pathways) | set(new.pathways))
+    ids = sorted(set(old.pathways) | set(new.pathways))
+    changed = {
+        pid
+        for pid in ids
+        if pid not in old.pathways
+        or pid not in new.pathways
+        or old.pathways[pid].model_dump() != new.pathways[pid].model_dump()
+    }
+    grew = True
+    while grew:  # pathways whose stages are 'reached' from a changed one change too
+        grew = False
+        for lib in (old, new):
+            for pathway, stage in lib.stages():
+                if pathway.id in changed:
+                    continue
+                if any(
+                    t.target(pathway.id)[0] in changed for r in stage.requires for t in _reached(r)
+                ):
+                    changed.add(pathway.id)
+                    grew = True
+    return sorted(changed)
+
+
+def _reached(req: BaseRequirement) -> list[ReachedRequirement]:
+    if isinstance(req, ReachedRequirement):
+        return [req]
+    return [r for c in req.children() for r in _reached(c)]

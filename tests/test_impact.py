@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from accreditation.impact import impact
+from accreditation.impact import changed_pathways, impact
 from accreditation.io import load_record
 from accreditation.population import evaluate_population
 from accreditation.store import Store
 from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.cli import cli
-from pathways.cli.impact import changed_pathways
 from rules.engine import Evaluator
 
 ROOT = Path(__file__).parent.parent

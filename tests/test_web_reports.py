@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_web_pages import accessible, sign_in
+from test_web_pages import accessible, csrf_of, sign_in
 
 from web.app import create_app
 from web.testing import Seeded, seed
@@ -125,3 +125,67 @@ def test_pipeline_unknown_target_is_404(app_client: TestClient, seeded: Seeded) 
         f"/reports/pipeline?target=promotion.sergent&as_of={DAY}"
     )
     assert r.status_code == 404 and "promotion.sergeant" in r.text
+
+
+def test_hr_sees_the_impact_of_a_rule_change_before_publishing(
+    app_client: TestClient, seeded: Seeded
+) -> None:
+    from accreditation.io import load_record
+    from pathways import SHIPPED_LIBRARY
+
+    root = Path(__file__).parent.parent
+    store = app_client.app.state.store  # type: ignore[attr-defined]
+    store.save_people([load_record(root / "examples" / "superintendent_spnac.json")], actor="test")
+    hr = as_role(app_client, seeded, "hr")
+    token = csrf_of(hr.get("/library/upload").text)
+    before_fsl = (root / "examples/impact/before_fsl/senior_leadership.yaml").read_text()
+    checked = hr.post(
+        "/library/check",
+        data={"csrf_token": token, "name": "senior_leadership.yaml", "text": before_fsl},
+    )
+    assert checked.status_code == 200 and "Show who gains and who loses" in checked.text
+    r = hr.post(
+        "/library/impact",
+        data={
+            "csrf_token": token,
+            "name": "senior_leadership.yaml",
+            "text": before_fsl,
+            "as_of": "2010-04-01",
+        },
+    )
+    assert r.status_code == 200, r.text
+    accessible(r.text)
+    assert "senior_leadership.spnac" in r.text and "(1 gain, 0 lose)" in r.text
+    assert 'href="/people/W204817"' in r.text and "by ethnicity" in r.text
+    assert "Publish as a new version" in r.text
+    unchanged = (SHIPPED_LIBRARY / "senior_leadership.yaml").read_text()
+    r = hr.post(
+        "/library/impact",
+        data={"csrf_token": token, "name": "senior_leadership.yaml", "text": unchanged},
+    )
+    assert "nobody is affected" in r.text
+    assert (
+        hr.post(
+            "/library/impact",
+            data={"csrf_token": token, "name": "x.yaml", "text": "x", "as_of": "soon"},
+        ).status_code
+        == 422
+    )
+    assert (
+        hr.post(
+            "/library/impact", data={"name": "senior_leadership.yaml", "text": unchanged}
+        ).status_code
+        == 403
+    )
+    officer = as_role(app_client, seeded, "officer")
+    assert (
+        officer.post(
+            "/library/impact",
+            data={
+                "csrf_token": csrf_of(officer.get(f"/people/{seeded.officer}").text),
+                "name": "a.yaml",
+                "text": "x",
+            },
+        ).status_code
+        == 403
+    )

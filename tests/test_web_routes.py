@@ -136,6 +136,10 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),
     ("GET", "/equality"): ([f"{PAGES}::test_role_start_pages"], []),
+    ("POST", "/library/impact"): (
+        [f"{REPORTS}::test_hr_sees_the_impact_of_a_rule_change_before_publishing"],
+        [],
+    ),
     ("GET", "/reports/pipeline"): ([f"{REPORTS}::test_pipeline_names_people_for_hr_only"], []),
     ("GET", "/reports/pipeline.csv"): (
         [f"{REPORTS}::test_pipeline_names_people_for_hr_only"],

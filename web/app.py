@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from accreditation.fairness import shown
 from accreditation.record import Person
 from accreditation.store import Store
 from rules.decision import Decision, StageDecision, Status
@@ -89,6 +90,8 @@ def create_app(
     templates.env.globals["symbols"] = SYMBOLS
     templates.env.globals["status_words"] = _status_words
     templates.env.globals["Status"] = Status
+    templates.env.globals["zip"] = zip
+    templates.env.globals["shown"] = shown
     app.state.templates = templates
     install_handlers(app)
 

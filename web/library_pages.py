@@ -203,3 +203,54 @@ def activate(
     except StoreError as exc:
         raise Problem(404, str(exc), kind="not-found") from None
     return RedirectResponse(f"/library?message=Activated+{digest[:12]}", status_code=303)
+
+
+@router.post("/library/impact", response_class=HTMLResponse)
+def impact_page(
+    request: Request,
+    user: Signed,
+    csrf_token: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    text: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
+    as_of: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Before publishing: who gains and who loses eligibility in the stored workforce if
+    this file's rules replace those in use, with the equality table."""
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from accreditation.impact import changed_pathways, impact
+    from accreditation.population import evaluate_population
+    from pathways.loader import load_library
+
+    from .service import write_library
+
+    check_csrf(request, csrf_token)
+    require_role(user, Role.HR)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise Problem(422, f"'{as_of}' is not a date (YYYY-MM-DD)", kind="validation") from None
+    used = _in_use(request)
+    try:
+        check = check_upload(used, name, text)
+    except ValueError:
+        return _checked(request, name, text)
+    if check.errors or check.digest is None:
+        return _checked(request, name, text)
+    store = request.app.state.store
+    report = None
+    with tempfile.TemporaryDirectory(prefix="pathways-impact-") as tmp:
+        write_library(check.files, Path(tmp))
+        proposed = load_library([tmp])
+        changed = changed_pathways(used.library, proposed)
+        if changed:
+            before = [p for p in changed if p in used.library.pathways]
+            after = [p for p in changed if p in proposed.pathways]
+            old = evaluate_population(store, [used.directory], day, pathways=before)
+            new = evaluate_population(store, [tmp], day, pathways=after)
+            report = impact(old, new)
+    return page(
+        request, "library_impact.html", check=check, report=report, changed=changed, as_of=day
+    )

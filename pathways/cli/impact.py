@@ -15,7 +15,6 @@ import click
 
 from ..loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 from ..model.library import Library
-from ..model.requirements import BaseRequirement, ReachedRequirement
 from .options import db_option, open_store
 
 SHORT = 12
@@ -67,7 +66,7 @@ def impact_command(
       pathways impact examples/impact/before_fsl pathways/library --as-of 2024-06-01
       pathways impact 3f2a9c1b 9cf271c5 --format csv > impact.csv
     """
-    from accreditation.impact import impact
+    from accreditation.impact import changed_pathways, impact
     from accreditation.population import evaluate_population
 
     day = as_of.date() if as_of else dt.date.today()
@@ -138,39 +137,6 @@ def _resolve(spec: str, name: str, store: Any, directory: Path) -> tuple[Library
     if library is None:
         raise click.BadParameter(f"'{spec}' does not load: {problems[0].format()}", param_hint=name)
     return library, directory
-
-
-def changed_pathways(old: Library, new: Library) -> list[str]:
-    """Pathways whose rules differ, and those that refer to them (``reached``), in order."""
-    if old.catalogue.model_dump() != new.catalogue.model_dump():
-        return sorted(set(old.pathways) | set(new.pathways))
-    ids = sorted(set(old.pathways) | set(new.pathways))
-    changed = {
-        pid
-        for pid in ids
-        if pid not in old.pathways
-        or pid not in new.pathways
-        or old.pathways[pid].model_dump() != new.pathways[pid].model_dump()
-    }
-    grew = True
-    while grew:  # pathways whose stages are 'reached' from a changed one change too
-        grew = False
-        for lib in (old, new):
-            for pathway, stage in lib.stages():
-                if pathway.id in changed:
-                    continue
-                if any(
-                    t.target(pathway.id)[0] in changed for r in stage.requires for t in _reached(r)
-                ):
-                    changed.add(pathway.id)
-                    grew = True
-    return sorted(changed)
-
-
-def _reached(req: BaseRequirement) -> list[ReachedRequirement]:
-    if isinstance(req, ReachedRequirement):
-        return [req]
-    return [r for c in req.children() for r in _reached(c)]
 
 
 def _rate(value: float | None) -> str:
