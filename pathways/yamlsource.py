@@ -87,7 +87,24 @@ def read_yaml_file(path: str | Path, display_name: str | None = None) -> YamlDoc
 def read_yaml_text(text: str, file: str) -> YamlDocument:
     """Parse YAML text; never raises for bad input, reports problems instead."""
     doc = YamlDocument(file=file, data=None)
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks every character as it is made: a NUL byte fails here.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        doc.problems.append(
+            Problem(
+                code="yaml-syntax",
+                file=file,
+                line=line,
+                column=column,
+                message=f"invalid YAML: the control character U+{_code(exc.character):04X} "
+                "is not allowed in YAML",
+                hint="remove control characters; save the file as plain UTF-8 text",
+            )
+        )
+        return doc
     try:
         node = loader.get_single_node()
         if node is None:
@@ -116,6 +133,10 @@ def read_yaml_text(text: str, file: str) -> YamlDocument:
     finally:
         loader.dispose()
     return doc
+
+
+def _code(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character)
 
 
 def _build(node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDocument) -> Any:

@@ -28,13 +28,21 @@ from rules.session import EngineError
 
 from . import api, api_manage, pages, reports
 from .auth import NeedSignIn, RateLimiter, Sessions
-from .problems import Problem, install_handlers
+from .problems import Problem, install_handlers, problem_response
 from .service import DecisionService
 from .users import Users
 
 __all__ = ["SECRET_ENV", "create_app", "decide_for", "person_for"]
 
 HERE = Path(__file__).parent
+#: The largest request body (a pathway file of 1 MB, with room for form encoding).
+MAX_BODY = 2_500_000
+#: Pages need no script; styles may be inline (graphviz's SVG uses style attributes).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 SECRET_ENV = "PATHWAYS_WEB_SECRET"
 log = logging.getLogger("web")
 
@@ -105,6 +113,17 @@ def create_app(
     async def session_middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return problem_response(
+                request,
+                Problem(
+                    413,
+                    f"the request body is {int(length):,} bytes; the most this server "
+                    f"accepts is {MAX_BODY:,} (a pathway file is at most 1 MB)",
+                    kind="too-large",
+                ),
+            )
         sessions: Sessions = request.app.state.sessions
         session = sessions.load(request)
         request.state.session = session
@@ -115,6 +134,14 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads its script
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -47,6 +47,13 @@ def _open(db_url: str | None):  # type: ignore[no-untyped-def]
     help="Rules-engine worker processes (the web server itself is one process).",
 )
 @click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Web server processes (each with its own --workers rules-engine processes).",
+)
+@click.option(
     "--library",
     "library_dir",
     type=click.Path(exists=True, file_okay=False),
@@ -54,7 +61,12 @@ def _open(db_url: str | None):  # type: ignore[no-untyped-def]
     help="Decide with this library directory instead of the database's active version.",
 )
 def serve_command(
-    db_url: str | None, host: str, port: int, workers: int, library_dir: str | None
+    db_url: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    processes: int,
+    library_dir: str | None,
 ) -> None:
     """Start the web front end and the JSON API (uvicorn, in the foreground).
 
@@ -68,6 +80,7 @@ def serve_command(
       pathways serve
       pathways serve --db sqlite:///var/pathways.db --port 8080
       pathways demo-users && pathways serve
+      pathways serve --processes 4 --workers 1     # 4 server processes, 1 engine each
     """
     import uvicorn
 
@@ -75,9 +88,24 @@ def serve_command(
 
     from .app import create_app
 
-    app = create_app(db_url or default_url(), library_dir, workers)
     click.echo(f"serving on http://{host}:{port}/ (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if processes == 1:
+        app = create_app(db_url or default_url(), library_dir, workers)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    import os
+    import secrets
+
+    from .app import SECRET_ENV
+    from .asgi import DB_ENV, ENGINE_WORKERS_ENV, LIBRARY_ENV
+
+    os.environ[DB_ENV] = db_url or default_url()
+    os.environ[ENGINE_WORKERS_ENV] = str(workers)
+    os.environ[LIBRARY_ENV] = library_dir or ""
+    os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))  # shared by every process
+    uvicorn.run(
+        "web.asgi:app", factory=True, host=host, port=port, workers=processes, log_level="info"
+    )
 
 
 @click.group("users")
