@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Evaluated when used, so a Python installed by scripts/system-deps.sh is found.
 PYTHON = $(shell scripts/find-python.sh)
 
-.PHONY: run test lint typecheck install clean bench bench-population
+.PHONY: run test lint typecheck install clean bench bench-population bench-memory loadtest
 
 install: $(STAMP)
 
@@ -56,6 +56,17 @@ test: lint typecheck
 
 bench: install
 	$(BIN)/python benchmarks/engine.py --people 50000 --workers 2
+
+bench-memory: install
+	$(BIN)/python benchmarks/memory.py --evaluations 200000
+
+# 50 officers for 5 minutes against the demo database, on SQLite then on PostgreSQL
+# (LOADTEST_SECONDS=60 for a short run).
+LOADTEST_SECONDS ?= 300
+loadtest: install $(DEMO_DB)
+	$(BIN)/pathways publish --db $(DEMO_URL) --author make-loadtest
+	$(BIN)/python benchmarks/loadtest.py --duration $(LOADTEST_SECONDS) --backend sqlite
+	$(BIN)/python benchmarks/loadtest.py --duration $(LOADTEST_SECONDS) --backend postgresql
 
 bench-population: install
 	$(BIN)/python benchmarks/population.py --people 250000 --workers 2 --repeat 3

@@ -11,7 +11,7 @@ See docs/verify.md for writing your own properties.
 
 from .oracle import Oracle
 from .properties import PROPERTIES, Context, PropertyFailure, stages_with_not
-from .strategies import as_of_dates, qualifying_items, records
+from .strategies import as_of_dates, near_records, qualifying_items, records
 from .verify import PROFILES, VerifyReport, describe, verify
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "VerifyReport",
     "as_of_dates",
     "describe",
+    "near_records",
     "qualifying_items",
     "records",
     "stages_with_not",

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from accreditation.record import Person
 from pathways.model.library import Library
 
-__all__ = ["as_of_dates", "qualifying_items", "records"]
+__all__ = ["as_of_dates", "near_records", "qualifying_items", "records"]
 
 EARLIEST = dt.date(1995, 1, 1)
 LATEST = dt.date(2030, 12, 31)
@@ -271,3 +271,43 @@ def qualifying_items(draw: Any, library: Library, person: Person, as_of: dt.date
     if not options:
         return draw(st.nothing())
     return draw(st.sampled_from(options))
+
+
+@st.composite
+def near_records(draw: Any, library: Library, pathway: str, stage: str, as_of: dt.date) -> Any:
+    """A record one requirement short of ``pathway.stage`` as of ``as_of``: a valid record
+    given the items that meet every requirement of the stage that items can meet (courses,
+    passes, credentials, endorsements, memberships, stages reached), except one of them.
+    Returns ``(record, the requirement left unmet)``; rules no item can meet (a rank, time
+    served) are left as the drawn record has them.
+
+    Raises:
+        KeyError: if the library has no such stage.
+    """
+    from .satisfy import satisfy
+
+    found = library.pathways[pathway].stage(stage)
+    if found is None:
+        raise KeyError(f"{pathway}.{stage}")
+    person = draw(records(library, as_of))
+    doable = [
+        (req, items)
+        for req in found.requires
+        if req.in_force(as_of) and (items := satisfy(library, req, pathway, as_of)) is not None
+    ]
+    from .oracle import Oracle
+
+    oracle = Oracle(library)
+    # Leave out one the drawn record does not meet already.
+    unmet = [
+        i for i, (req, _) in enumerate(doable) if oracle.truth(req, person, pathway, as_of) is False
+    ]
+    if not unmet:
+        return draw(st.nothing())
+    short = draw(st.sampled_from(unmet))
+    data = person.model_dump(mode="json")
+    for i, (_, items) in enumerate(doable):
+        if i != short:
+            for section, item in items:
+                data[section] = [*data.get(section, []), item]
+    return Person.model_validate(data), doable[short][0]
