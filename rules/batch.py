@@ -35,8 +35,8 @@ from accreditation.record import Person
 from pathways.model.library import Library
 
 from .compile import ANCHOR, CompiledLibrary
-from .decision import DecisionSummary, StageStatus, Status, built
-from .engine import compiled_for
+from .decision import DecisionSummary, Status
+from .engine import compiled_for, summarise
 from .evaluate import StageEvaluator
 from .facts import FactSheet, Vocabulary, build_facts
 from .plan import plan_library
@@ -228,28 +228,6 @@ class BatchEvaluator:
                 raise KeyError(f"unknown pathway '{pid}'")
         sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
         evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
-        stages = []
-        for pid in wanted:
-            for stage in self.library.pathways[pid].stages:
-                if stage.in_force(as_of):
-                    status, eligible_from, lapsed_on = evaluator.status(
-                        self.plans[f"{pid}.{stage.id}"]
-                    )
-                    stages.append(
-                        built(
-                            StageStatus,
-                            pathway=pid,
-                            stage=stage.id,
-                            status=status,
-                            eligible_from=eligible_from,
-                            lapsed_on=lapsed_on,
-                        )
-                    )
-        return built(
-            DecisionSummary,
-            person=person.id,
-            as_of=as_of,
-            library_version=self.library.digest,
-            engine=BATCH_ENGINE,
-            stages=stages,
+        return summarise(
+            self.library, self.plans, evaluator, wanted, person.id, as_of, BATCH_ENGINE
         )

@@ -30,12 +30,12 @@ from .decision import (
 )
 from .evaluate import StageEvaluator
 from .facts import Vocabulary, build_facts
-from .plan import plan_library
+from .plan import StagePlan, plan_library
 from .session import RuleEngine
 from .steps import next_steps
 from .wording import Words
 
-__all__ = ["Evaluator", "compiled_for", "shared_engine"]
+__all__ = ["Evaluator", "compiled_for", "shared_engine", "summarise"]
 
 _ENGINE: RuleEngine | None = None
 ENGINE_NAME = f"durable-rules {version('durable_rules')}"
@@ -97,31 +97,7 @@ class Evaluator:
             rules.session.EngineError: if the rules engine fails for this record.
         """
         as_of, wanted, evaluator = self._run(person, as_of, pathways)
-        stages = []
-        for pid in wanted:
-            for stage in self.library.pathways[pid].stages:
-                if stage.in_force(as_of):
-                    status, eligible_from, lapsed_on = evaluator.status(
-                        self.plans[f"{pid}.{stage.id}"]
-                    )
-                    stages.append(
-                        built(
-                            StageStatus,
-                            pathway=pid,
-                            stage=stage.id,
-                            status=status,
-                            eligible_from=eligible_from,
-                            lapsed_on=lapsed_on,
-                        )
-                    )
-        return built(
-            DecisionSummary,
-            person=person.id,
-            as_of=as_of,
-            library_version=self.library.digest,
-            engine=ENGINE_NAME,
-            stages=stages,
-        )
+        return summarise(self.library, self.plans, evaluator, wanted, person.id, as_of, ENGINE_NAME)
 
     def decide(
         self,
@@ -159,3 +135,38 @@ class Evaluator:
             stages=stages,
             next_steps=steps,
         )
+
+
+def summarise(
+    library: Library,
+    plans: dict[str, StagePlan],
+    evaluator: StageEvaluator,
+    wanted: list[str],
+    person_id: str,
+    as_of: dt.date,
+    engine: str,
+) -> DecisionSummary:
+    """Every in-force stage of ``wanted`` pathways, statuses and dates only."""
+    stages = []
+    for pid in wanted:
+        for stage in library.pathways[pid].stages:
+            if stage.in_force(as_of):
+                status, eligible_from, lapsed_on = evaluator.status(plans[f"{pid}.{stage.id}"])
+                stages.append(
+                    built(
+                        StageStatus,
+                        pathway=pid,
+                        stage=stage.id,
+                        status=status,
+                        eligible_from=eligible_from,
+                        lapsed_on=lapsed_on,
+                    )
+                )
+    return built(
+        DecisionSummary,
+        person=person_id,
+        as_of=as_of,
+        library_version=library.digest,
+        engine=engine,
+        stages=stages,
+    )

@@ -11,6 +11,7 @@ Hypothetical items are written like record items (``{"courses": [{"course":
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -21,7 +22,14 @@ from accreditation.record import Person
 from .decision import Decision, Status
 from .engine import Evaluator
 
-__all__ = ["StageChange", "WhatIf", "parse_addition", "what_if", "with_additions"]
+__all__ = [
+    "StageChange",
+    "WhatIf",
+    "parse_addition",
+    "what_if",
+    "what_if_with",
+    "with_additions",
+]
 
 
 class StageChange(BaseModel):
@@ -136,6 +144,21 @@ def what_if(
 ) -> WhatIf:
     """Decide with and without ``additions``; by default as of the latest added date
     (or today, if later), so the hypothetical items count."""
+    return what_if_with(evaluator.decide, person, additions, as_of)
+
+
+def what_if_with(
+    decide: Callable[[Person, dt.date], Decision],
+    person: Person,
+    additions: dict[str, list[dict[str, Any]]],
+    as_of: dt.date | None = None,
+) -> WhatIf:
+    """:func:`what_if` with any way of deciding (an engine pool, say).
+
+    Raises:
+        accreditation.io.RecordError: if the record with the additions is not valid.
+    """
+    changed = with_additions(person, additions)
     if as_of is None:
         dates = [
             dt.date.fromisoformat(str(v))
@@ -145,8 +168,8 @@ def what_if(
             if k in ("completed", "date", "awarded", "start") and v
         ]
         as_of = max([dt.date.today(), *dates])
-    before = evaluator.decide(person, as_of)
-    after = evaluator.decide(with_additions(person, additions), as_of)
+    before = decide(person, as_of)
+    after = decide(changed, as_of)
     changes = []
     for old, new in zip(before.stages, after.stages, strict=True):
         old_date = old.eligible_from or old.lapsed_on

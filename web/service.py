@@ -24,7 +24,7 @@ from pathways.model.library import Library
 from rules.decision import Decision
 from rules.pool import EnginePool
 from rules.session import EngineError
-from rules.whatif import StageChange, WhatIf, with_additions
+from rules.whatif import WhatIf, what_if_with
 
 __all__ = ["DecisionService", "LibraryInUse", "write_library"]
 
@@ -138,32 +138,4 @@ class DecisionService:
             accreditation.io.RecordError: if the record with the additions is not valid.
             rules.session.EngineError: if the engine fails.
         """
-        changed = with_additions(person, additions)
-        if as_of is None:
-            dates = [
-                dt.date.fromisoformat(str(v))
-                for items in additions.values()
-                for item in items
-                for k, v in item.items()
-                if k in ("completed", "date", "awarded", "start") and v
-            ]
-            as_of = max([dt.date.today(), *dates])
-        before = self.decide(person, as_of)
-        after = self.decide(changed, as_of)
-        changes = []
-        for old, new in zip(before.stages, after.stages, strict=True):
-            old_date = old.eligible_from or old.lapsed_on
-            new_date = new.eligible_from or new.lapsed_on
-            if old.status is not new.status or old_date != new_date:
-                changes.append(
-                    StageChange(
-                        pathway=new.pathway,
-                        stage=new.stage,
-                        name=new.name,
-                        before=old.status,
-                        after=new.status,
-                        before_date=old_date,
-                        after_date=new_date,
-                    )
-                )
-        return WhatIf(as_of=as_of, additions=additions, before=before, after=after, changes=changes)
+        return what_if_with(self.decide, person, additions, as_of)
