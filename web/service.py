@@ -10,9 +10,11 @@ When another version becomes active, the next decision starts a new pool for it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,10 @@ def write_library(files: dict[str, str], root: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+#: Recent decisions kept per server process (a decision is immutable; about 75 KB).
+DECISIONS_KEPT = 256
+
+
 class DecisionService:
     """Decides through an engine pool; safe to call from many request threads (one lock)."""
 
@@ -64,6 +70,7 @@ class DecisionService:
         self._pool: EnginePool | None = None
         self._current: LibraryInUse | None = None
         self._key: str | None = None
+        self._decided: OrderedDict[tuple[str, dt.date, str], Decision] = OrderedDict()
 
     # --- the library ---------------------------------------------------------------
 
@@ -120,11 +127,27 @@ class DecisionService:
     # --- decisions -----------------------------------------------------------------
 
     def decide(self, person: Person, as_of: dt.date | None = None) -> Decision:
-        """Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails."""
+        """The decision, from the engine pool or from the cache of recent decisions, which
+        is keyed by (library version, date, the record's full content): a changed record
+        or another library version is decided again.
+
+        Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails.
+        """
+        day = as_of or dt.date.today()
+        content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
         with self._lock:
             self.library()
             assert self._pool is not None
-            return self._pool.decide(person, as_of or dt.date.today())
+            key = (self._key or "", day, content)
+            found = self._decided.get(key)
+            if found is not None:
+                self._decided.move_to_end(key)
+                return found
+            decision = self._pool.decide(person, day)
+            self._decided[key] = decision
+            if len(self._decided) > DECISIONS_KEPT:
+                self._decided.popitem(last=False)
+            return decision
 
     def what_if(
         self,
