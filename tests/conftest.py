@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pg import SKIP_ENV, PostgresServer, PostgresUnavailable, start_server
 
 from accreditation.store import Store
+from web.app import create_app
+from web.testing import Seeded, seed
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -63,3 +66,16 @@ def store(db_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """A web store for one test module: 12 synthetic people, a user and token per role."""
+    return seed(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
+
+
+@pytest.fixture(scope="module")
+def client(seeded: Seeded) -> Iterator[TestClient]:
+    """The app on the module's store (started: its engine workers run)."""
+    with TestClient(create_app(seeded.url, workers=1)) as c:
+        yield c

@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from api_kit import auth, problem
 from fastapi.testclient import TestClient
 
-from web.app import create_app
-from web.testing import Seeded, seed
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    path: Path = tmp_path_factory.mktemp("webapi") / "web.db"
-    return seed(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def client(seeded: Seeded) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded.url, workers=1)) as c:
-        yield c
-
-
-def auth(seeded: Seeded, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {seeded.tokens[role]}"}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["type"].startswith("https://") and body["title"] and body["detail"]
-    assert body["instance"].startswith("/")
-    return body
-
+from web.testing import Seeded
 
 # --- authentication -------------------------------------------------------------------------
 

@@ -8,44 +8,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from api_kit import auth, problem
 from fastapi.testclient import TestClient
 
 from pathways import SHIPPED_LIBRARY
-from web.app import create_app
-from web.testing import PASSWORD, Seeded, seed
+from web.testing import PASSWORD, Seeded
 
-PROBLEM = "application/problem+json"
 PIP = (SHIPPED_LIBRARY / "pip.yaml").read_text(encoding="utf-8")
 BROKEN_PIP = PIP.replace("- rank: {at_most", "- rnak: {at_most", 1)
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    path: Path = tmp_path_factory.mktemp("webmanage") / "web.db"
-    return seed(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def client(seeded: Seeded) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded.url, workers=1)) as c:
-        yield c
-
-
-def auth(seeded: Seeded, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {seeded.tokens[role]}"}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["detail"] and body["title"]
-    return body
 
 
 def fields(body: dict[str, Any]) -> list[str]:
