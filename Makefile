@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Evaluated when used, so a Python installed by scripts/system-deps.sh is found.
 PYTHON = $(shell scripts/find-python.sh)
 
-.PHONY: run test lint typecheck install clean bench bench-population bench-memory loadtest
+.PHONY: run test lint imports typecheck install clean bench bench-population bench-memory loadtest
 
 install: $(STAMP)
 
@@ -27,7 +27,7 @@ run: install $(DEMO_DB)
 	$(BIN)/pathways list
 	$(BIN)/pathways eligibility examples/superintendent_spnac.json --as-of 2010-04-01 --pathway senior_leadership
 	$(BIN)/pathways publish --db $(DEMO_URL) --author make-run
-	@$(BIN)/python -c 'from accreditation.store import Store; s = Store("$(DEMO_URL)"); \
+	@$(BIN)/python -c 'from store import Store; s = Store("$(DEMO_URL)"); \
 	  v = s.active_library(); print(f"demo database $(DEMO_DB): {s.count_people():,} people, " \
 	  + (f"active library {v.digest[:12]}" if v else "no library published"))'
 	$(BIN)/pathways render pip -o var/diagrams/pip.png
@@ -48,10 +48,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The layers of docs/architecture.md: no upward imports, no cycles between packages.
+imports: install
+	$(BIN)/lint-imports
+
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint imports typecheck
 	$(BIN)/pytest
 
 bench: install

@@ -44,13 +44,13 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accreditation.record import Person
-from accreditation.synthetic import generate_people, generate_records
 from benchmarks.floor import STAGES, floor
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
 from pathways.model.requirements import ServedRequirement, walk
 from rules import Decision, Evaluator
 from rules.decision import DecisionSummary
+from workforce.synthetic import generate_people, generate_records
 
 __all__ = [
     "AS_OF",

@@ -8,9 +8,9 @@ It prints the machine, then:
 
 (a) N people of the seeded synthetic workforce (seed 1, as of 2024-06-01, as ``make run``
     makes them) generated and written as the CSVs of ``docs/import-format.md`` by
-    :func:`accreditation.csvexport.write_csv`, timed together; the files' rows and size;
+    :func:`workforce.csvexport.write_csv`, timed together; the files' rows and size;
 (b) the CSVs imported into a fresh SQLite file by the real importer
-    (:func:`accreditation.importer.import_files`; if it cannot be imported, the same people
+    (:func:`workforce.importer.import_files`; if it cannot be imported, the same people
     saved with ``Store.save_people``, and the output says so): seconds and people per
     second (target: 50,000 people in <= 60 s), then the same files imported again into the
     same database (nothing may change: 0 created, 0 updated), and the database's size;
@@ -38,12 +38,12 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accreditation.csvexport import write_csv
-from accreditation.store import Store
-from accreditation.synthetic import generate_people, generate_records
 from benchmarks.engine import machine
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.catalogue import Catalogue
+from store import Store
+from workforce.csvexport import write_csv
+from workforce.synthetic import generate_people, generate_records
 
 __all__ = ["AS_OF", "SEED", "ImportRun", "import_once", "main"]
 
@@ -69,7 +69,7 @@ class ImportRun:
 
 def _importer() -> Callable[..., Any] | None:
     try:
-        module = importlib.import_module("accreditation.importer")
+        module = importlib.import_module("workforce.importer")
     except ImportError:  # not written yet
         return None
     import_files: Callable[..., Any] = module.import_files
@@ -120,9 +120,9 @@ def import_once(
     finally:
         store.close()
     how = (
-        "accreditation.importer.import_files (the CSVs)"
+        "workforce.importer.import_files (the CSVs)"
         if import_files is not None
-        else "Store.save_people of the generated people: accreditation.importer is not "
+        else "Store.save_people of the generated people: workforce.importer is not "
         "importable yet, so the CSVs are NOT read"
     )
     return ImportRun(how, seconds, counts, again_seconds, again_counts, _db_bytes(db_path))

@@ -49,9 +49,9 @@ def _users(db_url: str, count: int) -> list[str]:
     """``count`` officer users (username = their record's id), made if missing."""
     from sqlalchemy import select
 
-    from accreditation.store import Store
-    from accreditation.store.schema import people
-    from web.users import Users
+    from store import Store
+    from store.schema import people
+    from store.users import Users
 
     store = Store(db_url)
     try:
@@ -81,7 +81,7 @@ def _postgres_copy(source: str) -> tuple[str, Any]:
     sys.path.insert(0, str(ROOT / "tests"))
     from pg import start_server
 
-    from accreditation.store import Store
+    from store import Store
 
     server = start_server()
     url = server.create_database("loadtest")

@@ -35,9 +35,9 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=10_000)
     args = parser.parse_args()
 
-    from accreditation.synthetic import generate_people
     from pathways import SHIPPED_LIBRARY, load_library
     from rules.engine import Evaluator
+    from workforce.synthetic import generate_people
 
     evaluator = Evaluator(load_library([SHIPPED_LIBRARY]))
     people = list(generate_people(5000, seed=3))

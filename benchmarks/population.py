@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/population.py [--people 250000] [--workers 2] [--repeat 3]
 
 Generates the seeded synthetic workforce into ``var/bench/people-N.db`` once (reused
-afterwards), then times ``accreditation.population.evaluate_population`` (batch
+afterwards), then times ``workforce.population.evaluate_population`` (batch
 evaluator, worker processes that parse the stored records) end to end: reading the
 SQLite store, parsing, deciding every stage of every pathway, collecting the results.
 Prints people/second, the per-person cost on one core, and the ratio to the
@@ -58,11 +58,11 @@ def main() -> None:
 
     from floor import floor
 
-    from accreditation.population import evaluate_population
-    from accreditation.store import Store
-    from accreditation.synthetic import generate_people
     from pathways import SHIPPED_LIBRARY, load_library
     from rules.batch import BatchEvaluator
+    from store import Store
+    from workforce.population import evaluate_population
+    from workforce.synthetic import generate_people
 
     print(f"machine: {machine()}")
     db = ROOT / "var" / "bench" / f"people-{args.people}.db"
@@ -102,7 +102,7 @@ def main() -> None:
     median = statistics.median(times)
     from sqlalchemy import delete
 
-    from accreditation.store.schema import population_cache
+    from store.schema import population_cache
 
     with store.transaction() as conn:
         conn.execute(delete(population_cache))

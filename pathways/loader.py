@@ -39,6 +39,7 @@ __all__ = [
     "SHIPPED_LIBRARY",
     "collect_files",
     "is_catalogue_file",
+    "library_files",
     "load_library",
     "validate_document",
 ]
@@ -65,6 +66,14 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     for f in out:
         unique.setdefault(f.resolve(), f)  # the same file named two ways is read once
     return list(unique.values())
+
+
+def library_files(directory: Path) -> dict[str, str]:
+    """A library directory's YAML files as {relative path (with /): text}."""
+    return {
+        f.resolve().relative_to(directory.resolve()).as_posix(): f.read_text(encoding="utf-8")
+        for f in collect_files([directory])
+    }
 
 
 def is_catalogue_file(path: Path) -> bool:

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pg import SKIP_ENV, PostgresServer, PostgresUnavailable, start_server
 
-from accreditation.store import Store
+from store import Store
 from web.app import create_app
 from web.testing import Seeded, seed
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accreditation.synthetic import generate_people
+from authoring.testing import as_of_dates, records
 from pathways import SHIPPED_LIBRARY, load_library
-from pathways.testing import as_of_dates, records
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
 from rules.engine import Evaluator
+from workforce.synthetic import generate_people
 
 LIBRARY = load_library([SHIPPED_LIBRARY])
 

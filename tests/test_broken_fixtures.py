@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pathways.checker import CheckReport, check_paths
-from pathways.cli import cli
+from authoring.checker import CheckReport, check_paths
+from cli import cli
 from pathways.problems import PROBLEM_CODES, Problem
 
 HERE = Path(__file__).parent

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pathways import SHIPPED_LIBRARY, Library, Problem, load_library
-from pathways.cli import cli
-from rules.cases import (
+from authoring.cases import (
     SHIPPED_CASES,
     Case,
     CaseResult,
@@ -23,6 +21,8 @@ from rules.cases import (
     run_case,
     run_cases,
 )
+from cli import cli
+from pathways import SHIPPED_LIBRARY, Library, Problem, load_library
 from rules.engine import Evaluator
 
 REPO = Path(__file__).resolve().parent.parent

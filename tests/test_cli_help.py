@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 import pathways
-from pathways.cli import cli
+from cli import cli
 
 
 def _commands() -> list[tuple[str, click.Command]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways.checker import check_paths
+from authoring.checker import check_paths
 from pathways.model.requirements import KIND_KEYS
 from pathways.problems import PROBLEM_CODES
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pathways.cli import cli
+from cli import cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SPNAC = str(EXAMPLES / "superintendent_spnac.json")

@@ -20,9 +20,8 @@ from click.testing import CliRunner
 
 from accreditation import Person
 from accreditation.io import load_record
-from pathways import SHIPPED_LIBRARY, Library, load_library
-from pathways.cli import cli
-from pathways.exports import (
+from cli import cli
+from exports import (
     ACHIEVEMENT_TYPES,
     AWARD_COMPONENT_TYPES,
     DEFAULT_BASE_URI,
@@ -33,6 +32,7 @@ from pathways.exports import (
     component_uri,
     pathway_to_ctdl,
 )
+from pathways import SHIPPED_LIBRARY, Library, load_library
 from pathways.model.requirements import walk
 from rules.decision import Decision
 from rules.engine import Evaluator

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accreditation.fairness import fisher_exact, group_rates, shown
+from workforce.fairness import fisher_exact, group_rates, shown
 
 cells = st.integers(0, 60)
 

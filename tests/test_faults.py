@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from accreditation.population import evaluate_population
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY
+from store import Store
+from workforce.population import evaluate_population
+from workforce.synthetic import generate_people
 
 PATHWAYS = str(Path(sys.executable).parent / "pathways")
 ROUNDS = 6 if os.environ.get("PATHWAYS_LONG_TESTS") == "1" else 2

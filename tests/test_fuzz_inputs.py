@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accreditation.importer import import_files
-from accreditation.store import Store
 from pathways import SHIPPED_LIBRARY
 from pathways.loader import load_with_problems
+from store import Store
+from workforce.importer import import_files
 
 ROOT = Path(__file__).parent.parent
 IMPORTS = ROOT / "examples" / "import"

@@ -11,14 +11,14 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from accreditation import Person
-from accreditation.csvexport import FILES, PEOPLE_COLUMNS, SECTION_COLUMNS, write_csv
-from accreditation.importer import import_files
 from accreditation.record import ITEM_SECTIONS
-from accreditation.store import Store
-from accreditation.store.schema import people as people_table
-from accreditation.synthetic import generate_people, generate_records
-from pathways.cli import cli
-from pathways.cli import generate as generate_module
+from cli import cli
+from cli import generate as generate_module
+from store import Store
+from store.schema import people as people_table
+from workforce.csvexport import FILES, PEOPLE_COLUMNS, SECTION_COLUMNS, write_csv
+from workforce.importer import import_files
+from workforce.synthetic import generate_people, generate_records
 
 N = 60
 SEED = 5

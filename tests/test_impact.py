@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from accreditation.impact import changed_pathways, impact
 from accreditation.io import load_record
-from accreditation.population import evaluate_population
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
+from cli import cli
 from pathways import SHIPPED_LIBRARY, load_library
-from pathways.cli import cli
 from rules.engine import Evaluator
+from store import Store
+from workforce.impact import changed_pathways, impact
+from workforce.population import evaluate_population
+from workforce.synthetic import generate_people
 
 ROOT = Path(__file__).parent.parent
 BEFORE = ROOT / "examples" / "impact" / "before_fsl"

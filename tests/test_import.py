@@ -22,14 +22,14 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from accreditation import Person
-from accreditation.csvexport import write_csv
-from accreditation.importer import ImportReport, RowProblem, get_people, import_files
 from accreditation.io import load_record
-from accreditation.store import Store
-from accreditation.store.schema import people
-from accreditation.synthetic import generate_people, generate_records
-from pathways.cli import cli
+from cli import cli
 from pathways.loader import SHIPPED_LIBRARY, load_library
+from store import Store
+from store.schema import people
+from workforce.csvexport import write_csv
+from workforce.importer import ImportReport, RowProblem, get_people, import_files
+from workforce.synthetic import generate_people, generate_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "import"
@@ -449,8 +449,8 @@ def test_the_command_exit_status_and_output(tmp_path: Path) -> None:
 
 KILLED_IMPORT = """
 import sys
-from accreditation.importer import import_files
-from accreditation.store import Store
+from workforce.importer import import_files
+from store import Store
 import_files(Store(sys.argv[1]), [sys.argv[2]])
 print("finished")
 """

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from accreditation.io import load_record
-from accreditation.store import Store
+from cli import cli
+from cli.library import library_files
 from pathways import SHIPPED_LIBRARY, load_library
-from pathways.cli import cli
-from pathways.cli.library import library_files
+from store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SPNAC = EXAMPLES / "superintendent_spnac.json"

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY, load_library
 from rules import Evaluator
+from workforce.synthetic import generate_people
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accreditation.population import evaluate_population
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY
+from store import Store
+from workforce.population import evaluate_population
+from workforce.synthetic import generate_people
 
 DAY = dt.date(2024, 6, 1)
 

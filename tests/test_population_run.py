@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from accreditation.population import evaluate_population
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY, load_library
+from store import Store
+from workforce.population import evaluate_population
+from workforce.synthetic import generate_people
 
 DAY = dt.date(2024, 6, 1)
 

@@ -1,7 +1,7 @@
 """Rule consistency on the shipped library: each test is one property, named for it.
 
 Examples per property: ``PATHWAYS_PROPERTY_EXAMPLES`` (default 100; e.g. 1000 for a long
-run). The records come from :mod:`pathways.testing.strategies`.
+run). The records come from :mod:`authoring.testing.strategies`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accreditation.record import ITEM_SECTIONS, Person
-from accreditation.store import Store
+from authoring.testing import Context, Oracle, records, stages_with_not
+from authoring.testing import properties as props
+from authoring.testing.oracle import months_between, plus_months
+from authoring.testing.verify import library_yaml_round_trip
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
-from pathways.testing import Context, Oracle, records, stages_with_not
-from pathways.testing import properties as props
-from pathways.testing.oracle import months_between, plus_months
-from pathways.testing.verify import library_yaml_round_trip
+from store import Store
 
 EXAMPLES = int(os.environ.get("PATHWAYS_PROPERTY_EXAMPLES", "100"))
 PROPERTY = settings(
@@ -200,8 +200,8 @@ def test_generated_records_are_consistent(data: Any) -> None:
 def test_a_record_one_requirement_short_is_not_eligible_and_the_missing_items_make_it_so(
     ctx: Context, data: Any
 ) -> None:
-    from pathways.testing import near_records
-    from pathways.testing.satisfy import satisfy
+    from authoring.testing import near_records
+    from authoring.testing.satisfy import satisfy
 
     day = dt.date(2024, 6, 1)
     pathway, stage = data.draw(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
-from pathways.cli import cli
+from cli import cli
+from store import Store
+from workforce.synthetic import generate_people
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from accreditation.periods import add_months
-from accreditation.population import PopulationRun, evaluate_population
 from accreditation.record import Person
-from accreditation.reports import BME, monitor, pipeline, project, trend
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
 from pathways import SHIPPED_LIBRARY, load_library
 from rules.engine import Evaluator
+from store import Store
+from workforce.population import PopulationRun, evaluate_population
+from workforce.reports import BME, monitor, pipeline, project, trend
+from workforce.synthetic import generate_people
 
 DAY = dt.date(2024, 6, 1)
 Population = tuple[list[Person], PopulationRun]

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from test_web_pages import csrf_of, sign_in
 
-from accreditation.store import Store
 from pathways import SHIPPED_LIBRARY
+from store import Store
 from web.app import CSP, create_app
 from web.testing import PASSWORD, Seeded, routes, seed
 

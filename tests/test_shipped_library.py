@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from authoring.checker import check
+from authoring.checker.sources import ILLUSTRATIVE, parse_source
 from pathways import SHIPPED_LIBRARY, Library, load_library
-from pathways.checker import check
-from pathways.checker.sources import ILLUSTRATIVE, parse_source
 from pathways.model.requirements import AllOf, BaseRequirement, ReachedRequirement, walk
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sources"

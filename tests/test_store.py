@@ -12,10 +12,10 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from accreditation import Person
-from accreditation.store import SaveStats, Store, StoreError
-from accreditation.store.schema import protected
-from accreditation.store.store import MIGRATIONS
-from accreditation.synthetic import generate_people
+from store import SaveStats, Store, StoreError
+from store.schema import protected
+from store.store import MIGRATIONS
+from workforce.synthetic import generate_people
 
 TABLES = {"people", "protected_characteristics", "library_versions", "audit_log"}
 

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from accreditation import Person, whole_months
-from accreditation.synthetic import (
+from pathways import SHIPPED_LIBRARY, Library, load_library
+from rules import Evaluator
+from workforce.synthetic import (
     DEFAULT_AS_OF,
     generate_people,
     generate_person,
     generate_record,
     generate_records,
 )
-from pathways import SHIPPED_LIBRARY, Library, load_library
-from rules import Evaluator
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 2_000

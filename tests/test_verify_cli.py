@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pathways.cli import cli
+from cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "verify"
 

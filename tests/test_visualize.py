@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from accreditation.io import load_record
 from accreditation.record import Person
+from cli import cli
 from pathways import SHIPPED_LIBRARY, load_library
-from pathways.cli import cli
 from pathways.model.library import Library
 from rules.decision import Decision, Status
 from rules.engine import Evaluator

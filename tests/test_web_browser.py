@@ -1,4 +1,4 @@
-"""In a real browser: Playwright drives Debian's chromium against ``python -m web`` (uvicorn)
+"""In a real browser: Playwright drives Debian's chromium against ``python -m cli serve`` (uvicorn)
 on a free loopback port with a throwaway database. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
@@ -48,7 +48,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
     port = _free_port()
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web", "--db", seeded.url, "--port", str(port), "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "serve",
+            "--db",
+            seeded.url,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=tmp,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
-from pathways.cli import cli
-from web.users import Users
+from cli import cli
+from store import Store
+from store.users import Users
+from workforce.synthetic import generate_people
 
 
 def _db(tmp_path: Path) -> str:

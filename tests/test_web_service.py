@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
+from store import Store
 from web.service import DECISIONS_KEPT, DecisionService
+from workforce.synthetic import generate_people
 
 
 def test_a_repeat_decision_comes_from_the_cache_and_a_change_is_decided_again() -> None:

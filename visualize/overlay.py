@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rules.decision import Decision, StageDecision, Status
+from rules.decision import Decision, Status
+from rules.status import status_words
 
 from .model import NOT_IN_FORCE, Diagram, Marking, Node
 
-__all__ = ["overlay", "status_words"]
+__all__ = ["overlay"]
 
 
 def overlay(diagram: Diagram, decision: Decision, name: str | None = None) -> Diagram:
@@ -57,20 +58,6 @@ def overlay(diagram: Diagram, decision: Decision, name: str | None = None) -> Di
     # The legend always shows the five statuses, so every diagram has the same key.
     statuses = tuple(s.value for s in Status) + ((NOT_IN_FORCE,) if NOT_IN_FORCE in seen else ())
     return replace(diagram, nodes=nodes, caption=caption, statuses=statuses)
-
-
-def status_words(stage: StageDecision) -> str:
-    """A stage's status in words, with its date.
-
-    >>> status_words(StageDecision(pathway="p", pathway_name="P", stage="s", name="S",
-    ...     status=Status.ELIGIBLE_FROM, eligible_from="2025-02-01"))
-    'eligible from 2025-02-01'
-    """
-    if stage.status is Status.ELIGIBLE_FROM:
-        return f"eligible from {stage.eligible_from}"
-    if stage.status is Status.LAPSED:
-        return f"lapsed on {stage.lapsed_on}" if stage.lapsed_on else "lapsed"
-    return stage.status.value.replace("_", " ")
 
 
 def _mark(node: Node, decision: Decision, steps: dict[tuple[str, str], list[str]]) -> Node:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rules.decision import Status
+from rules.status import STATUS_MEANINGS, STATUS_WORDS
 
 from .model import NOT_IN_FORCE, Edge, Node
 
@@ -81,8 +82,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     for s in (
         _style(
             Status.HELD.value,
-            "held",
-            "the record shows it",
+            STATUS_WORDS[Status.HELD],
+            STATUS_MEANINGS[Status.HELD],
             OKABE_ITO["bluish_green"],
             style="rounded,filled,bold",
             peripheries="2",
@@ -91,8 +92,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
         ),
         _style(
             Status.ELIGIBLE.value,
-            "eligible",
-            "every requirement is met now",
+            STATUS_WORDS[Status.ELIGIBLE],
+            STATUS_MEANINGS[Status.ELIGIBLE],
             OKABE_ITO["blue"],
             badge_text="white",
             style="rounded,filled",
@@ -100,24 +101,24 @@ STATUS_STYLES: dict[str, StatusStyle] = {
         ),
         _style(
             Status.ELIGIBLE_FROM.value,
-            "eligible from DATE",
-            "only time is missing",
+            STATUS_WORDS[Status.ELIGIBLE_FROM] + " DATE",
+            STATUS_MEANINGS[Status.ELIGIBLE_FROM],
             OKABE_ITO["orange"],
             style="rounded,filled,dashed",
             penwidth="3.5",
         ),
         _style(
             Status.LAPSED.value,
-            "lapsed on DATE",
-            "held, but no longer current",
+            STATUS_WORDS[Status.LAPSED] + " on DATE",
+            STATUS_MEANINGS[Status.LAPSED],
             OKABE_ITO["vermillion"],
             style="filled,diagonals",  # square corners: 'rounded' would hide the diagonals
             penwidth="2.5",
         ),
         _style(
             Status.NOT_ELIGIBLE.value,
-            "not eligible",
-            "a requirement is not met",
+            STATUS_WORDS[Status.NOT_ELIGIBLE],
+            STATUS_MEANINGS[Status.NOT_ELIGIBLE],
             GREY,
             style="rounded,filled,dotted",
             penwidth="1.5",

@@ -1,3 +1,9 @@
-"""The web front end and JSON API (FastAPI): see docs/web.md."""
+"""The web front end and JSON API (FastAPI): see docs/web.md.
 
-__all__: list[str] = []
+``pathways serve`` (cli.serve) starts it with :func:`create_app`; ``web.asgi`` builds it
+from the environment for several server processes.
+"""
+
+from .app import SECRET_ENV, create_app
+
+__all__ = ["SECRET_ENV", "create_app"]

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from store.tokens import TokenError, create_token, list_tokens, revoke_token
+from store.users import User, UserError, Users
+
 from .auth import check_csrf, sign_in_session
 from .pagekit import Signed, page
 from .problems import Problem
-from .tokens import TokenError, create_token, list_tokens, revoke_token
-from .users import User, UserError, Users
 
 __all__ = ["router"]
 

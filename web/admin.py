@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from store.tokens import list_tokens, revoke_token
+from store.users import ROLES, Role, User, UserError, Users, new_password
+
 from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
-from .tokens import list_tokens, revoke_token
-from .users import ROLES, Role, User, UserError, Users, new_password
 
 __all__ = ["ACTIONS", "router"]
 

@@ -20,6 +20,7 @@ from rules.whatif import parse_addition, with_additions
 
 from .apikit import ERRORS, PERSON_ID, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
+from .deps import decide_for, person_for
 from .diagram import draw
 from .problems import Problem
 
@@ -61,8 +62,6 @@ def me(user: Caller) -> dict[str, Any]:
 @router.get("/people/{person_id}/decisions", responses=ERRORS, summary="A person's decision")
 def decisions(request: Request, person_id: PersonId, user: Caller, as_of: AsOf = None) -> Any:
     """Every stage in force on ``as_of``, with reasons, evidence, sources and next steps."""
-    from .app import decide_for, person_for
-
     require_person(user, person_id)
     person = person_for(request, person_id)
     # Serialised by pydantic in one call: FastAPI's encoder would walk the 75 KB decision
@@ -80,8 +79,6 @@ def what_if(
     body: Annotated[WhatIfRequest, Body()],
 ) -> Any:
     """The decision without and with hypothetical items, and the stages that change."""
-    from .app import person_for
-
     require_person(user, person_id)
     additions = parse_additions(body.add, body.additions)
     person = person_for(request, person_id)
@@ -199,8 +196,6 @@ def diagram_svg(
     other pathways link to that pathway's diagram. With ``person`` (same access as
     decisions: an officer only their own) each stage shows that person's status on
     ``as_of`` (default today), with a key and a caption naming the rules version."""
-    from .app import decide_for, person_for
-
     used = request.app.state.service.library()
     library = used.library
     if pathway_id not in library.pathways:

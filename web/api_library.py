@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.datastructures import UploadFile
 
-from accreditation.store import LibraryVersion, StoreError
+from store import LibraryVersion, StoreError
 
 from .apikit import ERRORS, PROBLEM, HrCaller, invalid, json_body, validated
 from .library import (

@@ -14,13 +14,14 @@ from sqlalchemy import func, or_, select
 
 from accreditation.io import RecordError, record_from_data
 from accreditation.record import Person
-from accreditation.store import StoreError
-from accreditation.store.schema import people, protected
+from store import StoreError
+from store.schema import people, protected
+from store.users import Role
 
 from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, record_errors
 from .auth import require_person
+from .deps import person_for
 from .problems import Problem
-from .users import Role
 
 __all__ = ["router"]
 
@@ -163,8 +164,6 @@ def create_record(request: Request, response: Response, user: HrCaller, record: 
 def get_record(request: Request, person_id: PersonId, user: Caller) -> Any:
     """The stored record. HR sees protected characteristics; an officer sees their own
     record without them."""
-    from .app import person_for
-
     require_person(user, person_id)
     person = person_for(request, person_id)
     if user.role is Role.HR:

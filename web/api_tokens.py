@@ -12,11 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from store.tokens import TokenError, TokenInfo, create_token, list_tokens, revoke_token
+from store.users import Role
+
 from .apikit import ERRORS, Caller, invalid
 from .auth import signed_in_with_session
 from .problems import Problem
-from .tokens import TokenError, TokenInfo, create_token, list_tokens, revoke_token
-from .users import Role
 
 __all__ = ["TokenRequest", "router"]
 

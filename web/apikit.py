@@ -16,9 +16,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ValidationError
 
+from store.users import Role, User
+
 from .auth import api_user, require_role
 from .problems import Problem
-from .users import Role, User
 
 __all__ = [
     "ERRORS",

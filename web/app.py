@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import secrets
@@ -20,19 +19,18 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from accreditation.fairness import shown
-from accreditation.record import Person
-from accreditation.store import Store
-from rules.decision import Decision, StageDecision, Status
-from rules.session import EngineError
+from rules.decision import Status
+from rules.status import STATUS_SYMBOLS, status_words
+from store import Store
+from store.users import Users
+from workforce.fairness import shown
 
 from . import api, api_manage, pages, reports
-from .auth import NeedSignIn, RateLimiter, Sessions
+from .auth import NeedSignIn, RateLimiter, Sessions, session_user
 from .problems import Problem, install_handlers, problem_response
 from .service import DecisionService
-from .users import Users
 
-__all__ = ["SECRET_ENV", "create_app", "decide_for", "person_for"]
+__all__ = ["SECRET_ENV", "create_app"]
 
 HERE = Path(__file__).parent
 #: The largest request body (a pathway file of 1 MB, with room for form encoding).
@@ -45,14 +43,6 @@ CSP = (
 )
 SECRET_ENV = "PATHWAYS_WEB_SECRET"
 log = logging.getLogger("web")
-
-SYMBOLS = {
-    Status.HELD: "●",
-    Status.ELIGIBLE: "✔",
-    Status.ELIGIBLE_FROM: "◷",
-    Status.LAPSED: "!",
-    Status.NOT_ELIGIBLE: "✘",
-}
 
 
 def create_app(
@@ -95,8 +85,8 @@ def create_app(
     app.state.sessions = Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32))
     app.state.limiter = RateLimiter()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["symbols"] = SYMBOLS
-    templates.env.globals["status_words"] = _status_words
+    templates.env.globals["symbols"] = STATUS_SYMBOLS
+    templates.env.globals["status_words"] = status_words
     templates.env.globals["Status"] = Status
     templates.env.globals["zip"] = zip
     templates.env.globals["shown"] = shown
@@ -128,6 +118,7 @@ def create_app(
         session = sessions.load(request)
         request.state.session = session
         request.state.user = request.app.state.users.get(session["u"]) if session.get("u") else None
+        session_user(request)  # a session older than the user's password is signed out here
         response = await call_next(request)
         if session.get("new") or session.get("changed"):
             sessions.save(request, response, session)
@@ -156,41 +147,3 @@ def _quote(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text, safe="/")
-
-
-def _status_words(stage: StageDecision) -> str:
-    from pathways.cli.render import status_words
-
-    return status_words(stage)
-
-
-def person_for(request: Request, person_id: str) -> Person:
-    """The stored record (the caller has been checked already).
-
-    Raises:
-        Problem(404): if there is none.
-    """
-    person = request.app.state.store.get_person(person_id)
-    if person is None:
-        raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
-    assert isinstance(person, Person)
-    return person
-
-
-def decide_for(request: Request, person: Person, as_of: dt.date | None) -> Decision:
-    """The decision, made in an engine worker.
-
-    Raises:
-        Problem(503): if the rules engine failed for this record.
-    """
-    service: DecisionService = request.app.state.service
-    try:
-        return service.decide(person, as_of)
-    except EngineError as exc:
-        log.error("decision failed for %s: %s", person.id, exc)
-        raise Problem(
-            503,
-            f"the rules engine could not decide for '{person.id}' just now: {exc}",
-            title="Rules engine unavailable",
-            kind="engine",
-        ) from None

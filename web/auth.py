@@ -18,8 +18,9 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from store.users import Role, User
+
 from .problems import Problem
-from .users import Role, User
 
 __all__ = [
     "COOKIE",

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from accreditation.store import LibraryVersion, Store
-from pathways.checker import check_paths
+from authoring.checker import check_paths
+from pathways.loader import library_files
 from pathways.problems import Problem, Severity
+from store import LibraryVersion, Store
 
 from .service import LibraryInUse, write_library
 
@@ -167,8 +168,6 @@ def library_files_of(used: LibraryInUse) -> dict[str, str]:
     """The files of the library in use: ``{relative name: text}``."""
     if used.version is not None:
         return dict(used.version.files)
-    from pathways.cli.library import library_files
-
     return library_files(used.directory)
 
 
@@ -241,7 +240,7 @@ def publish_checked(
 
     Raises:
         ValueError: if the check found errors (nothing is published).
-        accreditation.store.StoreError: if the database refuses (e.g. a name too long).
+        store.StoreError: if the database refuses (e.g. a name too long).
     """
     if check.errors or check.digest is None or check.catalogue_name is None:
         raise ValueError(f"the checker found {check.errors} error(s): nothing is published")

@@ -13,8 +13,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from accreditation.store import StoreError
+from pathways.loader import load_library
 from rules.wording import Words
+from store import StoreError
+from store.users import Role
+from workforce.impact import changed_pathways, impact
+from workforce.population import evaluate_population
 
 from .auth import check_csrf, page_user, require_role
 from .diagram import draw, stage_anchor
@@ -28,8 +32,7 @@ from .library import (
 )
 from .pagekit import Signed, page
 from .problems import Problem
-from .service import LibraryInUse
-from .users import Role
+from .service import LibraryInUse, write_library
 
 __all__ = ["router"]
 
@@ -219,12 +222,6 @@ def impact_page(
     import datetime as dt
     import tempfile
     from pathlib import Path
-
-    from accreditation.impact import changed_pathways, impact
-    from accreditation.population import evaluate_population
-    from pathways.loader import load_library
-
-    from .service import write_library
 
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)

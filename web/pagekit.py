@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from store.users import Role, User
+
 from .auth import page_user, session_user
-from .users import Role, User
 
 __all__ = ["AsOf", "Signed", "home_of", "page"]
 

@@ -15,17 +15,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from accreditation.io import RecordError
-from accreditation.store.schema import people, protected
 from rules.decision import Decision, Status
 from rules.session import EngineError
 from rules.whatif import parse_addition
+from store.schema import people, protected
+from store.users import Role, User
 
 from . import account, admin, library_pages
 from .auth import check_csrf, require_person, require_role, session_user, sign_in_session
+from .deps import decide_for, person_for
 from .diagram import pathway_map, stage_anchor
 from .pagekit import AsOf, Signed, home_of, page
 from .problems import Problem
-from .users import Role, User
 
 __all__ = ["router"]
 
@@ -116,8 +117,6 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
 
 
 def _decision(request: Request, user: User, person_id: str, as_of: dt.date | None) -> Any:
-    from .app import decide_for, person_for
-
     require_person(user, person_id)
     person = person_for(request, person_id)
     return person, decide_for(request, person, as_of)
@@ -203,8 +202,6 @@ def print_view(request: Request, person_id: str, user: Signed, as_of: AsOf = Non
 
 @router.get("/people/{person_id}/what-if", response_class=HTMLResponse)
 def what_if_form(request: Request, person_id: str, user: Signed) -> Response:
-    from .app import person_for
-
     require_person(user, person_id)
     person = person_for(request, person_id)
     return page(
@@ -224,8 +221,6 @@ def what_if_run(
     more: Annotated[str, Form(max_length=5000)] = "",
     as_of: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    from .app import person_for
-
     check_csrf(request, csrf_token)
     require_person(user, person_id)
     person = person_for(request, person_id)

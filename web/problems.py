@@ -56,11 +56,10 @@ def problem_response(request: Request, problem: Problem) -> Response:
         **problem.extra,
     }
     if _wants_html(request):
-        from .auth import session_user  # auth raises these problems: import it late
-
         templates = request.app.state.templates
         session = getattr(request.state, "session", None)
-        signed_in = session_user(request) if session is not None else None
+        # The session middleware has already checked the user (web.auth.session_user).
+        signed_in = getattr(request.state, "user", None) if session is not None else None
         return templates.TemplateResponse(  # type: ignore[no-any-return]
             request,
             "error.html",

@@ -1,7 +1,7 @@
 """Workforce report pages: the succession pipeline (counts for everyone, names for hr) and
 equality monitoring (equality and hr only), with SVG charts, tables and CSV downloads.
 
-Population runs use :func:`accreditation.population.evaluate_population` with the library
+Population runs use :func:`workforce.population.evaluate_population` with the library
 in use; results are cached in the store and, per process, in memory, so only the first
 report of a date is slow.
 """
@@ -17,17 +17,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accreditation.fairness import FOUR_FIFTHS
 from accreditation.periods import add_months
-from accreditation.population import PopulationRun, evaluate_population
-from accreditation.reports import CATEGORIES, monitor, pipeline, project, trend
 from pathways.suggest import did_you_mean
+from store.users import Role
+from workforce.fairness import FOUR_FIFTHS
+from workforce.population import PopulationRun, evaluate_population
+from workforce.reports import CATEGORIES, monitor, pipeline, project, trend
 
 from .auth import require_role
 from .charts import bar_chart
 from .pagekit import Signed, page
 from .problems import Problem
-from .users import Role
 
 __all__ = ["router"]
 

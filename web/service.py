@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from accreditation.record import Person
-from accreditation.store import LibraryVersion, Store
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from rules.decision import Decision
 from rules.pool import EnginePool
 from rules.session import EngineError
 from rules.whatif import WhatIf, what_if_with
+from store import LibraryVersion, Store
 
 __all__ = ["DecisionService", "LibraryInUse", "write_library"]
 

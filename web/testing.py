@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
-from accreditation.store import Store
-from accreditation.synthetic import generate_people
-
-from .users import Users
+from store import Store
+from store.users import Users
+from workforce.synthetic import generate_people
 
 __all__ = ["PASSWORD", "Seeded", "routes", "seed"]
 

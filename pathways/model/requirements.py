@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..problems import Location
+from pathways.problems import Location
 
 __all__ = [
     "KIND_KEYS",

@@ -1,0 +1,253 @@
+"""Unknown references: every id a pathway names must exist, with "did you mean"."""
+
+from __future__ import annotations
+
+from pathways.model.catalogue import Catalogue
+from pathways.model.pathway import Award, Pathway, Stage
+from pathways.model.requirements import (
+    AttributeRequirement,
+    BandRequirement,
+    BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    LocatedModel,
+    MembershipRequirement,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+)
+from pathways.suggest import did_you_mean
+
+from .context import Reporter, stage_requirements
+
+SECTION_WORDS = {
+    "credentials": "credential",
+    "courses": "course",
+    "programmes": "programme",
+    "assessments": "assessment",
+    "endorsements": "endorsement",
+    "ranks": "rank",
+    "bands": "band",
+    "roles": "role",
+    "business_groups": "business group",
+    "attributes": "attribute",
+}
+
+
+def check_references(rep: Reporter) -> None:
+    cat = rep.library.catalogue
+    for programme in cat.programmes:
+        for course in programme.stages:
+            _known(
+                rep,
+                cat,
+                "courses",
+                course,
+                programme,
+                None,
+                None,
+                context=f"stage of programme '{programme.id}'",
+            )
+    for pathway in rep.library.pathways.values():
+        stage_ids = [s.id for s in pathway.stages]
+        for stage in pathway.stages:
+            if stage.awards is not None:
+                _check_award(rep, cat, stage.awards, pathway, stage)
+            for req, _negated in stage_requirements(stage):
+                _check_requirement(rep, cat, req, pathway, stage)
+        for prog in pathway.progressions:
+            for end, value in (("from", prog.from_), ("to", prog.to)):
+                if value not in stage_ids:
+                    rep.add(
+                        prog,
+                        "unknown-reference",
+                        f"progression '{end}' names unknown stage '{value}' "
+                        f"of pathway '{pathway.id}'",
+                        pathway=pathway,
+                        suggestion=did_you_mean(value, stage_ids),
+                        hint=f"stages of this pathway: {', '.join(stage_ids)}",
+                    )
+
+
+def _known(
+    rep: Reporter,
+    cat: Catalogue,
+    section: str,
+    value: str | None,
+    at: LocatedModel,
+    pathway: Pathway | None,
+    stage: Stage | None,
+    context: str = "",
+) -> bool:
+    if value is None:
+        return True
+    ids = cat.ids(section)
+    if value in ids:
+        return True
+    word = SECTION_WORDS[section]
+    where = f" ({context})" if context else ""
+    rep.add(
+        at,
+        "unknown-reference",
+        f"unknown {word} '{value}'{where}",
+        pathway=pathway,
+        stage=stage,
+        suggestion=did_you_mean(value, ids),
+        hint=f"add '{value}' to the catalogue's {section}, or correct the id",
+    )
+    return False
+
+
+def _check_level(
+    rep: Reporter,
+    cat: Catalogue,
+    credential: str,
+    level: int | None,
+    at: LocatedModel,
+    pathway: Pathway,
+    stage: Stage,
+) -> None:
+    entry = cat.entry("credentials", credential)
+    if level is None or entry is None:
+        return
+    levels = getattr(entry, "levels", None)
+    if not levels:
+        rep.add(
+            at,
+            "unknown-reference",
+            f"credential '{credential}' has no levels, but level {level} is required",
+            pathway=pathway,
+            stage=stage,
+            hint=f"remove 'level', or give '{credential}' levels in the catalogue",
+        )
+    elif level not in levels:
+        rep.add(
+            at,
+            "unknown-reference",
+            f"credential '{credential}' has no level {level} "
+            f"(its levels are {', '.join(map(str, levels))})",
+            pathway=pathway,
+            stage=stage,
+            hint="use one of its levels, or add the level to the catalogue",
+        )
+
+
+def _check_award(
+    rep: Reporter, cat: Catalogue, award: Award, pathway: Pathway, stage: Stage
+) -> None:
+    section = {
+        "credential": "credentials",
+        "rank": "ranks",
+        "band": "bands",
+        "course": "courses",
+        "completed_programme": "programmes",
+        "passed": "assessments",
+        "member_of": "programmes",
+        "role": "roles",
+    }[award.kind]
+    if (
+        _known(rep, cat, section, award.value, award, pathway, stage, context="awards")
+        and award.credential
+    ):
+        _check_level(rep, cat, award.credential, award.level, award, pathway, stage)
+
+
+def _check_requirement(
+    rep: Reporter, cat: Catalogue, req: BaseRequirement, pathway: Pathway, stage: Stage
+) -> None:
+    def known(section: str, value: str | None) -> bool:
+        return _known(rep, cat, section, value, req, pathway, stage)
+
+    if isinstance(req, CredentialRequirement):
+        if known("credentials", req.credential):
+            _check_level(rep, cat, req.credential, req.level, req, pathway, stage)
+    elif isinstance(req, CourseRequirement):
+        known("courses", req.course)
+    elif isinstance(req, CompletedProgrammeRequirement | MembershipRequirement):
+        pid = getattr(req, req.kind)
+        if known("programmes", pid) and isinstance(req, CompletedProgrammeRequirement):
+            entry = cat.entry("programmes", pid)
+            if entry is not None and not getattr(entry, "stages", None):
+                rep.add(
+                    req,
+                    "unsatisfiable-requirement",
+                    f"programme '{pid}' has no stages, so it cannot be completed",
+                    pathway=pathway,
+                    stage=stage,
+                    hint=f"list its course stages in the catalogue, or use 'member_of: {pid}'",
+                )
+    elif isinstance(req, PassedRequirement):
+        known("assessments", req.passed)
+    elif isinstance(req, RankRequirement | BandRequirement):
+        section = "ranks" if isinstance(req, RankRequirement) else "bands"
+        bounds = req.rank if isinstance(req, RankRequirement) else req.band
+        for value in (bounds.exactly, bounds.at_least, bounds.at_most):
+            known(section, value)
+    elif isinstance(req, ServedRequirement):
+        known("roles", req.served.role)
+        known("business_groups", req.served.business_group)
+    elif isinstance(req, PostedRequirement):
+        known("roles", req.posted.role)
+        known("business_groups", req.posted.business_group)
+    elif isinstance(req, DistinctBusinessGroupsRequirement):
+        known("roles", req.distinct_business_groups.role)
+    elif isinstance(req, EndorsementRequirement):
+        known("endorsements", req.endorsement)
+    elif isinstance(req, AttributeRequirement):
+        if known("attributes", req.attribute):
+            entry = cat.entry("attributes", req.attribute)
+            values: list[str] = list(getattr(entry, "values", []))
+            for v in req.allowed():
+                if v not in values:
+                    rep.add(
+                        req,
+                        "unknown-reference",
+                        f"attribute '{req.attribute}' has no value '{v}'",
+                        pathway=pathway,
+                        stage=stage,
+                        suggestion=did_you_mean(v, values),
+                        hint=f"its values are: {', '.join(values)}",
+                    )
+    elif isinstance(req, ReachedRequirement):
+        target_pathway, target_stage = req.target(pathway.id)
+        other = rep.library.pathways.get(target_pathway)
+        if other is None:
+            rep.add(
+                req,
+                "unknown-reference",
+                f"unknown pathway '{target_pathway}'",
+                pathway=pathway,
+                stage=stage,
+                suggestion=did_you_mean(target_pathway, rep.library.pathways),
+                hint="write 'reached: <pathway id>.<stage id>'",
+            )
+        elif (target := other.stage(target_stage)) is not None and target.awards is None:
+            rep.add(
+                req,
+                "unsatisfiable-requirement",
+                f"'reached: {req.reached}' can never hold: stage '{target_stage}' awards "
+                "nothing, so no record shows it held",
+                pathway=pathway,
+                stage=stage,
+                hint=f"give stage '{target_stage}' an 'awards:' (the record item that shows it "
+                "is held), or require that item directly",
+            )
+        elif other.stage(target_stage) is None:
+            ids = [s.id for s in other.stages]
+            guess = did_you_mean(target_stage, ids)
+            rep.add(
+                req,
+                "unknown-reference",
+                f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
+                pathway=pathway,
+                stage=stage,
+                suggestion=(
+                    f"{target_pathway}.{guess}" if guess and other is not pathway else guess
+                ),
+                hint=f"stages of '{target_pathway}': {', '.join(ids)}",
+            )

@@ -1,0 +1,317 @@
+"""The consistency properties of a pathway library, each checked on one drawn example.
+
+A property takes a :class:`Context` (the library, an engine, the oracle) and a
+hypothesis ``data`` object, draws what it needs, and raises :class:`PropertyFailure`
+(saying what the engine said and what was expected) when the example breaks it.
+:mod:`authoring.testing.verify` runs them with hypothesis, which shrinks a failure to
+a minimal record; the project's own tests run them on the shipped library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from hypothesis import strategies as st
+
+from accreditation.record import ITEM_SECTIONS, Person
+from pathways.model.library import Library
+from pathways.model.requirements import (
+    BaseRequirement,
+    Not,
+)
+from rules.engine import Evaluator
+
+from .oracle import Oracle
+from .satisfy import requirement_at, satisfy
+from .strategies import as_of_dates, qualifying_items, records
+
+__all__ = [
+    "PROPERTIES",
+    "Context",
+    "PropertyFailure",
+    "stages_with_not",
+]
+
+NOW = ("held", "eligible")
+DAY = dt.timedelta(days=1)
+
+
+class PropertyFailure(AssertionError):
+    """An example that breaks a property, in words a person can check by hand."""
+
+    def __init__(
+        self,
+        prop: str,
+        person: Person,
+        as_of: dt.date,
+        stage: str,
+        engine_said: str,
+        expected: str,
+        detail: str = "",
+    ):
+        self.prop, self.person, self.as_of, self.stage = prop, person, as_of, stage
+        self.engine_said, self.expected, self.detail = engine_said, expected, detail
+        super().__init__(
+            f"{prop}: stage {stage} as of {as_of}: the engine said {engine_said}; "
+            f"expected {expected}" + (f" ({detail})" if detail else "")
+        )
+
+
+@dataclass
+class Context:
+    """What every property needs, made once per library."""
+
+    library: Library
+    evaluators: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def engine(self) -> Any:
+
+        return Evaluator(self.library)
+
+    @cached_property
+    def oracle(self) -> Oracle:
+        return Oracle(self.library)
+
+    @cached_property
+    def with_not(self) -> frozenset[str]:
+        return stages_with_not(self.library)
+
+    def statuses(self, person: Person, on: dt.date) -> dict[str, tuple[str, dt.date | None]]:
+        summary = self.engine.statuses(person, on)
+        return {f"{s.pathway}.{s.stage}": (s.status.value, s.eligible_from) for s in summary.stages}
+
+    def draw_case(self, data: Any) -> tuple[Person, dt.date]:
+        as_of = data.draw(as_of_dates(), label="as_of")
+        return data.draw(records(self.library, as_of), label="record"), as_of
+
+
+def stages_with_not(library: Library) -> frozenset[str]:
+    """Stages whose rules say ``not`` somewhere (adding to a record may close them)."""
+
+    def has_not(req: BaseRequirement) -> bool:
+        return isinstance(req, Not) or any(has_not(c) for c in req.children())
+
+    return frozenset(
+        f"{p.id}.{s.id}" for p, s in library.stages() if any(has_not(r) for r in s.requires)
+    )
+
+
+def _with(person: Person, additions: list[tuple[str, dict[str, Any]]]) -> Person:
+    data = person.model_dump(mode="json")
+    for section, item in additions:
+        data[section] = [*data.get(section, []), item]
+    return Person.model_validate(data)
+
+
+# --- the properties ------------------------------------------------------------------------
+
+
+def oracle_agrees_with_engine(ctx: Context, data: Any) -> None:
+    """The independent evaluator and the rules engine give every stage the same status."""
+    person, as_of = ctx.draw_case(data)
+    engine = ctx.statuses(person, as_of)
+    oracle = ctx.oracle.statuses(person, as_of)
+    for key, (status, _) in engine.items():
+        said = status if status in ("held", "lapsed", "eligible") else "not_eligible"
+        if oracle.get(key) != said:
+            raise PropertyFailure(
+                "oracle_agrees_with_engine",
+                person,
+                as_of,
+                key,
+                status,
+                f"{oracle.get(key)} (the independent evaluator's answer)",
+            )
+    if set(oracle) != set(engine):
+        missing = sorted(set(oracle) ^ set(engine))
+        raise PropertyFailure(
+            "oracle_agrees_with_engine",
+            person,
+            as_of,
+            missing[0],
+            "a different set of stages",
+            "the stages in force on the date",
+            ", ".join(missing),
+        )
+
+
+def adding_an_item_never_removes_an_eligibility(ctx: Context, data: Any) -> None:
+    """A qualifying item (a course, pass, current credential, endorsement, membership)
+    never turns a held or eligible stage into anything else, unless its rules say ``not``."""
+    person, as_of = ctx.draw_case(data)
+    section, item = data.draw(qualifying_items(ctx.library, person, as_of), label="added")
+    before = ctx.statuses(person, as_of)
+    after = ctx.statuses(_with(person, [(section, item)]), as_of)
+    for key, (status, _) in before.items():
+        if status in NOW and after[key][0] not in NOW and key not in ctx.with_not:
+            raise PropertyFailure(
+                "adding_an_item_never_removes_an_eligibility",
+                person,
+                as_of,
+                key,
+                f"{status} before adding {section[:-1]} {item}, {after[key][0]} after",
+                f"{status} or held after adding it",
+            )
+
+
+def eligible_from_is_exact(ctx: Context, data: Any) -> None:
+    """A stage eligible from day D is eligible as of D, and not as of D - 1."""
+    person, as_of = ctx.draw_case(data)
+    dated = [(k, d) for k, (s, d) in ctx.statuses(person, as_of).items() if d is not None]
+    for key, day in dated[:3]:
+        on = ctx.statuses(person, day)[key][0]
+        if on not in NOW:
+            raise PropertyFailure(
+                "eligible_from_is_exact",
+                person,
+                day,
+                key,
+                on,
+                f"eligible (as of {as_of} it said eligible from {day})",
+            )
+        before = ctx.statuses(person, day - DAY)[key]
+        if before[0] == "eligible":
+            raise PropertyFailure(
+                "eligible_from_is_exact",
+                person,
+                day - DAY,
+                key,
+                "eligible",
+                f"not yet eligible (as of {as_of} it said eligible from {day})",
+            )
+
+
+def item_order_does_not_matter(ctx: Context, data: Any) -> None:
+    """Shuffling the items of each section of a record does not change any status or date."""
+    person, as_of = ctx.draw_case(data)
+    seed = data.draw(st.integers(0, 2**32 - 1), label="shuffle seed")
+    shuffled = person.model_dump(mode="json")
+    rng = random.Random(seed)
+    for section in ITEM_SECTIONS:
+        rng.shuffle(shuffled[section])
+    a = ctx.statuses(person, as_of)
+    b = ctx.statuses(Person.model_validate(shuffled), as_of)
+    for key in a:
+        if a[key] != b[key]:
+            raise PropertyFailure(
+                "item_order_does_not_matter",
+                person,
+                as_of,
+                key,
+                f"{a[key][0]} in record order, {b[key][0]} shuffled",
+                "the same both ways",
+            )
+
+
+def decisions_are_deterministic_and_pinned(ctx: Context, data: Any) -> None:
+    """The same record, date and library give the same decision, naming the library hash,
+    from this engine and from a newly compiled one."""
+
+    person, as_of = ctx.draw_case(data)
+    first = ctx.engine.decide(person, as_of)
+    again = ctx.engine.decide(person, as_of)
+    fresh = ctx.evaluators.setdefault("fresh", Evaluator(ctx.library)).decide(person, as_of)
+    if first.library_version != ctx.library.digest:
+        raise PropertyFailure(
+            "decisions_are_deterministic_and_pinned",
+            person,
+            as_of,
+            "*",
+            f"library version {first.library_version[:12]}",
+            f"the library's hash {ctx.library.digest[:12]}",
+        )
+    for other, how in ((again, "a second time"), (fresh, "by a newly compiled engine")):
+        if other.model_dump() != first.model_dump():
+            changed = next(
+                (
+                    f"{s.pathway}.{s.stage}"
+                    for s, t in zip(first.stages, other.stages, strict=False)
+                    if s != t
+                ),
+                "*",
+            )
+            raise PropertyFailure(
+                "decisions_are_deterministic_and_pinned",
+                person,
+                as_of,
+                changed,
+                f"a different decision when asked {how}",
+                "the same decision",
+            )
+
+
+def next_steps_are_sufficient(ctx: Context, data: Any) -> None:
+    """Doing every next step proposed for a stage (attend the course, pass the exam, ...,
+    wait until the date given) makes it eligible."""
+    person, as_of = ctx.draw_case(data)
+    decision = ctx.engine.decide(person, as_of)
+    by_stage: dict[tuple[str, str], list[Any]] = {}
+    for step in decision.next_steps:
+        by_stage.setdefault((step.pathway, step.stage), []).append(step)
+    for (pathway_id, stage_id), steps in by_stage.items():
+        stage = ctx.library.pathways[pathway_id].stage(stage_id)
+        if stage is None or any(s.requirement == "awards" for s in steps):
+            continue  # revalidation: a new award, not a requirement
+        additions: list[tuple[str, dict[str, Any]]] = []
+        day = as_of
+        doable = True
+        for step in steps:
+            if step.due is not None:
+                day = max(day, step.due)
+                continue
+            req = requirement_at(stage, step.requirement)
+            items = satisfy(ctx.library, req, pathway_id, as_of) if req is not None else None
+            if items is None:
+                doable = False
+                break
+            additions += items
+        if not doable:
+            continue
+        key = f"{pathway_id}.{stage_id}"
+        after = ctx.statuses(_with(person, additions), day)[key][0]
+        if after not in NOW:
+            done = "; ".join(s.text + (f" (by {s.due})" if s.due else "") for s in steps)
+            raise PropertyFailure(
+                "next_steps_are_sufficient",
+                person,
+                day,
+                key,
+                after,
+                "eligible after doing every next step",
+                f"next steps done: {done}",
+            )
+
+
+def record_json_round_trip(ctx: Context, data: Any) -> None:
+    """A record written as JSON and read back is the same record, with the same statuses."""
+    person, as_of = ctx.draw_case(data)
+    back = Person.model_validate_json(person.model_dump_json())
+    if back != person or ctx.statuses(back, as_of) != ctx.statuses(person, as_of):
+        raise PropertyFailure(
+            "record_json_round_trip",
+            person,
+            as_of,
+            "*",
+            "a different record read back",
+            "the same record",
+        )
+
+
+PROPERTIES: dict[str, Callable[[Context, Any], None]] = {
+    f.__name__: f
+    for f in (
+        oracle_agrees_with_engine,
+        adding_an_item_never_removes_an_eligibility,
+        eligible_from_is_exact,
+        item_order_does_not_matter,
+        decisions_are_deterministic_and_pinned,
+        next_steps_are_sufficient,
+        record_json_round_trip,
+    )
+}

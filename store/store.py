@@ -1,0 +1,585 @@
+"""The records store: people, published library versions and the audit log.
+
+SQLite by default (a file, no set-up); PostgreSQL for a force-sized deployment,
+with the same code. The schema is created and upgraded by Alembic migrations
+when a :class:`Store` opens a database.
+
+>>> store = Store("sqlite://")  # in memory
+>>> from accreditation import Person
+>>> person = Person.model_validate({"id": "W1", "kind": "officer", "joined": "2020-01-06"})
+>>> store.save_people([person], actor="doctest")
+SaveStats(created=1, updated=0, unchanged=0)
+>>> store.save_people([person], actor="doctest")
+SaveStats(created=0, updated=0, unchanged=1)
+>>> store.get_person("W1") == person
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+
+from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
+
+from .schema import audit_log, library_versions, people, protected
+
+__all__ = [
+    "DEFAULT_URL",
+    "AuditEntry",
+    "LibraryVersion",
+    "SaveStats",
+    "Store",
+    "StoreError",
+    "default_url",
+]
+
+DEFAULT_URL = "sqlite:///var/pathways.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_BATCH = 500
+
+
+def default_url() -> str:
+    """``$PATHWAYS_DATABASE_URL``, or a SQLite file ``var/pathways.db`` under the cwd."""
+    return os.environ.get("PATHWAYS_DATABASE_URL", DEFAULT_URL)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used, or an operation on it failed; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class SaveStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class LibraryVersion:
+    digest: str
+    name: str
+    author: str
+    published_at: dt.datetime
+    effective_date: dt.date | None
+    note: str | None
+    active: bool
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+
+
+def canonical(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
+def _shown(url: str) -> str:
+    """A URL fit for messages and logs: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing to hide that we can find
+        return url
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """A database of records, library versions and the audit log.
+
+    Raises:
+        StoreError: (from the constructor) if the database cannot be opened or migrated.
+    """
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True):
+        self.url = url or default_url()
+        shown = _shown(self.url)
+        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:////:"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(self.url, future=True)
+        except Exception as exc:  # a malformed URL, a missing driver
+            raise StoreError(f"cannot use database '{shown}': {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        if migrate:
+            self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema up to the newest migration (Alembic ``upgrade head``)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except Exception as exc:
+            raise StoreError(f"cannot prepare database '{_shown(self.url)}': {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- people ---------------------------------------------------------------------
+
+    def save_people(
+        self, records: Iterable[Person], actor: str, conn: Connection | None = None
+    ) -> SaveStats:
+        """Create or replace records by person id, in one transaction (or in ``conn``'s).
+
+        A record equal to the stored one changes nothing (no new version, no audit
+        entry), so saving the same records twice is harmless.
+        """
+        if conn is None:
+            with self.transaction() as own:
+                return self.save_people(records, actor, own)
+        created = updated = unchanged = 0
+        batch: list[Person] = []
+        for person in records:
+            batch.append(person)
+            if len(batch) >= _BATCH:
+                c, u, n = self._save_batch(conn, batch, actor)
+                created, updated, unchanged = created + c, updated + u, unchanged + n
+                batch = []
+        if batch:
+            c, u, n = self._save_batch(conn, batch, actor)
+            created, updated, unchanged = created + c, updated + u, unchanged + n
+        return SaveStats(created, updated, unchanged)
+
+    def _save_batch(
+        self, conn: Connection, batch: list[Person], actor: str
+    ) -> tuple[int, int, int]:
+        by_id = {p.id: p for p in batch}  # the last of two records with one id wins
+        existing = {
+            row.id: row
+            for row in conn.execute(
+                select(
+                    people.c.id,
+                    people.c.digest,
+                    people.c.version,
+                    people.c.record,
+                    protected.c.ethnicity,
+                    protected.c.gender,
+                    protected.c.disability,
+                )
+                .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+                .where(people.c.id.in_(list(by_id)))
+            )
+        }
+        now = _now()
+        new_people, new_protected, audits = [], [], []
+        changed: list[tuple[Person, dict[str, Any], str, Any]] = []
+        for pid, person in by_id.items():
+            record = _record(person)
+            digest = _digest(record, person.protected)
+            old = existing.get(pid)
+            if old is None:
+                new_people.append(_fits(people, _row(person, record, digest, 1, now)))
+                new_protected.append(
+                    _fits(protected, {"person_id": pid, **person.protected.model_dump()})
+                )
+                audits.append(
+                    {
+                        "at": now,
+                        "actor": actor,
+                        "action": "record.create",
+                        "target": pid,
+                        "before": None,
+                        "after": {"version": 1, "digest": digest, "items": _counts(record)},
+                    }
+                )
+            elif old.digest != digest:
+                changed.append((person, record, digest, old))
+        if new_people:
+            conn.execute(insert(people), new_people)
+            conn.execute(insert(protected), new_protected)
+        for person, record, digest, old in changed:
+            version = old.version + 1
+            conn.execute(
+                update(people)
+                .where(people.c.id == person.id)
+                .values(**_fits(people, _row(person, record, digest, version, now)))
+            )
+            conn.execute(delete(protected).where(protected.c.person_id == person.id))
+            conn.execute(
+                insert(protected),
+                [_fits(protected, {"person_id": person.id, **person.protected.model_dump()})],
+            )
+            before, after = _diff(old.record, record)
+            # Which characteristics changed, not their values: those stay in their own table.
+            names = [k for k, v in person.protected.model_dump().items() if getattr(old, k) != v]
+            if names:
+                before["protected"], after["protected"] = names, list(names)
+            audits.append(
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "record.update",
+                    "target": person.id,
+                    "before": before,
+                    "after": {**after, "version": version},
+                }
+            )
+        if audits:
+            conn.execute(insert(audit_log), [_fits(audit_log, a) for a in audits])
+        unchanged = len(by_id) - len(new_people) - len(changed)
+        return len(new_people), len(changed), unchanged
+
+    def get_person(self, person_id: str, conn: Connection | None = None) -> Person | None:
+        """One record, with its protected characteristics; None if there is none."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.get_person(person_id, own)
+        row = conn.execute(
+            select(
+                people.c.record, protected.c.ethnicity, protected.c.gender, protected.c.disability
+            )
+            .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+            .where(people.c.id == person_id)
+        ).first()
+        if row is None:
+            return None
+        return _person(row)
+
+    def iter_people(self, batch: int = 1000) -> Iterator[Person]:
+        """Every record, in id order, read in batches."""
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(
+                        people.c.id,
+                        people.c.record,
+                        protected.c.ethnicity,
+                        protected.c.gender,
+                        protected.c.disability,
+                    )
+                    .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+                    .where(people.c.id > last)
+                    .order_by(people.c.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _person(row[1:])
+            last = rows[-1].id
+
+    def first_person_id(self, kind: str) -> str | None:
+        """The lowest id of a person of ``kind`` (officer or staff); None if there is none."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(people.c.id).where(people.c.kind == kind).order_by(people.c.id).limit(1)
+            ).scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    def count_people(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(people)).scalar_one())
+
+    def record_version(self, person_id: str) -> int | None:
+        """How many times a record has been written (1 when created); None if absent."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(people.c.version).where(people.c.id == person_id)
+            ).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    def delete_person(self, person_id: str, actor: str) -> bool:
+        """Delete a record (audited). True if there was one."""
+        _fits(audit_log, {"actor": actor})
+        with self.transaction() as conn:
+            old = conn.execute(select(people.c.record).where(people.c.id == person_id)).first()
+            if old is None:
+                return False
+            conn.execute(delete(protected).where(protected.c.person_id == person_id))
+            conn.execute(delete(people).where(people.c.id == person_id))
+            conn.execute(
+                insert(audit_log),
+                [
+                    {
+                        "at": _now(),
+                        "actor": actor,
+                        "action": "record.delete",
+                        "target": person_id,
+                        "before": old.record,
+                        "after": None,
+                    }
+                ],
+            )
+        return True
+
+    # --- library versions -----------------------------------------------------------
+
+    def publish_library(
+        self,
+        files: dict[str, str],
+        digest: str,
+        name: str,
+        author: str,
+        effective_date: dt.date | None = None,
+        note: str | None = None,
+        activate: bool = True,
+    ) -> LibraryVersion:
+        """Store a library version (its files' text, keyed by relative path) and, by
+        default, make it the active one. Publishing the same digest again only
+        re-activates it. Previous versions are kept (for rollback).
+
+        Raises:
+            StoreError: if the name or author is longer than the database holds.
+        """
+        _fits(library_versions, {"digest": digest, "name": name, "author": author})
+        _fits(audit_log, {"actor": author})
+        with self.transaction() as conn:
+            known = conn.execute(
+                select(library_versions.c.digest).where(library_versions.c.digest == digest)
+            ).first()
+            if known is None:
+                conn.execute(
+                    insert(library_versions),
+                    [
+                        {
+                            "digest": digest,
+                            "name": name,
+                            "files": files,
+                            "author": author,
+                            "published_at": _now(),
+                            "effective_date": effective_date,
+                            "note": note,
+                            "active": False,
+                        }
+                    ],
+                )
+                conn.execute(
+                    insert(audit_log),
+                    [
+                        {
+                            "at": _now(),
+                            "actor": author,
+                            "action": "library.publish",
+                            "target": digest,
+                            "before": None,
+                            "after": {"name": name, "files": sorted(files), "note": note},
+                        }
+                    ],
+                )
+            if activate:
+                self._activate(conn, digest, author)
+        version = self.library_version(digest)
+        assert version is not None
+        return version
+
+    def activate_library(self, digest: str, actor: str) -> None:
+        """Make a stored version the active one (a rollback, or a roll forward).
+
+        Raises:
+            StoreError: if no version has that digest (a unique prefix is accepted).
+        """
+        _fits(audit_log, {"actor": actor})
+        prefix = digest.lower()  # digests are lower-case hex; LIKE's case differs by backend
+        with self.transaction() as conn:
+            matches = (
+                conn.execute(
+                    select(library_versions.c.digest).where(
+                        library_versions.c.digest.startswith(prefix, autoescape=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if len(matches) != 1:
+                raise StoreError(
+                    f"{'no' if not matches else 'more than one'} library version "
+                    f"starts with '{digest}'"
+                )
+            self._activate(conn, matches[0], actor)
+
+    def _activate(self, conn: Connection, digest: str, actor: str) -> None:
+        before = conn.execute(
+            select(library_versions.c.digest).where(library_versions.c.active.is_(True))
+        ).scalar_one_or_none()
+        if before == digest:
+            return
+        conn.execute(update(library_versions).values(active=False))
+        conn.execute(
+            update(library_versions).where(library_versions.c.digest == digest).values(active=True)
+        )
+        conn.execute(
+            insert(audit_log),
+            [
+                {
+                    "at": _now(),
+                    "actor": actor,
+                    "action": "library.activate",
+                    "target": digest,
+                    "before": before,
+                    "after": digest,
+                }
+            ],
+        )
+
+    def library_version(self, digest: str) -> LibraryVersion | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(library_versions).where(library_versions.c.digest == digest)
+            ).first()
+        return _version(row) if row is not None else None
+
+    def active_library(self) -> LibraryVersion | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(library_versions).where(library_versions.c.active.is_(True))
+            ).first()
+        return _version(row) if row is not None else None
+
+    def library_versions(self) -> list[LibraryVersion]:
+        """Every stored version, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(library_versions).order_by(library_versions.c.published_at.desc())
+            ).all()
+        return [_version(r) for r in rows]
+
+    # --- audit ----------------------------------------------------------------------
+
+    def audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """The newest audit entries, optionally for one target (person id or digest)."""
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if target is not None:
+            query = query.where(audit_log.c.target == target)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            AuditEntry(_utc(r.at), r.actor, r.action, r.target, r.before, r.after) for r in rows
+        ]
+
+
+# --- rows <-> records --------------------------------------------------------------------
+
+
+def _record(person: Person) -> dict[str, Any]:
+    data = person.model_dump(mode="json", exclude={"protected"})
+    for section in ITEM_SECTIONS:  # every item gets a stable id, so imports can merge by id
+        for i, item in enumerate(data[section]):
+            if item.get("id") is None:
+                item["id"] = f"{section}[{i}]"
+    return data
+
+
+def _digest(record: dict[str, Any], characteristics: ProtectedCharacteristics) -> str:
+    blob = canonical({"record": record, "protected": characteristics.model_dump()})
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _row(
+    person: Person, record: dict[str, Any], digest: str, version: int, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "kind": person.kind.value,
+        "name": person.name,
+        "joined": person.joined,
+        "record": record,
+        "version": version,
+        "digest": digest,
+        "updated_at": now,
+    }
+
+
+def _person(row: Any) -> Person:
+    record, ethnicity, gender, disability = row[0], row[1], row[2], row[3]
+    data = dict(record)
+    data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
+    return Person.model_validate(data)
+
+
+def _counts(record: dict[str, Any]) -> dict[str, int]:
+    return {s: len(record[s]) for s in ITEM_SECTIONS if record[s]}
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that changed, before and after (whole sections for history lists)."""
+    keys = sorted(set(old) | set(new))
+    changed = [k for k in keys if old.get(k) != new.get(k)]
+    return {k: old.get(k) for k in changed}, {k: new.get(k) for k in changed}
+
+
+def _version(row: Any) -> LibraryVersion:
+    return LibraryVersion(
+        row.digest,
+        row.name,
+        row.author,
+        _utc(row.published_at),
+        row.effective_date,
+        row.note,
+        bool(row.active),
+        dict(row.files),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A stored time in UTC: SQLite returns it naive (it was written in UTC), PostgreSQL
+    in the session's time zone."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _fits(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """``row``, if its text fits the columns; PostgreSQL refuses longer text and SQLite
+    would keep it, so both backends refuse it here, before anything is written.
+
+    Raises:
+        StoreError: naming the column and its limit.
+    """
+    for name, value in row.items():
+        length = getattr(table.c[name].type, "length", None) if name in table.c else None
+        if length is not None and isinstance(value, str) and len(value) > length:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise StoreError(
+                f"{table.name}.{name} '{shown}' is longer than {length} characters; "
+                "nothing was saved"
+            )
+    return row
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.close()
