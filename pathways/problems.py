@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 __all__ = [
     "PROBLEM_CODES",
+    "CareerPathwaysError",
     "Location",
     "PathwayError",
     "Problem",
@@ -131,7 +132,19 @@ class Problem(BaseModel):
         return "\n".join(lines)
 
 
-class PathwayError(Exception):
+class CareerPathwaysError(Exception):
+    """The root of every exception this project raises on purpose.
+
+    ``except CareerPathwaysError`` catches every refusal of bad input and every known
+    failure (engine, store, an unknown id) and nothing else. Where the failure is about
+    user input, ``problems`` holds the structured, located :class:`Problem` objects that
+    interfaces render; nothing should parse ``str(error)``.
+    """
+
+    problems: list[Problem] = []
+
+
+class PathwayError(CareerPathwaysError):
     """Raised when pathway files cannot be loaded; carries every problem found.
 
     The message lists each problem on its own lines, so ``str(err)`` is already
