@@ -13,9 +13,11 @@ import click
 from accreditation.io import RecordError, load_record, record_warnings
 from exports import (
     DEFAULT_BASE_URI,
+    EXTENSION_PREFIX,
     NotHeldError,
     UnknownStageError,
     achievement_credential,
+    owner_uri,
     pathway_to_ctdl,
 )
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
@@ -58,17 +60,18 @@ STABLE_IDS = click.option(
 def export_standard_group() -> None:
     """Export in other systems' standards: CTDL pathways and Open Badges 3.0 credentials.
 
-    'ctdl' writes one pathway as CTDL-shaped JSON-LD (Pathway, PathwayComponent,
-    ComponentCondition, ConditionProfile) for credential registries. 'badge'
-    writes a stage a person holds as an unsigned Open Badges 3.0 achievement
-    credential, for the issuer to sign. docs/exports.md gives every mapping.
+    'ctdl' writes one pathway as CTDL JSON-LD (Pathway, PathwayComponent,
+    ComponentCondition) in the official CTDL terms, for the Credential
+    Registry. 'badge' writes a stage a person holds as an unsigned Open Badges
+    3.0 achievement credential, for the issuer to sign. docs/exports.md gives
+    every mapping.
 
     Exit status: 0 written, 1 nothing to export (the stage is not held),
     2 usage error.
 
     \b
     Examples:
-      pathways export-standard ctdl pip -o pip.ctdl.json
+      pathways export-standard ctdl pip -o pip.ctdl.json --owner https://police.example/org
       pathways export-standard badge examples/inspector_pip.json pip.level_1 --as-of 2024-01-01
     """
 
@@ -79,31 +82,69 @@ def export_standard_group() -> None:
 @OUTPUT
 @BASE_URI
 @STABLE_IDS
+@click.option(
+    "--owner",
+    metavar="URI",
+    default=None,
+    help="The owning organisation (ceterms:ownedBy), as its URI or its CTID in the registry "
+    "(a CTID is put after --base-uri). The Credential Registry publishes no pathway without one.",
+)
+@click.option(
+    "--extensions",
+    is_flag=True,
+    help=f"Add what CTDL has no term for (effective dates, negation) as '{EXTENSION_PREFIX}:' "
+    "terms, declared in @context. For your own systems: the Registry may not take them.",
+)
 def ctdl_command(
-    pathway: str, library: Path | None, output: Path | None, base_uri: str, stable_ids: bool
+    pathway: str,
+    library: Path | None,
+    output: Path | None,
+    base_uri: str,
+    stable_ids: bool,
+    owner: str | None,
+    extensions: bool,
 ) -> None:
     """Write one pathway as CTDL JSON-LD: a Pathway, its components and their conditions.
 
     Each stage becomes a PathwayComponent, progressions become precedes /
-    hasChild / isChildOf links, requirements become ComponentConditions
-    (requiredNumber, logicalOperator, targetComponent), and effective-dated
-    rules also become ConditionProfiles (dateEffective, expirationDate). The
-    output is the same for the same library, so two exports can be diffed.
+    ceasn:hasChild / ceasn:isChildOf links, requirements become
+    ComponentConditions (requiredNumber, logicalOperator, targetComponent),
+    and the goal becomes the one destination component. Only official CTDL
+    terms are written (dates of rules in force are in the conditions' words)
+    unless --extensions. The output is the same for the same library, so two
+    exports can be diffed.
 
-    Exit status: 0 written, 2 usage error (unknown pathway, library does not load).
+    Exit status: 0 written, 2 usage error (unknown pathway, bad --owner,
+    library does not load).
 
     \b
     Examples:
-      pathways export-standard ctdl pip
-      pathways export-standard ctdl senior_leadership -o senior_leadership.json
+      pathways export-standard ctdl pip --owner https://police.example/organisation
+      pathways export-standard ctdl pip --owner ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7 \\
+          --base-uri https://registry.example/resources/
+      pathways export-standard ctdl senior_leadership -o senior_leadership.json --extensions
       pathways export-standard ctdl fsl --base-uri https://registry.example/resources/
       pathways export-standard ctdl my_pathway --library ./lib --stable-ids
     """
+    owner_id: str | None = None
+    if owner is not None:
+        try:
+            owner_id = owner_uri(owner, base_uri)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--owner") from None
     lib = _library(library)
     try:
-        document = pathway_to_ctdl(lib, pathway, base_uri, stable_ids=stable_ids)
+        document = pathway_to_ctdl(
+            lib, pathway, base_uri, stable_ids=stable_ids, owner=owner_id, extensions=extensions
+        )
     except UnknownStageError as exc:
         raise click.BadParameter(str(exc), param_hint="PATHWAY") from None
+    if owner_id is None:
+        click.echo(
+            "warning: no --owner given: the Credential Registry publishes no pathway without "
+            "its owning organisation (ceterms:ownedBy); give its URI or CTID",
+            err=True,
+        )
     _write(document, output)
 
 

@@ -11,15 +11,25 @@ wrap them. See ``docs/exports.md`` for the mappings.
 'https://credreg.net/ctdl/schema/context/json'
 """
 
-from .badges import ACHIEVEMENT_TYPES, OB3_CONTEXT, NotHeldError, achievement_credential
+from .badges import (
+    ACHIEVEMENT_TYPES,
+    OB3_CONTEXT,
+    OB3_CREDENTIAL_SCHEMA,
+    NotHeldError,
+    achievement_credential,
+)
 from .ctdl import (
     AWARD_COMPONENT_TYPES,
     CTDL_CONTEXT,
     DEFAULT_BASE_URI,
+    EXTENSION_NAMESPACE,
+    EXTENSION_PREFIX,
+    LIFE_CYCLE_STATUS,
     LOGICAL_OPERATORS,
     UnknownStageError,
     component_uri,
     ctid,
+    owner_uri,
     pathway_to_ctdl,
 )
 
@@ -28,12 +38,17 @@ __all__ = [
     "AWARD_COMPONENT_TYPES",
     "CTDL_CONTEXT",
     "DEFAULT_BASE_URI",
+    "EXTENSION_NAMESPACE",
+    "EXTENSION_PREFIX",
+    "LIFE_CYCLE_STATUS",
     "LOGICAL_OPERATORS",
     "OB3_CONTEXT",
+    "OB3_CREDENTIAL_SCHEMA",
     "NotHeldError",
     "UnknownStageError",
     "achievement_credential",
     "component_uri",
     "ctid",
+    "owner_uri",
     "pathway_to_ctdl",
 ]

@@ -45,6 +45,7 @@ from .ctdl import DEFAULT_BASE_URI, UnknownStageError, component_uri
 __all__ = [
     "ACHIEVEMENT_TYPES",
     "OB3_CONTEXT",
+    "OB3_CREDENTIAL_SCHEMA",
     "NotHeldError",
     "achievement_credential",
 ]
@@ -55,6 +56,14 @@ OB3_CONTEXT: list[str] = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+
+#: ``credentialSchema``: 1EdTech's JSON Schema for the credential, as the specification's
+#: own examples name it (tests/fixtures/standards/ holds a copy the tests validate against).
+OB3_CREDENTIAL_SCHEMA: dict[str, str] = {
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+    "ob_v3p0_achievementcredential_schema.json",
+    "type": "1EdTechJsonSchemaValidator2019",
+}
 
 #: Open Badges ``achievementType`` for each kind of award (see docs/exports.md).
 ACHIEVEMENT_TYPES: dict[str, str] = {
@@ -184,6 +193,7 @@ def achievement_credential(
             "achievement": achievement,
         },
         "evidence": [_evidence(e) for e in sorted(decided.held_evidence, key=lambda e: e.item)],
+        "credentialSchema": [dict(OB3_CREDENTIAL_SCHEMA)],
     }
     return credential
 

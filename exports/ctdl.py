@@ -1,11 +1,15 @@
-"""A pathway as CTDL-shaped JSON-LD: Pathway, PathwayComponents, ComponentConditions.
+"""A pathway as CTDL JSON-LD: Pathway, PathwayComponents, ComponentConditions.
 
 The output follows the Credential Transparency Description Language as the
 Credential Registry publishes pathways (one ``@graph`` holding a
-``ceterms:Pathway`` and its components), so other systems can read our
-pathways without knowing the pathway language. It is *shaped* like CTDL, not
-published: nothing here registers it or checks it against the Registry. See
-``docs/exports.md`` for every mapping.
+``ceterms:Pathway`` and its components), using only terms of the official
+CTDL vocabulary, on the classes the Registry's publishing models put them
+on (``ceasn:hasChild``, ``ceasn:isChildOf``, ``ceasn:isPartOf``; one
+destination component; a life-cycle status; the owning organisation). What
+CTDL has no term for (effective dates, negation) is left out, or with
+``extensions=True`` written under the project's own ``pathways:`` namespace,
+declared in the document's ``@context``. Nothing here registers the
+document. See ``docs/exports.md`` for every mapping.
 
 Output is deterministic: the same library gives byte-identical JSON, so two
 exports can be diffed.
@@ -19,6 +23,7 @@ exports can be diffed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -32,7 +37,6 @@ from pathways.model.requirements import (
     BaseRequirement,
     Not,
     ReachedRequirement,
-    walk,
 )
 from rules.wording import Words
 
@@ -40,10 +44,14 @@ __all__ = [
     "AWARD_COMPONENT_TYPES",
     "CTDL_CONTEXT",
     "DEFAULT_BASE_URI",
+    "EXTENSION_NAMESPACE",
+    "EXTENSION_PREFIX",
+    "LIFE_CYCLE_STATUS",
     "LOGICAL_OPERATORS",
     "UnknownStageError",
     "component_uri",
     "ctid",
+    "owner_uri",
     "pathway_to_ctdl",
 ]
 
@@ -52,6 +60,10 @@ JsonDict = dict[str, Any]
 CTDL_CONTEXT = "https://credreg.net/ctdl/schema/context/json"
 DEFAULT_BASE_URI = "https://example.org/pathways/"
 LANGUAGE = "en"
+
+#: The project's namespace for what CTDL has no term for (``extensions=True``).
+EXTENSION_PREFIX = "pathways"
+EXTENSION_NAMESPACE = "urn:career-pathways:ctdl-extension:"
 
 #: The CTDL component class for each kind of award (what holding a stage means).
 AWARD_COMPONENT_TYPES: dict[str, str] = {
@@ -64,21 +76,28 @@ AWARD_COMPONENT_TYPES: dict[str, str] = {
     "role": "ceterms:WorkExperienceComponent",
     "member_of": "ceterms:BasicComponent",
 }
-#: For stages that award nothing.
+#: For stages that award nothing, and for the destination of a pathway with several goals.
 DEFAULT_COMPONENT_TYPE = "ceterms:BasicComponent"
 
-#: ``ceterms:logicalOperator`` values: concepts of CTDL's logical-operator scheme.
-LOGICAL_OPERATORS: dict[str, str] = {
-    "and": "logical:And",
-    "or": "logical:Or",
-    "not": "logical:Not",
-}
+#: ``ceterms:logicalOperator`` values: concepts of CTDL's LogicalOperatorCategory scheme
+#: (which has no Not: a negation is the condition's words, and ``pathways:negated``).
+LOGICAL_OPERATORS: dict[str, str] = {"and": "logic:And", "or": "logic:Or"}
+
+#: ``ceterms:lifeCycleStatusType``: the concept of CTDL's LifeCycleStatus scheme.
+LIFE_CYCLE_STATUS = "lifeCycle:Active"
 
 #: Words for ``ceterms:componentCategory`` on BasicComponents.
 BASIC_CATEGORIES: dict[str, str] = {
     "member_of": "Membership of a programme",
     "": "Pathway stage",
 }
+DESTINATION_CATEGORY = "Pathway goal"
+
+# The key of the destination component of a pathway with several goals: a stage id
+# cannot contain '#', so no stage's id can collide with it.
+_DESTINATION_KEY = "#destination"
+_CTID_PATTERN = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_URI_PATTERN = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
 
 class UnknownStageError(ValueError):
@@ -92,7 +111,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:career-pathways:exports:ctdl")
 def ctid(
     library: Library, pathway_id: str, stage_id: str | None = None, *, stable: bool = False
 ) -> str:
-    """The CTID-like id of a pathway (``stage_id`` None) or of one of its stages.
+    """The CTID of a pathway (``stage_id`` None) or of one of its stages.
 
     ``ce-`` and a UUID made (version 5) from the library's content hash and the
     stage's key, so an id names one stage *in one version of the rules*, as a
@@ -124,19 +143,47 @@ def component_uri(
     return base_uri + ctid(library, pathway_id, stage_id, stable=stable)
 
 
+def owner_uri(owner: str, base_uri: str = DEFAULT_BASE_URI) -> str:
+    """The ``ceterms:ownedBy`` URI for ``owner``: an http(s) URI, or a CTID under ``base_uri``.
+
+    >>> owner_uri("https://police.example/org")
+    'https://police.example/org'
+    >>> owner_uri("ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7", "https://registry.example/resources/")
+    'https://registry.example/resources/ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7'
+    >>> owner_uri("Example Police")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'Example Police' is neither an http(s) URI nor a CTID (ce- and a UUID): ...
+    """
+    value = owner.strip()
+    if _CTID_PATTERN.match(value.lower()):
+        return base_uri + value.lower()
+    if _URI_PATTERN.match(value):
+        return value
+    raise ValueError(
+        f"'{owner}' is neither an http(s) URI nor a CTID (ce- and a UUID): "
+        "give the owning organisation's URI in the registry"
+    )
+
+
 def pathway_to_ctdl(
     library: Library,
     pathway_id: str,
     base_uri: str = DEFAULT_BASE_URI,
     *,
     stable_ids: bool = False,
+    owner: str | None = None,
+    extensions: bool = False,
 ) -> JsonDict:
     """One pathway as a CTDL JSON-LD document (``@context`` and ``@graph``).
 
     The graph holds the ``ceterms:Pathway`` first, then one component per stage,
-    ordered by stage id. ``reached`` requirements that point into other
-    pathways target those pathways' component ids (the same ids their own
-    export gives them).
+    ordered by stage id, then (for a pathway with several goals) its destination
+    component. ``reached`` requirements that point into other pathways target
+    those pathways' component ids (the same ids their own export gives them).
+    ``owner`` is the owning organisation's URI (``ceterms:ownedBy``, which the
+    Registry requires); see :func:`owner_uri`. ``extensions`` adds the
+    ``pathways:`` terms (effective dates, negation, the pathway id).
 
     Raises:
         UnknownStageError: if the library has no pathway ``pathway_id``.
@@ -146,15 +193,18 @@ def pathway_to_ctdl(
         raise UnknownStageError(
             f"no pathway '{pathway_id}' in the library; pathways: {', '.join(library.pathways)}"
         )
-    return _Exporter(library, pathway, base_uri, stable_ids).document()
+    return _Exporter(library, pathway, base_uri, stable_ids, extensions).document(owner)
 
 
 class _Exporter:
-    def __init__(self, library: Library, pathway: Pathway, base_uri: str, stable: bool):
+    def __init__(
+        self, library: Library, pathway: Pathway, base_uri: str, stable: bool, extensions: bool
+    ):
         self.library = library
         self.pathway = pathway
         self.base_uri = base_uri
         self.stable = stable
+        self.extensions = extensions
         self.words = Words(library)
 
     # --- ids ---------------------------------------------------------------
@@ -168,37 +218,68 @@ class _Exporter:
     def target_uri(self, req: ReachedRequirement) -> str:
         return self.uri(*req.target(self.pathway.id))
 
+    def extend(self, node: JsonDict, **terms: Any) -> None:
+        """Add ``pathways:`` terms (those not None) to ``node``, if extensions are on."""
+        if self.extensions:
+            node.update((f"{EXTENSION_PREFIX}:{k}", v) for k, v in terms.items() if v is not None)
+
     # --- the document ------------------------------------------------------
 
-    def document(self) -> JsonDict:
+    def document(self, owner: str | None) -> JsonDict:
         p = self.pathway
         stage_ids = [s.id for s in p.stages]
         outgoing = {s: sorted({g.to for g in p.progressions if g.from_ == s}) for s in stage_ids}
         incoming = {s: sorted({g.from_ for g in p.progressions if g.to == s}) for s in stage_ids}
         # The goals: stages no progression leaves. In CTDL's downward hierarchy they
         # are the top, and each progression's source is a child of its destination.
-        destinations = [s for s in stage_ids if not outgoing[s]]
+        # The Registry takes one destination component per pathway: with several
+        # goals, a component that any one of them completes stands above them.
+        goals = [s for s in stage_ids if not outgoing[s]]
+        several = len(goals) > 1
+        destination = self.stage_uri(_DESTINATION_KEY) if several else self.stage_uri(goals[0])
+        parents = {s: [destination] if several and s in goals else [] for s in stage_ids}
+        components = [
+            self.component(
+                stage,
+                outgoing[stage.id],
+                incoming[stage.id],
+                parents[stage.id],
+                is_destination=not several and stage.id in goals,
+            )
+            for stage in sorted(p.stages, key=lambda s: s.id)
+        ]
+        if several:
+            components.append(self.destination(goals))
         pathway_node: JsonDict = {
             "@id": self.uri(p.id),
             "@type": "ceterms:Pathway",
             "ceterms:ctid": ctid(self.library, p.id, stable=self.stable),
             "ceterms:name": _lang(p.name),
             "ceterms:description": _lang(_with_source(p.description or p.name, p.source)),
-            "ceterms:hasChild": _uris(self.stage_uri(s) for s in destinations),
-            "ceterms:hasDestinationComponent": _uris(self.stage_uri(s) for s in destinations),
-            "ceterms:identifier": [_identifier("Pathway id", p.id)],
+            **({"ceterms:ownedBy": [owner]} if owner is not None else {}),
+            "ceterms:lifeCycleStatusType": _life_cycle_status(),
+            "ceterms:hasDestinationComponent": [destination],
+            "ceterms:hasPart": _uris(node["@id"] for node in components),
             "ceterms:versionIdentifier": [
                 _identifier("Library version (SHA-256 of the rules)", self.library.digest)
             ],
         }
-        components = [
-            self.component(stage, outgoing[stage.id], incoming[stage.id], stage.id in destinations)
-            for stage in sorted(p.stages, key=lambda s: s.id)
-        ]
-        return {"@context": CTDL_CONTEXT, "@graph": [pathway_node, *components]}
+        self.extend(pathway_node, pathwayId=p.id)
+        context: Any = (
+            [CTDL_CONTEXT, {EXTENSION_PREFIX: EXTENSION_NAMESPACE}]
+            if self.extensions
+            else CTDL_CONTEXT
+        )
+        return {"@context": context, "@graph": [pathway_node, *components]}
 
     def component(
-        self, stage: Stage, outgoing: list[str], incoming: list[str], destination: bool
+        self,
+        stage: Stage,
+        outgoing: list[str],
+        incoming: list[str],
+        parents: list[str],
+        *,
+        is_destination: bool,
     ) -> JsonDict:
         p = self.pathway
         kind = stage.awards.kind if stage.awards is not None else ""
@@ -210,25 +291,59 @@ class _Exporter:
             "ceterms:name": _lang(stage.name),
             "ceterms:description": _lang(self.stage_description(stage)),
             "ceterms:identifier": [_identifier("Pathway stage", f"{p.id}.{stage.id}")],
-            "ceterms:isPartOf": [self.uri(p.id)],
+            "ceasn:isPartOf": [self.uri(p.id)],
         }
         if node_type == DEFAULT_COMPONENT_TYPE:
             node["ceterms:componentCategory"] = _lang(BASIC_CATEGORIES.get(kind, "Pathway stage"))
         if kind == "credential" and stage.awards is not None:
             node["ceterms:credentialType"] = self.credential_type(stage.awards.value)
-        if destination:
+        if is_destination:
             node["ceterms:isDestinationComponentOf"] = [self.uri(p.id)]
         if outgoing:
             node["ceterms:precedes"] = _uris(self.stage_uri(s) for s in outgoing)
-            node["ceterms:isChildOf"] = _uris(self.stage_uri(s) for s in outgoing)
+        if outgoing or parents:
+            node["ceasn:isChildOf"] = _uris([*(self.stage_uri(s) for s in outgoing), *parents])
         if incoming:
-            node["ceterms:hasChild"] = _uris(self.stage_uri(s) for s in incoming)
+            node["ceasn:hasChild"] = _uris(self.stage_uri(s) for s in incoming)
         if stage.requires:
             node["ceterms:hasCondition"] = [self.root_condition(stage)]
-        profiles = self.condition_profiles(stage)
-        if profiles:
-            node["ceterms:requires"] = profiles
+        self.extend(
+            node,
+            effectiveFrom=_iso(stage.effective_from),
+            effectiveTo=_iso(stage.effective_to),
+            datedProgression=self.dated_progressions(stage) or None,
+        )
         return node
+
+    def destination(self, goals: list[str]) -> JsonDict:
+        """The one destination component of a pathway with several goals: any one completes it."""
+        p = self.pathway
+        names = [stage.name for g in goals if (stage := p.stage(g)) is not None]
+        targets = _uris(self.stage_uri(g) for g in goals)
+        return {
+            "@id": self.stage_uri(_DESTINATION_KEY),
+            "@type": DEFAULT_COMPONENT_TYPE,
+            "ceterms:ctid": ctid(self.library, p.id, _DESTINATION_KEY, stable=self.stable),
+            "ceterms:name": _lang(f"{p.name}: any one of its {len(goals)} final stages"),
+            "ceterms:description": _lang(
+                f"The pathway has {len(goals)} final stages, none leading to another; "
+                f"reaching any one of them completes it: {'; '.join(names)}."
+            ),
+            "ceterms:identifier": [_identifier("Pathway goal", p.id)],
+            "ceasn:isPartOf": [self.uri(p.id)],
+            "ceterms:componentCategory": _lang(DESTINATION_CATEGORY),
+            "ceterms:isDestinationComponentOf": [self.uri(p.id)],
+            "ceasn:hasChild": targets,
+            "ceterms:hasCondition": [
+                self.condition(
+                    name="Any one of the final stages",
+                    description=f"One of the {len(goals)} final stages must be reached.",
+                    operator="or",
+                    required=1,
+                    targets=targets,
+                )
+            ],
+        }
 
     def stage_description(self, stage: Stage) -> str:
         text = _sentence(stage.text or stage.name)
@@ -269,6 +384,18 @@ class _Exporter:
         lapses = entry is not None and entry.validity_months is not None
         return "ceterms:Certification" if lapses else "ceterms:Certificate"
 
+    def dated_progressions(self, stage: Stage) -> list[JsonDict]:
+        """``pathways:Progression`` nodes for the dated progressions into ``stage``."""
+        return [
+            {
+                "@type": f"{EXTENSION_PREFIX}:Progression",
+                f"{EXTENSION_PREFIX}:from": self.stage_uri(prog.from_),
+                **_window(prog.effective_from, prog.effective_to),
+            }
+            for prog in sorted(self.pathway.progressions, key=lambda g: g.from_)
+            if prog.to == stage.id and (prog.effective_from or prog.effective_to)
+        ]
+
     # --- conditions --------------------------------------------------------
 
     def text(self, req: BaseRequirement) -> str:
@@ -291,41 +418,49 @@ class _Exporter:
     def requirement_condition(self, req: BaseRequirement) -> JsonDict:
         """One requirement as a ComponentCondition (combinators nest their children)."""
         window = _window_words(req.effective_from, req.effective_to)
+        node: JsonDict
         if isinstance(req, Not):
             words = f"Must not: {self.text(req.not_)}"
             # The one sub-condition must not be met: 0 of 1 are required.
-            return self.condition(
+            node = self.condition(
                 name=req.text or words,
                 description=_with_source(words + window, req.source),
-                operator="not",
+                operator="and",
                 required=0,
                 nested=[self.requirement_condition(req.not_)],
             )
-        text = self.text(req)
-        description = _with_source(text + window, req.source)
-        if isinstance(req, AllOf | AnyOf | AtLeast):
+            self.extend(node, negated=True)
+        elif isinstance(req, AllOf | AnyOf | AtLeast):
             kids = req.children()
             required = req.at_least if isinstance(req, AtLeast) else len(kids)
             if isinstance(req, AnyOf):
                 required = 1
-            return self.condition(
-                name=text,
-                description=description,
+            node = self.condition(
+                name=self.text(req),
+                description=_with_source(self.text(req) + window, req.source),
                 operator="and" if required >= len(kids) else "or",
                 required=required,
                 nested=[self.requirement_condition(kid) for kid in kids],
             )
-        if isinstance(req, ReachedRequirement):
-            return self.condition(
-                name=text,
-                description=description,
+        elif isinstance(req, ReachedRequirement):
+            node = self.condition(
+                name=self.text(req),
+                description=_with_source(self.text(req) + window, req.source),
                 operator="and",
                 required=1,
                 targets=[self.target_uri(req)],
             )
-        # A leaf no component stands for (a course, a rank, time served ...): the words
-        # are the condition; it has no targets or sub-conditions, so 0 are counted.
-        return self.condition(name=text, description=description, operator="and", required=0)
+        else:
+            # A leaf no component stands for (a course, a rank, time served ...): the
+            # words are the condition; it has no targets or sub-conditions, so 0 count.
+            node = self.condition(
+                name=self.text(req),
+                description=_with_source(self.text(req) + window, req.source),
+                operator="and",
+                required=0,
+            )
+        self.extend(node, **_window_terms(req.effective_from, req.effective_to))
+        return node
 
     def condition(
         self,
@@ -337,93 +472,24 @@ class _Exporter:
         targets: Iterable[str] = (),
         nested: Iterable[JsonDict] = (),
     ) -> JsonDict:
-        """A ComponentCondition: ``required`` of its targets and sub-conditions must be met."""
+        """A ComponentCondition: ``required`` of its targets and sub-conditions must be met.
+
+        ``ceterms:logicalOperator`` combines two or more targets and sub-conditions
+        (CTDL's definition), so a condition with fewer has none.
+        """
         node: JsonDict = {
             "@type": "ceterms:ComponentCondition",
             "ceterms:name": _lang(name),
             "ceterms:description": _lang(description),
             "ceterms:requiredNumber": required,
-            "ceterms:logicalOperator": LOGICAL_OPERATORS[operator],
         }
         target_list, nested_list = list(targets), list(nested)
+        if len(target_list) + len(nested_list) >= 2:
+            node["ceterms:logicalOperator"] = LOGICAL_OPERATORS[operator]
         if target_list:
             node["ceterms:targetComponent"] = target_list
         if nested_list:
             node["ceterms:hasCondition"] = nested_list
-        return node
-
-    # --- effective windows -------------------------------------------------
-
-    def condition_profiles(self, stage: Stage) -> list[JsonDict]:
-        """A ConditionProfile for each dated thing about the stage.
-
-        The stage's own window, the windows of progressions into it, and every
-        requirement (at any depth) that has an effective window.
-        """
-        profiles: list[JsonDict] = []
-        if _dated(stage):
-            profiles.append(
-                self.profile(
-                    name=f"{stage.name} is in force",
-                    description=stage.text or stage.name,
-                    start=stage.effective_from,
-                    end=stage.effective_to,
-                    targets=[],
-                )
-            )
-        for prog in self.pathway.progressions:
-            if prog.to == stage.id and _dated(prog):
-                source_stage = self.pathway.stage(prog.from_)
-                from_name = source_stage.name if source_stage else prog.from_
-                profiles.append(
-                    self.profile(
-                        name=f"Progression from {from_name}",
-                        description=prog.text or f"Progression from {from_name} to {stage.name}",
-                        start=prog.effective_from,
-                        end=prog.effective_to,
-                        targets=[self.stage_uri(prog.from_)],
-                    )
-                )
-        for top in stage.requires:
-            for req, negated in walk(top):
-                if not _dated(req):
-                    continue
-                targets = [
-                    self.target_uri(r)
-                    for r, neg in walk(req, negated)
-                    if isinstance(r, ReachedRequirement) and not neg
-                ]
-                profiles.append(
-                    self.profile(
-                        name=_window_name(req.effective_from, req.effective_to),
-                        description=self.text(req),
-                        start=req.effective_from,
-                        end=req.effective_to,
-                        targets=targets,
-                    )
-                )
-        return profiles
-
-    def profile(
-        self,
-        *,
-        name: str,
-        description: str,
-        start: dt.date | None,
-        end: dt.date | None,
-        targets: list[str],
-    ) -> JsonDict:
-        node: JsonDict = {
-            "@type": "ceterms:ConditionProfile",
-            "ceterms:name": _lang(name),
-            "ceterms:description": _lang(description),
-        }
-        if start is not None:
-            node["ceterms:dateEffective"] = start.isoformat()
-        if end is not None:
-            node["ceterms:expirationDate"] = end.isoformat()
-        if targets:
-            node["ceterms:targetComponent"] = _uris(targets)
         return node
 
 
@@ -444,6 +510,34 @@ def _identifier(type_name: str, value: str) -> JsonDict:
     }
 
 
+def _life_cycle_status() -> JsonDict:
+    """``lifeCycle:Active`` as the CredentialAlignmentObject CTDL's range asks for."""
+    return {
+        "@type": "ceterms:CredentialAlignmentObject",
+        "ceterms:framework": "https://credreg.net/ctdl/terms/LifeCycleStatus",
+        "ceterms:frameworkName": _lang("Life Cycle Status"),
+        "ceterms:targetNode": LIFE_CYCLE_STATUS,
+        "ceterms:targetNodeName": _lang("Active"),
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _window_terms(start: dt.date | None, end: dt.date | None) -> dict[str, str | None]:
+    return {"effectiveFrom": _iso(start), "effectiveTo": _iso(end)}
+
+
+def _window(start: dt.date | None, end: dt.date | None) -> JsonDict:
+    """The ``pathways:`` effective-date terms of a window that has them."""
+    return {
+        f"{EXTENSION_PREFIX}:{key}": value
+        for key, value in _window_terms(start, end).items()
+        if value is not None
+    }
+
+
 def _sentence(text: str) -> str:
     """``text`` with its whitespace tidied and a full stop at the end."""
     text = " ".join(text.split())
@@ -454,19 +548,11 @@ def _with_source(text: str, source: str | None) -> str:
     return f"{_sentence(text)} Source: {source}." if source else " ".join(text.split())
 
 
-def _dated(item: Any) -> bool:
-    return item.effective_from is not None or item.effective_to is not None
-
-
 def _window_words(start: dt.date | None, end: dt.date | None) -> str:
-    if start is None and end is None:
-        return ""
-    return f" ({_window_name(start, end).lower()})"
-
-
-def _window_name(start: dt.date | None, end: dt.date | None) -> str:
     if start is not None and end is not None:
-        return f"In force from {start} to {end}"
+        return f" (in force from {start} to {end})"
     if start is not None:
-        return f"In force from {start}"
-    return f"In force until {end}"
+        return f" (in force from {start})"
+    if end is not None:
+        return f" (in force until {end})"
+    return ""

@@ -1,22 +1,25 @@
 """Standards exports: pathways as CTDL JSON-LD, held stages as Open Badges 3.0 credentials.
 
-Structure is checked against JSON Schemas in tests/fixtures/exports/ that
-capture what each standard requires; the rest checks the meaning: which
-components, links, conditions and dates; what a badge says and never says.
+Structure is checked against the official artefacts in tests/fixtures/standards/
+(tests/standards.py): every badge against 1EdTech's Open Badges 3.0 JSON Schema,
+every CTDL document against Credential Engine's CTDL term list and publishing
+models. The rest checks the meaning: which components, links, conditions and
+dates; what a badge says and never says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from click.testing import CliRunner
+from standards import ctdl_vocabulary, load, ob3_errors, publishing_problems
 
 from accreditation import Person
 from accreditation.io import load_record
@@ -25,7 +28,10 @@ from exports import (
     ACHIEVEMENT_TYPES,
     AWARD_COMPONENT_TYPES,
     DEFAULT_BASE_URI,
+    EXTENSION_NAMESPACE,
+    EXTENSION_PREFIX,
     LOGICAL_OPERATORS,
+    OB3_CREDENTIAL_SCHEMA,
     NotHeldError,
     UnknownStageError,
     achievement_credential,
@@ -36,11 +42,13 @@ from pathways import SHIPPED_LIBRARY, Library, load_library
 from pathways.model.requirements import walk
 from rules.decision import Decision
 from rules.engine import Evaluator
+from workforce.synthetic import generate_people
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "exports"
 INSPECTOR = ROOT / "examples" / "inspector_pip.json"
 ISSUER = {"id": "https://police.example/", "name": "Example Police"}
+OWNER = "https://registry.example/resources/ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7"
+X = EXTENSION_PREFIX
 
 DEMO_PATHWAY = """\
 pathway:
@@ -89,18 +97,24 @@ def evaluator() -> Evaluator:
     return Evaluator(shipped())
 
 
-@cache
-def schema(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.schema.json").read_text())
-    return data
+def check_ctdl(document: dict[str, Any], *, extensions: bool = False) -> None:
+    """The document uses only official CTDL terms, as the publishing models take them."""
+    problems = ctdl_vocabulary().problems(document, EXTENSION_PREFIX if extensions else None)
+    assert not problems, "\n".join(problems[:8])
+    if not extensions:
+        problems = publishing_problems(document)
+        assert not problems, "\n".join(problems[:8])
 
 
-def validate(document: dict[str, Any], name: str) -> None:
-    validator = jsonschema.Draft202012Validator(
-        schema(name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+def checked_badge(person: Person, decision: Decision, pathway: str, stage: str, **kw: Any) -> Any:
+    """``achievement_credential``, checked against 1EdTech's official schema."""
+    issuer = kw.pop("issuer", ISSUER)
+    credential = achievement_credential(
+        person, decision, pathway, stage, issuer, evaluator().library, **kw
     )
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    errors = ob3_errors(credential)
+    assert not errors, "\n".join(errors[:5])
+    return credential
 
 
 def components(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -129,8 +143,7 @@ def inspector_badge(
 ) -> tuple[Person, Decision, dict[str, Any]]:
     person = load_record(INSPECTOR)
     decision = evaluator().decide(person, on)
-    badge = achievement_credential(person, decision, "pip", stage, ISSUER, evaluator().library)
-    return person, decision, badge
+    return person, decision, checked_badge(person, decision, "pip", stage)
 
 
 @pytest.fixture
@@ -140,21 +153,123 @@ def demo_library(tmp_path: Path) -> Library:
     return load_library([path], base=SHIPPED_LIBRARY)
 
 
-# --- CTDL: structure ---------------------------------------------------------------
+# --- CTDL: the official terms ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("pathway_id", sorted(shipped().pathways))
-def test_every_shipped_pathway_matches_the_ctdl_structure(pathway_id: str) -> None:
-    document = pathway_to_ctdl(shipped(), pathway_id)
-    validate(document, "ctdl_pathway")
+def test_every_shipped_pathway_uses_only_official_ctdl_terms(pathway_id: str) -> None:
+    document = pathway_to_ctdl(shipped(), pathway_id, owner=OWNER)
+    check_ctdl(document)
+    extended = pathway_to_ctdl(shipped(), pathway_id, owner=OWNER, extensions=True)
+    check_ctdl(extended, extensions=True)
     pathway, *nodes = document["@graph"]
-    assert len(nodes) == len(shipped().pathways[pathway_id].stages)
+    goals = [
+        s
+        for s in shipped().pathways[pathway_id].stages
+        if not any(g.from_ == s.id for g in shipped().pathways[pathway_id].progressions)
+    ]
+    assert len(nodes) == len(shipped().pathways[pathway_id].stages) + (len(goals) > 1)
     ids = {node["@id"] for node in nodes}
-    assert set(pathway["ceterms:hasDestinationComponent"]) <= ids
-    assert set(pathway["ceterms:hasChild"]) <= ids
+    assert set(pathway["ceterms:hasPart"]) == ids
+    (destination,) = pathway["ceterms:hasDestinationComponent"]
+    assert destination in ids
     for node in nodes:
         assert node["@id"] == DEFAULT_BASE_URI + node["ceterms:ctid"]
-        assert node["ceterms:isPartOf"] == [pathway["@id"]]
+        assert node["ceasn:isPartOf"] == [pathway["@id"]]
+    assert pathway["ceterms:ownedBy"] == [OWNER]
+    assert pathway["ceterms:lifeCycleStatusType"]["ceterms:targetNode"] == "lifeCycle:Active"
+
+
+def test_the_extensions_are_declared_and_only_where_asked() -> None:
+    plain = json.dumps(pathway_to_ctdl(shipped(), "senior_leadership"))
+    assert f'"{X}:' not in plain
+    extended = pathway_to_ctdl(shipped(), "senior_leadership", extensions=True)
+    assert extended["@context"] == [
+        "https://credreg.net/ctdl/schema/context/json",
+        {X: EXTENSION_NAMESPACE},
+    ]
+    assert X not in ctdl_vocabulary().prefixes  # it shadows no official prefix
+    assert extended["@graph"][0][f"{X}:pathwayId"] == "senior_leadership"
+
+
+# Deliberately faulty documents: what the export wrote before it was checked against the
+# official terms, each of which the checks must reject.
+FAULTS = {
+    "ceterms:isPartOf (not in the publishing model)": (
+        lambda d: d["@graph"][1].update({"ceterms:isPartOf": [d["@graph"][0]["@id"]]}),
+        "not in its publishing model",
+    ),
+    "ceterms:hasChild (no such term)": (
+        lambda d: d["@graph"][0].update({"ceterms:hasChild": [d["@graph"][1]["@id"]]}),
+        "ceterms:hasChild is not a CTDL property",
+    ),
+    "ceterms:requires on a component": (
+        lambda d: d["@graph"][1].update({"ceterms:requires": []}),
+        "ceterms:requires is not a property of ceterms:CredentialComponent",
+    ),
+    "ceterms:expirationDate on a ConditionProfile": (
+        lambda d: d["@graph"][1].update(
+            {
+                "ceterms:hasCondition": [
+                    {"@type": "ceterms:ConditionProfile", "ceterms:expirationDate": "2015-12-31"}
+                ]
+            }
+        ),
+        "ceterms:expirationDate is not a property of ceterms:ConditionProfile",
+    ),
+    "logical:And (no such concept)": (
+        lambda d: d["@graph"][2]["ceterms:hasCondition"][0].update(
+            {"ceterms:logicalOperator": "logical:And"}
+        ),
+        "'logical:And' is not a concept",
+    ),
+    "a number that is not an integer": (
+        lambda d: d["@graph"][2]["ceterms:hasCondition"][0].update({"ceterms:requiredNumber": "4"}),
+        "is not an integer",
+    ),
+    "a life-cycle status outside its scheme": (
+        lambda d: d["@graph"][0]["ceterms:lifeCycleStatusType"].update(
+            {"ceterms:targetNode": "logic:And"}
+        ),
+        "is not a concept of ['ceterms:LifeCycleStatus']",
+    ),
+    "no owner": (lambda d: d["@graph"][0].pop("ceterms:ownedBy"), "neither ceterms:ownedBy"),
+    "two destinations": (
+        lambda d: d["@graph"][0]["ceterms:hasDestinationComponent"].append(d["@graph"][1]["@id"]),
+        "2 destination components",
+    ),
+    "an undeclared project term": (
+        lambda d: d["@graph"][1].update({f"{X}:effectiveFrom": "2012-01-01"}),
+        "is not a CTDL property",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_the_ctdl_checks_reject_each_faulty_variant(fault: str) -> None:
+    document = pathway_to_ctdl(shipped(), "pip", owner=OWNER)
+    check_ctdl(document)
+    mutate, message = FAULTS[fault]
+    mutate(document)
+    problems = ctdl_vocabulary().problems(document) + publishing_problems(document)
+    assert any(message in problem for problem in problems), problems
+
+
+def test_the_vendored_artefacts_are_the_recorded_official_copies() -> None:
+    schema = load("ctdl/schema.json")
+    assert {t["@id"] for t in schema["@graph"]} >= {
+        "ceterms:Pathway",
+        "ceterms:ComponentCondition",
+        "logic:And",
+        "lifeCycle:Active",
+    }
+    assert load("ob_v3p0_achievementcredential_schema.json")["$schema"].startswith(
+        "https://json-schema.org/draft/2019-09/"
+    )
+    assert load("ctdl/publishing_models.json")["commit"].startswith("d85a120")
+
+
+# --- CTDL: structure ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("pathway_id", sorted(shipped().pathways))
@@ -162,14 +277,16 @@ def test_links_are_consistent_and_counts_are_possible(pathway_id: str) -> None:
     nodes = pathway_to_ctdl(shipped(), pathway_id)["@graph"][1:]
     by_id = {node["@id"]: node for node in nodes}
     for node in nodes:
-        for child in node.get("ceterms:hasChild", []):
-            assert node["@id"] in by_id[child]["ceterms:isChildOf"]
-            assert node["@id"] in by_id[child]["ceterms:precedes"]
+        for child in node.get("ceasn:hasChild", []):
+            assert node["@id"] in by_id[child]["ceasn:isChildOf"]
+        for parent in node.get("ceterms:precedes", []):
+            assert node["@id"] in by_id[parent]["ceasn:hasChild"]
         for condition in conditions(node):
             items = len(condition.get("ceterms:targetComponent", [])) + len(
                 condition.get("ceterms:hasCondition", [])
             )
             assert 0 <= condition["ceterms:requiredNumber"] <= items
+            assert ("ceterms:logicalOperator" in condition) == (items >= 2)
 
 
 def test_ctdl_export_is_deterministic() -> None:
@@ -218,27 +335,42 @@ def test_pip_has_four_components_and_three_precedes_links() -> None:
     by_stage = components(document)
     assert {n["@type"] for n in nodes} == {"ceterms:CredentialComponent"}
     assert by_stage["pip.level_1"]["ceterms:precedes"] == [uri("pip", "level_2")]
-    assert by_stage["pip.level_2"]["ceterms:hasChild"] == [uri("pip", "level_1")]
+    assert by_stage["pip.level_1"]["ceasn:isChildOf"] == [uri("pip", "level_2")]
+    assert by_stage["pip.level_2"]["ceasn:hasChild"] == [uri("pip", "level_1")]
     assert pathway["ceterms:hasDestinationComponent"] == [uri("pip", "level_4")]
-    assert pathway["ceterms:hasChild"] == [uri("pip", "level_4")]
     assert by_stage["pip.level_4"]["ceterms:isDestinationComponentOf"] == [pathway["@id"]]
+    assert "ceterms:ownedBy" not in pathway  # no owner given: none invented
 
 
-def test_spnac_has_the_dated_fsl_rule_as_a_condition_profile() -> None:
-    spnac = components(pathway_to_ctdl(shipped(), "senior_leadership"))["senior_leadership.spnac"]
-    fsl = {node["@id"] for node in pathway_to_ctdl(shipped(), "fsl")["@graph"][1:]}
-    profiles = [
-        p for p in spnac["ceterms:requires"] if p.get("ceterms:dateEffective") == "2010-04-01"
+def test_several_goals_get_one_destination_that_any_of_them_completes() -> None:
+    document = pathway_to_ctdl(shipped(), "positive_action")
+    pathway, *nodes = document["@graph"]
+    goals = {"positive_action_leadership", "springboard", "external_mentoring", "hpds"}
+    goals.add("talent_pool")
+    by_stage = components(document)
+    destination = by_stage["positive_action"]  # the destination's identifier is the pathway's
+    assert pathway["ceterms:hasDestinationComponent"] == [destination["@id"]]
+    assert destination["ceterms:isDestinationComponentOf"] == [pathway["@id"]]
+    assert destination["@type"] == "ceterms:BasicComponent"
+    goal_ids = sorted(uri("positive_action", g) for g in goals)
+    assert destination["ceasn:hasChild"] == goal_ids
+    (condition,) = destination["ceterms:hasCondition"]
+    assert condition["ceterms:targetComponent"] == goal_ids
+    assert (condition["ceterms:requiredNumber"], condition["ceterms:logicalOperator"]) == (
+        1,
+        "logic:Or",
+    )
+    for goal in goals:
+        assert destination["@id"] in by_stage[f"positive_action.{goal}"]["ceasn:isChildOf"]
+        assert "ceterms:isDestinationComponentOf" not in by_stage[f"positive_action.{goal}"]
+    assert sum("ceterms:isDestinationComponentOf" in n for n in nodes) == 1
+
+
+def test_spnac_has_the_dated_fsl_rule_as_a_condition() -> None:
+    spnac = components(pathway_to_ctdl(shipped(), "senior_leadership", extensions=True))[
+        "senior_leadership.spnac"
     ]
-    assert len(profiles) == 1
-    profile = profiles[0]
-    assert profile["@type"] == "ceterms:ConditionProfile"
-    assert set(profile["ceterms:targetComponent"]) == fsl
-    assert profile["ceterms:description"] == {
-        "en": "Attended every stage of the Foundation for Senior Leadership"
-    }
-    assert "ceterms:expirationDate" not in profile
-    # The same rule is a condition too: all three FSL stages, the date and the source.
+    fsl = {node["@id"] for node in pathway_to_ctdl(shipped(), "fsl")["@graph"][1:]}
     (rule,) = [
         c
         for c in conditions(spnac)
@@ -246,9 +378,14 @@ def test_spnac_has_the_dated_fsl_rule_as_a_condition_profile() -> None:
     ]
     targets = {t for c in rule["ceterms:hasCondition"] for t in c["ceterms:targetComponent"]}
     assert targets == fsl
-    assert (rule["ceterms:requiredNumber"], rule["ceterms:logicalOperator"]) == (3, "logical:And")
+    assert (rule["ceterms:requiredNumber"], rule["ceterms:logicalOperator"]) == (3, "logic:And")
     assert "in force from 2010-04-01" in rule["ceterms:description"]["en"]
     assert "Source: 002 rec 9." in rule["ceterms:description"]["en"]
+    assert rule[f"{X}:effectiveFrom"] == "2010-04-01"
+    assert f"{X}:effectiveTo" not in rule
+    # Without extensions the date is in the words alone.
+    plain = components(pathway_to_ctdl(shipped(), "senior_leadership"))["senior_leadership.spnac"]
+    assert not any(f"{X}:" in key for c in conditions(plain) for key in c)
 
 
 def test_cross_pathway_reached_targets_the_other_pathways_component() -> None:
@@ -272,28 +409,30 @@ def test_any_of_is_or_with_one_required() -> None:
     reached, *_, experience = root["ceterms:hasCondition"]
     assert reached["ceterms:targetComponent"] == [uri("pip", "level_1")]
     assert reached["ceterms:requiredNumber"] == 1
-    assert experience["ceterms:logicalOperator"] == "logical:Or"
+    assert "ceterms:logicalOperator" not in reached  # one target: nothing to combine
+    assert experience["ceterms:logicalOperator"] == "logic:Or"
     assert experience["ceterms:requiredNumber"] == 1
     assert len(experience["ceterms:hasCondition"]) == 5
 
 
 def test_not_at_least_and_dated_windows(demo_library: Library) -> None:
-    document = pathway_to_ctdl(demo_library, "demo_export")
-    validate(document, "ctdl_pathway")
+    document = pathway_to_ctdl(demo_library, "demo_export", owner=OWNER, extensions=True)
+    check_ctdl(document, extensions=True)
     finish = components(document)["demo_export.finish"]
     (root,) = finish["ceterms:hasCondition"]
     assert root["ceterms:requiredNumber"] == 4
     start, negation, at_least, old_rule = root["ceterms:hasCondition"]
     assert start["ceterms:targetComponent"] == [uri("demo_export", "start", demo_library)]
 
-    assert negation["ceterms:logicalOperator"] == "logical:Not"
+    assert negation[f"{X}:negated"] is True
+    assert "ceterms:logicalOperator" not in negation
     assert negation["ceterms:requiredNumber"] == 0
     assert negation["ceterms:name"] == {"en": "Not already a PIP level 4 investigator"}
     assert negation["ceterms:description"]["en"].startswith("Must not: Has reached PIP level 4")
     (excluded,) = negation["ceterms:hasCondition"]
     assert excluded["ceterms:targetComponent"] == [uri("pip", "level_4", demo_library)]
 
-    assert at_least["ceterms:logicalOperator"] == "logical:Or"
+    assert at_least["ceterms:logicalOperator"] == "logic:Or"
     assert at_least["ceterms:requiredNumber"] == 2
     assert len(at_least["ceterms:hasCondition"]) == 3
     assert at_least["ceterms:hasCondition"][1]["ceterms:targetComponent"] == [
@@ -301,21 +440,18 @@ def test_not_at_least_and_dated_windows(demo_library: Library) -> None:
     ]
 
     assert "Source: illustrative: an expired rule." in old_rule["ceterms:description"]["en"]
-    profiles = {p["ceterms:name"]["en"]: p for p in finish["ceterms:requires"]}
-    assert profiles["Finish is in force"]["ceterms:dateEffective"] == "2012-01-01"
-    assert profiles["Progression from Start"]["ceterms:targetComponent"] == [
-        uri("demo_export", "start", demo_library)
+    assert "(in force until 2015-12-31)" in old_rule["ceterms:description"]["en"]
+    assert old_rule[f"{X}:effectiveTo"] == "2015-12-31"
+    assert f"{X}:effectiveFrom" not in old_rule
+    # The stage's own window and the dated progression into it.
+    assert finish[f"{X}:effectiveFrom"] == "2012-01-01"
+    assert finish[f"{X}:datedProgression"] == [
+        {
+            "@type": f"{X}:Progression",
+            f"{X}:from": uri("demo_export", "start", demo_library),
+            f"{X}:effectiveFrom": "2012-01-01",
+        }
     ]
-    expired = profiles["In force until 2015-12-31"]
-    assert expired["ceterms:expirationDate"] == "2015-12-31"
-    assert expired["ceterms:description"] == {
-        "en": "Completed initial investigation training (the old rule)"
-    }
-    # The excluded stage is never a target of a condition profile.
-    assert all(
-        uri("pip", "level_4", demo_library) not in p.get("ceterms:targetComponent", [])
-        for p in profiles.values()
-    )
 
 
 @pytest.mark.parametrize("pathway_id", sorted(shipped().pathways))
@@ -348,9 +484,57 @@ def test_component_classes_follow_the_award_kind() -> None:
 # --- Open Badges 3.0 -----------------------------------------------------------------
 
 
-def test_badge_matches_the_open_badges_structure() -> None:
+def test_badge_passes_the_official_open_badges_schema() -> None:
     _, _, badge = inspector_badge()
-    validate(badge, "ob3_achievement_credential")
+    assert not ob3_errors(badge)
+    assert badge["credentialSchema"] == [OB3_CREDENTIAL_SCHEMA]
+    assert OB3_CREDENTIAL_SCHEMA["type"] == "1EdTechJsonSchemaValidator2019"
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        pytest.param(lambda b: b.update(validFrom="2014-05-01"), "is not a 'date-time'", id="date"),
+        pytest.param(
+            lambda b: b.update(type=["VerifiableCredential"]), "does not contain", id="type"
+        ),
+        pytest.param(
+            lambda b: b["credentialSubject"].pop("achievement"),
+            "'achievement' is a required",
+            id="achievement",
+        ),
+        pytest.param(
+            lambda b: b["credentialSchema"][0].pop("type"),
+            "'type' is a required property",
+            id="credentialSchema",
+        ),
+        pytest.param(lambda b: b["issuer"].pop("id"), "issuer: {'type'", id="issuer-without-id"),
+    ],
+)
+def test_the_official_schema_rejects_faulty_badges(fault: Any, message: str) -> None:
+    _, _, badge = inspector_badge()
+    fault(badge)
+    errors = ob3_errors(badge)
+    assert any(message in error for error in errors), errors
+
+
+def test_every_badge_a_synthetic_workforce_earns_passes_the_official_schema() -> None:
+    """Every held stage of 150 synthetic people, as a badge, with and without a hashed id."""
+    count = 0
+    kinds: set[str] = set()
+    for person in generate_people(150, seed=5):
+        decision = evaluator().decide(person, dt.date(2024, 1, 1))
+        for stage in decision.stages:
+            if stage.status.value != "held":
+                continue
+            salt = "pepper" if count % 2 else None
+            credential = checked_badge(
+                person, decision, stage.pathway, stage.stage, identity_salt=salt
+            )
+            kinds.add(credential["credentialSubject"]["achievement"]["achievementType"])
+            count += 1
+    assert count > 200, count
+    assert len(kinds) >= 4, kinds
 
 
 def test_badge_for_held_pip_level_1() -> None:
@@ -436,10 +620,7 @@ def test_no_personal_data_beyond_the_id_in_any_badge() -> None:
 
     person = Person.model_validate(PROTECTED_PERSON)
     decision = evaluator().decide(person, dt.date(2009, 6, 1))
-    badge = achievement_credential(
-        person, decision, "positive_action", "promoting_difference", ISSUER, evaluator().library
-    )
-    validate(badge, "ob3_achievement_credential")
+    badge = checked_badge(person, decision, "positive_action", "promoting_difference")
     text = json.dumps(badge).lower()
     for value in ("pat private", "black", "female", "woman", "disab", "ethnic", "private-value"):
         assert value not in text, value
@@ -451,10 +632,7 @@ def test_no_personal_data_beyond_the_id_in_any_badge() -> None:
 
 def test_hashed_identity_hides_the_id() -> None:
     person, decision, _ = inspector_badge()
-    badge = achievement_credential(
-        person, decision, "pip", "level_1", ISSUER, evaluator().library, identity_salt="pepper"
-    )
-    validate(badge, "ob3_achievement_credential")
+    badge = checked_badge(person, decision, "pip", "level_1", identity_salt="pepper")
     (identity,) = badge["credentialSubject"]["identifier"]
     assert identity["hashed"] is True and identity["identityHash"].startswith("sha256$")
     assert "W100234" not in json.dumps(badge)
@@ -476,12 +654,38 @@ def test_help_has_examples(command: list[str]) -> None:
 
 def test_cli_ctdl_writes_the_same_document(tmp_path: Path) -> None:
     out = tmp_path / "pip.json"
-    result = run("export-standard", "ctdl", "pip", "-o", str(out))
+    result = run("export-standard", "ctdl", "pip", "-o", str(out), "--owner", OWNER)
     assert result.exit_code == 0, result.output
-    assert json.loads(out.read_text()) == pathway_to_ctdl(shipped(), "pip")
-    printed = run("export-standard", "ctdl", "pip")
+    assert json.loads(out.read_text()) == pathway_to_ctdl(shipped(), "pip", owner=OWNER)
+    assert "warning" not in result.stderr
+    printed = run("export-standard", "ctdl", "pip", "--owner", OWNER, "--extensions")
     assert printed.exit_code == 0
-    assert json.loads(printed.stdout) == pathway_to_ctdl(shipped(), "pip")
+    document = json.loads(printed.stdout)
+    assert document == pathway_to_ctdl(shipped(), "pip", owner=OWNER, extensions=True)
+    check_ctdl(document, extensions=True)
+
+
+def test_cli_ctdl_owner_as_a_ctid_goes_under_the_base_uri() -> None:
+    base = "https://registry.example/resources/"
+    owner_ctid = OWNER.rsplit("/", 1)[1]
+    result = run("export-standard", "ctdl", "fsl", "--owner", owner_ctid, "--base-uri", base)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["@graph"][0]["ceterms:ownedBy"] == [base + owner_ctid]
+    check_ctdl(document)
+
+
+def test_cli_ctdl_without_owner_warns_and_names_the_flag() -> None:
+    result = run("export-standard", "ctdl", "pip")
+    assert result.exit_code == 0
+    assert "--owner" in result.stderr and "ceterms:ownedBy" in result.stderr
+    assert "ceterms:ownedBy" not in json.loads(result.stdout)["@graph"][0]
+
+
+def test_cli_ctdl_bad_owner_is_a_usage_error() -> None:
+    result = run("export-standard", "ctdl", "pip", "--owner", "Example Police")
+    assert result.exit_code == 2
+    assert "--owner" in result.output and "neither an http(s) URI nor a CTID" in result.output
 
 
 def test_cli_ctdl_unknown_pathway_is_a_usage_error() -> None:
@@ -504,7 +708,7 @@ def test_cli_badge_without_issuer_warns_and_names_the_flags() -> None:
     result = run("export-standard", "badge", str(INSPECTOR), "pip.level_1", "--as-of", "2024-01-01")
     assert result.exit_code == 0
     assert "--issuer-id" in result.stderr
-    validate(json.loads(result.stdout), "ob3_achievement_credential")
+    assert not ob3_errors(json.loads(result.stdout))
 
 
 def test_cli_badge_not_held_exits_1_naming_the_status() -> None:
@@ -532,9 +736,20 @@ def test_cli_badge_invalid_record_exits_2(tmp_path: Path) -> None:
     assert "joined" in result.stderr
 
 
-def test_docs_give_every_mapping() -> None:
+def test_docs_give_every_mapping(demo_library: Library) -> None:
     docs = (ROOT / "docs" / "exports.md").read_text()
     for value in [*AWARD_COMPONENT_TYPES.values(), *ACHIEVEMENT_TYPES.values()]:
         assert f"`{value}`" in docs, value
     for operator in LOGICAL_OPERATORS.values():
         assert f"`{operator}`" in docs, operator
+    # Every project term any export can write is documented.
+    documents = [
+        pathway_to_ctdl(library, pid, extensions=True)
+        for library in (shipped(), demo_library)
+        for pid in library.pathways
+    ]
+    used = set(re.findall(rf'"({X}:[A-Za-z]+)"', json.dumps(documents)))
+    assert len(used) >= 6, used
+    for term in used:
+        assert f"`{term}`" in docs, term
+    assert EXTENSION_NAMESPACE in docs
