@@ -4,18 +4,42 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Evaluated when used, so a Python installed by scripts/system-deps.sh is found.
+# `make install PYTHON=python3.13` uses another (3.13+ builds durable-rules with its fix).
 PYTHON = $(shell scripts/find-python.sh)
+# Every dependency (with the postgresql and dev extras), pinned with hashes: what CI tested.
+LOCK := requirements.lock
+# The uv that `make upgrade` resolves the lock with (installing needs only pip).
+UV_VERSION := 0.13.9
+PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: run test lint imports typecheck install clean bench bench-population bench-memory loadtest
+.PHONY: run test lint imports typecheck install lock upgrade clean bench bench-population bench-memory loadtest
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/system-deps.sh scripts/find-python.sh
+$(STAMP): pyproject.toml $(LOCK) scripts/system-deps.sh scripts/find-python.sh scripts/durable-rules.sh
 	./scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), sys.version'
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -c 'import sys; assert sys.version_info[:2] >= (3, 11), sys.version'
+	./scripts/durable-rules.sh $(BIN)/python
+	$(PIP) install -q --require-hashes -r $(LOCK)
+	$(PIP) install -q --no-deps -e .
+	$(PIP) check
 	touch $(STAMP)
+
+# The lock for every platform and Python 3.11+. `make lock` after editing pyproject.toml
+# (keeps the other pins); `make upgrade` moves every pin to its newest allowed version.
+# Then `make test` and commit requirements.lock.
+LOCK_WITH_UV = test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(PIP) install -q uv==$(UV_VERSION) && \
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+	  --generate-hashes --quiet -o $(LOCK)
+
+lock:
+	$(LOCK_WITH_UV)
+
+upgrade:
+	$(LOCK_WITH_UV) --upgrade
+	@echo "$(LOCK) refreshed: run 'make test', then commit it"
 
 # The demo database: 50,000 synthetic people, made once (delete var/ to make it again).
 # `run` publishes the shipped library into it every time: a no-op unless the library changed.

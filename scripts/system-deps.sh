@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only if something is missing:
-# a Python 3.11/3.12 with venv (durable-rules does not import on 3.13), gcc and
-# Python headers (durable-rules builds from source), graphviz's `dot` (diagrams),
+# a Python 3.11/3.12 with venv (3.13+ only with PYTHON=..., see README), gcc and
+# Python headers (durable-rules builds from source), patch (its 3.13 fix), graphviz's `dot` (diagrams),
 # Debian's PostgreSQL server (the storage tests start a throwaway one: tests/pg.py),
 # Debian's chromium (the web browser tests drive it with Playwright: tests/test_web_browser.py).
 set -euo pipefail
@@ -12,6 +12,7 @@ if ! "$here/find-python.sh" >/dev/null; then
   need+=(python3 python3-venv python3-dev)
 fi
 command -v gcc >/dev/null || need+=(gcc)
+command -v patch >/dev/null || need+=(patch)
 command -v dot >/dev/null || need+=(graphviz)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 test -x /usr/bin/chromium || need+=(chromium)

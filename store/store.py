@@ -112,6 +112,18 @@ def _shown(url: str) -> str:
         return url
 
 
+def _missing_driver(shown: str, exc: ModuleNotFoundError) -> str:
+    """The message for a database URL whose driver is not installed: what to install."""
+    driver = exc.name or str(exc)
+    if driver.split(".")[0] in ("psycopg", "psycopg2"):
+        return (
+            f"cannot use database '{shown}': PostgreSQL's driver ({driver}) is not installed. "
+            "Install the 'postgresql' extra: pip install 'career-pathways[postgresql]' "
+            "(make install has it), and write the URL as postgresql+psycopg://..."
+        )
+    return f"cannot use database '{shown}': its driver '{driver}' is not installed"
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -130,7 +142,9 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(self.url, future=True)
-        except Exception as exc:  # a malformed URL, a missing driver
+        except ModuleNotFoundError as exc:  # PostgreSQL's driver is an optional extra
+            raise StoreError(_missing_driver(shown, exc)) from exc
+        except Exception as exc:  # a malformed URL
             raise StoreError(f"cannot use database '{shown}': {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
