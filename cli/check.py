@@ -12,7 +12,7 @@ from authoring.checker import CheckReport, check_paths
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file
 from pathways.problems import Severity
 
-from .options import format_option
+from .options import format_option, secho
 
 
 @click.command("check")
@@ -70,7 +70,7 @@ def _print_text(report: CheckReport) -> None:
     if lib is not None:
         scope += f", {len(lib.pathways)} pathways, {len(lib.stages())} stages"
     if not report.problems:
-        click.secho(f"ok: {scope}, no problems", fg="green")
+        secho(f"ok: {scope}, no problems", fg="green")
         return
     parts = []
     if report.errors:
@@ -78,6 +78,6 @@ def _print_text(report: CheckReport) -> None:
     if report.warnings:
         parts.append(f"{report.warnings} warning{'s' * (report.warnings != 1)}")
     colour = "red" if report.errors else "yellow"
-    click.secho(f"{' and '.join(parts)} in {scope}", fg=colour)
+    secho(f"{' and '.join(parts)} in {scope}", fg=colour)
     if any(p.severity is Severity.WARNING for p in report.problems) and not report.errors:
         click.echo("warnings do not fail the check; use --strict to make them fail")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from accreditation.io import RecordError, load_record, record_warnings
+from accreditation.io import RecordError, record_warnings
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
@@ -16,6 +16,7 @@ from visualize import overlay, overview_diagram, pathway_diagram, render, to_gra
 from visualize.output import FORMATS
 
 from .eligibility import AS_OF, LIBRARY
+from .options import RECORD_PATH, read_record, record_name
 
 __all__ = ["render_command"]
 
@@ -27,10 +28,10 @@ DIAGRAMS = Path("var/diagrams")
 @click.argument("pathway", metavar="PATHWAY|overview")
 @click.option(
     "--record",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RECORD_PATH,
     default=None,
-    help="Draw this person's position (a record as JSON): a status on every stage, "
-    "next steps highlighted.",
+    help="Draw this person's position (a record as JSON, or - for standard input): a status "
+    "on every stage, next steps highlighted.",
 )
 @AS_OF
 @click.option(
@@ -82,13 +83,13 @@ def render_command(
     if record is not None:
         evaluator = Evaluator(lib)
         try:
-            person = load_record(record)
+            person = read_record(record)
         except RecordError as exc:
             raise click.BadParameter(
                 f"the record is not valid (see examples/*.json):\n{exc}", param_hint="--record"
             ) from None
         for warning in record_warnings(person, lib.catalogue):
-            click.echo(f"warning: {record}: {warning}", err=True)
+            click.echo(f"warning: {record_name(record)}: {warning}", err=True)
         decision = evaluator.decide(person, as_of.date() if as_of else None)
         diagram = overlay(diagram, decision, person.name)
         person_id = person.id

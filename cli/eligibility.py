@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from accreditation.io import RecordError, load_record, record_warnings
+from accreditation.io import RecordError, record_warnings
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
-from .options import format_option
+from .options import RECORD_PATH, format_option, read_record, record_name
 from .render import console, render_decision, render_whatif
 
 LIBRARY = click.option(
@@ -42,18 +42,18 @@ def _evaluator(library_dir: Path | None) -> Evaluator:
 
 def _record(path: Path, evaluator: Evaluator) -> Any:
     try:
-        person = load_record(path)
+        person = read_record(path)
     except RecordError as exc:
         click.echo(str(exc), err=True)
         click.echo("the record is not valid: fix the fields above (see examples/*.json)", err=True)
         sys.exit(2)
     for warning in record_warnings(person, evaluator.library.catalogue):
-        click.echo(f"warning: {path}: {warning}", err=True)
+        click.echo(f"warning: {record_name(path)}: {warning}", err=True)
     return person
 
 
 @click.command("eligibility")
-@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("record", type=RECORD_PATH)
 @AS_OF
 @click.option(
     "--pathway",
@@ -78,7 +78,8 @@ def eligibility_command(
 ) -> None:
     """Where a person stands on every pathway: eligibility, reasons, next steps, dates.
 
-    RECORD is one person's record as JSON (see examples/). For each stage in
+    RECORD is one person's record as JSON (see examples/), or - to read it
+    from standard input. For each stage in
     force on the date: held, eligible, eligible from a date (only time is
     missing), lapsed, or not eligible; each requirement met or not with the
     record items that met it; and the next steps. The decision names the rule
@@ -89,6 +90,7 @@ def eligibility_command(
       pathways eligibility examples/inspector_pip.json
       pathways eligibility examples/superintendent_spnac.json --as-of 2010-03-31
       pathways eligibility examples/staff_analyst.json --pathway analyst --format json
+      pathways export W000123 | jq .record | pathways eligibility -
     """
     evaluator = _evaluator(library)
     person = _record(record, evaluator)
@@ -106,7 +108,7 @@ def eligibility_command(
 
 
 @click.command("whatif")
-@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("record", type=RECORD_PATH)
 @click.option(
     "--add",
     "adds",
@@ -125,13 +127,15 @@ def whatif_command(
 ) -> None:
     """What changes if the record had these items: compare decisions with and without.
 
-    By default both decisions are as of the latest date among the added items
-    (or today, if later), so the items count.
+    RECORD is one person's record as JSON, or - for standard input. By default
+    both decisions are as of the latest date among the added items (or today,
+    if later), so the items count.
 
     \b
     Examples:
       pathways whatif examples/superintendent_spnac.json --add course:fsl_stage_3@2011-03-01
       pathways whatif examples/inspector_pip.json --add credential:pip:1@2024-07-01 --format json
+      cat r.json | pathways whatif - --add course:icidp@2025-01-01
     """
     evaluator = _evaluator(library)
     person = _record(record, evaluator)

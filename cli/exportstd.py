@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from accreditation.io import RecordError, load_record, record_warnings
+from accreditation.io import RecordError, record_warnings
 from exports import (
     DEFAULT_BASE_URI,
     EXTENSION_PREFIX,
@@ -23,6 +23,8 @@ from exports import (
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from rules.engine import Evaluator
+
+from .options import RECORD_PATH, read_record, record_name
 
 __all__ = ["export_standard_group"]
 
@@ -149,7 +151,7 @@ def ctdl_command(
 
 
 @export_standard_group.command("badge")
-@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("record", type=RECORD_PATH)
 @click.argument("stage", metavar="PATHWAY.STAGE")
 @click.option(
     "--as-of",
@@ -194,7 +196,8 @@ def badge_command(
 ) -> None:
     """Write a stage a person holds as an unsigned Open Badges 3.0 credential.
 
-    RECORD is one person's record as JSON (see examples/); PATHWAY.STAGE names
+    RECORD is one person's record as JSON (see examples/), or - for standard
+    input; PATHWAY.STAGE names
     the stage, e.g. pip.level_1. The person's eligibility is decided as of the
     date; only a stage they hold then gives a badge. The credential names the
     person by their id alone (no name, no protected characteristics), cites
@@ -209,6 +212,7 @@ def badge_command(
       pathways export-standard badge examples/inspector_pip.json pip.level_1 --as-of 2024-01-01
       pathways export-standard badge examples/superintendent_spnac.json fsl.stage_1 \\
           --as-of 2011-01-01 --issuer-id https://police.example/ --issuer-name "Example Police"
+      cat r.json | pathways export-standard badge - pip.level_1
     """
     pathway_id, dot, stage_id = stage.partition(".")
     if not dot or not pathway_id or not stage_id:
@@ -232,13 +236,13 @@ def badge_command(
             err=True,
         )
     try:
-        person = load_record(record)
+        person = read_record(record)
     except RecordError as exc:
         click.echo(str(exc), err=True)
         click.echo("the record is not valid: fix the fields above (see examples/*.json)", err=True)
         sys.exit(2)
     for warning in record_warnings(person, lib.catalogue):
-        click.echo(f"warning: {record}: {warning}", err=True)
+        click.echo(f"warning: {record_name(record)}: {warning}", err=True)
     evaluator = Evaluator(lib)
     decision = evaluator.decide(person, as_of.date() if as_of else None, [pathway_id])
     issuer: dict[str, Any] = {

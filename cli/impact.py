@@ -19,7 +19,7 @@ from workforce.fairness import shown
 from workforce.impact import changed_pathways, impact
 from workforce.population import evaluate_population
 
-from .options import db_option, open_store
+from .options import db_option, open_store, progress_bar, quiet_option, secho
 
 SHORT = 12
 
@@ -49,8 +49,15 @@ SHORT = 12
     show_default=True,
     help="Rules-engine processes.",
 )
+@quiet_option
 def impact_command(
-    old: str, new: str, as_of: dt.datetime | None, db_url: str | None, fmt: str, workers: int
+    old: str,
+    new: str,
+    as_of: dt.datetime | None,
+    db_url: str | None,
+    fmt: str,
+    workers: int,
+    quiet: bool,
 ) -> None:
     """Compare two versions of the rules over the stored workforce: who gains and who
     loses eligibility, per stage and business group, with example people, and the same
@@ -85,14 +92,18 @@ def impact_command(
             for label, directory, lib in (("old", old_dir, old_lib), ("new", new_dir, new_lib)):
                 started = time.perf_counter()
                 wanted = [p for p in changed if p in lib.pathways]
-                runs.append(
-                    evaluate_population(store, [directory], day, workers=workers, pathways=wanted)
-                )
-                click.echo(
-                    f"{label} rules {lib.digest[:SHORT]}: {len(runs[-1].people):,} people, "
-                    f"{', '.join(wanted)} decided in {time.perf_counter() - started:.1f} s",
-                    err=True,
-                )
+                with progress_bar(f"{label} rules, as of {day}", quiet=quiet) as tick:
+                    runs.append(
+                        evaluate_population(
+                            store, [directory], day, workers=workers, pathways=wanted, progress=tick
+                        )
+                    )
+                if not quiet:
+                    click.echo(
+                        f"{label} rules {lib.digest[:SHORT]}: {len(runs[-1].people):,} people, "
+                        f"{', '.join(wanted)} decided in {time.perf_counter() - started:.1f} s",
+                        err=True,
+                    )
     finally:
         store.close()
     report = impact(runs[0], runs[1])
@@ -155,7 +166,7 @@ def _print_text(report: Any) -> None:
         return
     for s in report.changed:
         click.echo("")
-        click.secho(
+        secho(
             f"{s.stage}: {s.before:,} -> {s.after:,} have it (held or eligible); "
             f"{len(s.gained):,} gain, {len(s.lost):,} lose",
             bold=True,

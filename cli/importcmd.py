@@ -12,7 +12,7 @@ from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from store import StoreError
 from workforce.importer import ImportReport, import_files
 
-from .options import db_option, format_option, open_store
+from .options import db_option, format_option, open_store, progress_bar, quiet_option, secho
 
 
 @click.command("import")
@@ -43,6 +43,7 @@ from .options import db_option, format_option, open_store
     "(default: the shipped library). Unknown ids are warnings.",
 )
 @format_option
+@quiet_option
 def import_command(
     files: tuple[Path, ...],
     db_url: str | None,
@@ -51,6 +52,7 @@ def import_command(
     actor: str,
     library: Path | None,
     fmt: str,
+    quiet: bool,
 ) -> None:
     """Import records from the CSV files an HR system exports, or from JSON records.
 
@@ -85,16 +87,18 @@ def import_command(
     catalogue = lib.catalogue
     store = open_store(db_url)
     try:
-        report = import_files(
-            store,
-            files,
-            dry_run=dry_run,
-            skip_bad_rows=skip_bad_rows,
-            actor=actor,
-            catalogue=catalogue,
-        )
+        with progress_bar("checking and saving people", quiet=quiet) as tick:
+            report = import_files(
+                store,
+                files,
+                dry_run=dry_run,
+                skip_bad_rows=skip_bad_rows,
+                actor=actor,
+                catalogue=catalogue,
+                progress=tick,
+            )
     except StoreError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
+        secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
     finally:
         store.close()
@@ -115,8 +119,8 @@ def _print_text(report: ImportReport) -> None:
     for path in report.reject_files:
         click.echo(f"rejected rows written to {path} (fix them there and import that file)")
     if report.aborted:
-        click.secho(report.summary(), fg="red")
+        secho(report.summary(), fg="red")
     elif report.rows_rejected:
-        click.secho(report.summary(), fg="yellow")
+        secho(report.summary(), fg="yellow")
     else:
-        click.secho(report.summary(), fg="green")
+        secho(report.summary(), fg="green")

@@ -16,7 +16,7 @@ from authoring.checker import check_paths
 from pathways.loader import SHIPPED_LIBRARY, library_files
 from store import LibraryVersion, StoreError
 
-from .options import db_option, format_option, open_store
+from .options import db_option, format_option, open_store, secho
 
 __all__ = [
     "publish_command",
@@ -84,7 +84,7 @@ def publish_command(
         click.echo(problem.format(), err=True)
     library = report.library
     if report.errors or library is None:
-        click.secho(
+        secho(
             f"not published: {report.errors} error(s) in {source}; "
             "fix them ('pathways check --no-shipped DIRECTORY' shows them again)",
             fg="red",

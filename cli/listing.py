@@ -11,7 +11,7 @@ import click
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import prerequisites
 
-from .options import format_option
+from .options import format_option, secho
 
 
 @click.command("list")
@@ -38,12 +38,10 @@ def list_command(paths: tuple[Path, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(library.to_json(), indent=2))
         return
-    click.secho(f"{library.catalogue.name} (version {library.digest[:12]})", bold=True)
+    secho(f"{library.catalogue.name} (version {library.digest[:12]})", bold=True)
     for pathway in library.pathways.values():
         click.echo()
-        click.secho(
-            f"{pathway.name} [{pathway.id}]  {library.files.get(pathway.id, '')}", bold=True
-        )
+        secho(f"{pathway.name} [{pathway.id}]  {library.files.get(pathway.id, '')}", bold=True)
         for stage in pathway.stages:
             marks = ["entry"] if stage.entry else []
             if stage.awards:

@@ -11,7 +11,7 @@ import click
 from authoring.cases import SHIPPED_CASES, CaseReport, collect_case_files, load_cases, run_cases
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 
-from .options import format_option
+from .options import format_option, secho
 
 
 @click.command("test")
@@ -88,7 +88,7 @@ def _library_paths(library_dir: Path | None) -> tuple[list[Path], Path | None]:
 def _print_text(report: CaseReport) -> None:
     for result in report.results:
         colour = {"pass": "green", "xfail": "yellow"}.get(result.outcome.value, "red")
-        click.secho(result.line(), fg=colour)
+        secho(result.line(), fg=colour)
     failed = [r for r in report.results if not r.ok]
     if failed or report.problems:
         click.echo()
@@ -99,10 +99,10 @@ def _print_text(report: CaseReport) -> None:
         click.echo(problem.format())
     if report.problems:
         n = len(report.problems)
-        click.secho(
+        secho(
             f"{n} problem{'s' * (n != 1)} in the case files: those cases did not run",
             fg="red",
         )
     if report.xfailed:
         click.echo(f"{report.xfailed} expected failure{'s' * (report.xfailed != 1)} (xfail)")
-    click.secho(report.summary(), fg="green" if report.ok else "red")
+    secho(report.summary(), fg="green" if report.ok else "red")

@@ -12,7 +12,7 @@ from authoring.checker import check_paths
 from authoring.testing import PROFILES, describe, verify
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file
 
-from .options import format_option
+from .options import format_option, progress_bar, quiet_option, secho
 
 
 @click.command("verify")
@@ -38,6 +38,7 @@ from .options import format_option
     help="Verify PATHS alone (by default files without a catalogue join the shipped library).",
 )
 @format_option
+@quiet_option
 def verify_command(
     paths: tuple[Path, ...],
     profile: str,
@@ -46,6 +47,7 @@ def verify_command(
     only: tuple[str, ...],
     no_shipped: bool,
     fmt: str,
+    quiet: bool,
 ) -> None:
     """Try many generated records against a pathway library and report any
     inconsistency as a small counterexample in plain words.
@@ -83,7 +85,10 @@ def verify_command(
         )
         sys.exit(2)
     try:
-        report = verify(checked.library, examples or PROFILES[profile], seed, only or None)
+        with progress_bar("verifying: properties", quiet=quiet) as tick:
+            report = verify(
+                checked.library, examples or PROFILES[profile], seed, only or None, progress=tick
+            )
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--property") from None
     if fmt == "json":
@@ -130,11 +135,11 @@ def verify_command(
                 click.echo(f"     {r.error}")
         failed = [r.name for r in report.results if not r.ok]
         if failed:
-            click.secho(
+            secho(
                 f"{len(failed)} propert{'y' if len(failed) == 1 else 'ies'} failed: "
                 + ", ".join(failed),
                 fg="red",
             )
         else:
-            click.secho(f"ok: {len(report.results)} properties held", fg="green")
+            secho(f"ok: {len(report.results)} properties held", fg="green")
     sys.exit(0 if report.ok else 1)

@@ -425,6 +425,7 @@ def import_files(
     skip_bad_rows: bool = False,
     actor: str = "import",
     catalogue: Catalogue | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import CSV or JSON files (or directories of them) into ``store``, in one transaction.
 
@@ -433,13 +434,16 @@ def import_files(
     rest is saved (a reject file that is imported itself keeps only the rows still bad, and
     is removed when none are left). ``dry_run`` checks everything and reports what would
     change, writing nothing. With a ``catalogue``, ids it does not know are reported as warnings.
+    ``progress(done, total)`` is called as the people read are checked and saved.
 
     Raises:
         StoreError: if the database fails during the import (nothing was changed).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
-    return _Import(store, _expand(paths), dry_run, skip_bad_rows, actor, catalogue).run()
+    importer = _Import(store, _expand(paths), dry_run, skip_bad_rows, actor, catalogue)
+    importer.progress = progress
+    return importer.run()
 
 
 def get_people(ids: Iterable[str], conn: Connection) -> dict[str, Person]:
@@ -505,6 +509,7 @@ class _Import:
         catalogue: Catalogue | None,
     ):
         self.store = store
+        self.progress: Callable[[int, int], None] | None = None
         self.dry_run = dry_run
         self.skip = skip
         self.actor = actor
@@ -870,6 +875,8 @@ class _Import:
                 if person is not None:
                     self.accepted += 1
                     yield person, stored.get(pid)
+            if self.progress is not None:
+                self.progress(start + len(chunk), len(ids))
 
     @staticmethod
     def _count(records: Iterator[tuple[Person, _Stored | None]]) -> SaveStats:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,13 @@ def verify(
     examples: int = PROFILES["quick"],
     seed: int | None = None,
     only: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> VerifyReport:
     """Run every property (or those named in ``only``) on ``examples`` drawn records each.
 
     A failing property is shrunk by hypothesis to a small counterexample, kept in the
-    result's ``failure``. Runs are reproducible with ``seed``.
+    result's ``failure``. Runs are reproducible with ``seed``. ``progress(done, total)``
+    is called after each property.
 
     Raises:
         KeyError: if ``only`` names a property that does not exist.
@@ -82,8 +84,10 @@ def verify(
     report.results.append(_yaml_result(library))
     if only is not None and "library_yaml_round_trip" not in names:
         report.results.pop()
-    for name in names:
+    for done, name in enumerate(names, 1):
         report.results.append(_run(ctx, name, examples, seed))
+        if progress is not None:
+            progress(done, len(names))
     return report
 
 
