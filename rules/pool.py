@@ -43,11 +43,14 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_library
 
 from .decision import Decision, DecisionSummary
 from .engine import Evaluator
+from .route import RoutePlan, find_routes
 from .session import EngineError
 
 __all__ = ["CRASH_ENV", "FAIL_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
@@ -122,7 +125,7 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
             break
         if job is None:
             break
-        as_of, wanted, summary, records = job
+        as_of, wanted, mode, records = job
         day = dt.date.fromisoformat(as_of)
         for raw in records:
             try:
@@ -135,11 +138,13 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
                     os._exit(139)  # test-only: see CRASH_ENV
                 if person.id in fail_on:
                     raise EngineError(f"test-only failure ({FAIL_ENV})")
-                made = (
-                    evaluator.statuses(person, day, wanted)
-                    if summary
-                    else evaluator.decide(person, day, wanted)
-                )
+                made: BaseModel
+                if isinstance(mode, str):  # "route:GOAL": the whole search, here
+                    made = find_routes(evaluator.library, evaluator.decide, person, mode[6:], day)
+                elif mode:
+                    made = evaluator.statuses(person, day, wanted)
+                else:
+                    made = evaluator.decide(person, day, wanted)
                 reply = ("ok", made.model_dump_json())
             except Exception as exc:  # sent back to the caller
                 # A failed evaluation may leave durable-rules state behind (a session
@@ -188,7 +193,9 @@ class _Batch:
     """One decide_many call: records waiting to be sent, results waiting to be yielded."""
 
     todo: deque[tuple[int, Person]] = field(default_factory=deque)
-    results: dict[int, Decision | DecisionSummary | EngineError] = field(default_factory=dict)
+    results: dict[int, Decision | DecisionSummary | RoutePlan | EngineError] = field(
+        default_factory=dict
+    )
     crashes: Counter[int] = field(default_factory=Counter)
     retry: bool = True
 
@@ -300,7 +307,7 @@ class EnginePool:
         as_of: dt.date | None,
         pathways: Iterable[str] | None,
         summary: bool,
-    ) -> Generator[Decision | DecisionSummary, None, None]:
+    ) -> Generator[Decision | DecisionSummary | RoutePlan, None, None]:
         self._check_usable()
         wanted = list(pathways) if pathways is not None else None
         unknown = [p for p in wanted or [] if p not in self._pathways]
@@ -311,6 +318,26 @@ class EnginePool:
         if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
             size = max(1, min(size, math.ceil(len(people) / len(self._workers))))
         return self._run(enumerate(people), size, (day.isoformat(), wanted, summary))
+
+    def route(self, person: Person, goal: str, as_of: dt.date | None = None) -> RoutePlan:
+        """The routes to stage ``goal`` (:func:`rules.route.find_routes`), searched in a
+        worker: the search asks the engine tens of times, and each answer would otherwise
+        cross the pipe.
+
+        Raises:
+            KeyError: if ``goal`` ('pathway.stage') names no pathway of the library.
+            WorkerError: if the search failed inside the worker (an unknown stage, say).
+            WorkerCrashed, RuntimeError: as for :meth:`decide`.
+        """
+        self._check_usable()
+        if goal.partition(".")[0] not in self._pathways:
+            raise KeyError(f"unknown pathway in '{goal}'")
+        day = (as_of or dt.date.today()).isoformat()
+        results = self._run(enumerate([person]), 1, (day, None, f"route:{goal}"))
+        with contextlib.closing(results) as plans:
+            plan = next(plans)
+        assert isinstance(plan, RoutePlan)
+        return plan
 
     def worker_pids(self) -> list[int]:
         """The process ids of the current workers."""
@@ -363,12 +390,13 @@ class EnginePool:
         self,
         people: Iterator[tuple[int, Person]],
         size: int,
-        job: tuple[str, list[str] | None, bool],
-    ) -> Generator[Decision | DecisionSummary, None, None]:
+        job: tuple[str, list[str] | None, bool | str],
+    ) -> Generator[Decision | DecisionSummary | RoutePlan, None, None]:
         self._check_usable()
         self._active = True
-        self._result_model: type[Decision] | type[DecisionSummary] = (
-            DecisionSummary if job[2] else Decision
+        mode = job[2]
+        self._result_model: type[Decision] | type[DecisionSummary] | type[RoutePlan] = (
+            RoutePlan if isinstance(mode, str) else DecisionSummary if mode else Decision
         )
         batch = _Batch()
         next_out = 0
@@ -406,7 +434,9 @@ class EnginePool:
             self._settle()
             self._active = False
 
-    def _send(self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None, bool]) -> None:
+    def _send(
+        self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None, bool | str]
+    ) -> None:
         w.chunk = chunk
         records = [p.model_dump_json() for _, p in chunk.records]
         # A worker that died is noticed through its sentinel, which requeues the chunk.

@@ -1,0 +1,454 @@
+"""What a person can *do* about an unmet requirement, as record items: the vocabulary that
+routes (:mod:`rules.route`) and the ranked next steps (:mod:`rules.ranking`) share.
+
+Every unmet leaf of a stage is one of:
+
+- a **stage to reach** first: a ``reached`` requirement, or an item some stage awards (a rank,
+  a credential level, a programme membership, a course, an assessment): "Seek promotion to
+  chief inspector" is reaching a stage that awards the rank of chief inspector;
+- an **action**: items the person adds to their record by doing something (pass an exam,
+  attend a course, obtain an endorsement, take a posting), written as the what-if
+  machinery writes them (:func:`rules.whatif.parse_addition`);
+- a **wait**: only time is missing (the engine's ``met_from``);
+- **closed**: nothing the person does can meet it (an attribute, a rank above a limit).
+
+An action has a *key* naming what is done, not which stage asked for it, so the same
+action asked for by three stages is one action: ``reached: promotion.chief_inspector``
+and ``rank: {at_least: chief_inspector}`` are both ``rank:chief_inspector``.
+
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> book = ActionBook.of(load_library([SHIPPED_LIBRARY]))
+>>> book.requirement("promotion.inspector", "requires[2]").kind
+'passed'
+>>> book.key_of("promotion.chief_inspector", "requires[0]")
+'rank:inspector'
+>>> book.key_of("fsl.stage_1", "requires[0].any_of[0]")
+'rank:chief_inspector'
+>>> book.awarding_key("rank:superintendent")
+['promotion.superintendent', 'work_based_assessment.substantive_superintendent']
+>>> book.awarding_key("rank:chief_inspector")
+['promotion.chief_inspector']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pathways.model.catalogue import Catalogue
+from pathways.model.library import Library, prerequisites, stage_key
+from pathways.model.pathway import Award, Pathway, Stage
+from pathways.model.requirements import (
+    BandRequirement,
+    BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
+    Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+    ServiceScope,
+)
+
+__all__ = ["ActionBook", "Addition", "award_key", "spec"]
+
+#: (record section, item): one hypothetical record item, as :func:`rules.whatif.with_additions`
+#: takes them.
+Addition = tuple[str, dict[str, Any]]
+
+_CHILD_KEY = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
+
+# What-if kinds (rules.whatif.parse_addition) per record section, and the item's id field.
+_SPEC = {
+    "courses": ("course", "course"),
+    "assessments": ("passed", "assessment"),
+    "credentials": ("credential", "credential"),
+    "ranks": ("rank", "rank"),
+    "bands": ("band", "band"),
+    "endorsements": ("endorsement", "endorsement"),
+    "memberships": ("member", "programme"),
+    "postings": ("posting", "role"),
+}
+_DAY_FIELD = {
+    "courses": "completed",
+    "assessments": "date",
+    "credentials": "awarded",
+    "endorsements": "date",
+}
+
+
+def award_key(award: Award, catalogue: Catalogue) -> str:
+    """What holding a stage puts in a record, as an action key: 'rank:sergeant', 'credential:pip:2'.
+
+    A completed programme is the courses it is made of, so its key names the programme.
+    """
+    if award.credential is not None:
+        return f"credential:{award.credential}" + (
+            f":{award.level}" if award.level is not None else ""
+        )
+    if award.rank is not None:
+        return f"rank:{award.rank}" + (":temporary" if _temporary(award) else "")
+    if award.band is not None:
+        return f"band:{award.band}" + (":temporary" if _temporary(award) else "")
+    if award.course is not None:
+        return f"course:{award.course}"
+    if award.completed_programme is not None:
+        return f"programme:{award.completed_programme}"
+    if award.passed is not None:
+        return f"passed:{award.passed}"
+    if award.member_of is not None:
+        return f"member:{award.member_of}"
+    return f"role:{award.role}"
+
+
+def _temporary(award: Award) -> bool:
+    return award.basis is not None and award.basis.value == "temporary"
+
+
+@dataclass
+class ActionBook:
+    """One library's requirements by path, and which stages award which items."""
+
+    library: Library
+    _requirements: dict[tuple[str, str], tuple[BaseRequirement, str]] = field(default_factory=dict)
+    _awarding: dict[str, list[str]] = field(default_factory=dict)
+    _needs: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, library: Library) -> ActionBook:
+        found = _BOOKS.get(library.digest)
+        if found is None or found.library is not library:
+            found = cls(library)
+            found._index()
+            _BOOKS[library.digest] = found
+        return found
+
+    def _index(self) -> None:
+        for pathway, stage in self.library.stages():
+            key = stage_key(pathway.id, stage.id)
+            for i, req in enumerate(stage.requires):
+                self._visit(key, pathway.id, req, f"requires[{i}]")
+            if stage.awards is not None:
+                self._awarding.setdefault(award_key(stage.awards, self.catalogue), []).append(key)
+            self._needs[key] = {stage_key(*t) for t in prerequisites(pathway, stage, True)}
+        # Close over chains: a stage needs what the stages it needs need.
+        changed = True
+        while changed:
+            changed = False
+            for needs in self._needs.values():
+                more = set().union(*(self._needs.get(n, set()) for n in needs)) - needs
+                if more:
+                    needs |= more
+                    changed = True
+
+    def _visit(self, key: str, pathway: str, req: BaseRequirement, path: str) -> None:
+        self._requirements[(key, path)] = (req, pathway)
+        if isinstance(req, Not):
+            self._visit(key, pathway, req.not_, f"{path}.not")
+            return
+        for i, child in enumerate(req.children()):
+            self._visit(key, pathway, child, f"{path}.{_CHILD_KEY[req.kind]}[{i}]")
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.library.catalogue
+
+    # --- looking things up ----------------------------------------------------------
+
+    def requirement(self, key: str, path: str) -> BaseRequirement | None:
+        """The requirement at ``path`` (as in decisions) of stage ``key`` ('pathway.stage')."""
+        found = self._requirements.get((key, path))
+        return found[0] if found else None
+
+    def stage(self, key: str) -> tuple[Pathway, Stage]:
+        """The pathway and stage of a stage key.
+
+        Raises:
+            KeyError: if there is no such stage.
+        """
+        pathway_id, _, stage_id = key.partition(".")
+        pathway = self.library.pathways.get(pathway_id)
+        stage = pathway.stage(stage_id) if pathway else None
+        if pathway is None or stage is None:
+            raise KeyError(key)
+        return pathway, stage
+
+    def needs(self, key: str, other: str) -> bool:
+        """True if stage ``key`` can only be reached after stage ``other`` (a ``reached``
+        requirement that must hold, directly or through a chain of them)."""
+        return other in self._needs.get(key, set())
+
+    def awarding_key(self, key: str) -> list[str]:
+        """Stages (keys, library order) whose award is exactly the action ``key``, without
+        those that need another of them first (senior leadership's 'chief inspector' stage
+        is the promotion ladder's, reached again)."""
+        found = self._awarding.get(key, [])
+        return [k for k in found if not any(self.needs(k, o) for o in found if o != k)]
+
+    def awarding(self, key: str, path: str) -> list[str]:
+        """Stages reaching which meets the leaf at ``path`` of stage ``key``; empty if none
+        does (it is then an action, or closed). A ``reached`` leaf names its one stage."""
+        found = self._requirements.get((key, path))
+        if found is None:
+            return []
+        req, pathway = found
+        if isinstance(req, ReachedRequirement):
+            return [stage_key(*req.target(pathway))]
+        if isinstance(req, RankRequirement | BandRequirement):
+            return self._ladder(req)
+        if isinstance(req, CredentialRequirement):
+            levels = [
+                (int(k.rsplit(":", 1)[1]), k)
+                for k in self._awarding
+                if k.startswith(f"credential:{req.credential}:")
+            ]
+            wanted = req.level or 0
+            fit = sorted(lv for lv in levels if lv[0] >= wanted)
+            if fit:
+                return self.awarding_key(fit[0][1])
+            return self.awarding_key(f"credential:{req.credential}")
+        if isinstance(req, CourseRequirement):
+            return self.awarding_key(f"course:{req.course}")
+        if isinstance(req, PassedRequirement):
+            return self.awarding_key(f"passed:{req.passed}")
+        if isinstance(req, MembershipRequirement):
+            return self.awarding_key(f"member:{req.member_of}")
+        if isinstance(req, CompletedProgrammeRequirement):
+            return self.awarding_key(f"programme:{req.completed_programme}")
+        return []
+
+    def _ladder(self, req: RankRequirement | BandRequirement) -> list[str]:
+        """Stages awarding the lowest rank (band) that meets a rank (band) requirement."""
+        is_rank = isinstance(req, RankRequirement)
+        bounds = req.rank if isinstance(req, RankRequirement) else req.band
+        order = self.catalogue.rank_order() if is_rank else self.catalogue.band_order()
+        low = bounds.exactly or bounds.at_least
+        if low is None or low not in order:
+            return []
+        high = order.get(bounds.exactly or bounds.at_most or "", 10**6)
+        kind = "rank" if is_rank else "band"
+        temporary_ok = bounds.basis.value != "substantive"
+        substantive_ok = bounds.basis.value != "temporary"
+        ladder = list(order)
+        for value in ladder[order[low] : high + 1]:
+            found = self.awarding_key(f"{kind}:{value}") if substantive_ok else []
+            if temporary_ok:
+                found += self.awarding_key(f"{kind}:{value}:temporary")
+            if found:
+                return found
+        return []
+
+    # --- keys and words --------------------------------------------------------------
+
+    def key_of(self, key: str, path: str) -> str | None:
+        """The action key of the leaf at ``path`` of stage ``key``: the same for every stage
+        that asks for the same thing. None if there is no requirement there."""
+        found = self._requirements.get((key, path))
+        if found is None:
+            return None
+        req, pathway = found
+        if isinstance(req, ReachedRequirement):
+            target = stage_key(*req.target(pathway))
+            try:
+                _, stage = self.stage(target)
+            except KeyError:
+                return f"stage:{target}"
+            return award_key(stage.awards, self.catalogue) if stage.awards else f"stage:{target}"
+        if isinstance(req, RankRequirement | BandRequirement):
+            bounds = req.rank if isinstance(req, RankRequirement) else req.band
+            low = bounds.exactly or bounds.at_least
+            if low is not None:
+                return f"{req.kind}:{low}"
+        if isinstance(req, CredentialRequirement):
+            return f"credential:{req.credential}" + (
+                f":{req.level}" if req.level is not None else ""
+            )
+        if isinstance(req, CourseRequirement):
+            return f"course:{req.course}"
+        if isinstance(req, CompletedProgrammeRequirement):
+            return f"programme:{req.completed_programme}"
+        if isinstance(req, PassedRequirement):
+            return f"passed:{req.passed}"
+        if isinstance(req, EndorsementRequirement):
+            return f"endorsement:{req.endorsement}"
+        if isinstance(req, MembershipRequirement):
+            return f"member:{req.member_of}"
+        if isinstance(req, ServedRequirement):
+            s = req.served
+            where = s.role or s.business_group or s.in_.value
+            return f"served:{where}:{s.at_least_months or 0}"
+        if isinstance(req, DistinctBusinessGroupsRequirement):
+            d = req.distinct_business_groups
+            return f"groups:{d.role or '*'}:{d.at_least}"
+        if isinstance(req, PostedRequirement):
+            return f"posted:{req.posted.role or '*'}:{req.posted.business_group or '*'}"
+        return f"{req.kind}:{path}@{key}"
+
+    def entry_of(self, action: str) -> tuple[str, str, str | None] | None:
+        """(section, name, description) of the catalogue entry an action key names, if any."""
+        kind, _, rest = action.partition(":")
+        ident = rest.split(":")[0]
+        section = {
+            "course": "courses",
+            "passed": "assessments",
+            "credential": "credentials",
+            "member": "programmes",
+            "programme": "programmes",
+            "endorsement": "endorsements",
+            "rank": "ranks",
+            "band": "bands",
+            "role": "roles",
+        }.get(kind)
+        if section is None:
+            return None
+        entry = self.catalogue.entry(section, ident)
+        if entry is None:
+            return None
+        return section, getattr(entry, "name", ident), getattr(entry, "description", None)
+
+    # --- doing it --------------------------------------------------------------------
+
+    def award_items(self, key: str, person: Any, day: dt.date) -> list[Addition] | None:
+        """The record items that show stage ``key`` held from ``day``; None if it awards nothing."""
+        _, stage = self.stage(key)
+        award = stage.awards
+        if award is None:
+            return None
+        iso = day.isoformat()
+        if award.credential is not None:
+            item: dict[str, Any] = {"credential": award.credential, "awarded": iso}
+            if award.level is not None:
+                item["level"] = award.level
+            return [("credentials", item)]
+        if award.rank is not None or award.band is not None:
+            section, field_name = ("ranks", "rank") if award.rank is not None else ("bands", "band")
+            item = {field_name: award.rank or award.band, "start": iso}
+            if _temporary(award):
+                item["basis"] = "temporary"
+            return [(section, item)]
+        if award.course is not None:
+            return [("courses", {"course": award.course, "completed": iso})]
+        if award.completed_programme is not None:
+            return self._programme(award.completed_programme, iso)
+        if award.passed is not None:
+            return [("assessments", {"assessment": award.passed, "date": iso})]
+        if award.member_of is not None:
+            return [("memberships", {"programme": award.member_of, "start": iso})]
+        return [("postings", self._posting(person, day, role=award.role))]
+
+    def action_items(self, key: str, path: str, person: Any, day: dt.date) -> list[Addition] | None:
+        """Record items, dated ``day``, that doing the leaf at ``path`` of stage ``key`` adds;
+        None if it is not something a person does (a stage to reach, a wait, an attribute)."""
+        found = self._requirements.get((key, path))
+        if found is None:
+            return None
+        req, _ = found
+        iso = day.isoformat()
+        if isinstance(req, CourseRequirement):
+            return [("courses", {"course": req.course, "completed": iso})]
+        if isinstance(req, CompletedProgrammeRequirement):
+            return self._programme(req.completed_programme, iso)
+        if isinstance(req, PassedRequirement):
+            return [("assessments", {"assessment": req.passed, "date": iso})]
+        if isinstance(req, CredentialRequirement):
+            item: dict[str, Any] = {"credential": req.credential, "awarded": iso}
+            if req.level is not None:
+                item["level"] = req.level
+            return [("credentials", item)]
+        if isinstance(req, EndorsementRequirement):
+            return [("endorsements", {"endorsement": req.endorsement, "date": iso})]
+        if isinstance(req, MembershipRequirement):
+            return [("memberships", {"programme": req.member_of, "start": iso})]
+        if isinstance(req, RankRequirement | BandRequirement):
+            bounds = req.rank if isinstance(req, RankRequirement) else req.band
+            low = bounds.exactly or bounds.at_least
+            if low is None:
+                return None
+            section = "ranks" if isinstance(req, RankRequirement) else "bands"
+            return [(section, {req.kind: low, "start": iso})]
+        if isinstance(req, ServedRequirement | PostedRequirement):
+            return self._post_for(req, person, day)
+        if isinstance(req, DistinctBusinessGroupsRequirement):
+            return self._rotations(req, person, day)
+        return None
+
+    def _programme(self, programme: str, iso: str) -> list[Addition] | None:
+        entry = self.catalogue.entry("programmes", programme)
+        courses = list(getattr(entry, "stages", []) or [])
+        return [("courses", {"course": c, "completed": iso}) for c in courses] or None
+
+    def _posting(
+        self, person: Any, day: dt.date, role: str | None = None, group: str | None = None
+    ) -> dict[str, Any]:
+        """A posting from ``day``: the role and business group given, else the current ones."""
+        current = [p for p in person.postings if p.covers(day)]
+        roles, groups = self.catalogue.ids("roles"), self.catalogue.ids("business_groups")
+        role = role or (current[-1].role if current else (roles[0] if roles else "role"))
+        group = group or (
+            current[-1].business_group if current else (groups[0] if groups else "group")
+        )
+        return {"business_group": group, "role": role, "start": day.isoformat()}
+
+    def _post_for(
+        self, req: ServedRequirement | PostedRequirement, person: Any, day: dt.date
+    ) -> list[Addition] | None:
+        if isinstance(req, PostedRequirement):
+            posting = self._posting(person, day, req.posted.role, req.posted.business_group)
+            return [("postings", posting)]
+        s = req.served
+        if s.at_least_months is None:
+            return None  # 'at most': waiting never helps, and it is closed when exceeded
+        if s.in_ is ServiceScope.ROLE:
+            return [("postings", self._posting(person, day, role=s.role))]
+        if s.in_ is ServiceScope.BUSINESS_GROUP:
+            return [("postings", self._posting(person, day, group=s.business_group))]
+        return None  # the service, the current rank/role/group: time, or a stage, gives it
+
+    def _rotations(
+        self, req: DistinctBusinessGroupsRequirement, person: Any, day: dt.date
+    ) -> list[Addition] | None:
+        """Postings in business groups not yet served in, one a day from ``day``, until the
+        count is reached (a rotation's length is not a rule; the count is)."""
+        d = req.distinct_business_groups
+        role = d.role
+        served = {p.business_group for p in person.postings if role is None or p.role == role}
+        fresh = [g for g in self.catalogue.ids("business_groups") if g not in served]
+        missing = d.at_least - len(served)
+        if missing > len(fresh):
+            return None
+        out: list[Addition] = []
+        for i, group in enumerate(fresh[:missing]):
+            posting = self._posting(person, day + dt.timedelta(days=i), role=role, group=group)
+            out.append(("postings", posting))
+        return out
+
+
+_BOOKS: dict[str, ActionBook] = {}
+
+
+def spec(section: str, item: dict[str, Any]) -> str:
+    """An item in the what-if form ``KIND:ID[:EXTRA]@DATE``.
+
+    >>> spec("credentials", {"credential": "pip", "level": 2, "awarded": "2026-01-01"})
+    'credential:pip:2@2026-01-01'
+    >>> spec("postings", {"business_group": "tp", "role": "dc", "start": "2026-01-01"})
+    'posting:tp/dc@2026-01-01'
+    """
+    kind, id_field = _SPEC[section]
+    day = item.get(_DAY_FIELD.get(section, "start"))
+    ident = item[id_field]
+    if section == "postings":
+        ident = f"{item['business_group']}/{item['role']}"
+    extra = ""
+    if section == "credentials" and item.get("level") is not None:
+        extra = f":{item['level']}"
+    elif section in ("ranks", "bands") and item.get("basis") == "temporary":
+        extra = ":temporary"
+    return f"{kind}:{ident}{extra}@{day}"

@@ -1,0 +1,689 @@
+"""The route to a goal: the stages to pass through, what each still needs, and the earliest
+date each could be reached if every remaining action were done today.
+
+The search never judges a requirement itself. From the person's record it asks the engine
+for a decision, and for the goal (and, in turn, each stage the goal needs):
+
+- **held**: nothing to do;
+- **eligible**: reached today (its award is added to a hypothetical copy of the record);
+- **eligible from D**: reached on D, the date the engine found (only time was missing);
+- **lapsed**: revalidated today;
+- **not eligible**: each way of meeting its unmet requirements is tried in turn. A stage it
+  needs (``reached``, or an item some stage awards: a rank, a credential level, a
+  programme membership) is reached first, the same way; an action (pass an exam, attend a
+  course, take a posting) is added to the hypothetical record, dated the route's current
+  day, exactly as the what-if machinery adds items (:func:`rules.whatif.with_additions`).
+  Then the engine decides again, with the clock at that day.
+
+So every date on a route is an engine decision on a record with the route's items in it,
+and a route's items added to the record make the goal eligible on the route's date
+(``tests/test_route.py`` checks that as a property). Alternatives (``any_of``; several
+stages awarding the same rank) give separate routes: the promotion board and the HPDS
+work-based assessment route to chief inspector are two routes, each with its own date.
+
+The search is bounded (:data:`MAX_DECISIONS` engine decisions, :data:`BRANCH` partial routes
+kept per stage, :data:`MAX_ROUTES` routes shown); a plan that hit a bound says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accreditation.io import RecordError
+from accreditation.record import Person
+from pathways.model.library import Library, stage_key
+
+from .actions import ActionBook, Addition, award_key, spec
+from .decision import Decision, RequirementOutcome, StageDecision, Status
+from .status import status_words
+from .whatif import with_additions
+
+__all__ = [
+    "BRANCH",
+    "MAX_DECISIONS",
+    "MAX_ROUTES",
+    "Closed",
+    "Route",
+    "RouteAction",
+    "RoutePlan",
+    "RouteStage",
+    "RouteWait",
+    "find_routes",
+]
+
+MAX_ROUTES = 4
+BRANCH = 6
+MAX_DECISIONS = 600
+_MAX_EVENTS = 80
+ONE_DAY = dt.timedelta(days=1)
+
+#: How the search asks for a decision: (record, as-of date, the pathways to explain).
+Decide = Callable[[Person, dt.date, list[str]], Decision]
+
+
+# --- the result --------------------------------------------------------------------------
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RouteAction(_Frozen):
+    """Something to do on the way, once, for the stage it is listed under."""
+
+    key: str = Field(description="What is done, the same for every stage that asks for it.")
+    text: str = Field(description="In words: 'Pass the inspectors' examination'.")
+    requirement: str = Field(description="The requirement's path in the stage that asks.")
+    add: list[str] = Field(description="As what-if items, KIND:ID[:EXTRA]@DATE.")
+
+
+class RouteWait(_Frozen):
+    """A requirement only time meets, and the day it is met."""
+
+    text: str
+    on: dt.date
+
+
+class RouteStage(_Frozen):
+    """One stage on a route, in the order they are passed."""
+
+    pathway: str
+    pathway_name: str
+    stage: str
+    name: str
+    status_now: Status
+    now: str = Field(description="The status today in words.")
+    reached_on: dt.date = Field(description="The earliest day, if the actions are done today.")
+    actions: list[RouteAction] = Field(default_factory=list)
+    waits: list[RouteWait] = Field(default_factory=list)
+    revalidate: bool = Field(False, description="Held before, lapsed: revalidated on the day.")
+    award: list[str] = Field(
+        default_factory=list, description="What reaching it adds to the record, as what-if items."
+    )
+
+    @property
+    def key(self) -> str:
+        return stage_key(self.pathway, self.stage)
+
+
+class Route(_Frozen):
+    """One way to the goal."""
+
+    label: str = Field(description="The choices that make this route, in words; may be empty.")
+    reached_on: dt.date = Field(description="The earliest day the goal is eligible.")
+    stages: list[RouteStage] = Field(
+        description="In order; the goal is last, or a stage awarding what the goal does."
+    )
+    additions: dict[str, list[dict[str, Any]]] = Field(
+        description="Every item of the route but the goal's own award, as record items."
+    )
+
+    def actions(self) -> list[tuple[RouteStage, RouteAction]]:
+        return [(s, a) for s in self.stages for a in s.actions]
+
+
+class Closed(_Frozen):
+    """Why a stage cannot be reached: a requirement nothing the person does can meet."""
+
+    pathway: str
+    stage: str
+    name: str
+    requirement: str
+    text: str
+
+
+class RoutePlan(_Frozen):
+    """The routes from where a person stands to a goal stage."""
+
+    person: str
+    as_of: dt.date
+    library_version: str
+    goal: str = Field(description="The goal stage, 'pathway.stage'.")
+    goal_name: str
+    pathway_name: str
+    status_now: Status
+    now: str
+    routes: list[Route] = Field(default_factory=list)
+    closed: list[Closed] = Field(default_factory=list)
+    searched: int = Field(0, description="Engine decisions the search made.")
+    truncated: bool = Field(False, description="The search stopped at a bound.")
+
+
+# --- the search state ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Event:
+    kind: str  # "act", "reach" or "renew"
+    stage: str
+    day: dt.date
+    items: tuple[Addition, ...] = ()
+    key: str = ""
+    text: str = ""
+    path: str = ""
+    waits: tuple[tuple[str, dt.date], ...] = ()
+
+
+@dataclass(frozen=True)
+class _State:
+    day: dt.date
+    record: Person
+    events: tuple[_Event, ...] = ()
+    commits: tuple[tuple[str, str, str], ...] = ()  # (stage, path, choice)
+    labels: tuple[str, ...] = ()
+
+    def signature(self) -> str:
+        items = [i for e in self.events for i in e.items]
+        return json.dumps(items, sort_keys=True, default=str)
+
+    def committed(self, stage: str, path: str) -> str | None:
+        return next((c for s, p, c in self.commits if s == stage and p == path), None)
+
+
+@dataclass(frozen=True)
+class _Reach:
+    path: str
+    stages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Do:
+    path: str
+    text: str
+
+
+_Need = _Reach | _Do
+
+
+@dataclass(frozen=True)
+class _Option:
+    needs: tuple[_Need, ...] = ()
+    commits: tuple[tuple[str, str, str], ...] = ()
+    labels: tuple[str, ...] = ()
+
+    def __add__(self, other: _Option) -> _Option:
+        return _Option(
+            self.needs + other.needs, self.commits + other.commits, self.labels + other.labels
+        )
+
+
+_NOTHING = _Option()
+
+#: One pathway's stage decisions, by stage id.
+StageDecisions = dict[str, StageDecision]
+
+
+@dataclass
+class _Search:
+    library: Library
+    decide: Decide
+    person: Person
+    book: ActionBook
+    origin: dt.date
+    decided: dict[tuple[str, dt.date, str], StageDecisions] = field(default_factory=dict)
+    closed: dict[str, list[Closed]] = field(default_factory=dict)
+    truncated: bool = False
+
+    # --- deciding -----------------------------------------------------------------
+
+    def decision(
+        self, state: _State, pathway: str, day: dt.date | None = None
+    ) -> StageDecisions | None:
+        """The engine's decision on ``state``'s record as of ``day`` (default: its clock),
+        for the stages of ``pathway`` (the engine decides every stage; explaining one
+        pathway's is what costs)."""
+        on = day or state.day
+        key = (state.signature(), on, pathway)
+        found = self.decided.get(key)
+        if found is None:
+            if len(self.decided) >= MAX_DECISIONS:
+                self.truncated = True
+                return None
+            decision = self.decide(state.record, on, [pathway])
+            found = {s.stage: s for s in decision.stages}
+            self.decided[key] = found
+        return found
+
+    def stage(
+        self, state: _State, key: str, day: dt.date | None = None
+    ) -> StageDecision | bool | None:
+        """The decision for stage ``key``: None if the search ran out, False if the stage
+        is not in force on that day."""
+        pathway_id, _, stage_id = key.partition(".")
+        decided = self.decision(state, pathway_id, day)
+        if decided is None:
+            return None
+        return decided.get(stage_id, False)
+
+    def add(self, state: _State, event: _Event) -> _State | None:
+        """``state`` with ``event`` done (its items added; the clock moves on to its day if
+        later), or None if the record would not be valid (a posting ending before it began)."""
+        if len(state.events) >= _MAX_EVENTS:
+            self.truncated = True
+            return None
+        record = state.record
+        if event.items:
+            additions: dict[str, list[dict[str, Any]]] = {}
+            for section, item in event.items:
+                additions.setdefault(section, []).append(item)
+            try:
+                record = with_additions(state.record, additions)
+            except RecordError:
+                return None
+        return replace(
+            state, day=max(state.day, event.day), record=record, events=(*state.events, event)
+        )
+
+    # --- reaching a stage -----------------------------------------------------------
+
+    def achieve(self, state: _State, key: str, visiting: frozenset[str]) -> list[_State]:
+        """Every way (at most :data:`BRANCH`) to hold ``key``, from ``state``."""
+        if key in visiting:
+            return []
+        sd = self.stage(state, key)
+        if sd is None:
+            return []
+        if sd is False:
+            return self._not_in_force(state, key, visiting)
+        assert isinstance(sd, StageDecision)
+        if sd.status is Status.HELD:
+            return [state]
+        if sd.status is Status.NOT_ELIGIBLE:
+            return self._work(state, sd, key, visiting)
+        return self._reach(state, *self._earliest(state, sd))
+
+    def _earliest(self, state: _State, sd: StageDecision) -> tuple[StageDecision, dt.date]:
+        """The stage's decision and the day it is reached: the earliest day, from the start of
+        the route to the clock, on which the engine finds it eligible (or eligible from a
+        date). Items dated later do not count on an earlier day, so a stage that does not
+        need them is not held back by them (a promotion by a posting elsewhere)."""
+        best = (sd, sd.eligible_from or state.day)
+        days = sorted({self.origin, *(e.day for e in state.events)})
+        for day in days:
+            if day >= best[1]:
+                break
+            early = self.stage(state, stage_key(sd.pathway, sd.stage), day)
+            if early is None:
+                break
+            if not isinstance(early, StageDecision):
+                continue
+            if early.status is Status.ELIGIBLE_FROM and early.eligible_from is not None:
+                if early.eligible_from < best[1]:
+                    best = (early, early.eligible_from)
+            elif early.status in (Status.ELIGIBLE, Status.LAPSED):
+                best = (early, day)
+                break
+        return best
+
+    def _not_in_force(self, state: _State, key: str, visiting: frozenset[str]) -> list[_State]:
+        """A stage not in force on the route's day: wait for it if it comes into force later."""
+        _, stage = self.book.stage(key)
+        start = stage.effective_from
+        if start is None or start <= state.day:
+            return []
+        return self.achieve(replace(state, day=start), key, visiting)
+
+    def _reach(self, state: _State, sd: StageDecision, day: dt.date) -> list[_State]:
+        key = stage_key(sd.pathway, sd.stage)
+        renew = sd.status is Status.LAPSED
+        waits = tuple(sorted(_waits(sd.requirements, self._counter(key)), key=lambda w: w[1]))
+        # A rank (posting) that started on ``day`` cannot end the day before it started: a
+        # second promotion the same day is made the next day; one before a later posting
+        # already on the route, after it.
+        for when in dict.fromkeys((day, day + ONE_DAY, state.day, state.day + ONE_DAY)):
+            if when < day:
+                continue
+            items = self.book.award_items(key, state.record, when)
+            kind = "renew" if renew else "reach"
+            done = self.add(state, _Event(kind, key, when, tuple(items or ()), waits=waits))
+            if done is not None:
+                return [done]
+        return []
+
+    def _counter(self, key: str) -> Callable[[str], int]:
+        def need(path: str) -> int:
+            return int(getattr(self.book.requirement(key, path), "at_least", 1))
+
+        return need
+
+    def _work(
+        self, state: _State, sd: StageDecision, key: str, visiting: frozenset[str]
+    ) -> list[_State]:
+        """A stage not yet eligible: for each way of meeting it, reach the first stage it
+        needs, or else do its actions; then decide again."""
+        options = _product([self._options(o, key, state) for o in sd.requirements])
+        if not options:
+            self.closed[key] = [
+                Closed(pathway=sd.pathway, stage=sd.stage, name=sd.name, requirement=p, text=t)
+                for p, t in _closed(sd.requirements)
+            ]
+            return []
+        out: list[_State] = []
+        for option in options:
+            start = replace(
+                state,
+                commits=state.commits + option.commits,
+                labels=state.labels + tuple(x for x in option.labels if x not in state.labels),
+            )
+            for moved in self._advance(start, option, key, visiting):
+                out += self.achieve(moved, key, visiting)
+                if len(out) >= BRANCH:
+                    return out[:BRANCH]
+        return out
+
+    def _advance(
+        self, state: _State, option: _Option, key: str, visiting: frozenset[str]
+    ) -> list[_State]:
+        """One move towards ``key`` along ``option``: the states after it (none: no progress)."""
+        reaches = sorted((n for n in option.needs if isinstance(n, _Reach)), key=self._order)
+        if reaches:
+            need = reaches[0]
+            out: list[_State] = []
+            for target in need.stages:
+                chosen = state
+                if len(need.stages) > 1:
+                    _, stage = self.book.stage(target)
+                    label = f"through {stage.name}"
+                    chosen = replace(
+                        state,
+                        commits=(*state.commits, (key, need.path, target)),
+                        labels=(*state.labels, label),
+                    )
+                out += [
+                    s
+                    for s in self.achieve(chosen, target, visiting | {key})
+                    if len(s.events) > len(state.events)
+                ]
+            return out
+        moved: _State | None = state
+        for act in option.needs:
+            assert isinstance(act, _Do)
+            if moved is None:
+                return []
+            moved = self._do(moved, key, act)
+        if moved is None or len(moved.events) == len(state.events):
+            return []  # nothing to do, and still not eligible: no progress on this way
+        return [moved]
+
+    def _do(self, state: _State, key: str, need: _Do) -> _State | None:
+        """``state`` with the action at ``need.path`` done: today (the route's first day),
+        as the route promises; a posting or rank, which ends the one before it, on the
+        clock's day (or the next, if one started that day)."""
+        action = self.book.key_of(key, need.path) or need.path
+        for when in dict.fromkeys((self.origin, state.day, state.day + ONE_DAY)):
+            items = self.book.action_items(key, need.path, state.record, when)
+            if not items:
+                return None
+            if when < state.day and any(s in ("postings", "ranks", "bands") for s, _ in items):
+                continue
+            done = self.add(
+                state, _Event("act", key, when, tuple(items), action, need.text, need.path)
+            )
+            if done is not None:
+                return done
+        return None
+
+    def _order(self, need: _Reach) -> tuple[int, int]:
+        """Stages that change the rank (band) last: reaching them can close a stage that has
+        a rank limit (the HPDS is for constables and sergeants)."""
+        _, stage = self.book.stage(need.stages[0])
+        award = stage.awards
+        if award is not None and (award.rank or award.band):
+            order = self.library.catalogue.rank_order() | self.library.catalogue.band_order()
+            return (1, order.get(str(award.rank or award.band), 0))
+        return (0, 0)
+
+    # --- ways to meet a requirement -------------------------------------------------------
+
+    def _options(self, o: RequirementOutcome, key: str, state: _State) -> list[_Option]:
+        """The ways to meet ``o``: [] if none, [_NOTHING] if nothing needs doing (met, or
+        only time is missing)."""
+        if o.met or not o.in_force or o.met_from is not None:
+            return [_NOTHING]
+        if o.blocked:
+            return []
+        if o.kind == "all_of":
+            return _product([self._options(c, key, state) for c in o.children])
+        if o.kind in ("any_of", "at_least"):
+            return self._alternatives(o, key, state)
+        if o.kind == "not":
+            return []
+        stages = self.book.awarding(key, o.path)
+        if stages:
+            return [_Option((_Reach(o.path, tuple(stages)),))]
+        if self.book.action_items(key, o.path, state.record, state.day) is not None:
+            return [_Option((_Do(o.path, o.next_step or o.text),))]
+        return [_NOTHING]  # a period in a rank or role not yet held: reaching it starts it
+
+    def _alternatives(self, o: RequirementOutcome, key: str, state: _State) -> list[_Option]:
+        live = [
+            (i, c) for i, c in enumerate(o.children) if c.in_force and not c.met and not c.blocked
+        ]
+        viable = [(i, c, opts) for i, c in live if (opts := self._options(c, key, state))]
+        committed = state.committed(key, o.path)
+        if o.kind == "any_of":
+            choose = [[x] for x in viable]
+        else:
+            req = self.book.requirement(key, o.path)
+            need_total = getattr(req, "at_least", 1)
+            met = sum(1 for c in o.children if c.in_force and c.met)
+            k = max(1, min(need_total, sum(1 for c in o.children if c.in_force)) - met)
+            choose = [list(combo) for combo in itertools.combinations(viable, k)][:BRANCH]
+        out: list[_Option] = []
+        for combo in choose:
+            choice = ",".join(str(i) for i, _, _ in combo)
+            if committed is not None and committed != choice:
+                continue
+            label = "; ".join(c.text for _, c, _ in combo)
+            head = _Option(
+                commits=((key, o.path, choice),),
+                labels=(label,) if len(choose) > 1 else (),
+            )
+            for combined in _product([opts for _, _, opts in combo]):
+                out.append(head + combined)
+        return out[:BRANCH]
+
+
+def _product(choices: list[list[_Option]]) -> list[_Option]:
+    """Every combination of one option per requirement (at most :data:`BRANCH`)."""
+    out = [_NOTHING]
+    for options in choices:
+        if not options:
+            return []
+        out = [a + b for a in out for b in options][:BRANCH]
+    return out
+
+
+def _waits(
+    outcomes: list[RequirementOutcome], need: Callable[[str], int]
+) -> list[tuple[str, dt.date]]:
+    """The periods a stage that is eligible from a date waits for: of alternatives, only
+    those met soonest. ``need`` gives the count an ``at_least`` at a path asks for."""
+    found = _wait_of(outcomes, "all_of", 0, need)
+    return found[1] if found else []
+
+
+def _wait_of(
+    outcomes: list[RequirementOutcome], kind: str, count: int, need: Callable[[str], int]
+) -> tuple[dt.date, list[tuple[str, dt.date]]] | None:
+    """(day, waits) if waiting alone meets ``outcomes`` combined by ``kind``; else None."""
+    parts: list[tuple[dt.date, list[tuple[str, dt.date]]]] = []
+    for o in outcomes:
+        if not o.in_force or o.met:
+            parts.append((dt.date.min, []))
+        elif o.children and o.kind != "not":
+            sub = _wait_of(o.children, o.kind, need(o.path) if o.kind == "at_least" else 1, need)
+            if sub is not None:
+                parts.append(sub)
+        elif o.met_from is not None:
+            parts.append((o.met_from, [(o.text, o.met_from)]))
+    if kind == "all_of":
+        if len(parts) < len(outcomes):
+            return None
+        chosen = parts
+    else:
+        count = min(max(count, 1), len(outcomes))
+        if len(parts) < count:
+            return None
+        chosen = sorted(parts, key=lambda p: p[0])[:count]
+    day = max((p[0] for p in chosen), default=dt.date.min)
+    return day, [w for p in chosen for w in p[1]]
+
+
+def _closed(outcomes: list[RequirementOutcome]) -> Iterator[tuple[str, str]]:
+    for o in outcomes:
+        if o.in_force and not o.met:
+            if o.blocked or o.kind == "not":
+                yield o.path, o.text
+            else:
+                yield from _closed(o.children)
+
+
+# --- putting a plan together ---------------------------------------------------------------
+
+
+def find_routes(
+    library: Library,
+    decide: Decide,
+    person: Person,
+    goal: str,
+    as_of: dt.date,
+) -> RoutePlan:
+    """The routes from ``person``'s record on ``as_of`` to the stage ``goal`` ('pathway.stage').
+
+    ``decide`` is how decisions are made (an :class:`~rules.engine.Evaluator`'s ``decide``,
+    or an engine pool's); ``library`` must be the one it decides with.
+
+    Raises:
+        KeyError: if ``goal`` is not a stage of ``library``.
+    """
+    book = ActionBook.of(library)
+    pathway, stage = book.stage(goal)
+    search = _Search(library, decide, person, book, as_of)
+    start = _State(as_of, person)
+    now = decide(person, as_of, list(library.pathways))
+    states = search.achieve(start, goal, frozenset())
+    if stage.awards is not None and states != [start]:
+        # Another stage awarding the same item holds the goal too (the work-based
+        # assessment's substantive superintendent is a superintendent).
+        for other in book.awarding_key(award_key(stage.awards, library.catalogue)):
+            if other != goal and not book.needs(other, goal):
+                _, via = book.stage(other)
+                labelled = replace(start, labels=(f"through {via.name}",))
+                states += search.achieve(labelled, other, frozenset({goal}))
+    routes = _routes(states, now, goal, book)
+    try:
+        goal_now = now.stage(pathway.id, stage.id)
+        status, words = goal_now.status, status_words(goal_now)
+    except KeyError:
+        status, words = Status.NOT_ELIGIBLE, "not in force on this date"
+    closed: list[Closed] = []
+    if not routes:
+        closed = search.closed.get(goal) or [c for cs in search.closed.values() for c in cs]
+    return RoutePlan(
+        person=person.id,
+        as_of=as_of,
+        library_version=library.digest,
+        goal=goal,
+        goal_name=stage.name,
+        pathway_name=pathway.name,
+        status_now=status,
+        now=words,
+        routes=routes,
+        closed=closed,
+        searched=len(search.decided),
+        truncated=search.truncated,
+    )
+
+
+def _routes(states: list[_State], now: Decision, goal: str, book: ActionBook) -> list[Route]:
+    """Routes from the search's end states: earliest first, then shortest; one per sequence
+    of stages (alternatives that differ only in an action, such as which of five
+    investigative roles gives the twelve months, are one route), and none that another as
+    early asks nothing more than."""
+    candidates = [r for r in (_route(s, now, goal, book) for s in states) if r is not None]
+    candidates.sort(
+        key=lambda r: (r.reached_on, len(r.stages), sum(len(s.actions) for s in r.stages))
+    )
+    kept: list[Route] = []
+    seen: set[tuple[Any, ...]] = set()
+    for route in candidates:
+        shape = (route.reached_on, tuple(s.key for s in route.stages))
+        if shape in seen or any(_dominates(k, route) for k in kept):
+            continue
+        seen.add(shape)
+        kept.append(route)
+    return kept[:MAX_ROUTES]
+
+
+def _steps_of(route: Route) -> set[str]:
+    return {s.key for s in route.stages} | {a.key for _, a in route.actions()}
+
+
+def _dominates(a: Route, b: Route) -> bool:
+    """``a`` is as early as ``b`` and asks for nothing ``b`` does not: ``b`` adds nothing."""
+    return a.reached_on <= b.reached_on and _steps_of(a) <= _steps_of(b)
+
+
+def _route(state: _State, now: Decision, goal: str, book: ActionBook) -> Route | None:
+    if not state.events:
+        return None  # held already: no route
+    stages: list[RouteStage] = []
+    pending: dict[str, list[RouteAction]] = {}
+    additions: dict[str, list[dict[str, Any]]] = {}
+    last = state.events[-1]
+    for event in state.events:
+        if event.kind == "act":
+            pending.setdefault(event.stage, []).append(
+                RouteAction(
+                    key=event.key,
+                    text=event.text,
+                    requirement=event.path,
+                    add=[spec(s, i) for s, i in event.items],
+                )
+            )
+        else:
+            stages.append(_route_stage(event, now, pending.pop(event.stage, []), book))
+        if event is not last or last.stage != goal:
+            for section, item in event.items:
+                additions.setdefault(section, []).append(dict(item))
+    if not stages:
+        return None
+    stages.sort(key=lambda s: s.reached_on)  # stable: the order they were reached in on a day
+    return Route(
+        label="; ".join(state.labels),
+        reached_on=stages[-1].reached_on,
+        stages=stages,
+        additions=additions,
+    )
+
+
+def _route_stage(
+    event: _Event, now: Decision, actions: list[RouteAction], book: ActionBook
+) -> RouteStage:
+    pathway, stage = book.stage(event.stage)
+    try:
+        today = now.stage(pathway.id, stage.id)
+        status, words = today.status, status_words(today)
+    except KeyError:
+        status, words = Status.NOT_ELIGIBLE, "not in force yet"
+    return RouteStage(
+        pathway=pathway.id,
+        pathway_name=pathway.name,
+        stage=stage.id,
+        name=stage.name,
+        status_now=status,
+        now=words,
+        reached_on=event.day,
+        actions=actions,
+        waits=[RouteWait(text=t, on=d) for t, d in event.waits],
+        revalidate=event.kind == "renew",
+        award=[spec(s, i) for s, i in event.items],
+    )
