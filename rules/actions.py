@@ -185,6 +185,10 @@ class ActionBook:
         requirement that must hold, directly or through a chain of them)."""
         return other in self._needs.get(key, set())
 
+    def prerequisite_count(self, key: str) -> int:
+        """How many stages must be reached before stage ``key`` (through ``reached``)."""
+        return len(self._needs.get(key, set()))
+
     def awarding_key(self, key: str) -> list[str]:
         """Stages (keys, library order) whose award is exactly the action ``key``, without
         those that need another of them first (senior leadership's 'chief inspector' stage

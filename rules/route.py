@@ -104,6 +104,9 @@ class RouteStage(_Frozen):
     actions: list[RouteAction] = Field(default_factory=list)
     waits: list[RouteWait] = Field(default_factory=list)
     revalidate: bool = Field(False, description="Held before, lapsed: revalidated on the day.")
+    step: str = Field(
+        "", description="What reaching it is, in the words of the stage that needs it."
+    )
     award: list[str] = Field(
         default_factory=list, description="What reaching it adds to the record, as what-if items."
     )
@@ -178,6 +181,7 @@ class _State:
     events: tuple[_Event, ...] = ()
     commits: tuple[tuple[str, str, str], ...] = ()  # (stage, path, choice)
     labels: tuple[str, ...] = ()
+    asked: tuple[tuple[str, str], ...] = ()  # (stage, the words of the step that needs it)
 
     def signature(self) -> str:
         items = [i for e in self.events for i in e.items]
@@ -191,6 +195,7 @@ class _State:
 class _Reach:
     path: str
     stages: tuple[str, ...]
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -342,7 +347,9 @@ class _Search:
                 continue
             items = self.book.award_items(key, state.record, when)
             kind = "renew" if renew else "reach"
-            done = self.add(state, _Event(kind, key, when, tuple(items or ()), waits=waits))
+            text = next((t for k, t in reversed(state.asked) if k == key), "")
+            event = _Event(kind, key, when, tuple(items or ()), text=text, waits=waits)
+            done = self.add(state, event)
             if done is not None:
                 return [done]
         return []
@@ -396,6 +403,8 @@ class _Search:
                         commits=(*state.commits, (key, need.path, target)),
                         labels=(*state.labels, label),
                     )
+                if need.text:
+                    chosen = replace(chosen, asked=(*chosen.asked, (target, need.text)))
                 out += [
                     s
                     for s in self.achieve(chosen, target, visiting | {key})
@@ -457,7 +466,7 @@ class _Search:
             return []
         stages = self.book.awarding(key, o.path)
         if stages:
-            return [_Option((_Reach(o.path, tuple(stages)),))]
+            return [_Option((_Reach(o.path, tuple(stages), o.next_step or ""),))]
         if self.book.action_items(key, o.path, state.record, state.day) is not None:
             return [_Option((_Do(o.path, o.next_step or o.text),))]
         return [_NOTHING]  # a period in a rank or role not yet held: reaching it starts it
@@ -685,5 +694,6 @@ def _route_stage(
         actions=actions,
         waits=[RouteWait(text=t, on=d) for t, d in event.waits],
         revalidate=event.kind == "renew",
+        step=event.text,
         award=[spec(s, i) for s, i in event.items],
     )
