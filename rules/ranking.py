@@ -7,7 +7,8 @@ gateway and senior leadership) appears once per stage. Here they become one list
 1. **Do first** (``now``): obligations due or overdue (none yet: a later change adds them,
    through ``obligations``); credentials that have lapsed ("Revalidate PIP level 2"), the
    highest level of each only, since revalidating it restores the levels below; credentials
-   that lapse within :data:`EXPIRY_WINDOW_DAYS` days ("expires on D"). Soonest date first.
+   that lapse within :data:`EXPIRY_WINDOW_DAYS` days ("expires on D": the first day it is no
+   longer current, the day a lapsed one shows as "lapsed on"). Soonest date first.
 2. **Towards your goal** (``goal``): the actions and stages of the earliest route to the
    goal (:mod:`rules.route`), in the route's order.
 3. **Next** (``next``): steps for stages one progression away: the stage is eligible, or
@@ -292,7 +293,7 @@ class _Ranker:
             if known is None or lapses > known[0]:
                 ends[award.credential] = (lapses, level)
         out = []
-        for credential, (lapses, level) in ends.items():
+        for credential, (lapses, _level) in ends.items():
             if (lapses - self.today).days > EXPIRY_WINDOW_DAYS:
                 continue
             held = [
@@ -303,7 +304,6 @@ class _Ranker:
             held.sort(key=lambda k: self._level(self.stages[k]))
             if not held or held[-1] in self.hide:
                 continue
-            last_day = lapses - dt.timedelta(days=1)
             name = self.stages[held[-1]].name
             unlocks: dict[str, Unlock] = {}
             for k in held:
@@ -313,12 +313,12 @@ class _Ranker:
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="expiring",
-                    texts=[f"Revalidate {name}: it expires on {last_day}"],
-                    due=last_day,
+                    texts=[f"Revalidate {name}: it expires on {lapses}"],
+                    due=lapses,
                     how=self._renewal(credential),
                     what_if=self._award_specs(held[-1]),
                     unlocks=unlocks,
-                    order=(1, last_day.toordinal()),
+                    order=(1, lapses.toordinal()),
                 )
             )
         return out

@@ -125,7 +125,8 @@ class Route(_Frozen):
         description="In order; the goal is last, or a stage awarding what the goal does."
     )
     additions: dict[str, list[dict[str, Any]]] = Field(
-        description="Every item of the route but the goal's own award, as record items."
+        description="Every item of the route but the goal's own award (unless the goal is "
+        "revalidated), as record items."
     )
 
     def actions(self) -> list[tuple[RouteStage, RouteAction]]:
@@ -660,7 +661,7 @@ def _route(state: _State, now: Decision, goal: str, book: ActionBook) -> Route |
             )
         else:
             stages.append(_route_stage(event, now, pending.pop(event.stage, []), book))
-        if event is not last or last.stage != goal:
+        if event is not last or last.stage != goal or last.kind == "renew":
             for section, item in event.items:
                 additions.setdefault(section, []).append(dict(item))
     if not stages:
