@@ -15,6 +15,7 @@ from .importcmd import import_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .report import report_group
+from .route import route_command
 from .schema import schema_command
 from .serve import serve_command
 from .testcmd import test_cases_command
@@ -36,6 +37,7 @@ cli.add_command(impact_command)
 cli.add_command(report_group)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
+cli.add_command(route_command)
 cli.add_command(import_command)
 cli.add_command(list_command)
 cli.add_command(schema_command)

@@ -119,7 +119,10 @@ class RouteStage(_Frozen):
 class Route(_Frozen):
     """One way to the goal."""
 
-    label: str = Field(description="The choices that make this route, in words; may be empty.")
+    label: str = Field(
+        description="The choices that set this route apart from the others, in words; may be empty."
+    )
+    choices: list[str] = Field(default_factory=list, description="Every choice it makes.")
     reached_on: dt.date = Field(description="The earliest day the goal is eligible.")
     stages: list[RouteStage] = Field(
         description="In order; the goal is last, or a stage awarding what the goal does."
@@ -398,11 +401,12 @@ class _Search:
                 chosen = state
                 if len(need.stages) > 1:
                     _, stage = self.book.stage(target)
-                    label = f"through {stage.name}"
+                    # The first stage listed is the usual way: only the others are named.
+                    label = () if target == need.stages[0] else (f"through {stage.name}",)
                     chosen = replace(
                         state,
                         commits=(*state.commits, (key, need.path, target)),
-                        labels=(*state.labels, label),
+                        labels=(*state.labels, *label),
                     )
                 if need.text:
                     chosen = replace(chosen, asked=(*chosen.asked, (target, need.text)))
@@ -630,7 +634,12 @@ def _routes(states: list[_State], now: Decision, goal: str, book: ActionBook) ->
             continue
         seen.add(shape)
         kept.append(route)
-    return kept[:MAX_ROUTES]
+    kept = kept[:MAX_ROUTES]
+    common = set.intersection(*(set(r.choices) for r in kept)) if len(kept) > 1 else set()
+    return [
+        r.model_copy(update={"label": "; ".join(c for c in r.choices if c not in common)})
+        for r in kept
+    ]
 
 
 def _steps_of(route: Route) -> set[str]:
@@ -669,6 +678,7 @@ def _route(state: _State, now: Decision, goal: str, book: ActionBook) -> Route |
     stages.sort(key=lambda s: s.reached_on)  # stable: the order they were reached in on a day
     return Route(
         label="; ".join(state.labels),
+        choices=list(state.labels),
         reached_on=stages[-1].reached_on,
         stages=stages,
         additions=additions,
