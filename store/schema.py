@@ -24,6 +24,7 @@ from sqlalchemy import (
 __all__ = [
     "api_tokens",
     "audit_log",
+    "goals",
     "library_versions",
     "metadata",
     "people",
@@ -120,4 +121,16 @@ population_cache = Table(
     Column("person_id", String(32), primary_key=True),
     Column("record_version", Integer, nullable=False),
     Column("result", Text, nullable=False, comment="JSON: kind, group, grade, codes, dates"),
+)
+
+# A person's goal (migration 0004): the stage they aim for ('pathway.stage'). ``version``
+# goes up on every change, so a second writer working from an old page is told.
+goals = Table(
+    "goals",
+    metadata,
+    Column("person_id", String(32), ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("goal", String(200), nullable=False, comment="The goal stage, 'pathway.stage'"),
+    Column("version", Integer, nullable=False, comment="Goes up by one on every change"),
+    Column("set_by", String(100), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
 )
