@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 
 import click
 
 from store.users import UserError, Users, new_password
+from workforce.demo import DemoOfficer, store_demo_officers
 
 from .options import db_option, open_store
 
-__all__ = ["create_demo_users", "demo_users_command", "users_group"]
+__all__ = ["create_demo_officers", "create_demo_users", "demo_users_command", "users_group"]
 
 DEMO_USERS = ("hr", "equality", "admin")
 
@@ -98,9 +100,12 @@ def users_token(username: str, name: str, db_url: str | None) -> None:
 def demo_users_command(db_url: str | None) -> None:
     """Create demo web users, if missing, and print their passwords once.
 
-    An officer signed in as the first officer record in the database, and one user
-    each for hr, equality and admin. Users that exist already are left alone (their
-    passwords are not shown again: delete var/ or add users by hand).
+    An officer signed in as the first officer record in the database, one user each
+    for hr, equality and admin, and the demo officers (workforce/demo.py): records
+    refreshed to today's date, each showing something of the officer pages (a date
+    a stage is open from, a lapsed credential, a goal with two routes ...). Users
+    that exist already are left alone (their passwords are not shown again: delete
+    var/ or add users by hand).
 
     \b
     Examples:
@@ -110,12 +115,17 @@ def demo_users_command(db_url: str | None) -> None:
     store = open_store(db_url)
     try:
         made = create_demo_users(Users(store), new_password)
+        officers = store_demo_officers(store, dt.date.today())
+        made += create_demo_officers(Users(store), officers, new_password)
     finally:
         store.close()
     if not made:
         click.echo("demo users exist already (passwords were shown when they were made)")
     for username, role, password in made:
         click.echo(f"  {role:9} username {username:10} password {password}")
+    click.echo("demo officers (sign in with the username and password shown when made):")
+    for officer in officers:
+        click.echo(f"  {officer.person.id}: {officer.shows}")
 
 
 def create_demo_users(users: Users, password_for: Callable[[], str]) -> list[tuple[str, str, str]]:
@@ -131,4 +141,18 @@ def create_demo_users(users: Users, password_for: Callable[[], str]) -> list[tup
             secret = password_for()
             users.add(role, secret, role)
             made.append((role, role, secret))
+    return made
+
+
+def create_demo_officers(
+    users: Users, officers: list[DemoOfficer], password_for: Callable[[], str]
+) -> list[tuple[str, str, str]]:
+    """An officer sign-in for each demo officer that has none; [(username, role, password)]."""
+    made: list[tuple[str, str, str]] = []
+    for officer in officers:
+        pid = officer.person.id
+        if users.get(pid, include_disabled=True) is None:
+            secret = password_for()
+            users.add(pid, secret, "officer", pid)
+            made.append((pid, "officer", secret))
     return made

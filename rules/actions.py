@@ -194,7 +194,10 @@ class ActionBook:
         those that need another of them first (senior leadership's 'chief inspector' stage
         is the promotion ladder's, reached again)."""
         found = self._awarding.get(key, [])
-        return [k for k in found if not any(self.needs(k, o) for o in found if o != k)]
+        kept = [k for k in found if not any(self.needs(k, o) for o in found if o != k)]
+        # The most direct first: it is the usual way (the HPDS itself, not the HPDS after
+        # Equip to Achieve).
+        return sorted(kept, key=self.prerequisite_count)
 
     def awarding(self, key: str, path: str) -> list[str]:
         """Stages reaching which meets the leaf at ``path`` of stage ``key``; empty if none

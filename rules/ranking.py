@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,7 +42,15 @@ from .actions import ActionBook, award_key, spec
 from .decision import Decision, NextStep, RequirementOutcome, StageDecision, Status
 from .route import RoutePlan
 
-__all__ = ["EXPIRY_WINDOW_DAYS", "RankedStep", "Tier", "Unlock", "rank_steps"]
+__all__ = [
+    "EXPIRY_WINDOW_DAYS",
+    "TIER_WORDS",
+    "RankedStep",
+    "Tier",
+    "Unlock",
+    "lapse_dates",
+    "rank_steps",
+]
 
 #: Credentials lapsing within this many days are shown first, with their date.
 EXPIRY_WINDOW_DAYS = 90
@@ -111,7 +120,7 @@ class _Draft:
     key: str
     tier: Tier
     kind: str
-    texts: list[str] = field(default_factory=list)
+    texts: list[tuple[Tier, str]] = field(default_factory=list)
     due: dt.date | None = None
     how: str | None = None
     what_if: list[str] = field(default_factory=list)
@@ -119,8 +128,10 @@ class _Draft:
     order: tuple[int, ...] = (0,)
 
     def step(self) -> RankedStep:
-        # The words most sources used; of those, the shortest (no pathway cross-references).
-        text = min(self.texts, key=lambda t: (-self.texts.count(t), len(t)))
+        # The words of the sources in the step's own tier; of those, the ones most used,
+        # then the shortest (no pathway cross-references).
+        own = [t for tier, t in self.texts if tier is self.tier] or [t for _, t in self.texts]
+        text = min(own, key=lambda t: (-own.count(t), len(t)))
         return RankedStep(
             key=self.key,
             tier=self.tier,
@@ -131,6 +142,24 @@ class _Draft:
             what_if=self.what_if,
             unlocks=list(self.unlocks.values()),
         )
+
+
+def lapse_dates(
+    person: Person, credentials: Iterable[Any], today: dt.date, level: int = 0
+) -> dict[str, dt.date]:
+    """For each credential the person holds current today (at ``level`` or above) that
+    lapses unless revalidated, the day it lapses: its award or latest revalidation plus the
+    catalogue's validity (the rule :mod:`rules.facts` applies). The latest, if several."""
+    validity = {c.id: c.validity_months for c in credentials}
+    ends: dict[str, dt.date] = {}
+    for award in person.credentials:
+        months = validity.get(award.credential)
+        if not months or award.awarded > today or (award.level or 0) < level:
+            continue
+        lapses = add_months(award.last_validated(today), months)
+        if lapses > today and lapses > ends.get(award.credential, dt.date.min):
+            ends[award.credential] = lapses
+    return ends
 
 
 def rank_steps(
@@ -149,7 +178,7 @@ def rank_steps(
     """
     ranker = _Ranker(ActionBook.of(library), decision, person, frozenset(hide))
     drafts: list[_Draft] = [
-        _Draft(s.key, Tier.NOW, "obligation", [s.text], s.due, s.how, list(s.what_if))
+        _Draft(s.key, Tier.NOW, "obligation", [(Tier.NOW, s.text)], s.due, s.how, list(s.what_if))
         for s in obligations
     ]
     drafts += ranker.lapsed()
@@ -267,7 +296,7 @@ class _Ranker:
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="revalidate",
-                    texts=[f"Revalidate {s.name}{lapsed}"],
+                    texts=[(Tier.NOW, f"Revalidate {s.name}{lapsed}")],
                     due=s.lapsed_on,
                     how=self._renewal(credential),
                     what_if=self._award_specs(key),
@@ -279,21 +308,9 @@ class _Ranker:
 
     def expiring(self) -> list[_Draft]:
         """Current credentials whose validity ends within the window."""
-        validity = {c.id: c.validity_months for c in self.book.catalogue.credentials}
-        ends: dict[str, tuple[dt.date, int]] = {}
-        for award in self.person.credentials:
-            months = validity.get(award.credential)
-            if not months or award.awarded > self.today:
-                continue
-            lapses = add_months(award.last_validated(self.today), months)
-            if lapses <= self.today:
-                continue
-            level = award.level or 0
-            known = ends.get(award.credential)
-            if known is None or lapses > known[0]:
-                ends[award.credential] = (lapses, level)
+        ends = lapse_dates(self.person, self.book.catalogue.credentials, self.today)
         out = []
-        for credential, (lapses, _level) in ends.items():
+        for credential, lapses in ends.items():
             if (lapses - self.today).days > EXPIRY_WINDOW_DAYS:
                 continue
             held = [
@@ -313,7 +330,7 @@ class _Ranker:
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="expiring",
-                    texts=[f"Revalidate {name}: it expires on {lapses}"],
+                    texts=[(Tier.NOW, f"Revalidate {name}: it expires on {lapses}")],
                     due=lapses,
                     how=self._renewal(credential),
                     what_if=self._award_specs(held[-1]),
@@ -360,7 +377,7 @@ class _Ranker:
                         key=action.key,
                         tier=Tier.GOAL,
                         kind="action",
-                        texts=[action.text],
+                        texts=[(Tier.GOAL, action.text)],
                         how=self._how(action.key),
                         what_if=[a.split("@")[0] + f"@{self.today}" for a in action.add],
                         unlocks=self._unlock(stage.key, len(stage.actions) == 1, stage.reached_on),
@@ -374,8 +391,11 @@ class _Ranker:
                 if model.awards
                 else f"stage:{stage.key}"
             )
-            verb = "Revalidate" if stage.revalidate else "Reach"
-            text = stage.step or f"{verb} {stage.name}"
+            text = (
+                f"Revalidate {stage.name}"
+                if stage.revalidate
+                else stage.step or f"Reach {stage.name}"
+            )
             when = f" (from {stage.reached_on})" if stage.reached_on > self.today else ""
             out.append(
                 _Draft(
@@ -384,7 +404,7 @@ class _Ranker:
                     else key,
                     tier=Tier.GOAL,
                     kind="revalidate" if stage.revalidate else "stage",
-                    texts=[text + when],
+                    texts=[(Tier.GOAL, text + when)],
                     due=stage.reached_on,
                     what_if=stage.award,
                     unlocks=self._unlock(stage.key, True, stage.reached_on),
@@ -425,7 +445,7 @@ class _Ranker:
                         key=k,
                         tier=tier,
                         kind="wait" if wait else self._kind(k),
-                        texts=[s.text],
+                        texts=[(tier, s.text)],
                         due=s.due,
                         how=self._how(k),
                         what_if=self._what_if(key, s),

@@ -31,7 +31,7 @@ from pathways.suggest import did_you_mean
 
 from .actions import ActionBook
 
-__all__ = ["GoalError", "StageChoice", "find_stage", "stage_choices"]
+__all__ = ["GoalError", "StageChoice", "find_stage", "stage_choices", "word_match"]
 
 
 class GoalError(CareerPathwaysError, ValueError):
@@ -81,6 +81,20 @@ def _score(query: list[str], name: list[str]) -> int | None:
         else:
             return None
     return 1 + max(extra, 0)
+
+
+def word_match(query: str, name: str) -> int | None:
+    """How well the words of ``query`` fit ``name`` (0 is exact; lower is better), or None
+    if a word fits no word of the name: each word must start a word of the name, or be the
+    initials of words in a row ('FSL' for 'Foundation for Senior Leadership').
+
+    >>> word_match("FSL stage 1", "Foundation for Senior Leadership, stage 1 (course)")
+    3
+    >>> word_match("FSL stage 4", "Foundation for Senior Leadership, stage 1") is None
+    True
+    """
+    words = _words(query)
+    return _score(words, _words(name)) if words else None
 
 
 def _aliases(choice: StageChoice) -> list[list[str]]:

@@ -25,10 +25,24 @@ def test_demo_users_once(tmp_path: Path) -> None:
     first = CliRunner().invoke(cli, ["demo-users", "--db", url])
     assert first.exit_code == 0, first.output
     lines = first.output.splitlines()
-    assert [line.split()[0] for line in lines] == ["officer", "hr", "equality", "admin"]
+    assert [line.split()[0] for line in lines[:7]] == [
+        "officer",
+        "hr",
+        "equality",
+        "admin",
+        "officer",
+        "officer",
+        "officer",
+    ]
     officer, password = lines[0].split()[2], lines[0].split()[4]
+    # The demo officers are named, with what each shows.
+    assert [line.split()[2] for line in lines[4:7]] == ["W900001", "W900002", "W900003"]
+    assert "  W900001: sergeant eligible from a date; a goal (chief inspector) with two routes" in (
+        lines
+    )
     again = CliRunner().invoke(cli, ["demo-users", "--db", url])
     assert again.exit_code == 0 and "exist already" in again.output
+    assert "W900002: a credential lapsed four years ago" in again.output
     store = Store(url)
     try:
         user = Users(store).authenticate(officer, password)

@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accreditation.io import RecordError, record_warnings
 from accreditation.record import ITEM_SECTIONS
+from rules.protected import neutral
 from rules.session import EngineError
 from rules.whatif import parse_addition, with_additions
+from store.users import Role
 
+from . import api_route
 from .apikit import ERRORS, PERSON_ID, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
 from .deps import decide_for, person_for
@@ -64,11 +67,12 @@ def decisions(request: Request, person_id: PersonId, user: Caller, as_of: AsOf =
     """Every stage in force on ``as_of``, with reasons, evidence, sources and next steps."""
     require_person(user, person_id)
     person = person_for(request, person_id)
+    decision = decide_for(request, person, as_of)
+    if user.role is Role.OFFICER:  # positive-action criteria worded neutrally (docs/web.md)
+        decision = neutral(decision, request.app.state.service.library().library)
     # Serialised by pydantic in one call: FastAPI's encoder would walk the 75 KB decision
     # again (5.7 ms against 0.16 ms per response, measured).
-    return Response(
-        decide_for(request, person, as_of).model_dump_json(), media_type="application/json"
-    )
+    return Response(decision.model_dump_json(), media_type="application/json")
 
 
 @router.post("/people/{person_id}/what-if", responses=ERRORS, summary="What if")
@@ -97,7 +101,15 @@ def what_if(
         ) from None
     except EngineError as exc:
         raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
-    catalogue = service.library().library.catalogue
+    library = service.library().library
+    catalogue = library.catalogue
+    if user.role is Role.OFFICER:
+        result = result.model_copy(
+            update={
+                "before": neutral(result.before, library),
+                "after": neutral(result.after, library),
+            }
+        )
     hypothetical = with_additions(person, additions)
     own = set(record_warnings(person, catalogue))
     out = result.model_dump(mode="json")
@@ -138,6 +150,9 @@ def parse_additions(
     if errors:
         raise invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
     return additions
+
+
+router.include_router(api_route.router)
 
 
 @router.get("/pathways", responses=ERRORS, summary="The pathways in use")

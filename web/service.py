@@ -24,6 +24,7 @@ from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from rules.decision import Decision
 from rules.pool import EnginePool
+from rules.route import RoutePlan
 from rules.session import EngineError
 from rules.whatif import WhatIf, what_if_with
 from store import LibraryVersion, Store
@@ -71,6 +72,7 @@ class DecisionService:
         self._current: LibraryInUse | None = None
         self._key: str | None = None
         self._decided: OrderedDict[tuple[str, dt.date, str], Decision] = OrderedDict()
+        self._routes: OrderedDict[tuple[str, dt.date, str, str], RoutePlan] = OrderedDict()
 
     # --- the library ---------------------------------------------------------------
 
@@ -148,6 +150,29 @@ class DecisionService:
             if len(self._decided) > DECISIONS_KEPT:
                 self._decided.popitem(last=False)
             return decision
+
+    def route(self, person: Person, goal: str, as_of: dt.date | None = None) -> RoutePlan:
+        """The routes to stage ``goal`` ('pathway.stage', already checked against the library
+        in use), searched in an engine worker; kept like decisions, per (library version,
+        date, record content, goal).
+
+        Raises: rules.session.EngineError if the engine fails; KeyError for an unknown goal.
+        """
+        day = as_of or dt.date.today()
+        content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
+        with self._lock:
+            self.library()
+            assert self._pool is not None
+            key = (self._key or "", day, content, goal)
+            found = self._routes.get(key)
+            if found is not None:
+                self._routes.move_to_end(key)
+                return found
+            plan = self._pool.route(person, goal, day)
+            self._routes[key] = plan
+            if len(self._routes) > DECISIONS_KEPT:
+                self._routes.popitem(last=False)
+            return plan
 
     def what_if(
         self,
