@@ -303,15 +303,14 @@ def test_what_if_page(officer: TestClient, seeded: Seeded) -> None:
     accessible(page.text)
     data = {
         "csrf_token": csrf_of(page.text),
-        "kind": "course",
-        "item": "fsl_stage_3",
+        "pick": "Foundation for Senior Leadership, stage 3 (course)",
         "date": "2027-03-01",
         "more": "course:fsl_stage_2@2027-01-01",
     }
     r = officer.post(url, data=data)
     assert r.status_code == 200, r.text
     assert 'id="whatif-result"' in r.text and "stage(s) change" in r.text
-    bad = officer.post(url, data={**data, "item": "", "more": "course:x"})
+    bad = officer.post(url, data={**data, "pick": "", "more": "course:x"})
     assert bad.status_code == 422 and "has no date" in bad.text
     accessible(bad.text)
     bad = officer.post(url, data={**data, "as_of": "soon"})
@@ -324,6 +323,8 @@ def test_officer_cannot_open_another_record(officer: TestClient, seeded: Seeded)
         f"/people/{seeded.other}/pathways/pip",
         f"/people/{seeded.other}/print",
         f"/people/{seeded.other}/what-if",
+        f"/people/{seeded.other}/goal",
+        f"/people/{seeded.other}/pathways/pip/diagram",
         "/people/W999999",
         "/people",
         "/library",
@@ -729,6 +730,14 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
             f"/people/{seeded.other}/pathways/pip?as_of=2024-06-01",
         ),
         ("GET", "/people/{person_id}/print"): ("officer", f"/people/{seeded.officer}/print"),
+        ("GET", "/people/{person_id}/goal"): (
+            "officer",
+            f"/people/{seeded.officer}/goal?to=Superintendent&as_of=2024-06-01",
+        ),
+        ("GET", "/people/{person_id}/pathways/{pathway_id}/diagram"): (
+            "officer",
+            f"/people/{seeded.officer}/pathways/promotion/diagram?as_of=2024-06-01",
+        ),
         ("GET", "/people/{person_id}/what-if"): ("officer", f"/people/{seeded.officer}/what-if"),
         ("GET", "/people"): ("hr", "/people?q=W"),
         ("GET", "/equality"): ("equality", "/equality"),

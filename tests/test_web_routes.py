@@ -29,6 +29,7 @@ API = "test_web_api.py"
 MANAGE = "test_web_manage_api.py"
 PAGES = "test_web_pages.py"
 REPORTS = "test_web_reports.py"
+OFFICER = "test_web_officer.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -47,6 +48,10 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("POST", "/api/people/{person_id}/what-if"): (
         [f"{API}::test_what_if_with_specs_and_items"],
         [f"{API}::test_what_if_bad_payloads", f"{API}::test_what_if_bodies_that_are_not_objects"],
+    ),
+    ("GET", "/api/people/{person_id}/route"): (
+        [f"{OFFICER}::test_the_route_api_names_routes_and_steps_and_refuses_bad_goals"],
+        [f"{OFFICER}::test_the_route_api_names_routes_and_steps_and_refuses_bad_goals"],
     ),
     ("GET", "/api/pathways"): ([f"{API}::test_pathways"], [f"{API}::test_pathways"]),
     ("GET", "/api/pathways/{pathway_id}"): ([f"{API}::test_pathways"], [f"{API}::test_pathways"]),
@@ -131,7 +136,25 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         [f"{PAGES}::test_bad_as_of_on_a_page_is_422"],
     ),
     ("GET", "/people/{person_id}/pathways/{pathway_id}"): ([f"{PAGES}::test_pathway_page"], []),
-    ("GET", "/people/{person_id}/print"): ([f"{PAGES}::test_print_view"], []),
+    ("GET", "/people/{person_id}/print"): (
+        [
+            f"{PAGES}::test_print_view",
+            f"{OFFICER}::test_the_pdr_print_leaves_positive_action_out_unless_asked",
+        ],
+        [],
+    ),
+    ("GET", "/people/{person_id}/goal"): (
+        [f"{OFFICER}::test_a_goal_is_chosen_by_name_saved_and_a_second_writer_is_told"],
+        [],
+    ),
+    ("POST", "/people/{person_id}/goal"): (
+        [f"{OFFICER}::test_a_goal_is_chosen_by_name_saved_and_a_second_writer_is_told"],
+        [],
+    ),
+    ("GET", "/people/{person_id}/pathways/{pathway_id}/diagram"): (
+        [f"{OFFICER}::test_the_diagram_opens_on_its_own_page_with_links_to_the_requirements"],
+        [],
+    ),
     ("GET", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),

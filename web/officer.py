@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accreditation.io import RecordError, record_warnings
 from accreditation.record import Person
 from pathways.model.library import Library
-from rules.decision import Decision
+from rules.decision import Decision, Status
 from rules.protected import neutral, neutral_text, positive_action_stages
 from rules.ranking import TIER_WORDS, RankedStep, Tier, rank_steps
 from rules.route import RoutePlan
@@ -339,6 +339,12 @@ def print_view(
             if f"{h.stage.pathway}.{h.stage.stage}" not in hide
         ],
         positive_action=positive_action,
+        open=[
+            s
+            for s in decision.stages
+            if s.status in (Status.ELIGIBLE, Status.ELIGIBLE_FROM)
+            and f"{s.pathway}.{s.stage}" not in hide
+        ],
     )
 
 
