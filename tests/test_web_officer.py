@@ -149,7 +149,9 @@ def test_the_route_api_names_routes_and_steps_and_refuses_bad_goals(
     problem(app_client.get(f"/api/people/{CONSTABLE}/route", headers=auth(seeded, "hr")), 422)
     problem(
         app_client.get(
-            f"/api/people/{LAPSED}/route", params={"to": "pip.level_3"}, headers=auth(seeded, CONSTABLE)
+            f"/api/people/{LAPSED}/route",
+            params={"to": "pip.level_3"},
+            headers=auth(seeded, CONSTABLE),
         ),
         403,
     )
@@ -224,7 +226,8 @@ def test_a_step_has_a_what_if_button_with_its_items(app_client: TestClient) -> N
     page = c.get(f"/people/{LAPSED}").text
     found = re.search(r'name="more" value="(credential:pip:2@[0-9-]+)"', page)
     assert found, "the revalidation step has a what-if"
-    r = c.post(f"/people/{LAPSED}/what-if", data={"csrf_token": csrf_of(page), "more": found.group(1)})
+    data = {"csrf_token": csrf_of(page), "more": found.group(1)}
+    r = c.post(f"/people/{LAPSED}/what-if", data=data)
     assert r.status_code == 200 and "PIP level 2" in r.text
 
 

@@ -38,12 +38,11 @@ def route(
     to: Annotated[
         str,
         Query(
-            min_length=1,
             max_length=200,
             description="The goal: a stage's name ('Superintendent', 'PIP level 3', "
-            "'Senior PNAC') or key ('pip.level_3').",
+            "'Senior PNAC') or key ('pip.level_3'). Required.",
         ),
-    ],
+    ] = "",
     as_of: Annotated[
         dt.date | None, Query(description="Start from this date, YYYY-MM-DD (default: today).")
     ] = None,
@@ -56,7 +55,7 @@ def route(
     require_person(user, person_id)
     service = request.app.state.service
     library = service.library().library
-    try:
+    try:  # checked here, after access: another person's route is 403 whatever is asked
         goal = find_stage(library, to)
     except GoalError as exc:
         raise invalid(str(exc), [{"field": "query.to", "message": str(exc)}]) from None
