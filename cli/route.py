@@ -17,14 +17,14 @@ from rules.status import STATUS_SYMBOLS
 from rules.targets import GoalError, find_stage
 
 from .eligibility import AS_OF, LIBRARY, _evaluator, _record
-from .options import format_option
+from .options import RECORD_PATH, format_option
 from .render import console
 
 __all__ = ["render_plan", "route_command"]
 
 
 @click.command("route")
-@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("record", type=RECORD_PATH)
 @click.option(
     "--to",
     "goal",
@@ -41,7 +41,8 @@ def route_command(
 ) -> None:
     """The routes from where a person stands to a goal stage, each stage with its date.
 
-    Each route lists the stages to pass through (across pathways), what each still
+    RECORD is one person's record as JSON (see examples/), or - to read it from
+    standard input. Each route lists the stages to pass through (across pathways), what each still
     needs, and the earliest date each could be reached if every action were done on
     the as-of date: periods give exact dates, actions read "once you have done X".
     Where there are several ways (a promotion board, or the HPDS work-based

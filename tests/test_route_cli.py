@@ -55,3 +55,13 @@ def test_a_closed_goal_says_why() -> None:
     )
     assert result.exit_code == 0
     assert "No route" in result.output and "Holds the rank of constable" in result.output
+
+
+def test_the_record_may_come_on_standard_input() -> None:
+    with open(RECORD, encoding="utf-8") as f:
+        text = f.read()
+    result = CliRunner().invoke(
+        cli, ["route", "-", "--to", "pip.level_3", "--as-of", "2024-06-01"], input=text
+    )
+    assert result.exit_code == 0, result.output
+    assert "Route 1 - goal reached 2025-06-01" in result.output
