@@ -13,6 +13,7 @@ import pytest
 from api_kit import auth, problem
 from fastapi.testclient import TestClient
 
+from accreditation.periods import add_months
 from store import Store
 from store.users import Users
 from web.app import create_app
@@ -80,10 +81,8 @@ def test_my_pathways_opens_with_the_goal_its_route_and_the_ranked_steps(
     assert steps and len(steps) == len(set(steps))
     assert text.count("Seek promotion to chief inspector") <= 1
     # Sergeant: the exam and board are passed; the date is the day two years' service are done.
-    joined = dt.date.fromisoformat(
-        next(p for p in [c.get(f"/api/people/{CONSTABLE}").json()])["joined"]
-    )
-    sergeant = joined.replace(year=joined.year + 2)
+    joined = dt.date.fromisoformat(c.get(f"/api/people/{CONSTABLE}").json()["joined"])
+    sergeant = add_months(joined, 24)
     assert f"Sergeant: ◷ eligible from {sergeant}" in text
 
 
