@@ -40,6 +40,7 @@ from pathways.model.catalogue import Catalogue
 from pathways.model.library import Library, prerequisites, stage_key
 from pathways.model.pathway import Award, Pathway, Stage
 from pathways.model.requirements import (
+    AttributeRequirement,
     BandRequirement,
     BaseRequirement,
     CompletedProgrammeRequirement,
@@ -55,6 +56,7 @@ from pathways.model.requirements import (
     ReachedRequirement,
     ServedRequirement,
     ServiceScope,
+    walk,
 )
 
 __all__ = ["ActionBook", "Addition", "award_key", "spec"]
@@ -120,6 +122,8 @@ class ActionBook:
     _requirements: dict[tuple[str, str], tuple[BaseRequirement, str]] = field(default_factory=dict)
     _awarding: dict[str, list[str]] = field(default_factory=dict)
     _needs: dict[str, set[str]] = field(default_factory=dict)
+    #: Stages that test a protected characteristic, or must follow one that does.
+    positive_action: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, library: Library) -> ActionBook:
@@ -147,6 +151,19 @@ class ActionBook:
                 if more:
                     needs |= more
                     changed = True
+        protected = {a.id for a in self.catalogue.attributes if a.protected}
+        direct = {
+            stage_key(p.id, s.id)
+            for p, s in self.library.stages()
+            if any(
+                isinstance(r, AttributeRequirement) and r.attribute in protected and not negated
+                for top in s.requires
+                for r, negated in walk(top)
+            )
+        }
+        self.positive_action = frozenset(
+            k for k, needs in self._needs.items() if k in direct or needs & direct
+        )
 
     def _visit(self, key: str, pathway: str, req: BaseRequirement, path: str) -> None:
         self._requirements[(key, path)] = (req, pathway)
@@ -195,9 +212,9 @@ class ActionBook:
         is the promotion ladder's, reached again)."""
         found = self._awarding.get(key, [])
         kept = [k for k in found if not any(self.needs(k, o) for o in found if o != k)]
-        # The most direct first: it is the usual way (the HPDS itself, not the HPDS after
-        # Equip to Achieve).
-        return sorted(kept, key=self.prerequisite_count)
+        # A positive-action programme's way last: the other is the usual way (the HPDS
+        # itself before the HPDS after Equip to Achieve); library order otherwise.
+        return sorted(kept, key=lambda k: k in self.positive_action)
 
     def awarding(self, key: str, path: str) -> list[str]:
         """Stages reaching which meets the leaf at ``path`` of stage ``key``; empty if none

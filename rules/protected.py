@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pathways.model.library import Library, prerequisites, stage_key
+from pathways.model.library import Library, stage_key
 from pathways.model.requirements import AttributeRequirement, BaseRequirement, walk
 
 from .actions import ActionBook
@@ -60,28 +60,7 @@ def _protected_leaf(req: BaseRequirement, attributes: frozenset[str]) -> bool:
 
 def positive_action_stages(library: Library) -> frozenset[str]:
     """Stages that test a protected characteristic, or must be reached after one that does."""
-    attributes = protected_attributes(library)
-    direct = {
-        stage_key(p.id, s.id)
-        for p, s in library.stages()
-        if any(
-            _protected_leaf(r, attributes) and not negated
-            for top in s.requires
-            for r, negated in walk(top)
-        )
-    }
-    found = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for p, s in library.stages():
-            key = stage_key(p.id, s.id)
-            if key not in found and any(
-                stage_key(*t) in found for t in prerequisites(p, s, unconditional=True)
-            ):
-                found.add(key)
-                changed = True
-    return frozenset(found)
+    return ActionBook.of(library).positive_action
 
 
 def neutral(decision: Decision, library: Library) -> Decision:
