@@ -15,8 +15,15 @@ import click
 
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 from pathways.model.library import Library
-from workforce.fairness import shown
-from workforce.impact import changed_pathways, impact
+from workforce.fairness import (
+    HIDDEN,
+    SUPPRESS_BELOW,
+    count_text,
+    p_text,
+    rate_text,
+    ratio_text,
+)
+from workforce.impact import EqualityTable, ImpactReport, StageImpact, changed_pathways, impact
 from workforce.population import evaluate_population
 
 from .options import db_option, open_store, progress_bar, quiet_option, secho
@@ -49,6 +56,11 @@ SHORT = 12
     show_default=True,
     help="Rules-engine processes.",
 )
+@click.option(
+    "--reference",
+    help="The group the others are compared with, in the table that has it (e.g. white); "
+    "default: the highest rate among stated groups.",
+)
 @quiet_option
 def impact_command(
     old: str,
@@ -57,12 +69,15 @@ def impact_command(
     db_url: str | None,
     fmt: str,
     workers: int,
+    reference: str | None,
     quiet: bool,
 ) -> None:
     """Compare two versions of the rules over the stored workforce: who gains and who
     loses eligibility, per stage and business group, with example people, and the same
-    by ethnicity and gender with the adverse-impact ratio (four-fifths rule) and
-    Fisher's exact p-value. Counts under 5 are suppressed.
+    by ethnicity (with BME), gender and disability over each stage's pool, with the
+    ratio to a reference group (four-fifths rule) and Fisher's exact p-value. A stage
+    only in NEW shows gains only, one only in OLD losses only. Counts under 5, and any
+    count that would let one be worked out, are hidden as [c].
 
     OLD and NEW are each a pathway file or library directory (files without a catalogue
     join the shipped library, replacing its pathway of the same id) or the start of a
@@ -98,15 +113,16 @@ def impact_command(
                             store, [directory], day, workers=workers, pathways=wanted, progress=tick
                         )
                     )
+                decided = ", ".join(wanted) or "no pathway (none of those changed is in it)"
                 if not quiet:
                     click.echo(
                         f"{label} rules {lib.digest[:SHORT]}: {len(runs[-1].people):,} people, "
-                        f"{', '.join(wanted)} decided in {time.perf_counter() - started:.1f} s",
+                        f"{decided} decided in {time.perf_counter() - started:.1f} s",
                         err=True,
                     )
     finally:
         store.close()
-    report = impact(runs[0], runs[1])
+    report = impact(runs[0], runs[1], old_lib, new_lib, reference)
     if fmt == "json":
         click.echo(json.dumps(_as_json(report), indent=2))
     elif fmt == "csv":
@@ -152,25 +168,21 @@ def _resolve(spec: str, name: str, store: Any, directory: Path) -> tuple[Library
     return library, directory
 
 
-def _rate(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _print_text(report: Any) -> None:
+def _print_text(report: ImpactReport) -> None:
     click.echo(
         f"Impact of the change {report.old_version[:SHORT]} -> {report.new_version[:SHORT]} "
         f"as of {report.as_of}, over {report.people:,} people"
     )
+    if report.added:
+        click.echo(f"stages new in this version: {', '.join(report.added)}")
+    if report.removed:
+        click.echo(f"stages removed in this version: {', '.join(report.removed)}")
     if not report.changed:
         click.echo("nobody gains or loses any stage")
         return
     for s in report.changed:
         click.echo("")
-        secho(
-            f"{s.stage}: {s.before:,} -> {s.after:,} have it (held or eligible); "
-            f"{len(s.gained):,} gain, {len(s.lost):,} lose",
-            bold=True,
-        )
+        secho(f"{s.name} [{s.stage}]: {_headline(s)}", bold=True)
         if s.lost:
             click.echo(f"  lose, e.g.: {', '.join(s.lost[:5])}")
         if s.gained:
@@ -178,60 +190,109 @@ def _print_text(report: Any) -> None:
         click.echo("  by business group (gain / lose):")
         for group, (gained, lost) in s.by_business_group.items():
             click.echo(f"    {group:<28} {gained:>6} {lost:>6}")
+        click.echo(f"  equality tables over the pool: {s.pool}")
+        if s.positive_action:
+            click.echo(f"  {POSITIVE_ACTION_NOTE}")
         for table in s.equality:
-            click.echo(f"  by {table.characteristic}:")
-            click.echo(
-                f"    {'group':<14} {'people':>7} {'before':>7} {'after':>7} {'rate':>7} "
-                f"{'AIR':>6} {'4/5':>4} {'p':>8} {'lose':>5} {'gain':>5}"
-            )
-            for b, a in zip(table.before, table.after, strict=True):
-                air = "-" if a.air is None else f"{a.air:.2f}"
-                p = "-" if a.p_value is None else f"{a.p_value:.3g}"
-                click.echo(
-                    f"    {a.group:<14} {a.shown_total:>7} {b.shown_selected:>7} "
-                    f"{a.shown_selected:>7} {_rate(a.rate):>7} {air:>6} "
-                    f"{'!' if a.flag else '':>4} {p:>8} "
-                    f"{_shown(table.lost[a.group]):>5} {_shown(table.gained[a.group]):>5}"
-                )
+            _print_table(table, s.change)
     click.echo("")
+    click.echo(LEGEND)
+
+
+def _headline(s: StageImpact) -> str:
+    match s.change:
+        case "added":
+            return f"new in this version; {s.after:,} have it (held or eligible), all gains"
+        case "removed":
+            return f"removed in this version; {s.before:,} had it, all losses"
+        case _:
+            return (
+                f"{s.before:,} -> {s.after:,} have it (held or eligible); "
+                f"{len(s.gained):,} gain, {len(s.lost):,} lose"
+            )
+
+
+def _print_table(table: EqualityTable, change: str) -> None:
+    """A stage's table; a stage new in this version has no 'before', a removed one no
+    'after' (shown as '-')."""
+    if table.withheld:
+        click.echo(f"  by {table.characteristic}: {table.reference_note}")
+        return
+    click.echo(f"  by {table.characteristic} (reference: {_reference(table)}):")
     click.echo(
-        "AIR: the group's rate after the change over the highest group's rate; "
-        "'!' marks under four fifths. p: Fisher's exact test, the group against everyone "
-        "else. Counts under 5 are shown as <5, without rates."
+        f"    {'group':<34} {'people':>7} {'before':>7} {'after':>7} {'lose':>6} {'gain':>6} "
+        f"{'rate bef.':>9} {'rate aft.':>9} {'ratio':>6} {'4/5':>4} {'p':>8}"
     )
+    for r in table.rows:
+        ratio = "ref." if r.reference else ratio_text(r.ratio_after)
+        before = (
+            ("-", "-") if change == "added" else (count_text(r.before), rate_text(r.rate_before))
+        )
+        after = (
+            ("-", "-") if change == "removed" else (count_text(r.after), rate_text(r.rate_after))
+        )
+        click.echo(
+            f"    {r.group.words[:34]:<34} {count_text(r.people):>7} {before[0]:>7} "
+            f"{after[0]:>7} {count_text(r.lost):>6} {count_text(r.gained):>6} "
+            f"{before[1]:>9} {after[1]:>9} {ratio:>6} "
+            f"{'!' if r.flag else '':>4} {p_text(r.p_value):>8}"
+        )
 
 
-def _shown(n: int) -> str:
+def _reference(table: EqualityTable) -> str:
+    words = next((r.group.words for r in table.rows if r.group.id == table.reference), None)
+    return f"{words} ({table.reference_note})" if words else f"none: {table.reference_note}"
 
-    return shown(n)
+
+POSITIVE_ACTION_NOTE = (
+    "A positive-action stage (Equality Act 2010 ss.158-159): people it does not admit by "
+    "design are left out of its pool and never flagged."
+)
+LEGEND = (
+    "People: the pool (see each stage). Ratio: the group's rate after the change over the "
+    "reference group's rate; '!' marks a stated group under four fifths of it. p: Fisher's "
+    "exact test after the change, the group against the reference (< 0.001 for tiny "
+    f"values). {HIDDEN}: hidden so that no count under {SUPPRESS_BELOW} can be worked out, "
+    "from this table, the others, or before and after (docs/reports.md)."
+)
 
 
-def _rows(report: Any) -> list[dict[str, Any]]:
+def _csv_count(value: int | None) -> str | int:
+    return HIDDEN if value is None else value
+
+
+def _rows(report: ImpactReport) -> list[dict[str, Any]]:
     rows = []
     for s in report.changed:
         for table in s.equality:
-            for b, a in zip(table.before, table.after, strict=True):
+            for r in table.rows:
                 rows.append(
                     {
                         "stage": s.stage,
+                        "stage_name": s.name,
+                        "change": s.change,
+                        "pool": s.pool,
                         "characteristic": table.characteristic,
-                        "group": a.group,
-                        "people": a.shown_total,
-                        "had_before": b.shown_selected,
-                        "rate_before": "" if b.rate is None else b.rate,
-                        "has_after": a.shown_selected,
-                        "rate_after": "" if a.rate is None else a.rate,
-                        "air_after": "" if a.air is None else a.air,
-                        "under_four_fifths": a.flag,
-                        "fisher_p": "" if a.p_value is None else round(a.p_value, 6),
-                        "lost": _shown(table.lost[a.group]),
-                        "gained": _shown(table.gained[a.group]),
+                        "group": r.group.id,
+                        "group_name": r.group.words,
+                        "people": _csv_count(r.people),
+                        "had_before": _csv_count(r.before),
+                        "has_after": _csv_count(r.after),
+                        "lost": _csv_count(r.lost),
+                        "gained": _csv_count(r.gained),
+                        "rate_before": "" if r.rate_before is None else r.rate_before,
+                        "rate_after": "" if r.rate_after is None else r.rate_after,
+                        "reference_group": table.reference or "",
+                        "ratio_before": "" if r.ratio_before is None else r.ratio_before,
+                        "ratio_after": "" if r.ratio_after is None else r.ratio_after,
+                        "under_four_fifths": r.flag,
+                        "fisher_p": p_text(r.p_value) if r.p_value is not None else "",
                     }
                 )
     return rows
 
 
-def _as_csv(report: Any) -> str:
+def _as_csv(report: ImpactReport) -> str:
     out = io.StringIO()
     rows = _rows(report)
     fields = list(rows[0]) if rows else ["stage", "characteristic", "group"]
@@ -241,15 +302,19 @@ def _as_csv(report: Any) -> str:
     return out.getvalue()
 
 
-def _as_json(report: Any) -> dict[str, Any]:
+def _as_json(report: ImpactReport) -> dict[str, Any]:
     return {
         "old_version": report.old_version,
         "new_version": report.new_version,
         "as_of": report.as_of.isoformat(),
         "people": report.people,
+        "added": report.added,
+        "removed": report.removed,
         "stages": [
             {
                 "stage": s.stage,
+                "name": s.name,
+                "change": s.change,
                 "before": s.before,
                 "after": s.after,
                 "gained": len(s.gained),
@@ -259,8 +324,13 @@ def _as_json(report: Any) -> dict[str, Any]:
                 "by_business_group": {
                     g: {"gained": a, "lost": b} for g, (a, b) in s.by_business_group.items()
                 },
+                "pool": s.pool,
+                "positive_action": s.positive_action,
             }
             for s in report.changed
         ],
-        "equality": _rows(report),
+        "equality": [
+            {k: (None if v == HIDDEN else v) for k, v in row.items()} for row in _rows(report)
+        ],
+        "hidden": f"null counts are hidden: under {SUPPRESS_BELOW}, or would let one be worked out",
     }

@@ -15,12 +15,27 @@ import click
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
+from workforce.fairness import (
+    HIDDEN,
+    SUPPRESS_BELOW,
+    count_text,
+    p_text,
+    rate_text,
+    ratio_text,
+)
 from workforce.population import evaluate_population
-from workforce.reports import CATEGORIES, monitor, pipeline
+from workforce.reports import (
+    CATEGORIES,
+    GROUPINGS,
+    EqualityReport,
+    monitor,
+    pipeline,
+    table_rows,
+)
 
 from .options import db_option, open_store
 
-__all__ = ["report_group", "resolve_target"]
+__all__ = ["equality_text", "report_group", "resolve_target"]
 
 
 def resolve_target(library: Library, text: str) -> str:
@@ -258,15 +273,21 @@ def pipeline_command(
 @click.option("--pathway", help="Only this pathway's stages.")
 @click.option(
     "--by",
-    type=click.Choice(["ethnicity", "gender"]),
+    type=click.Choice(GROUPINGS),
     default="ethnicity",
     show_default=True,
-    help="The characteristic to compare groups by.",
+    help="The groups to compare: one characteristic, or two crossed (e.g. ethnicity+gender).",
+)
+@click.option(
+    "--reference",
+    help="The group every other is compared with (e.g. white, female, white+male); "
+    "default: the highest rate among stated groups with enough people.",
 )
 @common
 def equality_command(
     pathway: str | None,
     by: str,
+    reference: str | None,
     as_of: dt.datetime | None,
     db_url: str | None,
     library: Path | None,
@@ -275,14 +296,17 @@ def equality_command(
     workers: int,
     quiet: bool,
 ) -> None:
-    """For each stage, the share of each group that holds it or is eligible, the
-    adverse-impact ratio against the highest-rate group ('!' under four fifths) and
-    Fisher's exact p-value. Counts under 5 are shown as <5 without rates.
+    """For each stage, each group's rate over the stage's pool (people in post on the
+    date, of the workforce the stage is open to, and for a stage that follows another
+    those who hold the one before), the ratio to the reference group ('!' under four
+    fifths) and Fisher's exact p-value. 'Not stated' and 'not recorded' are shown, never
+    compared. [c]: a count hidden so that no count under 5 can be worked out.
 
     \b
     Examples:
       pathways report equality --pathway promotion
-      pathways report equality --by gender --format csv -o equality.csv
+      pathways report equality --pathway promotion --reference white
+      pathways report equality --by ethnicity+gender --format csv -o equality.csv
     """
 
     day = as_of.date() if as_of else dt.date.today()
@@ -300,42 +324,78 @@ def equality_command(
             run = _run(store, directory, day, workers, quiet)
     finally:
         store.close()
-    stages = monitor(run, by, pathway)
-    rows = [
-        {
-            "stage": s.stage,
-            by: g.group,
-            "people": g.shown_total,
-            "held_or_eligible": g.shown_selected,
-            "rate": "" if g.rate is None else g.rate,
-            "adverse_impact_ratio": "" if g.air is None else g.air,
-            "under_four_fifths": g.flag,
-            "fisher_p": "" if g.p_value is None else round(g.p_value, 6),
-        }
-        for s in stages
-        for g in s.groups
-    ]
-    lines = [
-        f"Equality monitoring by {by} as of {day} (library {run.library_version[:12]}, "
-        f"{len(run.people):,} people)"
-    ]
-    for s in stages:
-        lines.append("")
-        lines.append(
-            s.stage + (f"   ! under four fifths: {', '.join(s.flagged)}" if s.flagged else "")
-        )
-        for g in s.groups:
-            rate = "-" if g.rate is None else f"{g.rate:.1%}"
-            air = "-" if g.air is None else f"{g.air:.2f}"
-            p = "-" if g.p_value is None else f"{g.p_value:.3g}"
-            lines.append(
-                f"  {g.group:<14} {g.shown_total:>7} {g.shown_selected:>7} {rate:>7} "
-                f"{air:>5} {'!' if g.flag else ' '} p={p}"
-            )
+    report = monitor(run, lib, by, pathway, reference)
+    if reference is not None:
+        _check_reference(report, reference)
+    rows = table_rows(report)
     data = {
         "by": by,
         "as_of": day.isoformat(),
         "library_version": run.library_version,
-        "rows": rows,
+        "reference_asked": reference,
+        "hidden": f"null counts are hidden: under {SUPPRESS_BELOW}, or would let one be worked out",
+        "not_in_force": report.not_in_force,
+        "rows": [{k: (None if v == HIDDEN else v) for k, v in row.items()} for row in rows],
     }
-    _emit(rows, data, fmt, output, "\n".join(lines) + "\n")
+    _emit(rows, data, fmt, output, equality_text(report))
+
+
+def _check_reference(report: EqualityReport, reference: str) -> None:
+    ids = {r.group.id: r.group for s in report.stages for r in s.rows}
+    if reference in ids and ids[reference].stated and reference != "all":
+        return
+    stated = sorted(g for g, group in ids.items() if group.stated and g != "all")
+    if reference in ids:
+        raise click.BadParameter(
+            f"'{reference}' is not a stated group and cannot be the reference; "
+            f"choose one of {', '.join(stated)}",
+            param_hint="--reference",
+        )
+    near = did_you_mean(reference, stated)
+    hint = f"did you mean '{near}'?" if near else f"choose one of {', '.join(stated)}"
+    raise click.BadParameter(
+        f"no group '{reference}' by {report.grouping_words}; {hint}", param_hint="--reference"
+    )
+
+
+def equality_text(report: EqualityReport) -> str:
+    lines = [
+        f"Equality monitoring by {report.grouping_words} as of {report.as_of} "
+        f"(library {report.library_version[:12]}, {report.people:,} people)"
+    ]
+    for s in report.stages:
+        lines += ["", f"{s.name} [{s.stage}]"]
+        lines.append(f"  rated over: {s.pool.words}")
+        ref = s.reference_words
+        lines.append(
+            f"  reference: {ref} ({s.reference_note})"
+            if ref
+            else f"  no reference: {s.reference_note}"
+        )
+        if s.positive_action:
+            lines.append(f"  {s.positive_action}")
+        if s.flagged:
+            lines.append(f"  ! under four fifths of the reference: {', '.join(s.flagged)}")
+        if s.withheld:
+            continue
+        lines.append(
+            f"  {'group':<40} {'people':>8} {'has it':>8} {'rate':>7} {'ratio':>6}   {'p':>8}"
+        )
+        for r in s.rows:
+            c = r.comparison
+            ratio = "ref." if c.reference else ratio_text(c.ratio)
+            lines.append(
+                f"  {r.group.words[:40]:<40} {count_text(r.people):>8} {count_text(r.has):>8} "
+                f"{rate_text(c.rate):>7} {ratio:>6} {'!' if c.flag else ' '} {p_text(c.p_value):>8}"
+            )
+    if report.not_in_force:
+        lines += ["", f"Not in force on {report.as_of}: {', '.join(report.not_in_force)}"]
+    lines += [
+        "",
+        "Rate: of the people in the stage's pool, the share who hold it or are eligible. "
+        "Ratio: the group's rate over the reference group's; '!' marks a stated group under "
+        "four fifths of it. p: Fisher's exact test, the group against the reference. "
+        f"{HIDDEN}: hidden so that no count under {SUPPRESS_BELOW} can be worked out "
+        "(docs/reports.md).",
+    ]
+    return "\n".join(lines) + "\n"

@@ -7,7 +7,9 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -54,11 +56,11 @@ def test_the_fsl_rule_introduction_loses_spnac_for_the_superintendent_without_fs
         str(BEFORE), str(SHIPPED_LIBRARY), "--as-of", "2010-04-01", "--db", db, "--workers", "1"
     )
     assert code == 0, out
-    assert "senior_leadership.spnac:" in out and "0 gain, 1 lose" in out
+    assert "[senior_leadership.spnac]:" in out and "0 gain, 1 lose" in out
     assert "lose, e.g.: W204817" in out
-    assert "by ethnicity:" in out and "by gender:" in out
-    # one person lost it: every such cell is suppressed
-    assert "<5" in out
+    assert "by ethnicity" in out and "by gender" in out and "by disability" in out
+    # one person lost it: every cell that shows that one is hidden
+    assert "[c]" in out
 
 
 def test_the_losers_are_exactly_those_the_engine_decides_differently(db: str) -> None:
@@ -72,7 +74,7 @@ def test_the_losers_are_exactly_those_the_engine_decides_differently(db: str) ->
         people = list(store.iter_people())
     finally:
         store.close()
-    report = impact(*runs)
+    report = impact(*runs, load_library([BEFORE], SHIPPED_LIBRARY), load_library([SHIPPED_LIBRARY]))
     old_engine = Evaluator(load_library([BEFORE], SHIPPED_LIBRARY))
     new_engine = Evaluator(load_library([SHIPPED_LIBRARY]))
     expected = [
@@ -114,9 +116,12 @@ def test_csv_and_json_outputs(db: str) -> None:
     code, out = run(*args, "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out[out.index("stage,") :])))
-    assert {r["characteristic"] for r in rows} == {"ethnicity", "gender"}
+    assert {r["characteristic"] for r in rows} == {"ethnicity", "gender", "disability"}
     assert all(r["stage"] == "senior_leadership.spnac" for r in rows)
-    assert sum(r["lost"] == "<5" for r in rows) == 2  # the one loser, by ethnicity and gender
+    everyone = [r for r in rows if r["group"] == "all"]
+    assert [r["lost"] for r in everyone] == ["1"] * 3  # the total is published
+    losers = [r for r in rows if r["group"] != "all" and r["lost"] not in ("0", "")]
+    assert losers and all(r["lost"] == "[c]" for r in losers)  # the one loser's groups
     code, out = run(*args, "--format", "json")
     body = json.loads(out[out.index("{") :])
     assert body["stages"][0]["lost_examples"] == ["W204817"] and body["people"] == 151
@@ -127,3 +132,180 @@ def test_same_rules_and_bad_versions(db: str) -> None:
     assert code == 0 and "nobody is affected" in out
     code, out = run("deadbeef", str(SHIPPED_LIBRARY), "--db", db)
     assert code == 2 and "pathways versions" in out and "OLD" in out
+
+
+# --- a change that adds or removes a pathway or a stage (issue 13, section 2) ------------------
+
+DAY = dt.date(2024, 6, 1)
+MENTORING = """
+pathway:
+  id: mentoring
+  name: Sergeant mentoring scheme
+  source: "illustrative: a test pathway"
+  stages:
+    - id: mentor
+      name: Sergeant mentor
+      entry: true
+      requires:
+        - reached: promotion.sergeant
+        - served: {in: current_rank, at_least_months: 24}
+"""
+
+
+def _library(tmp: Path, name: str, edit: Callable[[Path], None]) -> Path:
+    """The shipped library copied to ``tmp/name`` and changed by ``edit``."""
+    import shutil
+
+    target = tmp / name
+    shutil.copytree(SHIPPED_LIBRARY, target, ignore=shutil.ignore_patterns("*.pyc"))
+    edit(target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _add_pathway(d: Path) -> None:
+    (d / "mentoring.yaml").write_text(MENTORING, encoding="utf-8")
+
+
+def _remove_pathway(d: Path) -> None:
+    (d / "analyst.yaml").unlink()
+
+
+def _add_stage(d: Path) -> None:
+    _replace(
+        d / "fsl.yaml",
+        "  progressions:",
+        "    - id: stage_4\n      name: FSL stage 4\n      requires:\n"
+        "        - reached: stage_3\n\n  progressions:\n    - {from: stage_3, to: stage_4}",
+    )
+
+
+def _remove_stage(d: Path) -> None:
+    path = d / "promotion.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    - id: hpds")
+    end = text.index("  progressions:")
+    text = text[:start] + text[end:]
+    text = text.replace("    - {from: constable, to: hpds}\n", "")
+    text = text.replace("    - {from: sergeant, to: hpds}\n", "")
+    path.write_text(text, encoding="utf-8")
+
+
+def _change_rule(d: Path) -> None:  # the sergeant board is no longer needed
+    _replace(d / "promotion.yaml", "passed: sergeant_promotion_board", "passed: sergeants_exam")
+
+
+CHANGES: dict[str, tuple[Callable[[Path], None], dict[str, str]]] = {
+    "add a pathway": (_add_pathway, {"mentoring.mentor": "added"}),
+    "remove a pathway": (
+        _remove_pathway,
+        {f"analyst.{s}": "removed" for s in ("researcher", "intelligence_analyst")},
+    ),
+    "add a stage": (_add_stage, {"fsl.stage_4": "added"}),
+    "remove a stage": (_remove_stage, {"promotion.hpds": "removed"}),
+    "change one rule": (_change_rule, {"promotion.sergeant": "changed"}),
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Any]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('change') / 'change.db'}"
+    people = list(generate_people(160, seed=11))
+    store = Store(url)
+    store.save_people(people, actor="test")
+    store.close()
+    return url, people
+
+
+def _expected(people: list[Any], old: Any, new: Any) -> dict[str, tuple[set[str], set[str]]]:
+    """(gained, lost) per stage, by deciding each person with the engine directly."""
+    keys = {f"{p.id}.{s.id}" for lib in (old, new) for p, s in lib.stages()}
+    engines = Evaluator(old), Evaluator(new)
+    has: dict[str, list[set[str]]] = {k: [set(), set()] for k in keys}
+    for person in people:
+        for side, engine in enumerate(engines):
+            for s in engine.statuses(person, DAY).stages:
+                if s.status.value in ("held", "eligible"):
+                    has[f"{s.pathway}.{s.stage}"][side].add(person.id)
+    return {k: (new_has - old_has, old_has - new_has) for k, (old_has, new_has) in has.items()}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_is_compared_like_for_like(
+    change: str, small: tuple[str, list[Any]], tmp_path: Path
+) -> None:
+    url, people = small
+    edit, kinds = CHANGES[change]
+    new_dir = _library(tmp_path, "new", edit)
+    old_lib, new_lib = load_library([SHIPPED_LIBRARY]), load_library([new_dir])
+    changed = changed_pathways(old_lib, new_lib)
+    store = Store(url)
+    try:
+        runs = [
+            evaluate_population(
+                store, [d], DAY, workers=1, pathways=[p for p in changed if p in lib.pathways]
+            )
+            for d, lib in ((SHIPPED_LIBRARY, old_lib), (new_dir, new_lib))
+        ]
+    finally:
+        store.close()
+    report = impact(*runs, old_lib, new_lib)
+    expected = _expected(people, old_lib, new_lib)
+    by_key = {s.stage: s for s in report.stages}
+    for key, kind in kinds.items():
+        assert by_key[key].change == kind, key
+    for key, (gained, lost) in expected.items():
+        if key.split(".")[0] not in changed:
+            assert key not in by_key  # an unchanged pathway is not even decided
+            continue
+        stage = by_key[key]
+        assert set(stage.gained) == gained and set(stage.lost) == lost, key
+        if stage.change == "added":
+            assert stage.before is None and not stage.lost
+        if stage.change == "removed":
+            assert stage.after is None and not stage.gained
+    # something really changed, and the equality tables add up to the stage's gains/losses
+    assert report.changed
+    for stage in report.changed:
+        for table in stage.equality:
+            everyone = table.rows[-1]
+            assert everyone.group.id == "all"
+            assert (everyone.gained, everyone.lost) == (len(stage.gained), len(stage.lost))
+
+
+def test_adding_a_pathway_on_the_command_line(small: tuple[str, list[Any]], tmp_path: Path) -> None:
+    """Was: RuntimeError 'a worker decided other stages than this run's' (old side decided
+    every pathway); on the web page, every existing stage 'lost by everyone'."""
+    url, _ = small
+    new_file = tmp_path / "mentoring.yaml"
+    new_file.write_text(MENTORING, encoding="utf-8")
+    code, out = run(
+        str(SHIPPED_LIBRARY), str(new_file), "--as-of", str(DAY), "--db", url, "--workers", "1"
+    )
+    assert code == 0, out
+    assert "stages new in this version: mentoring.mentor" in out
+    assert (
+        "Sergeant mentor (Sergeant mentoring scheme) [mentoring.mentor]: new in this version" in out
+    )
+    assert "analyst" not in out and "-> 0 have it" not in out
+    code, out = run(
+        str(SHIPPED_LIBRARY),
+        str(new_file),
+        "--as-of",
+        str(DAY),
+        "--db",
+        url,
+        "--workers",
+        "1",
+        "--format",
+        "json",
+    )
+    body = json.loads(out[out.index("{") :])
+    assert body["added"] == ["mentoring.mentor"] and body["removed"] == []
+    [stage] = body["stages"]
+    assert stage["change"] == "added" and stage["before"] is None and stage["lost"] == 0

@@ -88,9 +88,38 @@ def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> Non
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert {r["stage"].split(".")[0] for r in rows} == {"promotion"}
     for r in rows:
-        if r["people"] == "<5" or r["held_or_eligible"] == "<5":
-            assert r["rate"] == "" and r["adverse_impact_ratio"] == ""
-        if r["adverse_impact_ratio"]:
-            assert 0 <= float(r["adverse_impact_ratio"]) <= 1
+        if "[c]" in (r["people_in_pool"], r["held_or_eligible"]):
+            assert r["rate"] == "" and r["ratio_to_reference"] == "" and r["fisher_p"] == ""
+        else:  # published counts: none from 1 to 4
+            assert not 0 < int(r["held_or_eligible"]) < 5 and not 0 < int(r["people_in_pool"]) < 5
+        assert r["group"] != r["reference_group"] or r["group"] not in (
+            "not_stated",
+            "not_recorded",
+        )
+    constable = [r for r in rows if r["stage"] == "promotion.constable"]
+    assert {r["pool"] for r in constable} == {"police officers in post on 2024-06-01"}
+    assert {r["pool"] for r in rows if r["stage"] == "promotion.inspector"} == {
+        "police officers in post on 2024-06-01 who hold Sergeant"
+    }
+    assert all(r["fisher_p"] != "0" for r in rows)
     code, out = run("equality", "--pathway", "promotoin", "--db", db)
     assert code == 2 and "did you mean 'promotion'" in out
+
+
+def test_equality_reference_by_choice_and_in_words(db: str) -> None:
+    args = ("equality", "--pathway", "promotion", "--db", db, "--as-of", "2024-06-01")
+    args += ("--quiet", "--workers", "1")
+    code, out = run(*args, "--reference", "white")
+    assert code == 0, out
+    assert "reference: White (chosen)" in out and "rated over: police officers in post" in out
+    assert "Sergeant (Promotion ladder) [promotion.sergeant]" in out
+    code, out = run(*args, "--reference", "whit")
+    assert code == 2 and "did you mean 'white'" in out
+    code, out = run(*args, "--reference", "not_stated")
+    assert code == 2 and "not a stated group" in out
+    code, out = run(*args, "--by", "ethnicity+gender", "--format", "json")
+    body = json.loads(out)
+    assert {r["group"] for r in body["rows"]} >= {"white+female", "bme+male"}
+    assert all(
+        r["people_in_pool"] is None or isinstance(r["people_in_pool"], int) for r in body["rows"]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_disclosure import attack
 
 from accreditation.periods import add_months
 from accreditation.record import Person
@@ -12,7 +13,11 @@ from pathways import SHIPPED_LIBRARY, load_library
 from rules.engine import Evaluator
 from store import Store
 from workforce.population import PopulationRun, evaluate_population
-from workforce.reports import BME, monitor, pipeline, project, trend
+from workforce.reports import BME, GROUPINGS, monitor, pipeline, project, trend
+from workforce.reports.equality import pool_people
+from workforce.reports.groups import atom_of
+from workforce.reports.pools import stage_pool
+from workforce.reports.tables import MONITOR, publish
 from workforce.synthetic import generate_people
 
 DAY = dt.date(2024, 6, 1)
@@ -50,30 +55,118 @@ def test_pipeline_cells_are_what_the_engine_says(population: Population) -> None
         pipeline(run, "promotion.nope")
 
 
-def test_equality_rates_count_everyone_once(population: Population) -> None:
+LIBRARY = load_library([SHIPPED_LIBRARY])
+
+
+def _has(run: PopulationRun, key: str) -> dict[str, bool]:
+    return {p.person: p.status_of(key) in ("held", "eligible") for p in run.people}
+
+
+def test_officer_only_stages_are_rated_over_officers_in_post(population: Population) -> None:
+    """Issue 13: police staff counted against officer-only stages (the female constable
+    rate was flagged 'under 4/5' because of the staff mix)."""
     people, run = population
-    stages = monitor(run, "gender", "promotion")
-    assert {s.stage.split(".")[0] for s in stages} == {"promotion"}
-    for s in stages:
-        assert sum(g.total for g in s.groups) == len(people)
-        key = s.stage
-        has = sum(p.status_of(key) in ("held", "eligible") for p in run.people)
-        assert sum(g.selected for g in s.groups) == has
+    report = monitor(run, LIBRARY, "gender", "promotion")
+    by_key = {s.stage: s for s in report.stages}
+    officers = {p.id for p in people if p.kind.value == "officer" and p.joined <= DAY}
+    staff = {p.id for p in people if p.kind.value == "staff"}
+    assert staff and officers
+    constable = by_key["promotion.constable"]
+    assert constable.pool.words == f"police officers in post on {DAY}"
+    everyone = constable.rows[-1]
+    assert everyone.group.id == "all" and everyone.people == len(officers)
+    has = _has(run, "promotion.constable")
+    assert everyone.has == sum(has[p] for p in officers)
+    assert not constable.flagged  # every officer holds constable: no gap between genders
+    # a progression: of the officers who hold sergeant, how many hold or may reach inspector
+    status = {p.person: p for p in run.people}
+    sergeants = {p for p in officers if status[p].status_of("promotion.sergeant") == "held"}
+    inspector = by_key["promotion.inspector"]
+    assert inspector.pool.words.endswith("who hold Sergeant")
+    assert inspector.rows[-1].people == len(sergeants)
+    assert inspector.rows[-1].has == sum(_has(run, "promotion.inspector")[p] for p in sergeants)
+    women = next(r for r in inspector.rows if r.group.id == "female")
+    female = {p.id for p in people if p.protected.gender == "female"}
+    assert women.people in (None, len(sergeants & female))
+
+
+def test_the_reference_is_never_an_unknown_category(population: Population) -> None:
+    _, run = population
+    for by in GROUPINGS:
+        for stage in monitor(run, LIBRARY, by).stages:
+            if stage.reference is None:
+                continue
+            [ref] = [r for r in stage.rows if r.comparison.reference]
+            assert ref.group.stated and ref.group.id != "all", (stage.stage, by)
+            assert ref.people is not None and ref.people >= 5 and ref.has is not None
+            for row in stage.rows:
+                if not row.group.stated:
+                    assert row.comparison.ratio is None and not row.comparison.flag
+
+
+def test_a_chosen_reference_and_the_groupings(population: Population) -> None:
+    _, run = population
+    report = monitor(run, LIBRARY, "ethnicity", "promotion", reference="white")
+    sergeant = next(s for s in report.stages if s.stage == "promotion.sergeant")
+    assert sergeant.reference == "white" and sergeant.reference_note == "chosen"
+    white = next(r for r in sergeant.rows if r.group.id == "white")
+    bme = next(r for r in sergeant.rows if r.group.id == "bme")
+    assert white.comparison.reference and bme.group.words.startswith("BME")
+    if bme.comparison.ratio is not None:
+        assert bme.has is not None and bme.people and white.has and white.people
+        assert bme.comparison.ratio == pytest.approx(
+            (bme.has / bme.people) / (white.has / white.people), abs=1e-4
+        )
+    crossed = monitor(run, LIBRARY, "ethnicity+gender", "promotion").stages[0]
+    assert {r.group.id for r in crossed.rows} >= {"white+female", "bme+male", "all"}
+    unknown = monitor(run, LIBRARY, "ethnicity", "promotion", reference="not_stated")
+    assert all(s.reference is None for s in unknown.stages)
     with pytest.raises(ValueError, match="ethnicity"):
-        monitor(run, "disability")
+        monitor(run, LIBRARY, "religion")
 
 
-def test_trend_has_one_point_per_date() -> None:
-    store = Store("sqlite://")
-    store.save_people(generate_people(100, seed=6), actor="test")
-    runs = [
-        evaluate_population(store, [SHIPPED_LIBRARY], dt.date(y, 6, 1), workers=1)
-        for y in (2020, 2022, 2024)
+def test_positive_action_is_not_flagged_against_those_it_excludes(
+    population: Population,
+) -> None:
+    _, run = population
+    [e2a] = [
+        s
+        for s in monitor(run, LIBRARY, "ethnicity", "positive_action").stages
+        if s.stage == "positive_action.equip_to_achieve"
     ]
+    white = next(r for r in e2a.rows if r.group.id == "white")
+    assert white.closed and white.people == 0 and not white.comparison.flag
+    assert e2a.positive_action and "Equality Act 2010" in e2a.positive_action
+    assert "White" in e2a.positive_action
+
+
+def test_no_count_of_the_report_can_be_worked_out(population: Population) -> None:
+    """The attacker of test_disclosure on real stages of the seeded workforce."""
+    _, run = population
+    atoms = sorted({atom_of(p.ethnicity, p.gender, p.disability) for p in run.people})
+    for key in ("promotion.sergeant", "promotion.superintendent", "pip.level_2"):
+        pool = stage_pool(LIBRARY, key, DAY, run.people[0].keys)
+        found = pool_people(run, pool)
+        assert found is not None
+        people = [(a, "has" if has else "has_not") for a, has in found]
+        tables = publish(people, atoms, GROUPINGS, MONITOR)
+        assert any(None in r.counts.values() for t in tables.values() for r in t.rows)
+        assert attack([(people, tables)], MONITOR) == [], key
+
+
+def test_trend_counts_people_only_from_the_day_they_joined() -> None:
+    store = Store("sqlite://")
+    people = list(generate_people(100, seed=6))
+    store.save_people(people, actor="test")
+    days = [dt.date(y, 6, 1) for y in (2020, 2022, 2024)]
+    runs = [evaluate_population(store, [SHIPPED_LIBRARY], d, workers=1) for d in days]
     store.close()
-    points = trend(runs, "promotion.sergeant", "ethnicity")
-    assert list(points) == ["2020-06-01", "2022-06-01", "2024-06-01"]
-    assert all(sum(g.total for g in groups) == 100 for groups in points.values())
+    points = trend(runs, LIBRARY, "promotion.constable", "ethnicity")
+    assert [t.as_of for t in points] == days
+    for day, point in zip(days, points, strict=True):
+        officers = sum(p.kind.value == "officer" and p.joined <= day for p in people)
+        assert point.rows[-1].people == officers
+    assert points[0].rows[-1].people < points[-1].rows[-1].people  # people joined since
 
 
 def test_projection_with_a_programme_is_never_below_without(

@@ -42,8 +42,13 @@ def test_equality_report_for_equality_and_hr_only(app_client: TestClient, seeded
         )
         assert r.status_code == 200, r.text
         accessible(r.text)
-        assert "promotion.sergeant by ethnicity" in r.text and "<svg" in r.text
+        assert (
+            "Sergeant (Promotion ladder) by ethnicity (promotion.sergeant)" in r.text
+            and "<svg" in r.text
+        )
         assert "Projection: BME superintendents" in r.text
+        assert "Rated over: police officers in post on 2024-06-01 who hold Constable" in r.text
+        assert "BME (black and minority ethnic groups together)" in r.text
     for role in ("officer", "admin"):
         c = as_role(app_client, seeded, role)
         assert c.get(f"/reports/equality?as_of={DAY}").status_code == 403
@@ -62,12 +67,26 @@ def test_equality_csv_is_suppressed_and_consistent(app_client: TestClient, seede
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows and {row["stage"].split(".")[0] for row in rows} == {"promotion"}
-    people = {row["gender"]: row["people"] for row in rows if row["stage"] == "promotion.constable"}
-    shown = [int(n) for n in people.values() if n != "<5"]
-    assert sum(shown) <= 80
+    constable = [row for row in rows if row["stage"] == "promotion.constable"]
+    assert {row["pool"] for row in constable} == {f"police officers in post on {DAY}"}
+    everyone = next(row for row in constable if row["group"] == "all")
+    assert int(everyone["people_in_pool"]) <= 80  # officers only
     for row in rows:
-        if "<5" in (row["people"], row["held_or_eligible"]):
-            assert row["rate"] == "" and row["adverse_impact_ratio"] == ""
+        if "[c]" in (row["people_in_pool"], row["held_or_eligible"]):
+            assert row["rate"] == "" and row["ratio_to_reference"] == ""
+        assert row["reference_group"] not in ("not_stated", "not_recorded")
+
+
+def test_equality_reference_picker(app_client: TestClient, seeded: Seeded) -> None:
+    c = as_role(app_client, seeded, "equality")
+    r = c.get(f"/reports/equality?pathway=promotion&by=gender&reference=male&as_of={DAY}")
+    assert r.status_code == 200
+    accessible(r.text)
+    assert '<option value="male" selected>Men</option>' in r.text
+    assert "Reference: Men (chosen)" in r.text or "No comparison" in r.text
+    assert c.get(f"/reports/equality?by=gender&reference=not_stated&as_of={DAY}").status_code == 422
+    crossed = c.get(f"/reports/equality?pathway=promotion&by=ethnicity%2Bgender&as_of={DAY}")
+    assert crossed.status_code == 200 and "by ethnicity and gender" in crossed.text
 
 
 def test_equality_bad_requests(app_client: TestClient, seeded: Seeded) -> None:
@@ -155,8 +174,9 @@ def test_hr_sees_the_impact_of_a_rule_change_before_publishing(
     )
     assert r.status_code == 200, r.text
     accessible(r.text)
-    assert "senior_leadership.spnac" in r.text and "(1 gain, 0 lose)" in r.text
-    assert 'href="/people/W204817"' in r.text and "by ethnicity" in r.text
+    assert "Senior Police National Assessment Centre" in r.text and "(1 gain, 0 lose)" in r.text
+    assert "senior_leadership.spnac" in r.text and "Equality tables over the pool" in r.text
+    assert 'href="/people/W204817"' in r.text and "by ethnicity" in r.text.lower()
     assert "Publish as a new version" in r.text
     unchanged = (SHIPPED_LIBRARY / "senior_leadership.yaml").read_text()
     r = hr.post(

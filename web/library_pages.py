@@ -17,6 +17,7 @@ from pathways.loader import load_library
 from rules.wording import Words
 from store import StoreError
 from store.users import Role
+from workforce import fairness
 from workforce.impact import changed_pathways, impact
 from workforce.population import evaluate_population
 
@@ -216,9 +217,11 @@ def impact_page(
     name: Annotated[str, Form(max_length=200)] = "",
     text: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
     as_of: Annotated[str, Form(max_length=10)] = "",
+    reference: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
     """Before publishing: who gains and who loses eligibility in the stored workforce if
-    this file's rules replace those in use, with the equality table."""
+    this file's rules replace those in use (a new pathway or stage: gains only; a removed
+    one: losses only), with the equality tables."""
     import datetime as dt
     import tempfile
     from pathlib import Path
@@ -247,7 +250,14 @@ def impact_page(
             after = [p for p in changed if p in proposed.pathways]
             old = evaluate_population(store, [used.directory], day, pathways=before)
             new = evaluate_population(store, [tmp], day, pathways=after)
-            report = impact(old, new)
+            report = impact(old, new, used.library, proposed, reference or None)
     return page(
-        request, "library_impact.html", check=check, report=report, changed=changed, as_of=day
+        request,
+        "library_impact.html",
+        check=check,
+        report=report,
+        changed=changed,
+        as_of=day,
+        stats=fairness,
+        reference=reference,
     )

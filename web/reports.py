@@ -20,9 +20,21 @@ from fastapi.responses import HTMLResponse, Response
 from accreditation.periods import add_months
 from pathways.suggest import did_you_mean
 from store.users import Role
-from workforce.fairness import FOUR_FIFTHS
+from workforce import fairness
+from workforce.fairness import FOUR_FIFTHS, rate_text
 from workforce.population import PopulationRun, evaluate_population
-from workforce.reports import CATEGORIES, monitor, pipeline, project, trend
+from workforce.reports import (
+    CATEGORIES,
+    GROUPINGS,
+    EqualityReport,
+    StageEquality,
+    grouping_words,
+    monitor,
+    pipeline,
+    project,
+    table_rows,
+    trend,
+)
 
 from .auth import require_role
 from .charts import bar_chart
@@ -149,17 +161,66 @@ def pipeline_csv(
 
 
 def _equality(
-    request: Request, user: Any, pathway: str | None, by: str, as_of: dt.date | None
-) -> Any:
+    request: Request,
+    user: Any,
+    pathway: str | None,
+    by: str,
+    as_of: dt.date | None,
+    reference: str | None,
+) -> tuple[EqualityReport, PopulationRun]:
     require_role(user, Role.EQUALITY, Role.HR)
-    if by not in ("ethnicity", "gender"):
-        raise Problem(422, f"'by' is ethnicity or gender, not '{by[:30]}'", kind="validation")
+    if by not in GROUPINGS:
+        raise Problem(
+            422, f"'by' is one of {', '.join(GROUPINGS)}, not '{by[:30]}'", kind="validation"
+        )
     library = request.app.state.service.library().library
     if pathway and pathway not in library.pathways:
         raise Problem(404, f"no pathway '{pathway}' in the library in use", kind="not-found")
     day = as_of or dt.date.today()
     run = population(request, day)
-    return monitor(run, by, pathway or None), run
+    report = monitor(run, library, by, pathway or None, reference or None)
+    if reference:
+        choices = _reference_choices(report)
+        if reference not in dict(choices):
+            raise Problem(
+                422,
+                f"no stated group '{reference[:40]}' by {report.grouping_words}; "
+                f"choose one of {', '.join(g for g, _ in choices)}",
+                kind="validation",
+            )
+    return report, run
+
+
+def _reference_choices(report: EqualityReport) -> list[tuple[str, str]]:
+    """The stated groups of the report's tables, as (id, words), in table order."""
+    seen: dict[str, str] = {}
+    for stage in report.stages:
+        for row in stage.rows:
+            if row.group.stated and row.group.id != "all":
+                seen.setdefault(row.group.id, row.group.words)
+    return list(seen.items())
+
+
+def _chart(stage: StageEquality) -> str:
+    ref = next((r for r in stage.rows if r.comparison.reference), None)
+    best = ref.comparison.rate if ref is not None else None
+    return bar_chart(
+        f"{stage.name}: share holding or eligible, by {grouping_words(stage.grouping)}",
+        [
+            (
+                r.group.words,
+                r.comparison.rate,
+                "hidden [c]"
+                if r.people is None or r.has is None
+                else rate_text(r.comparison.rate)
+                + (" (reference)" if r.comparison.reference else "")
+                + (" (under 4/5)" if r.comparison.flag else ""),
+            )
+            for r in stage.rows
+        ],
+        marker=best * FOUR_FIFTHS if best else None,
+        marker_label="four fifths of the reference group's rate",
+    )
 
 
 @router.get("/reports/equality", response_class=HTMLResponse)
@@ -167,33 +228,15 @@ def equality_page(
     request: Request,
     user: Signed,
     pathway: Annotated[str, Query(max_length=60)] = "promotion",
-    by: Annotated[str, Query(max_length=20)] = "ethnicity",
+    by: Annotated[str, Query(max_length=30)] = "ethnicity",
     as_of: Day = None,
     trend_stage: Annotated[str, Query(max_length=120)] = "",
+    reference: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
-    stages, run = _equality(request, user, pathway, by, as_of)
-    charts = {}
-    for s in stages:
-        rates = [g.rate for g in s.groups if g.rate is not None]
-        best = max(rates) if rates else None
-        charts[s.stage] = bar_chart(
-            f"{s.stage}: share holding or eligible, by {by}",
-            [
-                (
-                    g.group,
-                    g.rate,
-                    "suppressed (<5)"
-                    if g.suppressed
-                    else f"{g.rate:.1%}" + (" (under 4/5)" if g.flag else "")
-                    if g.rate is not None
-                    else "-",
-                )
-                for g in s.groups
-            ],
-            marker=best * FOUR_FIFTHS if best else None,
-            marker_label="four fifths of the highest rate",
-        )
-    trend_rows: dict[str, Any] = {}
+    report, run = _equality(request, user, pathway, by, as_of, reference)
+    library = request.app.state.service.library().library
+    charts = {s.stage: _chart(s) for s in report.stages}
+    trend_rows: list[StageEquality] = []
     if trend_stage:
         _stage(run, trend_stage, "trend_stage")
         years = [
@@ -201,23 +244,27 @@ def equality_page(
             for n in (4, 3, 2, 1)
         ]
         runs = [population(request, d) for d in years] + [run]
-        trend_rows = trend(runs, trend_stage, by)
+        trend_rows = trend(runs, library, trend_stage, by, reference or None)
     projection = None
     if pathway == "promotion" and run.people and DEFAULT_TARGET in run.people[0].keys:
         projection = project(run, DEFAULT_TARGET, add_months(run.as_of, 24))
     return page(
         request,
         "reports_equality.html",
-        stages=stages,
+        report=report,
         run=run,
         by=by,
         pathway=pathway,
         charts=charts,
-        names=_stage_names(request),
         trend_stage=trend_stage,
+        trend_name=next((n for k, n in _stage_names(request).items() if k == trend_stage), ""),
         trend_rows=trend_rows,
         projection=projection,
-        pathways=list(request.app.state.service.library().library.pathways),
+        pathways=[(p.id, p.name) for p in library.pathways.values()],
+        groupings=[(g, grouping_words(g)) for g in GROUPINGS],
+        reference=reference,
+        references=_reference_choices(report),
+        stats=fairness,
     )
 
 
@@ -226,24 +273,10 @@ def equality_csv(
     request: Request,
     user: Signed,
     pathway: Annotated[str, Query(max_length=60)] = "",
-    by: Annotated[str, Query(max_length=20)] = "ethnicity",
+    by: Annotated[str, Query(max_length=30)] = "ethnicity",
     as_of: Day = None,
+    reference: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
-    stages, run = _equality(request, user, pathway, by, as_of)
-    rows = [
-        {
-            "stage": s.stage,
-            "as_of": run.as_of.isoformat(),
-            by: g.group,
-            "people": g.shown_total,
-            "held_or_eligible": g.shown_selected,
-            "rate": "" if g.rate is None else g.rate,
-            "adverse_impact_ratio": "" if g.air is None else g.air,
-            "under_four_fifths": g.flag,
-            "fisher_p": "" if g.p_value is None else round(g.p_value, 6),
-            "library_version": run.library_version,
-        }
-        for s in stages
-        for g in s.groups
-    ]
+    report, run = _equality(request, user, pathway, by, as_of, reference)
+    rows = [{**row, "library_version": run.library_version} for row in table_rows(report)]
     return _csv(rows, f"equality-{by}-{run.as_of}.csv")

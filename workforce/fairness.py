@@ -1,116 +1,193 @@
-"""Equality statistics: selection rates by group, the adverse-impact ratio against the
-highest-rate group (the four-fifths rule), Fisher's exact test, and small-number
-suppression.
+"""Equality statistics for one table: each group's rate, the ratio of its rate to a
+reference group's, the four-fifths flag, and Fisher's exact test.
 
-A group's *rate* is how many of its people are selected (e.g. eligible for a stage)
-out of how many there are. The *adverse-impact ratio* divides a group's rate by the
-highest rate of any group; under 0.8 is the four-fifths rule's flag. Fisher's exact
-test says how surprising a group's count is if selection did not depend on the group
-(the group against everyone else, two-sided). Any count under :data:`SUPPRESS_BELOW`
-is suppressed: shown as ``<5``, with no rate or ratio, so small groups cannot be
-identified.
+A group's *rate* is how many of the people in its pool have the stage (hold it or are
+eligible) over how many people are in its pool. The *ratio* is the group's rate divided
+by the reference group's rate: with the default reference, the highest rate among
+stated groups with at least :data:`SUPPRESS_BELOW` people whose counts are published,
+this is the US adverse-impact ratio (EEOC Uniform Guidelines, 29 CFR 1607.4(D)); with a
+chosen reference (often White) it is the UK relative-likelihood ratio. A stated group
+whose ratio is under four fifths is *flagged*. Groups whose characteristic is not known
+("not stated", "not recorded") are shown but never compared and never the reference.
+Fisher's exact test (two-sided) compares the group with the reference group in a 2x2
+table (has it / does not, group / reference); p under 0.001 is shown as "< 0.001".
 
->>> rows = group_rates({"white": (40, 100), "black": (6, 20), "mixed": (1, 3)})
->>> [(r.group, r.rate, r.air, r.flag) for r in rows]
-[('white', 0.4, 1.0, False), ('black', 0.3, 0.75, True), ('mixed', None, None, False)]
->>> rows[2].shown_selected, rows[2].suppressed
-('<5', True)
->>> round(fisher_exact(1, 9, 11, 3), 4)
-0.0028
+A rate, ratio or p is only given when every count it is computed from is published:
+a hidden count (see :mod:`workforce.disclosure`) would otherwise be worked out from it.
+
+>>> rows = [RateRow("white", "White", 40, 100), RateRow("black", "Black", 6, 20),
+...         RateRow("not_stated", "Not stated", 9, 30, comparable=False)]
+>>> reference, note = choose_reference(rows)
+>>> reference, note
+('white', 'the highest rate among stated groups')
+>>> [(c.group, c.rate, c.ratio, c.flag) for c in compare(rows, reference)]
+[('white', 0.4, None, False), ('black', 0.3, 0.75, True), ('not_stated', 0.3, None, False)]
+>>> p_text(fisher_exact(1, 9, 11, 3)), p_text(fisher_exact(0, 40, 40, 0)), p_text(None)
+('0.003', '< 0.001', '-')
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .disclosure import SUPPRESS_BELOW
 
 __all__ = [
     "FOUR_FIFTHS",
+    "HIDDEN",
     "SUPPRESS_BELOW",
-    "GroupRate",
+    "Comparison",
+    "RateRow",
+    "choose_reference",
+    "compare",
+    "count_text",
     "fisher_exact",
-    "group_rates",
+    "p_text",
+    "rate_text",
+    "ratio_text",
     "shown",
 ]
 
-SUPPRESS_BELOW = 5
 FOUR_FIFTHS = 0.8
+#: How a hidden count is shown (the statistical offices' "[c]", confidential).
+HIDDEN = "[c]"
 
 
 def shown(count: int) -> str:
-    """A count as published: ``<5`` for 1 to 4 (0 is shown: nobody is identified by it)."""
+    """A count on its own, outside a protected table: ``<5`` for 1 to 4."""
     return f"<{SUPPRESS_BELOW}" if 0 < count < SUPPRESS_BELOW else str(count)
 
 
+def count_text(count: int | None) -> str:
+    """A count in a protected table: the number, or ``[c]`` if hidden (None)."""
+    return HIDDEN if count is None else f"{count:,}"
+
+
+def rate_text(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
+
+
+def ratio_text(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}"
+
+
+def p_text(p: float | None) -> str:
+    """``< 0.001`` for tiny p-values (never ``0``), else three decimals."""
+    if p is None:
+        return "-"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 @dataclass(frozen=True)
-class GroupRate:
-    """One group's selection, rate and comparison with the highest-rate group."""
+class RateRow:
+    """One group's published counts (None: hidden) in a table."""
 
     group: str
-    selected: int
-    total: int
-    rate: float | None  # None when suppressed or the group is empty
-    air: float | None  # adverse-impact ratio against the highest rate
-    flag: bool  # air under four fifths
-    p_value: float | None  # Fisher's exact test, this group against everyone else
-    suppressed: bool
+    words: str
+    selected: int | None
+    total: int | None
+    comparable: bool = True  # a stated group: may be compared and be the reference
+    candidate: bool = True  # may be the default reference (not an aggregate such as BME)
 
     @property
-    def shown_selected(self) -> str:
-        return shown(self.selected)
-
-    @property
-    def shown_total(self) -> str:
-        return shown(self.total)
+    def rate(self) -> float | None:
+        if self.selected is None or self.total is None or self.total == 0:
+            return None
+        return self.selected / self.total
 
 
-def group_rates(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
-    """Rates, ratios and p-values for ``{group: (selected, total)}``, in the given order.
+@dataclass(frozen=True)
+class Comparison:
+    group: str
+    rate: float | None
+    ratio: float | None  # rate over the reference's rate
+    flag: bool  # a stated group under four fifths of the reference
+    p_value: float | None  # Fisher's exact test, the group against the reference
+    reference: bool
 
-    A group is suppressed when its total, its selected count or its not-selected count
-    is between 1 and 4: its rate would let a reader work out a small number. Suppressed
-    groups are left out of the highest rate too.
+
+def choose_reference(rows: Sequence[RateRow], wanted: str | None = None) -> tuple[str | None, str]:
+    """The reference group's id (None if none can be) and why, in words.
+
+    ``wanted`` must be a stated group of the table with published counts, at least
+    :data:`SUPPRESS_BELOW` people and a rate above 0; otherwise there is no reference and
+    the reason says why. Without ``wanted``: the stated, non-aggregate group with the
+    highest rate among those (ties: more people, then table order).
+    """
+
+    def usable(row: RateRow) -> bool:
+        return (
+            row.comparable
+            and row.rate is not None
+            and row.rate > 0
+            and (row.total or 0) >= SUPPRESS_BELOW
+        )
+
+    if wanted is not None:
+        found = next((r for r in rows if r.group == wanted), None)
+        if found is None:
+            return None, f"the chosen reference group '{wanted}' is not in this table"
+        if not found.comparable:
+            return None, f"{found.words} is not a stated group and cannot be the reference"
+        if not usable(found):
+            return None, (
+                f"the chosen reference group ({found.words}) has too few people, hidden "
+                "counts or nobody with the stage here"
+            )
+        return wanted, "chosen"
+    options = [(i, r) for i, r in enumerate(rows) if r.candidate and usable(r)]
+    if not options:
+        return None, "no stated group has enough people with published counts to compare with"
+    _, best = max(options, key=lambda o: (o[1].rate, o[1].total, -o[0]))
+    return best.group, "the highest rate among stated groups"
+
+
+def compare(rows: Sequence[RateRow], reference: str | None) -> list[Comparison]:
+    """Rates, and ratios, flags and p-values against ``reference`` (from
+    :func:`choose_reference`), in the order of ``rows``.
 
     Raises:
-        ValueError: if a count is negative or ``selected`` exceeds ``total``.
+        ValueError: if a count is negative or a selected count exceeds its total.
     """
-    for group, (selected, total) in counts.items():
-        if selected < 0 or total < 0 or selected > total:
+    for row in rows:
+        if (
+            row.selected is not None
+            and row.total is not None
+            and not 0 <= row.selected <= row.total
+        ):
             raise ValueError(
-                f"group '{group}': need 0 <= selected <= total, got {selected}/{total}"
+                f"group '{row.group}': need 0 <= selected <= total, got {row.selected}/{row.total}"
             )
-    all_selected = sum(s for s, _ in counts.values())
-    all_total = sum(t for _, t in counts.values())
-
-    def small(n: int) -> bool:
-        return 0 < n < SUPPRESS_BELOW
-
-    suppressed = {g: small(t) or small(s) or small(t - s) for g, (s, t) in counts.items()}
-    rates = {g: (s / t if t and not suppressed[g] else None) for g, (s, t) in counts.items()}
-    best = max((r for r in rates.values() if r is not None), default=None)
+    ref = next((r for r in rows if r.group == reference), None)
     out = []
-    for group, (selected, total) in counts.items():
-        rate = rates[group]
-        air = rate / best if rate is not None and best else None
-        p = None
-        if not suppressed[group] and total:
+    for row in rows:
+        ratio = p = None
+        is_ref = ref is not None and row.group == ref.group
+        if (
+            ref is not None
+            and ref.rate  # a rate of 0 (or none) cannot be divided by
+            and ref.selected is not None
+            and ref.total is not None
+            and not is_ref
+            and row.comparable
+            and row.rate is not None
+            and row.selected is not None
+            and row.total is not None
+        ):
+            ratio = row.rate / ref.rate
             p = fisher_exact(
-                selected,
-                total - selected,
-                all_selected - selected,
-                (all_total - total) - (all_selected - selected),
+                row.selected, row.total - row.selected, ref.selected, ref.total - ref.selected
             )
         out.append(
-            GroupRate(
-                group=group,
-                selected=selected,
-                total=total,
-                rate=None if rate is None else round(rate, 4),
-                air=None if air is None else round(air, 4),
-                flag=air is not None and air < FOUR_FIFTHS,
+            Comparison(
+                group=row.group,
+                rate=None if row.rate is None else round(row.rate, 4),
+                ratio=None if ratio is None else round(ratio, 4),
+                flag=ratio is not None and ratio < FOUR_FIFTHS,
                 p_value=p,
-                suppressed=suppressed[group],
+                reference=is_ref,
             )
         )
     return out

@@ -59,6 +59,8 @@ Progress = Callable[[int, int], None]
 STATUSES: tuple[Status, ...] = tuple(Status)  # the order of rules.batch.STATUS_CODES
 NOT_DECIDED = 255
 CHUNK = 500
+#: Part of the cache key: results cached in an older layout are not read back.
+CACHE_FORMAT = "2:"
 
 Dates = dict[int, tuple[dt.date | None, dt.date | None]]
 
@@ -76,6 +78,8 @@ class PersonResult:
     keys: tuple[str, ...]  # "pathway.stage", shared by every person of a run
     codes: bytes  # a status code per key (255: not in force on the date)
     dates: Dates = field(default_factory=dict)  # key position -> (eligible_from, lapsed_on)
+    joined: dt.date | None = None  # reports count a person only from this day on
+    disability: str | None = None
 
     def status_of(self, key: str) -> str | None:
         """The status value of ``pathway.stage`` (``"held"`` ...), None if not decided."""
@@ -126,6 +130,7 @@ class PopulationRun:
     cached: int = 0  # taken from the cache
     engine: str = ""
     notes: list[str] = field(default_factory=list)
+    keys: tuple[str, ...] = ()  # the stages decided ("pathway.stage"), even with no people
 
 
 def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
@@ -160,6 +165,8 @@ def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> Pe
         keys,
         bytes(STATUSES.index(s.status) for s in summary.stages),
         dates,
+        person.joined,
+        person.protected.disability,
     )
 
 
@@ -176,7 +183,8 @@ def evaluate_population(
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
-    ``pathways`` limits the run to those pathways' stages; ``workers`` processes decide
+    ``pathways`` limits the run to those pathways' stages (an empty list: none, e.g. the
+    old side of an impact run for a pathway that is new); ``workers`` processes decide
     (and, with the batch evaluator, parse the stored records); ``engine`` is ``"batch"``
     or ``"durable"``. With ``cache`` (batch only), results are kept in the store per
     (library version, date, stages, person, record version): a repeat run decides only
@@ -204,12 +212,12 @@ def evaluate_population(
             raise KeyError(f"unknown pathway '{pid}'")
     keys = tuple(
         f"{pid}.{s.id}"
-        for pid in (wanted or library.pathways)
+        for pid in (library.pathways if wanted is None else wanted)
         for s in library.pathways[pid].stages
     )
-    scope = hashlib.sha256(",".join(keys).encode()).hexdigest()[:16]
+    scope = hashlib.sha256((CACHE_FORMAT + ",".join(keys)).encode()).hexdigest()[:16]
     hits = load_cached(store, library.digest, as_of, scope) if cache else {}
-    run = PopulationRun(library.digest, as_of, [], engine=BATCH_ENGINE)
+    run = PopulationRun(library.digest, as_of, [], engine=BATCH_ENGINE, keys=keys)
 
     def collect(rows: list[tuple[Any, ...]], future: Future[Any] | None) -> None:
         decided: dict[str, PersonResult] = {}
@@ -220,10 +228,10 @@ def evaluate_population(
             if cache:
                 versions = {r[0]: r[1] for r in rows}
                 save_cached(store, library.digest, as_of, scope, fresh, versions)
-        for pid, _version, _, ethnicity, gender, _ in rows:
+        for pid, _version, _, ethnicity, gender, disability in rows:
             found = decided.get(pid)
             if found is None:
-                found = _from_cache(pid, ethnicity, gender, keys, hits[pid][1])
+                found = _from_cache(pid, (ethnicity, gender, disability), keys, hits[pid][1])
                 run.cached += 1
             run.people.append(found)
         if progress is not None:
@@ -342,13 +350,15 @@ def save_cached(
 
 def _pack(r: PersonResult) -> str:
     dates = {str(i): [d.isoformat() if d else None for d in pair] for i, pair in r.dates.items()}
-    return json.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates])
+    joined = r.joined.isoformat() if r.joined else None
+    return json.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates, joined])
 
 
 def _from_cache(
-    pid: str, ethnicity: str | None, gender: str | None, keys: tuple[str, ...], text: str
+    pid: str, protected: tuple[str | None, str | None, str | None], keys: tuple[str, ...], text: str
 ) -> PersonResult:
-    kind, group, grade, codes, dates = json.loads(text)
+    kind, group, grade, codes, dates, joined = json.loads(text)
+    ethnicity, gender, disability = protected
     return PersonResult(
         pid,
         kind,
@@ -365,6 +375,8 @@ def _from_cache(
             )
             for i, (a, b) in dates.items()
         },
+        dt.date.fromisoformat(joined) if joined else None,
+        disability,
     )
 
 
@@ -378,7 +390,7 @@ def _start_worker(paths: list[str], pathways: list[str] | None) -> None:
     evaluator = BatchEvaluator(load_library(paths))
     _WORKER.update(
         evaluator=evaluator,
-        keys=evaluator.stage_keys(pathways),
+        keys=evaluator.stage_keys(pathways),  # pathways=[]: no stages, as in the caller
         version=evaluator.library.digest,
     )
 
@@ -393,7 +405,21 @@ def _decide_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> tuple[tuple[st
         person = Person.model_validate(data)
         codes, dates = evaluator.compact(person, as_of, keys)
         group, grade = grouping(person, as_of)
-        out.append((person.id, person.kind.value, group, grade, ethnicity, gender, codes, dates))
+        kind = person.kind.value
+        out.append(
+            (
+                person.id,
+                kind,
+                group,
+                grade,
+                ethnicity,
+                gender,
+                codes,
+                dates,
+                person.joined,
+                disability,
+            )
+        )
     return keys, out
 
 
@@ -401,7 +427,9 @@ def _unpack(packed: tuple[tuple[str, ...], list[Any]], keys: tuple[str, ...]) ->
     worker_keys, rows = packed
     if worker_keys != keys:  # the workers loaded another library: never mix the two
         raise RuntimeError("a worker decided other stages than this run's")
-    return [PersonResult(r[0], r[1], r[2], r[3], r[4], r[5], keys, r[6], r[7]) for r in rows]
+    return [
+        PersonResult(r[0], r[1], r[2], r[3], r[4], r[5], keys, r[6], r[7], r[8], r[9]) for r in rows
+    ]
 
 
 # --- the durable-rules engine ----------------------------------------------------------------
@@ -437,4 +465,5 @@ def _durable(
         seconds=time.perf_counter() - started,
         evaluated=total,
         engine=engine,
+        keys=results[0].keys if results else (),
     )
