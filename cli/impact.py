@@ -265,6 +265,17 @@ def _rows(report: ImpactReport) -> list[dict[str, Any]]:
     rows = []
     for s in report.changed:
         for table in s.equality:
+            if table.withheld:
+                rows.append(
+                    {
+                        "stage": s.stage,
+                        "stage_name": s.name,
+                        "change": s.change,
+                        "pool": s.pool,
+                        "characteristic": table.characteristic,
+                        "note": table.reference_note,
+                    }
+                )
             for r in table.rows:
                 rows.append(
                     {
@@ -287,6 +298,7 @@ def _rows(report: ImpactReport) -> list[dict[str, Any]]:
                         "ratio_after": "" if r.ratio_after is None else r.ratio_after,
                         "under_four_fifths": r.flag,
                         "fisher_p": p_text(r.p_value) if r.p_value is not None else "",
+                        "note": "",
                     }
                 )
     return rows
@@ -295,8 +307,8 @@ def _rows(report: ImpactReport) -> list[dict[str, Any]]:
 def _as_csv(report: ImpactReport) -> str:
     out = io.StringIO()
     rows = _rows(report)
-    fields = list(rows[0]) if rows else ["stage", "characteristic", "group"]
-    writer = csv.DictWriter(out, fields, lineterminator="\n")
+    fields = list(max(rows, key=len)) if rows else ["stage", "characteristic", "group"]
+    writer = csv.DictWriter(out, fields, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
