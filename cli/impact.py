@@ -262,7 +262,7 @@ def _csv_count(value: int | None) -> str | int:
 
 
 def _rows(report: ImpactReport) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in report.changed:
         for table in s.equality:
             if table.withheld:
@@ -307,7 +307,8 @@ def _rows(report: ImpactReport) -> list[dict[str, Any]]:
 def _as_csv(report: ImpactReport) -> str:
     out = io.StringIO()
     rows = _rows(report)
-    fields = list(max(rows, key=len)) if rows else ["stage", "characteristic", "group"]
+    widest: dict[str, Any] = max(rows, key=len) if rows else dict.fromkeys(("stage", "group"))
+    fields = list(widest)
     writer = csv.DictWriter(out, fields, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
