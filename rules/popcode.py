@@ -1,0 +1,686 @@
+"""The population evaluator: the compiled rules turned into Python source, once per library
+version, that decides statuses, eligible-from and lapse dates for many records at once.
+
+durable-rules is the reference engine and the source of every individual, explained
+decision. A population run needs only each stage's status and dates, for hundreds of
+thousands of records, so here the library that :func:`rules.compile.compile_library`
+compiles and :func:`rules.plan.plan_library` plans (the same leaves, the same award
+rules, the same requirement trees with their effective windows) is written out as one
+Python function per set of stages: it reads a stored record (JSON, dates as ISO
+strings) in one pass per section, works out each leaf condition it needs (only those),
+and combines them in straight-line code. ``tests/test_popcode.py`` checks with
+hypothesis that it agrees with the engine on every stage, across dates, with lapses and
+expiries inside pending time windows.
+
+Dates are exact (see :mod:`rules.timeline`): each leaf keeps its truth on the as-of date
+and the later days on which that truth toggles with the record otherwise unchanged (a
+credential lapses, an endorsement expires, a posting, rank or membership ends, a period
+completes, an ``at_most`` period runs out); a stage not met today is tried on each such
+day, and on each day a rule comes into or goes out of force, in order.
+
+>>> import datetime as dt
+>>> from accreditation import Person
+>>> from pathways import SHIPPED_LIBRARY, load_library
+>>> from rules.engine import Evaluator
+>>> library = load_library([SHIPPED_LIBRARY])
+>>> p = Person.model_validate({"id": "W1", "kind": "officer", "joined": "2015-09-01",
+...     "ranks": [{"rank": "constable", "start": "2015-09-01"}]})
+>>> fast = PopulationEvaluator(library)
+>>> fast.statuses(p, dt.date(2017, 6, 1)).stages == Evaluator(library).statuses(
+...     p, dt.date(2017, 6, 1)).stages
+True
+>>> fast.statuses(p, dt.date(2017, 6, 1)).stage("recruit", "initial_grounding").status.value
+'not_eligible'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from accreditation.record import Person
+from pathways.model.library import Library, stage_key
+from pathways.model.pathway import Award, Stage
+from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
+    AttributeRequirement,
+    BandRequirement,
+    BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
+    Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+    ServiceScope,
+)
+
+from . import timeline
+from .compile import CompiledLibrary
+from .decision import DecisionSummary, StageStatus, Status, built
+from .engine import compiled_for
+from .plan import Node, StagePlan, plan_library
+from .wording import Words
+
+__all__ = ["POPULATION_ENGINE", "PopulationEvaluator", "StageCodes"]
+
+POPULATION_ENGINE = "population (rules compiled to Python per library version)"
+STATUS_CODES: tuple[Status, ...] = tuple(Status)
+CODE_OF = {status: code for code, status in enumerate(STATUS_CODES)}
+NOT_DECIDED = 255
+
+#: (a status code per stage, 255 where not in force; {position: (eligible_from, lapsed_on)})
+StageCodes = tuple[bytes, dict[int, tuple[dt.date | None, dt.date | None]]]
+Record = Mapping[str, Any]
+
+
+def _ord(day: dt.date | None) -> int | None:
+    return day.toordinal() if day is not None else None
+
+
+@dataclass
+class _Source:
+    """Python source being written: the record sections and leaves it needs, and its lines."""
+
+    lines: list[str] = field(default_factory=list)
+    consts: dict[str, Any] = field(default_factory=dict)
+    sections: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)  # leaf / held variables already written
+    creds: set[str] = field(default_factory=set)  # credentials the leaves look at
+
+    def const(self, value: Any) -> str:
+        for name, known in self.consts.items():
+            if type(known) is type(value) and known == value:
+                return name
+        name = f"K{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def add(self, line: str, indent: int = 1) -> None:
+        self.lines.append("    " * indent + line)
+
+
+class _Writer:
+    """Writes the Python function that decides ``keys`` for one library version."""
+
+    def __init__(self, library: Library, compiled: CompiledLibrary, plans: dict[str, StagePlan]):
+        self.library = library
+        self.compiled = compiled
+        self.plans = plans
+        self.cat = library.catalogue
+        self.ranks = self.cat.rank_order()
+        self.bands = self.cat.band_order()
+        self.vocab_attributes = {a.id for a in self.cat.attributes}
+        self.src = _Source()
+        self.body: list[str] = []  # leaf lines, written before the stages
+
+    # --- leaves ---------------------------------------------------------------------
+
+    def leaf(self, node: Node, pathway_id: str) -> str:
+        """The name of the (now, toggles) pair of ``node``'s leaf, written if new."""
+        name = f"L{node.leaf}"
+        if name not in self.src.done:
+            self.src.done.add(name)
+            self._emit(name, node.req, pathway_id)
+        return name
+
+    def _put(self, name: str, expr: str) -> None:
+        self.body.append(f"{name} = {expr}")
+
+    def _emit(self, name: str, req: BaseRequirement, pathway_id: str) -> None:
+        s = self.src
+        match req:
+            case CredentialRequirement():
+                s.sections.add("cred")
+                s.creds.add(req.credential)
+                awards = f"CRED.get({s.const(req.credential)})"
+                level = req.level if req.level is not None else -1
+                fn = "_cred_current" if req.current else "_cred_any"
+                self._put(name, f"{fn}({awards}, {level}, A)")
+            case CourseRequirement():
+                s.sections.add("done")
+                self._put(name, f"(({s.const(req.course)} in DONE), ())")
+            case CompletedProgrammeRequirement():
+                s.sections.add("done")
+                courses = self._programme(req.completed_programme)
+                test = " and ".join(f"{s.const(c)} in DONE" for c in courses) or "False"
+                self._put(name, f"(({test}), ())")
+            case PassedRequirement():
+                s.sections.add("passed")
+                self._put(name, f"(({s.const(req.passed)} in PASSED), ())")
+            case RankRequirement() | BandRequirement():
+                is_rank = isinstance(req, RankRequirement)
+                bounds = req.rank if isinstance(req, RankRequirement) else req.band
+                order = self.ranks if is_rank else self.bands
+                table = "RANKS" if is_rank else "BANDS"
+                s.sections.add(table.lower())
+                tests = []
+                if bounds.exactly is not None:
+                    tests.append(f"o == {order.get(bounds.exactly, -1)}")
+                if bounds.at_least is not None:
+                    tests.append(f"o >= {order.get(bounds.at_least, 10**6)}")
+                if bounds.at_most is not None:
+                    tests.append(f"o <= {order.get(bounds.at_most, -1)}")
+                if bounds.basis.value != "any":
+                    tests.append(f"b == {s.const(bounds.basis.value)}")
+                cond = " and ".join(tests) or "True"
+                self._put(
+                    name, f"_until(max((e for o, b, e in {table} if {cond}), default=-1), A)"
+                )
+            case ServedRequirement():
+                self._served(name, req)
+            case DistinctBusinessGroupsRequirement():
+                s.sections.add("posts")
+                d = req.distinct_business_groups
+                role = s.const(d.role or "*")
+                self._put(name, f"((len(GROUPS.get({role}, ())) >= {d.at_least}), ())")
+            case PostedRequirement():
+                s.sections.add("posts")
+                tests = ["e >= A"]
+                if req.posted.role:
+                    tests.append(f"r == {s.const(req.posted.role)}")
+                if req.posted.business_group:
+                    tests.append(f"g == {s.const(req.posted.business_group)}")
+                cond = " and ".join(tests)
+                self._put(
+                    name, f"_until(max((e for r, g, _, e in POSTS if {cond}), default=-1), A)"
+                )
+            case EndorsementRequirement():
+                s.sections.add("endo")
+                self._put(name, f"_until(ENDO.get({s.const(req.endorsement)}, -1), A)")
+            case MembershipRequirement():
+                s.sections.add("memb")
+                self._put(name, f"_until(MEMB.get({s.const(req.member_of)}, -1), A)")
+            case ReachedRequirement():
+                target = stage_key(*req.target(pathway_id))
+                self._put(name, self.held(target))
+            case AttributeRequirement():
+                if req.attribute not in self.vocab_attributes:
+                    self._put(name, "NEVER")  # the engine's person fact never carries it
+                    return
+                s.sections.add("person")
+                values = s.const(frozenset(req.allowed()))
+                self._put(name, f"((ATTR.get({s.const(req.attribute)}) in {values}), ())")
+            case AllOf() | AnyOf() | AtLeast() | Not():
+                raise TypeError(f"'{req.kind}' is a combinator, not a leaf")
+            case _:
+                assert_never(req)  # type: ignore[arg-type]
+
+    def _programme(self, programme: str) -> list[str]:
+        entry = self.cat.entry("programmes", programme)
+        return list(getattr(entry, "stages", []) or [])
+
+    def _served(self, name: str, req: ServedRequirement) -> None:
+        s = self.src
+        spec = req.served
+        lo, hi = spec.at_least_months, spec.at_most_months
+        bounds = f"A, {lo!r}, {hi!r}"
+        match spec.in_:
+            case ServiceScope.SERVICE:
+                s.sections.add("service")
+                self._put(name, f"_tenure(SERVICE, {bounds})")
+            case ServiceScope.ROLE | ServiceScope.BUSINESS_GROUP:
+                s.sections.add("posts")
+                by_role = spec.in_ is ServiceScope.ROLE
+                value = s.const(spec.role if by_role else spec.business_group)
+                column, every = ("r", "ROLES_EVER") if by_role else ("g", "GROUPS_EVER")
+                s.sections.add("ever")
+                # A scope the record never mentions has no tenure fact: nothing matches it.
+                self._put(
+                    name,
+                    f"_tenure([(s, e) for r, g, s, e in POSTS if {column} == {value}], {bounds})"
+                    f" if {value} in {every} else NEVER",
+                )
+            case ServiceScope.CURRENT_RANK:
+                s.sections.add("runs_rank")
+                self._put(name, f"_run(RUN_RANK, {bounds})")
+            case ServiceScope.CURRENT_ROLE:
+                s.sections.add("runs_post")
+                self._put(name, f"_run(RUN_ROLE, {bounds})")
+            case ServiceScope.CURRENT_BUSINESS_GROUP:
+                s.sections.add("runs_post")
+                self._put(name, f"_run(RUN_GROUP, {bounds})")
+            case _:
+                assert_never(spec.in_)
+
+    # --- awards -----------------------------------------------------------------------
+
+    def held(self, key: str) -> str:
+        """The name of the (now, toggles) pair of stage ``key``'s held rule, written if new."""
+        name = f"H_{key.replace('.', '__').replace('-', '_')}"
+        if name in self.src.done:
+            return name
+        self.src.done.add(name)
+        award = self.plans[key].stage.awards
+        self._put(name, self._award(award) if award is not None else "NEVER")
+        return name
+
+    def _award(self, award: Award) -> str:
+        s = self.src
+        if award.credential is not None:
+            s.sections.add("cred")
+            s.creds.add(award.credential)
+            level = award.level if award.level is not None else -1
+            return f"_cred_current(CRED.get({s.const(award.credential)}), {level}, A)"
+        if award.rank is not None or award.band is not None:
+            is_rank = award.rank is not None
+            order = self.ranks if is_rank else self.bands
+            value = award.rank if is_rank else award.band
+            table = "RANKS" if is_rank else "BANDS"
+            s.sections.add(table.lower())
+            tests = [f"o >= {order.get(str(value), 10**6)}"]
+            if award.basis is None or award.basis.value == "substantive":
+                tests.append(f"b == {s.const('substantive')}")
+            cond = " and ".join(tests)
+            return f"_until(max((e for o, b, e in {table} if {cond}), default=-1), A)"
+        if award.course is not None:
+            s.sections.add("done")
+            return f"(({s.const(award.course)} in DONE), ())"
+        if award.completed_programme is not None:
+            s.sections.add("done")
+            courses = self._programme(award.completed_programme)
+            test = " and ".join(f"{s.const(c)} in DONE" for c in courses) or "False"
+            return f"(({test}), ())"
+        if award.passed is not None:
+            s.sections.add("passed")
+            return f"(({s.const(award.passed)} in PASSED), ())"
+        if award.member_of is not None:
+            s.sections.add("memb")
+            return f"_until(MEMB.get({s.const(award.member_of)}, -1), A)"
+        s.sections.add("posts")
+        return f"(({s.const(str(award.role))} in ROLES), ())"
+
+    # --- trees ----------------------------------------------------------------------
+
+    def expr(self, node: Node, ref: Callable[[Node], str], day: str) -> str:
+        """A Python expression for ``node``'s truth on ``day`` (its own window aside)."""
+        if not node.children:
+            return ref(node)
+        parts = [(_window(c, day), self.expr(c, ref, day)) for c in node.children]
+        return _combine(node.kind, node.need, parts)
+
+    def stage_expr(self, plan: StagePlan, ref: Callable[[Node], str], day: str) -> str:
+        parts = [(_window(n, day), self.expr(n, ref, day)) for n in plan.nodes]
+        return _combine("all_of", 1, parts)
+
+
+def _window(node: Node, day: str) -> str | None:
+    tests = []
+    if node.effective_from is not None:
+        tests.append(f"{node.effective_from.toordinal()} <= {day}")
+    if node.effective_to is not None:
+        tests.append(f"{day} <= {node.effective_to.toordinal()}")
+    return " and ".join(tests) if tests else None
+
+
+def _combine(kind: str, need: int, parts: list[tuple[str | None, str]]) -> str:
+    """Combine children (in-force test or None, expression) as :func:`rules.evaluate._combine`
+    does: children out of force are left out."""
+    if kind == "all_of":
+        return " and ".join(f"({e})" if p is None else f"(not ({p}) or ({e}))" for p, e in parts) or (
+            "True"
+        )
+    if kind == "not":
+        p, e = parts[0]
+        return f"not ({e})" if p is None else f"(not ({p}) or not ({e}))"
+    windowed = all(p is not None for p, _ in parts)
+    if kind == "any_of":
+        body = " or ".join(f"({e})" if p is None else f"(({p}) and ({e}))" for p, e in parts)
+        if windowed:  # every alternative out of force: nothing is asked
+            body += " or not (" + " or ".join(f"({p})" for p, _ in parts) + ")"
+        return body or "True"
+    if kind == "at_least":
+        if all(p is None for p, _ in parts):
+            return "(" + " + ".join(f"({e})" for _, e in parts) + f") >= {min(need, len(parts))}"
+        pairs = ", ".join(f"({p or 'True'}, ({e}))" for p, e in parts)
+        return f"_atleast({need}, ({pairs},))"
+    raise ValueError(f"unknown combinator '{kind}'")
+
+
+def _nodes(nodes: Iterable[Node]) -> Iterable[Node]:
+    for node in nodes:
+        yield node
+        yield from _nodes(node.children)
+
+
+_PRELUDE = {
+    "done": [
+        "DONE = {c['course'] for c in rec.get('courses') or ()"
+        " if (x := c.get('completed')) is not None and x <= AS}",
+    ],
+    "passed": [
+        "PASSED = {a['assessment'] for a in rec.get('assessments') or ()"
+        " if a['date'] <= AS and (a.get('outcome') or 'passed') == 'passed'}",
+    ],
+    "cred": [
+        "CRED = {}",
+        "for c in rec.get('credentials') or ():",
+        "    cid = c['credential']",
+        "    if cid in CREDS and c['awarded'] <= AS:",
+        "        months = VALIDITY.get(cid)",
+        "        if months:",
+        "            last = max([c['awarded'], *(d for d in c.get('revalidated') or () if d <= AS)])",
+        "            lapse = _lapse(last, months)",
+        "        else:",
+        "            lapse = INF",
+        "        CRED.setdefault(cid, []).append((c.get('level') or 0, lapse))",
+    ],
+    "ranks": [
+        "RANKS = [(RANK_ORDER[h['rank']], h.get('basis') or 'substantive',"
+        " _ord(h['end']) if h.get('end') else INF) for h in rec.get('ranks') or ()"
+        " if h['start'] <= AS and (not h.get('end') or AS <= h['end'])"
+        " and h['rank'] in RANK_ORDER]",
+    ],
+    "bands": [
+        "BANDS = [(BAND_ORDER[h['band']], h.get('basis') or 'substantive',"
+        " _ord(h['end']) if h.get('end') else INF) for h in rec.get('bands') or ()"
+        " if h['start'] <= AS and (not h.get('end') or AS <= h['end'])"
+        " and h['band'] in BAND_ORDER]",
+    ],
+    "endo": [
+        "ENDO = {}",
+        "for x in rec.get('endorsements') or ():",
+        "    if x['date'] <= AS and (not x.get('expires') or AS <= x['expires']):",
+        "        last = _ord(x['expires']) if x.get('expires') else INF",
+        "        if last > ENDO.get(x['endorsement'], -1):",
+        "            ENDO[x['endorsement']] = last",
+    ],
+    "memb": [
+        "MEMB = {}",
+        "for x in rec.get('memberships') or ():",
+        "    if x['start'] <= AS and (not x.get('end') or AS <= x['end']):",
+        "        last = _ord(x['end']) if x.get('end') else INF",
+        "        if last > MEMB.get(x['programme'], -1):",
+        "            MEMB[x['programme']] = last",
+    ],
+    "posts": [
+        "POSTS = [(p['role'], p['business_group'], _ord(p['start']),"
+        " _ord(p['end']) if p.get('end') else INF)"
+        " for p in rec.get('postings') or () if p['start'] <= AS]",
+        "ROLES = {p[0] for p in POSTS}",
+        "GROUPS = {}",
+        "for r, g, _, _ in POSTS:",
+        "    GROUPS.setdefault(r, set()).add(g)",
+        "    GROUPS.setdefault('*', set()).add(g)",
+    ],
+    "ever": [
+        "ROLES_EVER = {p['role'] for p in rec.get('postings') or ()}",
+        "GROUPS_EVER = {p['business_group'] for p in rec.get('postings') or ()}",
+    ],
+    "service": [
+        "SERVICE = [(_ord(rec['joined']), INF)] if rec['joined'] <= AS else []",
+    ],
+    "runs_rank": [
+        "RUN_RANK = [(h.get('rank') or h.get('band'), _ord(h['start']),"
+        " _ord(h['end']) if h.get('end') else INF)"
+        " for h in (rec.get('ranks') or rec.get('bands') or ())"
+        " if h['start'] <= AS and (h.get('basis') or 'substantive') == 'substantive']",
+    ],
+    "runs_post": [
+        "_P = [p for p in rec.get('postings') or () if p['start'] <= AS]",
+        "RUN_ROLE = [(p['role'], _ord(p['start']), _ord(p['end']) if p.get('end') else INF)"
+        " for p in _P]",
+        "RUN_GROUP = [(p['business_group'], _ord(p['start']),"
+        " _ord(p['end']) if p.get('end') else INF) for p in _P]",
+    ],
+}
+_ORDER = (
+    "done",
+    "passed",
+    "cred",
+    "ranks",
+    "bands",
+    "endo",
+    "memb",
+    "posts",
+    "ever",
+    "service",
+    "runs_rank",
+    "runs_post",
+)
+
+
+def _person_prelude(attributes: Iterable[str]) -> list[str]:
+    lines = ["_PR = rec.get('protected') or {}", "_AT = rec.get('attributes') or {}", "ATTR = {}"]
+    for a in sorted(attributes):
+        if a == "workforce":
+            lines.append("ATTR['workforce'] = rec['kind']")
+        elif a in ("ethnicity", "gender", "disability"):
+            lines.append(f"ATTR[{a!r}] = _PR.get({a!r})")
+        else:
+            lines.append(f"ATTR[{a!r}] = _AT.get({a!r})")
+    return lines
+
+
+def _cred_current(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> timeline.Truth:
+    if not awards:
+        return timeline.NEVER
+    last = max((lapse for lv, lapse in awards if lv >= level), default=-1)
+    return timeline.until(last - 1 if last < timeline.INF else last, as_of)
+
+
+def _cred_any(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> timeline.Truth:
+    if awards and any(lv >= level for lv, _ in awards):
+        return timeline.ALWAYS
+    return timeline.NEVER
+
+
+def _lapsed_on(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> int | None:
+    """The latest lapse day of the awards (of the level or above) lapsed by ``as_of``."""
+    days = [lapse for lv, lapse in awards or () if lv >= level and lapse <= as_of]
+    return max(days) if days else None
+
+
+_GLOBALS: dict[str, Any] = {
+    "INF": timeline.INF,
+    "NEVER": timeline.NEVER,
+    "_until": timeline.until,
+    "_tenure": timeline.tenure_truth,
+    "_run": timeline.current_run_truth,
+    "_atleast": timeline.atleast,
+    "_first": timeline.first_day,
+    "_lapse": timeline.lapse_day,
+    "_ord": timeline.ordinal,
+    "_cred_current": _cred_current,
+    "_cred_any": _cred_any,
+    "_lapsed_on": _lapsed_on,
+}
+
+
+class PopulationEvaluator:
+    """Statuses and dates for many records, equal to :meth:`rules.engine.Evaluator.statuses`,
+    from Python written once per library version (and set of stages)."""
+
+    def __init__(self, library: Library):
+        self.compiled: CompiledLibrary = compiled_for(library)
+        self.library = self.compiled.library
+        self.words = Words(self.library)
+        self.plans = plan_library(self.compiled, self.words)
+        self._made: dict[tuple[str, ...], Callable[[Record, int, str], StageCodes]] = {}
+        self.sources: dict[tuple[str, ...], str] = {}
+
+    def stage_keys(self, pathways: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ``pathway.stage`` keys of ``pathways`` (default: all), in library order.
+
+        Raises:
+            KeyError: if a pathway id is not in the library.
+        """
+        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
+        for pid in wanted:
+            if pid not in self.library.pathways:
+                raise KeyError(f"unknown pathway '{pid}'")
+        return tuple(f"{pid}.{s.id}" for pid in wanted for s in self.library.pathways[pid].stages)
+
+    def function(self, keys: tuple[str, ...]) -> Callable[[Record, int, str], StageCodes]:
+        """The function deciding ``keys``: ``f(record, as_of.toordinal(), as_of.isoformat())``
+        -> (codes, dates), as :meth:`compact` gives them. Written and compiled once."""
+        made = self._made.get(keys)
+        if made is None:
+            source, names = self._write(keys)
+            namespace = {**_GLOBALS, **names}
+            # The source is written above from the validated library; every value from
+            # it is bound as a name (K0, K1 ...), never spliced into the text.
+            exec(compile(source, f"<population evaluator {self.library.digest[:12]}>", "exec"), namespace)
+            made = namespace["decide"]
+            self._made[keys] = made
+            self.sources[keys] = source
+        return made
+
+    def _write(self, keys: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+        for key in keys:
+            if key not in self.plans:
+                raise KeyError(f"unknown stage '{key}'")
+        w = _Writer(self.library, self.compiled, self.plans)
+        s = w.src
+        stage_lines: list[str] = []
+        searchers: list[str] = []
+        for i, key in enumerate(keys):
+            plan = self.plans[key]
+            stage_lines += self._stage(w, i, plan, searchers)
+        lines = ["def decide(rec, A, AS):", "    codes = bytearray(CODES)", "    dates = {}"]
+        for section in _ORDER:
+            if section in s.sections:
+                lines += ["    " + line for line in _PRELUDE[section]]
+        if "person" in s.sections:
+            lines += ["    " + line for line in _person_prelude(w.vocab_attributes)]
+        lines += ["    " + line for line in w.body]
+        lines += stage_lines
+        lines.append("    return bytes(codes), dates")
+        source = "\n".join(searchers + lines) + "\n"
+        names = {
+            **s.consts,
+            "CODES": bytes([NOT_DECIDED]) * len(keys),
+            "CREDS": frozenset(s.creds),
+            "VALIDITY": {c.id: c.validity_months for c in self.library.catalogue.credentials},
+            "RANK_ORDER": self.library.catalogue.rank_order(),
+            "BAND_ORDER": self.library.catalogue.band_order(),
+            "_date": dt.date.fromordinal,
+        }
+        return source, names
+
+    def _stage(self, w: _Writer, i: int, plan: StagePlan, searchers: list[str]) -> list[str]:
+        """The lines deciding one stage (position ``i``) on the as-of date."""
+        stage: Stage = plan.stage
+        pid = plan.pathway.id
+        leaves: list[Node] = []
+        for node in _nodes(plan.nodes):
+            if not node.children and node.leaf not in {n.leaf for n in leaves}:
+                leaves.append(node)
+        names = {n.leaf: w.leaf(n, pid) for n in leaves}
+        held = w.held(plan.key) if stage.awards is not None else None
+        now = w.stage_expr(plan, lambda n: f"{names[n.leaf]}[0]", "A")
+        out: list[str] = []
+        ind = "    "
+        window = _window_of(stage, "A")
+        if window:
+            out.append(f"{ind}if {window}:")
+            ind += "    "
+        if held is not None:
+            out.append(f"{ind}if {held}[0]:")
+            out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.HELD]}")
+            award = stage.awards
+            if award is not None and award.credential is not None:
+                level = award.level if award.level is not None else -1
+                cred = w.src.const(award.credential)
+                out.append(
+                    f"{ind}elif (x := _lapsed_on(CRED.get({cred}), {level}, A)) is not None:"
+                )
+                out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.LAPSED]}")
+                out.append(f"{ind}    dates[{i}] = (None, _date(x))")
+            out.append(f"{ind}elif {now}:")
+        else:
+            out.append(f"{ind}if {now}:")
+        out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.ELIGIBLE]}")
+        out.append(f"{ind}else:")
+        # The first later day it holds, if time alone gets there.
+        position = {n.leaf: j for j, n in enumerate(leaves)}
+        later = w.stage_expr(plan, lambda n: f"x[{position[n.leaf]}]", "d")
+        searchers.append(f"def s{i}(x, d):\n    return {later}\n")
+        days = sorted(
+            {
+                d
+                for n in _nodes(plan.nodes)
+                for d in (_ord(n.effective_from), _after(n.effective_to))
+                if d is not None
+            }
+        )
+        first = _ord(stage.effective_from) or 0
+        last = _ord(stage.effective_to) or timeline.INF
+        pairs = "".join(f"{names[n.leaf]}, " for n in leaves)
+        out.append(
+            f"{ind}    d = _first(s{i}, A, ({pairs}), {tuple(days)!r}, ({first}, {last}))"
+        )
+        out.append(f"{ind}    if d is None:")
+        out.append(f"{ind}        codes[{i}] = {CODE_OF[Status.NOT_ELIGIBLE]}")
+        out.append(f"{ind}    else:")
+        out.append(f"{ind}        codes[{i}] = {CODE_OF[Status.ELIGIBLE_FROM]}")
+        out.append(f"{ind}        dates[{i}] = (_date(d), None)")
+        return out
+
+    # --- entry points -----------------------------------------------------------------
+
+    def compact(self, record: Record | Person, as_of: dt.date, keys: tuple[str, ...]) -> StageCodes:
+        """The statuses of ``keys`` as one code per stage (:data:`STATUS_CODES`; 255: not
+        in force that day), and (eligible_from, lapsed_on) by position where there is one.
+        ``record`` is a stored record (JSON data) or a :class:`~accreditation.Person`."""
+        data = record.model_dump(mode="json") if isinstance(record, Person) else record
+        return self.function(keys)(data, as_of.toordinal(), as_of.isoformat())
+
+    def statuses(
+        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+    ) -> DecisionSummary:
+        """Every in-force stage's status and dates, as the engine's ``statuses`` gives them.
+
+        Raises:
+            KeyError: if a pathway id in ``pathways`` is not in the library.
+        """
+        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
+        keys = self.stage_keys(wanted)
+        codes, dates = self.compact(person, as_of, keys)
+        stages = []
+        for i, key in enumerate(keys):
+            if codes[i] == NOT_DECIDED:
+                continue
+            pathway, _, stage = key.partition(".")
+            eligible_from, lapsed_on = dates.get(i, (None, None))
+            stages.append(
+                built(
+                    StageStatus,
+                    pathway=pathway,
+                    stage=stage,
+                    status=STATUS_CODES[codes[i]],
+                    eligible_from=eligible_from,
+                    lapsed_on=lapsed_on,
+                )
+            )
+        return built(
+            DecisionSummary,
+            person=person.id,
+            as_of=as_of,
+            library_version=self.library.digest,
+            engine=POPULATION_ENGINE,
+            stages=stages,
+        )
+
+
+def _after(day: dt.date | None) -> int | None:
+    return day.toordinal() + 1 if day is not None else None
+
+
+def _window_of(stage: Stage, day: str) -> str | None:
+    tests = []
+    if stage.effective_from is not None:
+        tests.append(f"{stage.effective_from.toordinal()} <= {day}")
+    if stage.effective_to is not None:
+        tests.append(f"{day} <= {stage.effective_to.toordinal()}")
+    return " and ".join(tests) if tests else None
