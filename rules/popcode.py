@@ -95,8 +95,9 @@ class _Source:
     lines: list[str] = field(default_factory=list)
     consts: dict[str, Any] = field(default_factory=dict)
     sections: set[str] = field(default_factory=set)
-    done: set[str] = field(default_factory=set)  # leaf / held variables already written
     creds: set[str] = field(default_factory=set)  # credentials the leaves look at
+    roles: set[str] = field(default_factory=set)  # roles and groups whose months count
+    groups: set[str] = field(default_factory=set)
 
     def const(self, value: Any) -> str:
         for name, known in self.consts.items():
@@ -122,20 +123,28 @@ class _Writer:
         self.bands = self.cat.band_order()
         self.vocab_attributes = {a.id for a in self.cat.attributes}
         self.src = _Source()
-        self.body: list[str] = []  # leaf lines, written before the stages
+        # Leaf and held-rule variables: each is worked out where first needed (a variable
+        # starts as None; a (now, toggles) pair is never empty, so never false).
+        self.defs: dict[str, str] = {}
+        self.varying: set[str] = set()  # those whose truth can change after the as-of date
 
     # --- leaves ---------------------------------------------------------------------
 
     def leaf(self, node: Node, pathway_id: str) -> str:
-        """The name of the (now, toggles) pair of ``node``'s leaf, written if new."""
+        """An expression for the (now, toggles) pair of ``node``'s leaf, written if new."""
         name = f"L{node.leaf}"
-        if name not in self.src.done:
-            self.src.done.add(name)
+        if name not in self.defs:
             self._emit(name, node.req, pathway_id)
-        return name
+        return self.get(name)
+
+    def get(self, name: str) -> str:
+        return f"({name} or ({name} := {self.defs[name]}))"
 
     def _put(self, name: str, expr: str) -> None:
-        self.body.append(f"{name} = {expr}")
+        # Leaves that cannot change with time alone are written as ``(test, ())``.
+        self.defs[name] = expr
+        if not expr.endswith(", ())") and expr != "NEVER":
+            self.varying.add(name)
 
     def _emit(self, name: str, req: BaseRequirement, pathway_id: str) -> None:
         s = self.src
@@ -174,36 +183,35 @@ class _Writer:
                 if bounds.basis.value != "any":
                     tests.append(f"b == {s.const(bounds.basis.value)}")
                 cond = " and ".join(tests) or "True"
-                self._put(
-                    name, f"_until(max((e for o, b, e in {table} if {cond}), default=-1), A)"
-                )
+                self._put(name, _holding(table, tests))
             case ServedRequirement():
                 self._served(name, req)
             case DistinctBusinessGroupsRequirement():
-                s.sections.add("posts")
+                s.sections.add("groups")
                 d = req.distinct_business_groups
                 role = s.const(d.role or "*")
                 self._put(name, f"((len(GROUPS.get({role}, ())) >= {d.at_least}), ())")
             case PostedRequirement():
-                s.sections.add("posts")
-                tests = ["e >= A"]
+                s.sections.add("current_posts")
+                tests = []
                 if req.posted.role:
                     tests.append(f"r == {s.const(req.posted.role)}")
                 if req.posted.business_group:
                     tests.append(f"g == {s.const(req.posted.business_group)}")
                 cond = " and ".join(tests)
-                self._put(
-                    name, f"_until(max((e for r, g, _, e in POSTS if {cond}), default=-1), A)"
-                )
+                self._put(name, f"_until(max((e for r, g, e in NOW_POSTS if {cond}), default=''), AS, A)")
             case EndorsementRequirement():
                 s.sections.add("endo")
-                self._put(name, f"_until(ENDO.get({s.const(req.endorsement)}, -1), A)")
+                self._put(name, f"_until(ENDO.get({s.const(req.endorsement)}, ''), AS, A)")
             case MembershipRequirement():
                 s.sections.add("memb")
-                self._put(name, f"_until(MEMB.get({s.const(req.member_of)}, -1), A)")
+                self._put(name, f"_until(MEMB.get({s.const(req.member_of)}, ''), AS, A)")
             case ReachedRequirement():
                 target = stage_key(*req.target(pathway_id))
-                self._put(name, self.held(target))
+                held = self.held(target)
+                self._put(name, held)
+                if held[1:].split(" ", 1)[0] not in self.varying:
+                    self.varying.discard(name)
             case AttributeRequirement():
                 if req.attribute not in self.vocab_attributes:
                     self._put(name, "NEVER")  # the engine's person fact never carries it
@@ -230,16 +238,16 @@ class _Writer:
                 s.sections.add("service")
                 self._put(name, f"_tenure(SERVICE, {bounds})")
             case ServiceScope.ROLE | ServiceScope.BUSINESS_GROUP:
-                s.sections.add("posts")
                 by_role = spec.in_ is ServiceScope.ROLE
-                value = s.const(spec.role if by_role else spec.business_group)
-                column, every = ("r", "ROLES_EVER") if by_role else ("g", "GROUPS_EVER")
-                s.sections.add("ever")
+                raw = spec.role if by_role else spec.business_group
+                (s.roles if by_role else s.groups).add(str(raw))
+                s.sections.add("in_scope")
+                value = s.const(raw)
+                table, every = ("BY_ROLE", "ROLES_EVER") if by_role else ("BY_GROUP", "GROUPS_EVER")
                 # A scope the record never mentions has no tenure fact: nothing matches it.
                 self._put(
                     name,
-                    f"_tenure([(s, e) for r, g, s, e in POSTS if {column} == {value}], {bounds})"
-                    f" if {value} in {every} else NEVER",
+                    f"_tenure({table}.get({value}, ()), {bounds}) if {value} in {every} else NEVER",
                 )
             case ServiceScope.CURRENT_RANK:
                 s.sections.add("runs_rank")
@@ -258,12 +266,10 @@ class _Writer:
     def held(self, key: str) -> str:
         """The name of the (now, toggles) pair of stage ``key``'s held rule, written if new."""
         name = f"H_{key.replace('.', '__').replace('-', '_')}"
-        if name in self.src.done:
-            return name
-        self.src.done.add(name)
-        award = self.plans[key].stage.awards
-        self._put(name, self._award(award) if award is not None else "NEVER")
-        return name
+        if name not in self.defs:
+            award = self.plans[key].stage.awards
+            self._put(name, self._award(award) if award is not None else "NEVER")
+        return self.get(name)
 
     def _award(self, award: Award) -> str:
         s = self.src
@@ -281,8 +287,7 @@ class _Writer:
             tests = [f"o >= {order.get(str(value), 10**6)}"]
             if award.basis is None or award.basis.value == "substantive":
                 tests.append(f"b == {s.const('substantive')}")
-            cond = " and ".join(tests)
-            return f"_until(max((e for o, b, e in {table} if {cond}), default=-1), A)"
+            return _holding(table, tests)
         if award.course is not None:
             s.sections.add("done")
             return f"(({s.const(award.course)} in DONE), ())"
@@ -296,8 +301,8 @@ class _Writer:
             return f"(({s.const(award.passed)} in PASSED), ())"
         if award.member_of is not None:
             s.sections.add("memb")
-            return f"_until(MEMB.get({s.const(award.member_of)}, -1), A)"
-        s.sections.add("posts")
+            return f"_until(MEMB.get({s.const(award.member_of)}, ''), AS, A)"
+        s.sections.add("roles")
         return f"(({s.const(str(award.role))} in ROLES), ())"
 
     # --- trees ----------------------------------------------------------------------
@@ -312,6 +317,16 @@ class _Writer:
     def stage_expr(self, plan: StagePlan, ref: Callable[[Node], str], day: str) -> str:
         parts = [(_window(n, day), self.expr(n, ref, day)) for n in plan.nodes]
         return _combine("all_of", 1, parts)
+
+
+def _holding(table: str, tests: list[str]) -> str:
+    """A rank or band leaf over ``table`` (order ``o``, basis ``b``, last day ``e`` of each
+    holding on the as-of date), with a shortcut for the usual single holding."""
+    cond = " and ".join(tests) or "True"
+    one = cond.replace("o ", "T0[0] ").replace("b ", "T0[1] ")
+    single = f"(_until(T0[2], AS, A) if {one} else NEVER)".replace("T0", f"{table}0")
+    many = f"_until(max((e for o, b, e in {table} if {cond}), default=''), AS, A)"
+    return f"({single} if {table}0 else ({many} if {table} else NEVER))"
 
 
 def _window(node: Node, day: str) -> str | None:
@@ -375,47 +390,62 @@ _PRELUDE = {
         "            lapse = INF",
         "        CRED.setdefault(cid, []).append((c.get('level') or 0, lapse))",
     ],
+    # Ends stay ISO strings ('~': no end, after every date) until a toggle needs a day.
     "ranks": [
-        "RANKS = [(RANK_ORDER[h['rank']], h.get('basis') or 'substantive',"
-        " _ord(h['end']) if h.get('end') else INF) for h in rec.get('ranks') or ()"
-        " if h['start'] <= AS and (not h.get('end') or AS <= h['end'])"
-        " and h['rank'] in RANK_ORDER]",
+        "RANKS = [(RANK_ORDER[h['rank']], h.get('basis') or 'substantive', h.get('end') or '~')"
+        " for h in rec.get('ranks') or ()"
+        " if h['start'] <= AS and (h.get('end') or '~') >= AS and h['rank'] in RANK_ORDER]",
+        "RANKS0 = RANKS[0] if len(RANKS) == 1 else None",
     ],
     "bands": [
-        "BANDS = [(BAND_ORDER[h['band']], h.get('basis') or 'substantive',"
-        " _ord(h['end']) if h.get('end') else INF) for h in rec.get('bands') or ()"
-        " if h['start'] <= AS and (not h.get('end') or AS <= h['end'])"
-        " and h['band'] in BAND_ORDER]",
+        "BANDS = [(BAND_ORDER[h['band']], h.get('basis') or 'substantive', h.get('end') or '~')"
+        " for h in rec.get('bands') or ()"
+        " if h['start'] <= AS and (h.get('end') or '~') >= AS and h['band'] in BAND_ORDER]",
+        "BANDS0 = BANDS[0] if len(BANDS) == 1 else None",
     ],
     "endo": [
         "ENDO = {}",
         "for x in rec.get('endorsements') or ():",
-        "    if x['date'] <= AS and (not x.get('expires') or AS <= x['expires']):",
-        "        last = _ord(x['expires']) if x.get('expires') else INF",
-        "        if last > ENDO.get(x['endorsement'], -1):",
-        "            ENDO[x['endorsement']] = last",
+        "    last = x.get('expires') or '~'",
+        "    if x['date'] <= AS <= last and last > ENDO.get(x['endorsement'], ''):",
+        "        ENDO[x['endorsement']] = last",
     ],
     "memb": [
         "MEMB = {}",
         "for x in rec.get('memberships') or ():",
-        "    if x['start'] <= AS and (not x.get('end') or AS <= x['end']):",
-        "        last = _ord(x['end']) if x.get('end') else INF",
-        "        if last > MEMB.get(x['programme'], -1):",
-        "            MEMB[x['programme']] = last",
+        "    last = x.get('end') or '~'",
+        "    if x['start'] <= AS <= last and last > MEMB.get(x['programme'], ''):",
+        "        MEMB[x['programme']] = last",
     ],
-    "posts": [
-        "POSTS = [(p['role'], p['business_group'], _ord(p['start']),"
-        " _ord(p['end']) if p.get('end') else INF)"
-        " for p in rec.get('postings') or () if p['start'] <= AS]",
-        "ROLES = {p[0] for p in POSTS}",
+    "current_posts": [
+        "NOW_POSTS = [(p['role'], p['business_group'], p.get('end') or '~')"
+        " for p in rec.get('postings') or () if p['start'] <= AS <= (p.get('end') or '~')]",
+    ],
+    "roles": [
+        "ROLES = {p['role'] for p in rec.get('postings') or () if p['start'] <= AS}",
+    ],
+    "groups": [
         "GROUPS = {}",
-        "for r, g, _, _ in POSTS:",
-        "    GROUPS.setdefault(r, set()).add(g)",
-        "    GROUPS.setdefault('*', set()).add(g)",
+        "for p in rec.get('postings') or ():",
+        "    if p['start'] <= AS:",
+        "        GROUPS.setdefault(p['role'], set()).add(p['business_group'])",
+        "        GROUPS.setdefault('*', set()).add(p['business_group'])",
     ],
-    "ever": [
-        "ROLES_EVER = {p['role'] for p in rec.get('postings') or ()}",
-        "GROUPS_EVER = {p['business_group'] for p in rec.get('postings') or ()}",
+    "in_scope": [
+        "BY_ROLE = {}",
+        "BY_GROUP = {}",
+        "ROLES_EVER = set()",
+        "GROUPS_EVER = set()",
+        "for p in rec.get('postings') or ():",
+        "    r, g = p['role'], p['business_group']",
+        "    ROLES_EVER.add(r)",
+        "    GROUPS_EVER.add(g)",
+        "    if (r in TENURE_ROLES or g in TENURE_GROUPS) and p['start'] <= AS:",
+        "        span = (_ord(p['start']), _ord(p['end']) if p.get('end') else INF)",
+        "        if r in TENURE_ROLES:",
+        "            BY_ROLE.setdefault(r, []).append(span)",
+        "        if g in TENURE_GROUPS:",
+        "            BY_GROUP.setdefault(g, []).append(span)",
     ],
     "service": [
         "SERVICE = [(_ord(rec['joined']), INF)] if rec['joined'] <= AS else []",
@@ -434,20 +464,7 @@ _PRELUDE = {
         " _ord(p['end']) if p.get('end') else INF) for p in _P]",
     ],
 }
-_ORDER = (
-    "done",
-    "passed",
-    "cred",
-    "ranks",
-    "bands",
-    "endo",
-    "memb",
-    "posts",
-    "ever",
-    "service",
-    "runs_rank",
-    "runs_post",
-)
+_ORDER = tuple(_PRELUDE)
 
 
 def _person_prelude(attributes: Iterable[str]) -> list[str]:
@@ -466,7 +483,9 @@ def _cred_current(awards: list[tuple[int, int]] | None, level: int, as_of: int) 
     if not awards:
         return timeline.NEVER
     last = max((lapse for lv, lapse in awards if lv >= level), default=-1)
-    return timeline.until(last - 1 if last < timeline.INF else last, as_of)
+    if last <= as_of:
+        return timeline.NEVER
+    return timeline.ALWAYS if last >= timeline.INF else (True, (last,))
 
 
 def _cred_any(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> timeline.Truth:
@@ -484,7 +503,7 @@ def _lapsed_on(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> 
 _GLOBALS: dict[str, Any] = {
     "INF": timeline.INF,
     "NEVER": timeline.NEVER,
-    "_until": timeline.until,
+    "_until": timeline.until_iso,
     "_tenure": timeline.tenure_truth,
     "_run": timeline.current_run_truth,
     "_atleast": timeline.atleast,
@@ -553,7 +572,8 @@ class PopulationEvaluator:
                 lines += ["    " + line for line in _PRELUDE[section]]
         if "person" in s.sections:
             lines += ["    " + line for line in _person_prelude(w.vocab_attributes)]
-        lines += ["    " + line for line in w.body]
+        if w.defs:
+            lines.append("    " + " = ".join(w.defs) + " = None")
         lines += stage_lines
         lines.append("    return bytes(codes), dates")
         source = "\n".join(searchers + lines) + "\n"
@@ -561,6 +581,8 @@ class PopulationEvaluator:
             **s.consts,
             "CODES": bytes([NOT_DECIDED]) * len(keys),
             "CREDS": frozenset(s.creds),
+            "TENURE_ROLES": frozenset(s.roles),
+            "TENURE_GROUPS": frozenset(s.groups),
             "VALIDITY": {c.id: c.validity_months for c in self.library.catalogue.credentials},
             "RANK_ORDER": self.library.catalogue.rank_order(),
             "BAND_ORDER": self.library.catalogue.band_order(),
@@ -601,11 +623,7 @@ class PopulationEvaluator:
         else:
             out.append(f"{ind}if {now}:")
         out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.ELIGIBLE]}")
-        out.append(f"{ind}else:")
-        # The first later day it holds, if time alone gets there.
-        position = {n.leaf: j for j, n in enumerate(leaves)}
-        later = w.stage_expr(plan, lambda n: f"x[{position[n.leaf]}]", "d")
-        searchers.append(f"def s{i}(x, d):\n    return {later}\n")
+        # Not met today: the first later day it holds, if time alone gets there.
         days = sorted(
             {
                 d
@@ -614,9 +632,25 @@ class PopulationEvaluator:
                 if d is not None
             }
         )
+        varying = [n for n in leaves if f"L{n.leaf}" in w.varying]
+        monotone = not days and not any(n.kind == "not" for n in _nodes(plan.nodes))
+        if monotone:
+            # With no 'not' and no rule windows, more leaves met never unmeets a stage:
+            # it can only come to hold if a leaf unmet today is met later.
+            tests = [f"(not {names[n.leaf]}[0] and {names[n.leaf]}[1])" for n in varying]
+        else:
+            tests = [f"{names[n.leaf]}[1]" for n in varying] + [f"{days[-1]} > A"]
+        if not tests:
+            out.append(f"{ind}else:")
+            out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.NOT_ELIGIBLE]}")
+            return out
+        position = {n.leaf: j for j, n in enumerate(leaves)}
+        later = w.stage_expr(plan, lambda n: f"x[{position[n.leaf]}]", "d")
+        searchers.append(f"def s{i}(x, d):\n    return {later}\n")
         first = _ord(stage.effective_from) or 0
         last = _ord(stage.effective_to) or timeline.INF
         pairs = "".join(f"{names[n.leaf]}, " for n in leaves)
+        out.append(f"{ind}elif {' or '.join(tests)}:")
         out.append(
             f"{ind}    d = _first(s{i}, A, ({pairs}), {tuple(days)!r}, ({first}, {last}))"
         )
@@ -625,6 +659,8 @@ class PopulationEvaluator:
         out.append(f"{ind}    else:")
         out.append(f"{ind}        codes[{i}] = {CODE_OF[Status.ELIGIBLE_FROM]}")
         out.append(f"{ind}        dates[{i}] = (_date(d), None)")
+        out.append(f"{ind}else:")
+        out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.NOT_ELIGIBLE]}")
         return out
 
     # --- entry points -----------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "tenure_truth",
     "truth_on",
     "until",
+    "until_iso",
     "whole_months",
 ]
 
@@ -116,6 +117,19 @@ def until(last: int, as_of: int) -> Truth:
     return (True, (last + 1,))
 
 
+def until_iso(last: str, as_of_iso: str, as_of: int) -> Truth:
+    """:func:`until` for an ISO date string (``'~'``: no end; ``''``: nothing at all).
+
+    >>> until_iso("~", "2024-06-01", 0), until_iso("", "2024-06-01", 0)
+    ((True, ()), (False, ()))
+    """
+    if last < as_of_iso:
+        return NEVER
+    if last == "~":
+        return ALWAYS
+    return (True, (ordinal(last) + 1,))
+
+
 def truth_on(now: bool, toggles: Sequence[int], day: int) -> bool:
     """The truth on ``day`` of a leaf that is ``now`` on the as-of date."""
     return now ^ bool(bisect_right(toggles, day) & 1)
@@ -124,6 +138,13 @@ def truth_on(now: bool, toggles: Sequence[int], day: int) -> bool:
 def _intervals_to_truth(intervals: list[tuple[int, int]], as_of: int) -> Truth:
     """(truth on the as-of date, toggles) from sorted, disjoint [first, last] intervals that
     start on or after the as-of date."""
+    if len(intervals) == 1:
+        first, last = intervals[0]
+        if first == as_of:
+            return ALWAYS if last >= INF else (True, (last + 1,))
+        return (False, (first,)) if last >= INF else (False, (first, last + 1))
+    if not intervals:
+        return NEVER
     merged: list[list[int]] = []
     for first, last in intervals:
         if merged and first <= merged[-1][1] + 1:
@@ -172,6 +193,15 @@ def tenure_truth(periods: Iterable[Period], as_of: int, lo: int | None, hi: int 
     """
     spans = sorted(periods)
     cuts = sorted({e + 1 for _, e in spans if as_of <= e < INF})
+    if not cuts:  # nothing ends from the as-of date on: one segment (the usual case)
+        banked, running = 0, None
+        for s, e in spans:
+            if e < as_of:
+                banked += whole_months(s, e + 1)
+            elif running is None:
+                running = s
+        hit = _solve(as_of, INF, banked, running, lo, hi)
+        return _intervals_to_truth([hit] if hit else [], as_of)
     bounds = [as_of, *cuts, INF]
     found: list[tuple[int, int]] = []
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -198,6 +228,8 @@ def current_run_truth(
     over earlier back-to-back holdings of the same value; with no holding covering the day
     there is no run, and the condition does not hold.
     """
+    if not holdings:
+        return NEVER
     cuts = sorted({e + 1 for _, _, e in holdings if as_of <= e < INF})
     bounds = [as_of, *cuts, INF]
     found: list[tuple[int, int]] = []
