@@ -199,7 +199,9 @@ class _Writer:
                 if req.posted.business_group:
                     tests.append(f"g == {s.const(req.posted.business_group)}")
                 cond = " and ".join(tests)
-                self._put(name, f"_until(max((e for r, g, e in NOW_POSTS if {cond}), default=''), AS, A)")
+                self._put(
+                    name, f"_until(max((e for r, g, e in NOW_POSTS if {cond}), default=''), AS, A)"
+                )
             case EndorsementRequirement():
                 s.sections.add("endo")
                 self._put(name, f"_until(ENDO.get({s.const(req.endorsement)}, ''), AS, A)")
@@ -342,9 +344,9 @@ def _combine(kind: str, need: int, parts: list[tuple[str | None, str]]) -> str:
     """Combine children (in-force test or None, expression) as :func:`rules.evaluate._combine`
     does: children out of force are left out."""
     if kind == "all_of":
-        return " and ".join(f"({e})" if p is None else f"(not ({p}) or ({e}))" for p, e in parts) or (
-            "True"
-        )
+        return " and ".join(
+            f"({e})" if p is None else f"(not ({p}) or ({e}))" for p, e in parts
+        ) or ("True")
     if kind == "not":
         p, e = parts[0]
         return f"not ({e})" if p is None else f"(not ({p}) or not ({e}))"
@@ -384,7 +386,8 @@ _PRELUDE = {
         "    if cid in CREDS and c['awarded'] <= AS:",
         "        months = VALIDITY.get(cid)",
         "        if months:",
-        "            last = max([c['awarded'], *(d for d in c.get('revalidated') or () if d <= AS)])",
+        "            last = max([c['awarded'],"
+        " *(d for d in c.get('revalidated') or () if d <= AS)])",
         "            lapse = _lapse(last, months)",
         "        else:",
         "            lapse = INF",
@@ -549,7 +552,10 @@ class PopulationEvaluator:
             namespace = {**_GLOBALS, **names}
             # The source is written above from the validated library; every value from
             # it is bound as a name (K0, K1 ...), never spliced into the text.
-            exec(compile(source, f"<population evaluator {self.library.digest[:12]}>", "exec"), namespace)
+            exec(
+                compile(source, f"<population evaluator {self.library.digest[:12]}>", "exec"),
+                namespace,
+            )
             made = namespace["decide"]
             self._made[keys] = made
             self.sources[keys] = source
@@ -651,9 +657,7 @@ class PopulationEvaluator:
         last = _ord(stage.effective_to) or timeline.INF
         pairs = "".join(f"{names[n.leaf]}, " for n in leaves)
         out.append(f"{ind}elif {' or '.join(tests)}:")
-        out.append(
-            f"{ind}    d = _first(s{i}, A, ({pairs}), {tuple(days)!r}, ({first}, {last}))"
-        )
+        out.append(f"{ind}    d = _first(s{i}, A, ({pairs}), {tuple(days)!r}, ({first}, {last}))")
         out.append(f"{ind}    if d is None:")
         out.append(f"{ind}        codes[{i}] = {CODE_OF[Status.NOT_ELIGIBLE]}")
         out.append(f"{ind}    else:")

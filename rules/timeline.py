@@ -23,6 +23,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 
@@ -204,7 +205,7 @@ def tenure_truth(periods: Iterable[Period], as_of: int, lo: int | None, hi: int 
         return _intervals_to_truth([hit] if hit else [], as_of)
     bounds = [as_of, *cuts, INF]
     found: list[tuple[int, int]] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         banked, running = 0, None
         for s, e in spans:
             if e < a:
@@ -233,7 +234,7 @@ def current_run_truth(
     cuts = sorted({e + 1 for _, _, e in holdings if as_of <= e < INF})
     bounds = [as_of, *cuts, INF]
     found: list[tuple[int, int]] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         now = [h for h in holdings if h[1] <= a <= h[2]]
         if not now:
             continue

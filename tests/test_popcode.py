@@ -1,0 +1,326 @@
+"""The population evaluator (rules/popcode.py) agrees with the durable-rules engine.
+
+Two checks, on every shipped stage:
+
+- **equal**: statuses, eligible-from and lapse dates equal to ``Evaluator.statuses``, on
+  hypothesis records and on a synthetic workforce, on several dates;
+- **exact, against the engine on later dates**: on records whose credentials lapse,
+  endorsements expire and postings, ranks and memberships end inside the window of
+  pending time requirements, every ``eligible_from D`` is a day the engine, deciding the
+  same record as of D, calls eligible, and as of the day before does not; and a stage the
+  evaluator calls ``not_eligible`` is not eligible on any day the record could change it.
+
+``test_the_exactness_property_finds_an_evaluator_that_ignores_lapses`` shows the second
+check failing on a test-only faulty evaluator that forgets credentials lapse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import rules.popcode as popcode
+from accreditation import Person
+from accreditation.periods import add_months
+from authoring.testing import as_of_dates, records
+from authoring.testing.satisfy import satisfy
+from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.pathway import Pathway, Stage
+from pathways.model.requirements import (
+    BaseRequirement,
+    CredentialRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+    ServiceScope,
+)
+from rules import timeline
+from rules.decision import Status
+from rules.engine import Evaluator
+from rules.popcode import NOT_DECIDED, STATUS_CODES, PopulationEvaluator
+from workforce.synthetic import generate_people
+
+LIBRARY = load_library([SHIPPED_LIBRARY])
+DAY = dt.timedelta(days=1)
+SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[PopulationEvaluator, Evaluator]:
+    return PopulationEvaluator(LIBRARY), Evaluator(LIBRARY)
+
+
+def _same(fast: PopulationEvaluator, engine: Evaluator, person: Person, day: dt.date) -> None:
+    mine, theirs = fast.statuses(person, day), engine.statuses(person, day)
+    assert mine.library_version == theirs.library_version == LIBRARY.digest
+    assert mine.stages == theirs.stages, (person.id, day)
+    keys = fast.stage_keys()
+    codes, dates = fast.compact(person.model_dump(mode="json"), day, keys)
+    decided = {f"{s.pathway}.{s.stage}": s for s in theirs.stages}
+    for i, key in enumerate(keys):
+        if key not in decided:
+            assert codes[i] == NOT_DECIDED
+            continue
+        assert STATUS_CODES[codes[i]] is decided[key].status
+        assert dates.get(i, (None, None)) == (decided[key].eligible_from, decided[key].lapsed_on)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_population_evaluator_equals_the_engine_on_every_stage(
+    both: tuple[PopulationEvaluator, Evaluator], data: Any
+) -> None:
+    day = data.draw(as_of_dates())
+    person = data.draw(records(LIBRARY, day))
+    later = data.draw(st.sampled_from([day, day + DAY, day + dt.timedelta(days=400)]))
+    _same(*both, person, later)
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(2010, 3, 31), dt.date(2010, 4, 1), dt.date(2018, 1, 31), dt.date(2024, 6, 1)]
+)
+def test_the_population_evaluator_equals_the_engine_on_a_synthetic_workforce(
+    both: tuple[PopulationEvaluator, Evaluator], day: dt.date
+) -> None:
+    for person in generate_people(400, seed=21):
+        _same(*both, person, day)
+
+
+# --- records that change with time alone, inside pending time windows ----------------------
+
+
+def _walk(req: BaseRequirement) -> list[BaseRequirement]:
+    return [req, *(r for child in req.children() for r in _walk(child))]
+
+
+WAITING = [
+    (pathway, stage)
+    for pathway, stage in LIBRARY.stages()
+    if any(
+        isinstance(r, ServedRequirement) and r.served.at_least_months
+        for top in stage.requires
+        for r in _walk(top)
+    )
+]
+
+
+def _needs_a_credential(pathway: Pathway, stage: Stage) -> bool:
+    for top in stage.requires:
+        for r in _walk(top):
+            if isinstance(r, CredentialRequirement):
+                return True
+            if isinstance(r, ReachedRequirement):
+                target = LIBRARY.stage(*r.target(pathway.id))
+                if target is not None and target.awards and target.awards.credential:
+                    return True
+    return False
+
+
+# Waiting stages that need a credential that can lapse (directly or through 'reached').
+CHAINED = [(p, s) for p, s in WAITING if _needs_a_credential(p, s)]
+
+
+def _waiting(
+    draw: Any, data: dict[str, Any], day: dt.date, stages: list[tuple[Pathway, Stage]]
+) -> dt.date:
+    """Make the record wait for one of ``stages``: every requirement items can meet is met,
+    and each period it asks for completes within the next 400 days (the last such day is
+    returned)."""
+    pathway, stage = draw(st.sampled_from(stages))
+    until = day
+    joined = dt.date.fromisoformat(data["joined"])
+    for top in stage.requires:
+        if not top.in_force(day):
+            continue
+        met_on = draw(st.dates(max(joined, day - dt.timedelta(days=1500)), day))
+        for items in [satisfy(LIBRARY, top, pathway.id, met_on)]:
+            for section, item in items or ():
+                data[section].append(item)
+        if isinstance(top, RankRequirement) and top.rank.at_least and data["kind"] == "officer":
+            data["ranks"] = [{"rank": top.rank.at_least, "start": data["joined"]}]
+        for req in _walk(top):
+            if not isinstance(req, ServedRequirement) or not req.served.at_least_months:
+                continue
+            months = req.served.at_least_months
+            start = add_months(day, -months) + dt.timedelta(days=draw(st.integers(1, 400)))
+            start = min(start, day)  # nothing dated after the as-of date
+            until = max(until, add_months(start, months))
+            if req.served.in_ is ServiceScope.SERVICE:
+                data["joined"] = min(start, dt.date.fromisoformat(data["joined"])).isoformat()
+            elif req.served.in_ in (ServiceScope.ROLE, ServiceScope.CURRENT_ROLE):
+                group = LIBRARY.catalogue.ids("business_groups")[0]
+                role = req.served.role or draw(st.sampled_from(LIBRARY.catalogue.ids("roles")))
+                start = max(start, dt.date.fromisoformat(data["joined"]))
+                data["postings"].append(
+                    {"role": role, "business_group": group, "start": start.isoformat()}
+                )
+    return until
+
+
+@st.composite
+def changing_records(
+    draw: Any, stages: list[tuple[Pathway, Stage]] | None = None
+) -> tuple[Person, dt.date]:
+    """A record as of a day, often waiting for a stage, then given ends inside the next few
+    years: postings, ranks and memberships that end, endorsements that expire, credentials
+    that lapse."""
+    day = draw(as_of_dates(dt.date(2006, 1, 1), dt.date(2028, 12, 31)))
+    data = draw(records(LIBRARY, day)).model_dump(mode="json")
+    wait = _waiting(draw, data, day, stages or WAITING) if draw(st.integers(0, 3)) > 0 else day
+    window = max(1, (wait - day).days)
+    soon = st.integers(0, 1500).map(lambda n: (day + dt.timedelta(days=n)).isoformat())
+    for section in ("postings", "ranks", "bands", "memberships"):
+        for item in data[section]:
+            if item.get("end") is None and draw(st.integers(0, 2)) == 0:
+                item["end"] = max(item["start"], draw(soon))
+    for item in data["endorsements"]:
+        if draw(st.booleans()):
+            item["expires"] = max(item["date"], draw(soon))
+    validity = {c.id: c.validity_months for c in LIBRARY.catalogue.credentials}
+    for award in data["credentials"]:
+        months = validity.get(award["credential"])
+        if months and draw(st.booleans()):
+            # Lapsing within the next 1,500 days (or just before the as-of date).
+            lapse = day + dt.timedelta(days=draw(st.integers(-30, 1500) | st.integers(1, window)))
+            awarded = max(dt.date.fromisoformat(data["joined"]), add_months(lapse, -months))
+            award["awarded"] = min(awarded, day).isoformat()
+            award["revalidated"] = []
+    return Person.model_validate(data), day
+
+
+def _probe_days(person: Person, day: dt.date) -> list[dt.date]:
+    """Days on which the record, as of ``day``, can change by time alone: each end and
+    expiry, each lapse, and each whole-month anniversary the shipped rules count."""
+    found: set[dt.date] = {day + DAY, day + dt.timedelta(days=4000)}
+    ends = [x.end for x in (*person.postings, *person.ranks, *person.bands, *person.memberships)]
+    ends += [e.expires for e in person.endorsements]
+    found.update(e + DAY for e in ends if e is not None)
+    validity = {c.id: c.validity_months for c in LIBRARY.catalogue.credentials}
+    for award in person.credentials:
+        months = validity.get(award.credential)
+        if months:
+            found.add(add_months(award.last_validated(day), months))
+    starts = [person.joined, *(x.start for x in (*person.postings, *person.ranks, *person.bands))]
+    for start in starts:
+        for months in (6, 12, 24, 36, 48, 60):
+            found.add(add_months(start, months))
+    found.add(dt.date(2010, 4, 1))
+    return sorted(d for d in found if day < d <= dt.date(2035, 12, 31))
+
+
+def check_exact(fast: PopulationEvaluator, engine: Evaluator, person: Person, day: dt.date) -> None:
+    """The exactness property: each status and date the evaluator gives, as the engine
+    deciding the same record on the day itself and on later days sees it."""
+    mine = {f"{s.pathway}.{s.stage}": s for s in fast.statuses(person, day).stages}
+    theirs = {f"{s.pathway}.{s.stage}": s for s in engine.statuses(person, day).stages}
+    assert mine.keys() == theirs.keys()
+    waiting = {Status.ELIGIBLE_FROM, Status.NOT_ELIGIBLE}
+    later: dict[dt.date, dict[str, Status]] = {}
+
+    def engine_on(d: dt.date) -> dict[str, Status]:
+        if d not in later:
+            later[d] = {
+                f"{s.pathway}.{s.stage}": s.status for s in engine.statuses(person, d).stages
+            }
+        return later[d]
+
+    probes = _probe_days(person, day)
+    for key, s in mine.items():
+        other = theirs[key]
+        assert s.status is other.status or {s.status, other.status} <= waiting, (key, s, other)
+        assert s.lapsed_on == other.lapsed_on, key
+        if s.status is Status.ELIGIBLE_FROM:
+            assert s.eligible_from is not None
+            on = engine_on(s.eligible_from).get(key)
+            assert on is Status.ELIGIBLE, (key, day, s.eligible_from, on)
+            before = s.eligible_from - DAY
+            if before > day:
+                assert engine_on(before).get(key) is not Status.ELIGIBLE, (key, before)
+            for probe in (d for d in probes if d < s.eligible_from):
+                assert engine_on(probe).get(key) is not Status.ELIGIBLE, (key, probe)
+        elif s.status is Status.NOT_ELIGIBLE:
+            for probe in probes:
+                assert engine_on(probe).get(key) is not Status.ELIGIBLE, (key, day, probe)
+
+
+@SETTINGS
+@given(case=changing_records())
+def test_eligible_from_dates_are_exact_with_lapses_and_ends_in_pending_windows(
+    both: tuple[PopulationEvaluator, Evaluator], case: tuple[Person, dt.date]
+) -> None:
+    check_exact(*both, *case)
+
+
+def test_a_pip_level_3_wait_that_the_level_2_lapse_cuts_short_is_not_eligible_from(
+    both: tuple[PopulationEvaluator, Evaluator],
+) -> None:
+    """Issue 13's example: 12 months as an SIO complete on the day PIP level 2 lapses."""
+    fast, engine = both
+    person = Person.model_validate(
+        {
+            "id": "W1",
+            "kind": "officer",
+            "joined": "2005-01-10",
+            "ranks": [{"rank": "inspector", "start": "2015-01-10"}],
+            "postings": [
+                {
+                    "role": "senior_investigating_officer",
+                    "business_group": "specialist_crime",
+                    "start": "2022-03-15",
+                }
+            ],
+            "courses": [{"course": "sio_development_programme", "completed": "2021-01-01"}],
+            "credentials": [
+                {"credential": "pip", "level": 1, "awarded": "2019-01-01"},
+                {"credential": "pip", "level": 2, "awarded": "2018-03-15"},
+            ],
+        }
+    )
+    day = dt.date(2023, 3, 14)
+    stage = fast.statuses(person, day).stage("pip", "level_3")
+    assert stage.status is Status.NOT_ELIGIBLE, stage
+    check_exact(fast, engine, person, day)
+    # Revalidated before the wait ends: eligible from the day the 12 months complete.
+    data = person.model_dump(mode="json")
+    data["credentials"][1]["revalidated"] = ["2023-01-05"]
+    renewed = Person.model_validate(data)
+    stage = fast.statuses(renewed, day).stage("pip", "level_3")
+    assert (stage.status, stage.eligible_from) == (Status.ELIGIBLE_FROM, dt.date(2023, 3, 15))
+
+
+class _IgnoresLapses(PopulationEvaluator):
+    """Test-only fault: a current credential is taken to stay current for ever."""
+
+    def _write(self, keys: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+        source, names = super()._write(keys)
+        return source.replace("_cred_current(", "_cred_forever("), names
+
+
+def _cred_forever(awards: Any, level: int, as_of: int) -> timeline.Truth:
+    now, _ = popcode._cred_current(awards, level, as_of)
+    return (now, ())
+
+
+def test_the_exactness_property_finds_an_evaluator_that_ignores_lapses(
+    both: tuple[PopulationEvaluator, Evaluator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(popcode._GLOBALS, "_cred_forever", _cred_forever)
+    faulty = _IgnoresLapses(LIBRARY)
+    engine = both[1]
+
+    @settings(SETTINGS, max_examples=300, phases=[Phase.generate])  # found: no need to shrink
+    @given(case=changing_records(CHAINED))
+    def prop(case: tuple[Person, dt.date]) -> None:
+        check_exact(faulty, engine, *case)
+
+    with pytest.raises(AssertionError):
+        prop()
