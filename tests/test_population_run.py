@@ -15,17 +15,24 @@ from workforce.synthetic import generate_people
 DAY = dt.date(2024, 6, 1)
 
 
-def test_batch_and_durable_runs_agree(store: Store) -> None:
+@pytest.mark.parametrize("engine", ["compiled", "batch"])
+def test_compiled_and_batch_runs_agree_with_durable(store: Store, engine: str) -> None:
     store.save_people(generate_people(120, seed=8), actor="test")
     seen: list[tuple[int, int]] = []
     batch = evaluate_population(
-        store, [SHIPPED_LIBRARY], DAY, workers=2, progress=lambda d, t: seen.append((d, t))
+        store,
+        [SHIPPED_LIBRARY],
+        DAY,
+        workers=2,
+        progress=lambda d, t: seen.append((d, t)),
+        engine=engine,
     )
     durable = evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1, engine="durable")
     assert (
         batch.library_version == durable.library_version == load_library([SHIPPED_LIBRARY]).digest
     )
-    assert batch.engine.startswith("batch") and durable.engine.startswith("durable-rules")
+    prefix = {"compiled": "population", "batch": "batch"}[engine]
+    assert batch.engine.startswith(prefix) and durable.engine.startswith("durable-rules")
     assert [p.person for p in batch.people] == [p.person for p in durable.people]
     for a, b in zip(batch.people, durable.people, strict=True):
         assert a.stages == b.stages

@@ -5,10 +5,11 @@ reports group by (business group, rank or band, ethnicity, gender) and every sta
 status and dates, kept compactly (a byte per stage) so that a national workforce fits
 in memory. Reports (pipeline, equality, impact) read runs and never evaluate.
 
-By default the run uses :class:`rules.batch.BatchEvaluator` (the rules compiled for
-durable-rules, matched in Python; proved equal to the engine by ``tests/test_batch.py``)
-in worker processes that also parse the stored records; ``engine="durable"`` uses the
-durable-rules engine pool instead.
+By default the run uses the population evaluator (:mod:`rules.popcode`: the compiled
+rules written out as Python once per library version, equal to the engine on every
+stage by ``tests/test_popcode.py``) in worker processes that read the stored records as
+JSON, with no record objects; ``engine="batch"`` uses :class:`rules.batch.BatchEvaluator`
+and ``engine="durable"`` the durable-rules engine pool instead.
 
 >>> import datetime as dt
 >>> from store import Store
@@ -17,7 +18,7 @@ durable-rules engine pool instead.
 >>> store = Store("sqlite://")
 >>> _ = store.save_people(generate_people(20, seed=3), actor="doctest")
 >>> run = evaluate_population(store, [SHIPPED_LIBRARY], dt.date(2024, 6, 1), workers=1)
->>> len(run.people), run.engine.startswith("batch")
+>>> len(run.people), run.engine.startswith("population")
 (20, True)
 >>> run.people[0].status("promotion", "constable") in {"held", "not_eligible", "eligible"}
 True
@@ -25,24 +26,28 @@ True
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
-import json
 import multiprocessing
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, delete, insert, select, type_coerce
+import orjson
+from sqlalchemy import String, create_engine, delete, func, insert, null, select, type_coerce
 
 from accreditation.record import Person
 from pathways.loader import load_library
+from pathways.model.library import Library
 from rules.batch import BATCH_ENGINE, BatchEvaluator
 from rules.decision import DecisionSummary, StageStatus, Status
 from rules.pool import EnginePool
+from rules.popcode import POPULATION_ENGINE, PopulationEvaluator
 from store import Store
 from store.schema import people, population_cache, protected
 
@@ -61,6 +66,7 @@ NOT_DECIDED = 255
 CHUNK = 500
 #: Part of the cache key: results cached in an older layout are not read back.
 CACHE_FORMAT = "2:"
+ENGINES = {"compiled": POPULATION_ENGINE, "batch": BATCH_ENGINE, "durable": "durable-rules"}
 
 Dates = dict[int, tuple[dt.date | None, dt.date | None]]
 
@@ -146,6 +152,19 @@ def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
     return group, grade
 
 
+def record_grouping(record: dict[str, Any], as_of: str) -> tuple[str | None, str | None]:
+    """:func:`grouping` of a stored record (JSON data; ``as_of`` an ISO date)."""
+    grade = None
+    for held in (*(record.get("ranks") or ()), *(record.get("bands") or ())):
+        if held["start"] <= as_of and (not held.get("end") or held["end"] >= as_of):
+            grade = held.get("rank") or held.get("band")
+    group = None
+    for posting in record.get("postings") or ():
+        if posting["start"] <= as_of and (not posting.get("end") or posting["end"] >= as_of):
+            group = posting["business_group"]
+    return group, grade
+
+
 def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> PersonResult:
     """A :class:`PersonResult` from a record and its statuses on ``as_of``."""
     group, grade = grouping(person, as_of)
@@ -178,25 +197,27 @@ def evaluate_population(
     workers: int = 2,
     progress: Progress | None = None,
     pathways: Iterable[str] | None = None,
-    engine: str = "batch",
+    engine: str = "compiled",
     cache: bool = True,
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
     ``pathways`` limits the run to those pathways' stages (an empty list: none, e.g. the
     old side of an impact run for a pathway that is new); ``workers`` processes decide
-    (and, with the batch evaluator, parse the stored records); ``engine`` is ``"batch"``
-    or ``"durable"``. With ``cache`` (batch only), results are kept in the store per
-    (library version, date, stages, person, record version): a repeat run decides only
-    the records that changed since.
+    (and parse the stored records); ``engine`` is ``"compiled"`` (the population
+    evaluator, :mod:`rules.popcode`), ``"batch"`` (:mod:`rules.batch`) or ``"durable"``
+    (the durable-rules engine pool). With ``cache`` (compiled and batch), results are kept
+    in the store per (library version, date, stages, person, record version): a repeat
+    run decides only the records that changed since, and reads no others.
+    ``progress(done, total)`` is called after each chunk of people.
 
     Raises:
         ValueError: for an unknown ``engine`` or ``workers`` below 1.
         KeyError: if ``pathways`` names a pathway the library does not have.
         rules.pool.WorkerError: if the durable-rules engine fails for a record.
     """
-    if engine not in ("batch", "durable"):
-        raise ValueError(f"unknown engine '{engine}': use 'batch' or 'durable'")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
     if workers < 1:
         raise ValueError("workers must be at least 1")
     wanted = list(pathways) if pathways is not None else None
@@ -204,9 +225,8 @@ def evaluate_population(
         return _durable(store, library_paths, as_of, workers, progress, wanted)
 
     started = time.perf_counter()
-    total = store.count_people()
     paths = [str(Path(p).resolve()) for p in library_paths]
-    library = load_library(paths)
+    library = _library(paths)
     for pid in wanted or []:
         if pid not in library.pathways:
             raise KeyError(f"unknown pathway '{pid}'")
@@ -216,103 +236,222 @@ def evaluate_population(
         for s in library.pathways[pid].stages
     )
     scope = hashlib.sha256((CACHE_FORMAT + ",".join(keys)).encode()).hexdigest()[:16]
-    hits = load_cached(store, library.digest, as_of, scope) if cache else {}
-    run = PopulationRun(library.digest, as_of, [], engine=BATCH_ENGINE, keys=keys)
+    if engine == "batch":  # the cache keeps one engine's results apart from the other's
+        scope = "b" + scope[1:]
+    remembered = (f"{id(store.engine)}:{store.engine.url}", library.digest, as_of, scope)
+    fingerprint = _fingerprint(store) if cache else None
+    if fingerprint is not None:
+        recent = _RECENT.get(remembered)
+        if recent is not None and recent[0] == fingerprint:
+            run = replace(recent[1], people=list(recent[1].people), evaluated=0)
+            run.cached = len(run.people)
+            run.seconds = time.perf_counter() - started
+            if progress is not None:
+                progress(len(run.people), len(run.people))
+            return run
+    index = _index(store, (library.digest, as_of, scope) if cache else None)
+    todo = [row[0] for row in index if row[4] is None]
+    run = PopulationRun(library.digest, as_of, [], engine=ENGINES[engine], keys=keys)
+    decided: dict[str, PersonResult] = {}
+    total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
 
-    def collect(rows: list[tuple[Any, ...]], future: Future[Any] | None) -> None:
-        decided: dict[str, PersonResult] = {}
-        if future is not None:
-            fresh = _unpack(future.result(), keys)
-            decided = {r.person: r for r in fresh}
-            run.evaluated += len(fresh)
-            if cache:
-                versions = {r[0]: r[1] for r in rows}
-                save_cached(store, library.digest, as_of, scope, fresh, versions)
-        for pid, _version, _, ethnicity, gender, disability in rows:
-            found = decided.get(pid)
-            if found is None:
-                found = _from_cache(pid, (ethnicity, gender, disability), keys, hits[pid][1])
-                run.cached += 1
-            run.people.append(found)
+    def collect(ids: list[str], future: Future[Any]) -> None:
+        fresh = _unpack(future.result(), keys)
+        decided.update((r.person, r) for r in fresh)
+        run.evaluated += len(fresh)
+        if cache:
+            versions = {r.person: versions_of[r.person] for r in fresh}
+            save_cached(store, library.digest, as_of, scope, fresh, versions)
         if progress is not None:
-            progress(len(run.people), total)
+            progress(kept + len(decided), total)
 
-    pool: ProcessPoolExecutor | None = None
-    if workers == 1:
-        _start_worker(paths, wanted)
-    else:
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(paths, wanted),
-        )
+    versions_of = {row[0]: row[1] for row in index}
+    # Workers read the records they decide themselves when they can open the database.
+    url = store.engine.url
+    shared = url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+    source = url.render_as_string(hide_password=False) if shared else None
+    asked = tuple(wanted) if wanted is not None else None
+    pool = _pool((library.digest, tuple(paths), asked, engine, workers)) if todo else None
+    if todo and pool is None:
+        _start_worker(paths, wanted, engine)
     try:
-        pending: list[tuple[list[tuple[Any, ...]], Future[Any] | None]] = []
-        for rows in _raw_chunks(store):
-            todo = [r[2:] for r in rows if hits.get(r[0], (None, ""))[0] != r[1]]
-            future: Future[Any] | None = None
-            if todo:
-                if pool is not None:
-                    future = pool.submit(_decide_chunk, todo, as_of)
-                else:
-                    future = Future()
-                    future.set_result(_decide_chunk(todo, as_of))
-            pending.append((rows, future))
+        pending: list[tuple[list[str], Future[Any]]] = []
+        for ids, rows in _chunks(store, todo, source):
+            future: Future[Any]
+            if pool is not None:
+                future = pool.submit(_decide_chunk, rows, as_of)
+            else:
+                future = Future()
+                future.set_result(_decide_chunk(rows, as_of))
+            pending.append((ids, future))
             # A few chunks in flight per worker: records are read as they are decided.
             while len(pending) > workers * 3:
                 collect(*pending.pop(0))
-        for rows, future in pending:
-            collect(rows, future)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for ids, future in pending:
+            collect(ids, future)
+    except BaseException:
+        _drop_pool(pool)  # a broken or interrupted pool is not used again
+        raise
+    for pid, _version, ethnicity, gender, disability, result in index:
+        if result is None:
+            run.people.append(decided[pid])
+        else:
+            run.people.append(_from_cache(pid, (ethnicity, gender, disability), keys, result))
+            run.cached += 1
+    if progress is not None and not todo:
+        progress(len(index), len(index))
     run.seconds = time.perf_counter() - started
+    if fingerprint is not None:
+        _RECENT[remembered] = (fingerprint, replace(run, people=list(run.people)))
+        while len(_RECENT) > RECENT_RUNS:
+            _RECENT.popitem(last=False)
     return run
 
 
-def _raw_chunks(store: Store, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
-    """Stored rows as (id, version, record JSON text, ethnicity, gender, disability), in
-    id order."""
-    last = ""
+#: The last few runs of this process, by (store, library version, date, stages): a repeat
+#: run on an unchanged store is answered from memory. Every change to a person (record or
+#: protected characteristics) gives them a new version and the time of the change, and a
+#: deletion lowers the count, so (count, sum of versions, latest change) tells whether the
+#: store changed since.
+_RECENT: OrderedDict[tuple[str, str, dt.date, str], tuple[tuple[Any, ...], PopulationRun]] = (
+    OrderedDict()
+)
+RECENT_RUNS = 8
+
+
+def _fingerprint(store: Store) -> tuple[Any, ...]:
+    query = select(func.count(), func.sum(people.c.version), func.max(people.c.updated_at))
+    with store.engine.connect() as conn:
+        row = conn.execute(query).one()
+    return tuple(row)
+
+
+_LIBRARIES: OrderedDict[tuple[Any, ...], Library] = OrderedDict()
+
+
+def _library(paths: list[str]) -> Library:
+    """The library in ``paths``, parsed once while its files stay the same (their paths,
+    sizes and modification times)."""
+    files = []
+    for path in paths:
+        found = sorted(Path(path).rglob("*.y*ml")) if Path(path).is_dir() else [Path(path)]
+        files += [(str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in found]
+    key = (tuple(paths), tuple(files))
+    library = _LIBRARIES.get(key)
+    if library is None:
+        library = load_library(paths)
+        _LIBRARIES[key] = library
+        while len(_LIBRARIES) > RECENT_RUNS:
+            _LIBRARIES.popitem(last=False)
+    return library
+
+
+def _index(
+    store: Store, key: tuple[str, dt.date, str] | None
+) -> list[tuple[str, int, str | None, str | None, str | None, str | None]]:
+    """Every stored person as (id, record version, ethnicity, gender, disability, cached
+    result), in id
+    order, in one query; the cached result (for ``key``: library version, date, stages) is
+    None unless it was made for the record's present version."""
+    joined = people.outerjoin(protected, protected.c.person_id == people.c.id)
+    kept: Any = null()
+    if key is not None:
+        version, as_of, scope = key
+        joined = joined.outerjoin(
+            population_cache,
+            (population_cache.c.person_id == people.c.id)
+            & (population_cache.c.library_version == version)
+            & (population_cache.c.as_of == as_of)
+            & (population_cache.c.scope == scope)
+            & (population_cache.c.record_version == people.c.version),
+        )
+        kept = population_cache.c.result
     query = (
         select(
             people.c.id,
             people.c.version,
-            type_coerce(people.c.record, String),
             protected.c.ethnicity,
             protected.c.gender,
             protected.c.disability,
+            kept,
         )
-        .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+        .select_from(joined)
         .order_by(people.c.id)
-        .limit(size)
     )
-    while True:
+    with store.engine.connect() as conn:
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(query)]
+
+
+_RECORDS = select(
+    type_coerce(people.c.record, String),
+    protected.c.ethnicity,
+    protected.c.gender,
+    protected.c.disability,
+).select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+
+
+def _chunks(
+    store: Store, ids: list[str], source: str | None, size: int = CHUNK
+) -> Iterator[tuple[list[str], Any]]:
+    """``ids`` in chunks, each with what a worker needs to decide it: the database to read
+    the records from (``source``), or, where a worker cannot open it (an in-memory
+    database), the records themselves: [(record JSON text, ethnicity, gender,
+    disability)]."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        if source is not None:
+            yield chunk, (source, chunk)
+            continue
         with store.engine.connect() as conn:
-            rows = conn.execute(query.where(people.c.id > last)).all()
-        if not rows:
-            return
-        yield [tuple(r) for r in rows]
-        last = rows[-1][0]
+            rows = conn.execute(_RECORDS.where(people.c.id.in_(chunk))).all()
+        yield chunk, [tuple(r) for r in rows]
+
+
+#: Worker pools kept between runs, by (library version, paths, pathways, engine, workers):
+#: starting one (a process, its imports, the library, its compiled function) costs about
+#: a second of CPU per worker, as much as deciding 20,000 people.
+_POOLS: OrderedDict[tuple[Any, ...], ProcessPoolExecutor] = OrderedDict()
+POOLS_KEPT = 2
+
+
+def _pool(key: tuple[Any, ...]) -> ProcessPoolExecutor | None:
+    """The worker pool for ``key`` (None for one worker: the caller's own process)."""
+    _digest, paths, wanted, engine, workers = key
+    if workers == 1:
+        return None
+    pool = _POOLS.get(key)
+    if pool is None:
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(list(paths), list(wanted) if wanted is not None else None, engine),
+        )
+        _POOLS[key] = pool
+        while len(_POOLS) > POOLS_KEPT:
+            _POOLS.popitem(last=False)[1].shutdown(cancel_futures=True)
+    _POOLS.move_to_end(key)
+    return pool
+
+
+def _drop_pool(pool: ProcessPoolExecutor | None) -> None:
+    for key, kept in list(_POOLS.items()):
+        if kept is pool:
+            del _POOLS[key]
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def close_pools() -> None:
+    """Stop the worker processes kept between runs (also done when the process exits)."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(cancel_futures=True)
+
+
+atexit.register(close_pools)
 
 
 # --- the cache -------------------------------------------------------------------------------
-
-
-def load_cached(
-    store: Store, version: str, as_of: dt.date, scope: str
-) -> dict[str, tuple[int, str]]:
-    """person id -> (record version, packed result) cached for this run's key."""
-    query = select(
-        population_cache.c.person_id, population_cache.c.record_version, population_cache.c.result
-    ).where(
-        population_cache.c.library_version == version,
-        population_cache.c.as_of == as_of,
-        population_cache.c.scope == scope,
-    )
-    with store.engine.connect() as conn:
-        return {r[0]: (r[1], r[2]) for r in conn.execute(query)}
 
 
 def save_cached(
@@ -351,13 +490,13 @@ def save_cached(
 def _pack(r: PersonResult) -> str:
     dates = {str(i): [d.isoformat() if d else None for d in pair] for i, pair in r.dates.items()}
     joined = r.joined.isoformat() if r.joined else None
-    return json.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates, joined])
+    return orjson.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates, joined]).decode()
 
 
 def _from_cache(
     pid: str, protected: tuple[str | None, str | None, str | None], keys: tuple[str, ...], text: str
 ) -> PersonResult:
-    kind, group, grade, codes, dates, joined = json.loads(text)
+    kind, group, grade, codes, dates, joined = orjson.loads(text)
     ethnicity, gender, disability = protected
     return PersonResult(
         pid,
@@ -385,42 +524,64 @@ def _from_cache(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(paths: list[str], pathways: list[str] | None) -> None:
+def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "compiled") -> None:
+    library = load_library(paths)
+    if engine == "batch":
+        batch = BatchEvaluator(library)
+        keys = batch.stage_keys(pathways)
+        _WORKER.update(engine=engine, evaluator=batch, keys=keys)
+        return
+    evaluator = PopulationEvaluator(library)
+    keys = evaluator.stage_keys(pathways)
+    _WORKER.update(engine=engine, decide=evaluator.function(keys), keys=keys)
 
-    evaluator = BatchEvaluator(load_library(paths))
-    _WORKER.update(
-        evaluator=evaluator,
-        keys=evaluator.stage_keys(pathways),  # pathways=[]: no stages, as in the caller
-        version=evaluator.library.digest,
-    )
+
+def _read(source: str, ids: list[str]) -> list[tuple[Any, ...]]:
+    """In a worker: the records of ``ids`` from the database at ``source``."""
+    engines = _WORKER.setdefault("databases", {})
+    engine = engines.get(source)
+    if engine is None:
+        engine = engines[source] = create_engine(source)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(_RECORDS.where(people.c.id.in_(ids)))]
 
 
-def _decide_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
+def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
+    rows: list[tuple[Any, ...]] = _read(*work) if isinstance(work, tuple) else work
+    keys = _WORKER["keys"]
+    if _WORKER["engine"] == "batch":
+        return keys, _batch_chunk(rows, as_of)
+    decide = _WORKER["decide"]
+    day, iso = as_of.toordinal(), as_of.isoformat()
+    out = []
+    for text, ethnicity, gender, disability in rows:
+        data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
+        data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
+        codes, dates = decide(data, day, iso)
+        group, grade = record_grouping(data, iso)
+        joined = dt.date.fromisoformat(data["joined"])
+        out.append(
+            (data["id"], data["kind"], group, grade, ethnicity, gender, codes, dates)
+            + (joined, disability)
+        )
+    return keys, out
+
+
+def _batch_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> list[Any]:
     evaluator = _WORKER["evaluator"]
     keys = _WORKER["keys"]
     out = []
     for text, ethnicity, gender, disability in rows:
-        data = json.loads(text) if isinstance(text, str) else dict(text)
+        data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
         data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
         person = Person.model_validate(data)
         codes, dates = evaluator.compact(person, as_of, keys)
         group, grade = grouping(person, as_of)
-        kind = person.kind.value
         out.append(
-            (
-                person.id,
-                kind,
-                group,
-                grade,
-                ethnicity,
-                gender,
-                codes,
-                dates,
-                person.joined,
-                disability,
-            )
+            (person.id, person.kind.value, group, grade, ethnicity, gender, codes, dates)
+            + (person.joined, disability)
         )
-    return keys, out
+    return out
 
 
 def _unpack(packed: tuple[tuple[str, ...], list[Any]], keys: tuple[str, ...]) -> list[PersonResult]:
