@@ -59,6 +59,49 @@ def test_decisions_for_own_record(client: TestClient, seeded: Seeded) -> None:
     assert all("status" in s and "requirements" in s for s in body["stages"])
 
 
+def test_decision_summary_is_small_and_agrees_with_the_full_decision(
+    client: TestClient, seeded: Seeded
+) -> None:
+    url = f"/api/people/{seeded.officer}/decisions"
+    headers = auth(seeded, "officer")
+    full = client.get(url, params={"as_of": "2024-06-01", "detail": "full"}, headers=headers)
+    summary = client.get(url, params={"as_of": "2024-06-01", "detail": "summary"}, headers=headers)
+    assert summary.status_code == full.status_code == 200
+    whole, brief = full.json(), summary.json()
+    assert len(summary.content) <= 9_000 < len(full.content)
+    assert all("requirements" not in s for s in brief["stages"])
+    for short, long in zip(brief["stages"], whole["stages"], strict=True):
+        assert (short["pathway"], short["stage"], short["status"]) == (
+            long["pathway"],
+            long["stage"],
+            long["status"],
+        )
+        assert short.get("eligible_from") == long["eligible_from"]
+        assert short.get("lapsed_on") == long["lapsed_on"]
+    assert brief["next_steps"] == [
+        {k: v for k, v in step.items() if v is not None} for step in whole["next_steps"]
+    ]
+    assert brief["library_version"] == whole["library_version"]
+    default = client.get(url, params={"as_of": "2024-06-01"}, headers=headers)
+    assert default.json() == whole
+    body = problem(client.get(url, params={"detail": "everything"}, headers=headers), 422)
+    assert body["errors"][0]["field"] == "query.detail"
+
+
+def test_responses_are_gzip_compressed_when_the_client_accepts_it(
+    client: TestClient, seeded: Seeded
+) -> None:
+    url = f"/api/people/{seeded.officer}/decisions"
+    headers = auth(seeded, "officer")
+    zipped = client.get(url, headers={**headers, "Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.num_bytes_downloaded < len(zipped.content) / 5  # the client decodes it
+    plain = client.get(url, headers={**headers, "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == zipped.json()
+    page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip" or len(page.content) < 1000
+
+
 def test_hr_sees_anyone_officer_only_themselves(client: TestClient, seeded: Seeded) -> None:
     url = f"/api/people/{seeded.other}/decisions"
     assert client.get(url, headers=auth(seeded, "hr")).status_code == 200

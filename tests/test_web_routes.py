@@ -39,7 +39,10 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         [f"{MANAGE}::test_admin_revokes_anyones_token"],
     ),
     ("GET", "/api/people/{person_id}/decisions"): (
-        [f"{API}::test_decisions_for_own_record"],
+        [
+            f"{API}::test_decisions_for_own_record",
+            f"{API}::test_decision_summary_is_small_and_agrees_with_the_full_decision",
+        ],
         [
             f"{API}::test_bad_as_of_is_a_validation_problem",
             f"{API}::test_without_a_valid_token_is_401",
