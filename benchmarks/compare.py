@@ -55,11 +55,19 @@ from accreditation.record import Outcome, Person  # noqa: E402
 
 AS_OF = dt.date(2024, 6, 1)
 FSL_FROM = dt.date(2010, 4, 1)
-_RANKS = (
-    "constable sergeant inspector chief_inspector superintendent chief_superintendent "
-    "commander deputy_assistant_commissioner assistant_commissioner deputy_commissioner "
-    "commissioner"
-).split()
+_RANKS = [
+    "constable",
+    "sergeant",
+    "inspector",
+    "chief_inspector",
+    "superintendent",
+    "chief_superintendent",
+    "commander",
+    "deputy_assistant_commissioner",
+    "assistant_commissioner",
+    "deputy_commissioner",
+    "commissioner",
+]
 _ORDER = {r: i for i, r in enumerate(_RANKS)}
 _COUNTED = (
     "investigation",
@@ -248,7 +256,7 @@ def main() -> int:
     people = list(generate_people(args.people, seed=1, as_of=AS_OF))
     texts = [p.model_dump_json() for p in people]
     records = [orjson.loads(t) for t in texts]
-    sample, sample_records = people[: args.sample], records[: args.sample]
+    sample = people[: args.sample]
     fast = PopulationEvaluator(library)
     eight = fast.function(tuple(STAGES))
     every = fast.function(fast.stage_keys())
