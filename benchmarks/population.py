@@ -1,14 +1,23 @@
-"""Population runs: the stored workforce against every shipped pathway.
+"""Population runs: the stored workforce against every shipped pathway (issue 19's targets).
 
     .venv/bin/python benchmarks/population.py [--people 250000] [--workers 2] [--repeat 3]
 
 Generates the seeded synthetic workforce into ``var/bench/people-N.db`` once (reused
-afterwards), then times ``workforce.population.evaluate_population`` (batch
-evaluator, worker processes that parse the stored records) end to end: reading the
-SQLite store, parsing, deciding every stage of every pathway, collecting the results.
-Prints people/second, the per-person cost on one core, and the ratio to the
-hand-written floor (benchmarks/floor.py). Targets (issue 8): 50,000 people <= 15 s,
-250,000 <= 60 s on 2 cores.
+afterwards), then times ``workforce.population.evaluate_population`` end to end (reading
+the SQLite store, parsing, deciding every stage of every pathway with the population
+evaluator of :mod:`rules.popcode` on 2 worker processes, collecting the results):
+
+- cold, without the cache (median of ``--repeat``), and the first run filling the cache;
+- repeated with the cache (nothing changed: nothing is read or decided again);
+- the impact preview of a one-file change (promotion.yaml: 12 months' service to be a
+  sergeant instead of 24): the changed pathway decided under both versions, then
+  ``workforce.impact.impact``; cold (nothing cached) and with the old version cached;
+- the first equality report on a new date: a run on that date, then
+  ``workforce.reports.equality.monitor`` by ethnicity.
+
+Targets (issue 19, 2 cores): 250,000 cold <= 10 s, repeated with the cache <= 1 s; on
+50,000 people, the impact preview <= 5 s and the first equality report on a new date
+<= 3 s. The machine's load average is printed with every figure.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,6 +56,20 @@ def machine() -> str:
     )
 
 
+def timed(label: str, fn: Any) -> Any:
+    started = time.perf_counter()
+    out = fn()
+    seconds = time.perf_counter() - started
+    print(f"{label}: {seconds:.2f} s ({os.getloadavg()[0]:.2f} load)", flush=True)
+    return out, seconds
+
+
+def verdict(seconds: float, target: float | None) -> str:
+    if target is None:
+        return ""
+    return f" (target <= {target:g} s: {'met' if seconds <= target else 'NOT met'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=250_000)
@@ -56,13 +80,12 @@ def main() -> None:
     if args.quick:
         args.people, args.repeat = 5_000, 1
 
-    from floor import floor
+    from sqlalchemy import delete
 
-    from pathways import SHIPPED_LIBRARY, load_library
-    from rules.batch import BatchEvaluator
+    from pathways import SHIPPED_LIBRARY
     from store import Store
+    from store.schema import population_cache
     from workforce.population import evaluate_population
-    from workforce.synthetic import generate_people
 
     print(f"machine: {machine()}")
     db = ROOT / "var" / "bench" / f"people-{args.people}.db"
@@ -71,9 +94,7 @@ def main() -> None:
         print(f"generating {args.people:,} people into {db} (once) ...", flush=True)
         subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "pathways",
+                str(Path(sys.executable).parent / "pathways"),
                 "generate",
                 "--people",
                 str(args.people),
@@ -87,70 +108,91 @@ def main() -> None:
     store = Store(f"sqlite:///{db}")
     assert store.count_people() == args.people, "the benchmark database is incomplete: delete it"
 
+    def clear() -> None:
+        with store.transaction() as conn:
+            conn.execute(delete(population_cache))
+
+    def run(**options: Any) -> Any:
+        return evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers, **options)
+
+    big = {250_000: (10.0, 1.0)}.get(args.people, (None, None))
     times = []
     for i in range(args.repeat):
-        run = evaluate_population(
-            store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers, cache=False
-        )
-        times.append(run.seconds)
-        stages = len(run.people[0].keys)
-        print(
-            f"run {i + 1}: {len(run.people):,} people x {stages} stages in {run.seconds:.1f} s "
-            f"({len(run.people) / run.seconds:,.0f} people/s)",
-            flush=True,
-        )
+        result, seconds = timed(f"cold run {i + 1}, no cache", lambda: run(cache=False))
+        times.append(seconds)
     median = statistics.median(times)
-    from sqlalchemy import delete
-
-    from store.schema import population_cache
-
-    with store.transaction() as conn:
-        conn.execute(delete(population_cache))
-    filling = evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers)
-    warm = evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers)
+    stages = len(result.people[0].keys)
     print(
-        f"with the cache: first run (decides and stores) {filling.seconds:.1f} s, "
-        f"repeat {warm.seconds:.1f} s ({warm.cached:,} from the cache, "
-        f"{warm.evaluated} decided)",
-        flush=True,
+        f"=> {args.people:,} people x {stages} stages, cold: median {median:.2f} s of "
+        f"{args.repeat} ({args.people / median:,.0f} people/s){verdict(median, big[0])}"
     )
+    clear()
+    timed("first run with the cache (decides and stores)", run)
+    warm, seconds = timed("repeated with the cache", run)
+    assert warm.cached == args.people and warm.evaluated == 0
+    print(f"=> repeated with the cache: {seconds:.2f} s{verdict(seconds, big[1])}")
 
-    # One core, in process, on a sample: the evaluator alone, and the floor.
-    library = load_library([SHIPPED_LIBRARY])
-    batch = BatchEvaluator(library)
-    keys = batch.stage_keys()
-    sample = list(generate_people(2_000, seed=1, as_of=AS_OF))
-    for p in sample[:100]:
-        batch.compact(p, AS_OF, keys)
-    per_batch = []
-    per_floor = []
-    for p in sample:
-        t = time.perf_counter()
-        batch.compact(p, AS_OF, keys)
-        per_batch.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        floor(p, AS_OF)
-        per_floor.append(time.perf_counter() - t)
-    b, f = statistics.median(per_batch), statistics.median(per_floor)
-    targets = {50_000: 15.0, 250_000: 60.0}
-    target = targets.get(args.people)
-    verdict = (
-        f"target <= {target:.0f} s: {'met' if median <= target else 'NOT met'}"
-        if target is not None
-        else "the targets are for 50,000 and 250,000 people"
-    )
-    print()
-    print(
-        f"population run, {args.people:,} people, all {len(library.pathways)} pathways "
-        f"({stages} stages), {args.workers} workers: median {median:.1f} s of {args.repeat} "
-        f"= {args.people / median:,.0f} people/s ({verdict})"
-    )
-    print(f"batch evaluator alone, one core: median {b * 1e3:.3f} ms/person (all stages)")
-    print(
-        f"floor (8 stages, hand-written): median {f * 1e6:.1f} us/person; "
-        f"batch/floor = {b / f:.0f}x"
-    )
+    small = args.people <= 50_000
+    impact_preview(store, args.workers, clear, 5.0 if small else None)
+    equality_report(store, args.workers, 3.0 if small else None)
     store.close()
+
+
+def impact_preview(store: Any, workers: int, clear: Any, target: float | None) -> None:
+    """One file changed (promotion.yaml): the changed pathway under both versions, compared."""
+    import shutil
+    import tempfile
+
+    from pathways import SHIPPED_LIBRARY, load_library
+    from workforce.impact import changed_pathways, impact
+    from workforce.population import evaluate_population
+
+    with tempfile.TemporaryDirectory() as tmp:
+        new_dir = Path(tmp) / "library"
+        shutil.copytree(SHIPPED_LIBRARY, new_dir)
+        promotion = new_dir / "promotion.yaml"
+        text = promotion.read_text()
+        changed_text = text.replace("at_least_months: 24", "at_least_months: 12", 1)
+        assert changed_text != text
+        promotion.write_text(changed_text)
+        old_lib, new_lib = load_library([SHIPPED_LIBRARY]), load_library([new_dir])
+
+        def preview() -> Any:
+            changed = changed_pathways(old_lib, new_lib)
+            old = evaluate_population(
+                store, [SHIPPED_LIBRARY], AS_OF, workers=workers, pathways=changed
+            )
+            new = evaluate_population(store, [new_dir], AS_OF, workers=workers, pathways=changed)
+            return impact(old, new), changed
+
+        clear()
+        (report, changed), cold = timed("impact preview, nothing cached", preview)
+        clear()
+        evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=workers, pathways=changed)
+        _, warm = timed("impact preview, the old version cached", preview)
+    moved = sum(len(s.gained) + len(s.lost) for s in report.stages)
+    print(
+        f"=> impact preview of a one-file change ({', '.join(changed)}): {cold:.2f} s cold, "
+        f"{warm:.2f} s with the old version cached; {moved:,} people gain or lose a stage"
+        f"{verdict(cold, target)}"
+    )
+
+
+def equality_report(store: Any, workers: int, target: float | None) -> None:
+    from pathways import SHIPPED_LIBRARY
+    from workforce.population import evaluate_population
+    from workforce.reports.equality import monitor
+
+    day = dt.date(2023, 11, 17)  # a date no earlier run used
+
+    def report() -> Any:
+        return monitor(evaluate_population(store, [SHIPPED_LIBRARY], day, workers=workers))
+
+    rows, seconds = timed(f"first equality report on {day}", report)
+    print(
+        f"=> first equality report on a new date: {seconds:.2f} s, {len(rows)} stages"
+        f"{verdict(seconds, target)}"
+    )
 
 
 if __name__ == "__main__":

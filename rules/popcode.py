@@ -252,14 +252,11 @@ class _Writer:
                     f"_tenure({table}.get({value}, ()), {bounds}) if {value} in {every} else NEVER",
                 )
             case ServiceScope.CURRENT_RANK:
-                s.sections.add("runs_rank")
-                self._put(name, f"_run(RUN_RANK, {bounds})")
+                self._put(name, f"_run(rec, AS, 'rank', {bounds})")
             case ServiceScope.CURRENT_ROLE:
-                s.sections.add("runs_post")
-                self._put(name, f"_run(RUN_ROLE, {bounds})")
+                self._put(name, f"_run(rec, AS, 'role', {bounds})")
             case ServiceScope.CURRENT_BUSINESS_GROUP:
-                s.sections.add("runs_post")
-                self._put(name, f"_run(RUN_GROUP, {bounds})")
+                self._put(name, f"_run(rec, AS, 'business_group', {bounds})")
             case _:
                 assert_never(spec.in_)
 
@@ -453,19 +450,6 @@ _PRELUDE = {
     "service": [
         "SERVICE = [(_ord(rec['joined']), INF)] if rec['joined'] <= AS else []",
     ],
-    "runs_rank": [
-        "RUN_RANK = [(h.get('rank') or h.get('band'), _ord(h['start']),"
-        " _ord(h['end']) if h.get('end') else INF)"
-        " for h in (rec.get('ranks') or rec.get('bands') or ())"
-        " if h['start'] <= AS and (h.get('basis') or 'substantive') == 'substantive']",
-    ],
-    "runs_post": [
-        "_P = [p for p in rec.get('postings') or () if p['start'] <= AS]",
-        "RUN_ROLE = [(p['role'], _ord(p['start']), _ord(p['end']) if p.get('end') else INF)"
-        " for p in _P]",
-        "RUN_GROUP = [(p['business_group'], _ord(p['start']),"
-        " _ord(p['end']) if p.get('end') else INF) for p in _P]",
-    ],
 }
 _ORDER = tuple(_PRELUDE)
 
@@ -497,6 +481,30 @@ def _cred_any(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> t
     return timeline.NEVER
 
 
+def _current_run(
+    rec: Record, as_of_iso: str, key: str, as_of: int, lo: int | None, hi: int | None
+) -> timeline.Truth:
+    """Months in the current run of substantive ranks or bands (``key`` 'rank'), of a
+    role or of a business group, between ``lo`` and ``hi``: worked out only when a stage
+    asks (few do), from the record's holdings started by the as-of date."""
+    if key == "rank":
+        items = rec.get("ranks") or rec.get("bands") or ()
+        field_name = "rank" if rec.get("ranks") else "band"
+        items = [h for h in items if (h.get("basis") or "substantive") == "substantive"]
+    else:
+        items, field_name = rec.get("postings") or (), key
+    holdings = [
+        (
+            h[field_name],
+            timeline.ordinal(h["start"]),
+            timeline.ordinal(h["end"]) if h.get("end") else timeline.INF,
+        )
+        for h in items
+        if h["start"] <= as_of_iso
+    ]
+    return timeline.current_run_truth(holdings, as_of, lo, hi)
+
+
 def _lapsed_on(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> int | None:
     """The latest lapse day of the awards (of the level or above) lapsed by ``as_of``."""
     days = [lapse for lv, lapse in awards or () if lv >= level and lapse <= as_of]
@@ -508,7 +516,7 @@ _GLOBALS: dict[str, Any] = {
     "NEVER": timeline.NEVER,
     "_until": timeline.until_iso,
     "_tenure": timeline.tenure_truth,
-    "_run": timeline.current_run_truth,
+    "_run": _current_run,
     "_atleast": timeline.atleast,
     "_first": timeline.first_day,
     "_lapse": timeline.lapse_day,

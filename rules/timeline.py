@@ -232,21 +232,33 @@ def current_run_truth(
     if not holdings:
         return NEVER
     cuts = sorted({e + 1 for _, _, e in holdings if as_of <= e < INF})
+    if not cuts:  # nothing ends from the as-of date on: one segment (the usual case)
+        now = [h for h in holdings if h[1] <= as_of <= h[2]]
+        if not now:
+            return NEVER
+        hit = _solve(as_of, INF, 0, _run_start(holdings, now[0]), lo, hi)
+        return _intervals_to_truth([hit] if hit else [], as_of)
     bounds = [as_of, *cuts, INF]
     found: list[tuple[int, int]] = []
     for a, b in itertools.pairwise(bounds):
         now = [h for h in holdings if h[1] <= a <= h[2]]
         if not now:
             continue
-        value, start, _ = now[0]
-        same = sorted((h for h in holdings if h[0] == value), key=lambda h: h[1])
-        for _, s, e in reversed(same):
-            if s < start and e + 1 >= start:
-                start = min(start, s)
-        hit = _solve(a, b - 1 if b < INF else INF, 0, start, lo, hi)
+        hit = _solve(a, b - 1 if b < INF else INF, 0, _run_start(holdings, now[0]), lo, hi)
         if hit is not None:
             found.append(hit)
     return _intervals_to_truth(found, as_of)
+
+
+def _run_start(holdings: Sequence[tuple[str, int, int]], current: tuple[str, int, int]) -> int:
+    """Where the run of ``current`` starts: walked back over earlier back-to-back holdings
+    of the same value (as :func:`rules.facts._current_run` walks)."""
+    value, start, _ = current
+    same = sorted((h for h in holdings if h[0] == value), key=lambda h: h[1])
+    for _, s, e in reversed(same):
+        if s < start and e + 1 >= start:
+            start = min(start, s)
+    return start
 
 
 def atleast(need: int, pairs: Iterable[tuple[bool, bool]]) -> bool:
