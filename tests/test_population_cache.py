@@ -50,3 +50,29 @@ def test_another_date_or_other_stages_are_not_taken_from_the_cache(store: Store)
     assert (
         evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1, pathways=["fsl"]).cached == 20
     )
+
+
+def test_a_change_to_protected_characteristics_alone_is_seen_by_a_repeat_run(
+    store: Store,
+) -> None:
+    everyone = list(generate_people(30, seed=14))
+    store.save_people(everyone, actor="test")
+    first = evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1)
+    repeat = evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1)
+    assert (repeat.evaluated, repeat.cached) == (0, 30) and _results(repeat) == _results(first)
+    person = everyone[4]
+    other = "female" if person.protected.gender != "female" else "male"
+    store.save_people(
+        [
+            person.model_copy(
+                update={"protected": person.protected.model_copy(update={"gender": other})}
+            )
+        ],
+        actor="test",
+    )
+    after = evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1)
+    assert (after.evaluated, after.cached) == (1, 29)
+    assert next(p for p in after.people if p.person == person.id).gender == other
+    store.delete_person(everyone[7].id, actor="test")
+    fewer = evaluate_population(store, [SHIPPED_LIBRARY], DAY, workers=1)
+    assert len(fewer.people) == 29 and everyone[7].id not in {p.person for p in fewer.people}
