@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/loadtest.py [--duration 300] [--users 50] [--processes 2]
         [--engine-workers 1] [--backend sqlite|postgresql] [--db sqlite:///var/pathways.db]
+        [--detail summary|full]
     make loadtest            # 300 s on SQLite, then 300 s on PostgreSQL
 
 Starts ``pathways serve`` itself on a free loopback port (``--processes`` uvicorn
@@ -137,7 +138,9 @@ async def _user(
                 if kind == "my_pathways":
                     r = await client.get(f"/people/{pid}")
                 elif kind == "decision_api":
-                    r = await client.get(f"/api/people/{pid}/decisions")
+                    r = await client.get(
+                        f"/api/people/{pid}/decisions", params={"detail": DETAIL[0]}
+                    )
                 elif kind == "what_if_api":
                     r = await client.post(
                         f"/api/people/{pid}/what-if",
@@ -152,6 +155,9 @@ async def _user(
                 errors.append(f"{kind} {pid}: {type(exc).__name__}: {exc}")
             seen[kind].append(time.perf_counter() - started)
             await asyncio.sleep(rng.uniform(0.5, 1.5))
+
+
+DETAIL = ["summary"]  # the decision API's ?detail= (--detail)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -179,8 +185,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--engine-workers", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--detail", choices=["summary", "full"], default="summary", help="decision API detail"
+    )
     parser.add_argument("--db", default=f"sqlite:///{ROOT / 'var' / 'pathways.db'}")
     args = parser.parse_args()
+    DETAIL[0] = args.detail
 
     server = None
     db = args.db
@@ -225,7 +235,7 @@ def main() -> None:
             f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"load average {load:.2f}; backend {args.backend}; {args.processes} server "
             f"processes x {args.engine_workers} engine workers; {len(ids)} users for "
-            f"{args.duration:.0f} s",
+            f"{args.duration:.0f} s; decision API detail={args.detail} (gzip accepted)",
             flush=True,
         )
         started = time.perf_counter()
