@@ -12,7 +12,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: run test lint imports typecheck install lock upgrade clean bench bench-population bench-memory loadtest
+.PHONY: run test lint imports typecheck install lock upgrade clean bench bench-population bench-memory bench-compare loadtest
 
 install: $(STAMP)
 
@@ -84,6 +84,11 @@ test: lint imports typecheck
 
 bench: install
 	$(BIN)/python benchmarks/engine.py --people 50000 --workers 2
+
+# Per person, side by side: the floor, the population evaluator, GoRules ZEN, the batch
+# evaluator, durable-rules (zen-engine is the 'bench' extra, pinned in the lock).
+bench-compare: install
+	$(BIN)/python benchmarks/compare.py --people 2000 --rounds 7 --sample 300
 
 bench-memory: install
 	$(BIN)/python benchmarks/memory.py --evaluations 200000
