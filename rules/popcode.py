@@ -92,7 +92,6 @@ def _ord(day: dt.date | None) -> int | None:
 class _Source:
     """Python source being written: the record sections and leaves it needs, and its lines."""
 
-    lines: list[str] = field(default_factory=list)
     consts: dict[str, Any] = field(default_factory=dict)
     sections: set[str] = field(default_factory=set)
     creds: set[str] = field(default_factory=set)  # credentials the leaves look at
@@ -106,9 +105,6 @@ class _Source:
         name = f"K{len(self.consts)}"
         self.consts[name] = value
         return name
-
-    def add(self, line: str, indent: int = 1) -> None:
-        self.lines.append("    " * indent + line)
 
 
 class _Writer:
@@ -127,6 +123,7 @@ class _Writer:
         # starts as None; a (now, toggles) pair is never empty, so never false).
         self.defs: dict[str, str] = {}
         self.varying: set[str] = set()  # those whose truth can change after the as-of date
+        self.held_names: dict[str, str] = {}  # stage key -> its held-rule variable
 
     # --- leaves ---------------------------------------------------------------------
 
@@ -209,10 +206,9 @@ class _Writer:
                 s.sections.add("memb")
                 self._put(name, f"_until(MEMB.get({s.const(req.member_of)}, ''), AS, A)")
             case ReachedRequirement():
-                target = stage_key(*req.target(pathway_id))
-                held = self.held(target)
-                self._put(name, held)
-                if held[1:].split(" ", 1)[0] not in self.varying:
+                held = self.held_name(stage_key(*req.target(pathway_id)))
+                self._put(name, self.get(held))
+                if held not in self.varying:
                     self.varying.discard(name)
             case AttributeRequirement():
                 if req.attribute not in self.vocab_attributes:
@@ -262,13 +258,17 @@ class _Writer:
 
     # --- awards -----------------------------------------------------------------------
 
-    def held(self, key: str) -> str:
-        """The name of the (now, toggles) pair of stage ``key``'s held rule, written if new."""
-        name = f"H_{key.replace('.', '__').replace('-', '_')}"
+    def held_name(self, key: str) -> str:
+        """The variable of stage ``key``'s held rule (its (now, toggles) pair), written if new."""
+        name = self.held_names.setdefault(key, f"H{len(self.held_names)}")
         if name not in self.defs:
             award = self.plans[key].stage.awards
             self._put(name, self._award(award) if award is not None else "NEVER")
-        return self.get(name)
+        return name
+
+    def held(self, key: str) -> str:
+        """An expression for the (now, toggles) pair of stage ``key``'s held rule."""
+        return self.get(self.held_name(key))
 
     def _award(self, award: Award) -> str:
         s = self.src
