@@ -486,21 +486,39 @@ def _current_run(
 ) -> timeline.Truth:
     """Months in the current run of substantive ranks or bands (``key`` 'rank'), of a
     role or of a business group, between ``lo`` and ``hi``: worked out only when a stage
-    asks (few do), from the record's holdings started by the as-of date."""
+    asks, from the record's holdings started by the as-of date."""
     if key == "rank":
-        items = rec.get("ranks") or rec.get("bands") or ()
         field_name = "rank" if rec.get("ranks") else "band"
-        items = [h for h in items if (h.get("basis") or "substantive") == "substantive"]
+        items = [
+            h
+            for h in rec.get("ranks") or rec.get("bands") or ()
+            if (h.get("basis") or "substantive") == "substantive" and h["start"] <= as_of_iso
+        ]
     else:
-        items, field_name = rec.get("postings") or (), key
+        field_name = key
+        items = [h for h in rec.get("postings") or () if h["start"] <= as_of_iso]
+    ends = [h.get("end") or "~" for h in items]
+    if all(e == "~" or e < as_of_iso for e in ends):
+        # Nothing ends from the as-of date on (the usual case): the run on the as-of date
+        # holds for ever after, so only its start is needed.
+        now = next((h for h, e in zip(items, ends, strict=True) if e == "~"), None)
+        if now is None:
+            return timeline.NEVER
+        value = now[field_name]
+        same = [
+            (value, timeline.ordinal(h["start"]), timeline.ordinal(e) if e != "~" else timeline.INF)
+            for h, e in zip(items, ends, strict=True)
+            if h[field_name] == value
+        ]
+        current = (value, timeline.ordinal(now["start"]), timeline.INF)
+        return timeline.run_truth(same, current, as_of, lo, hi)
     holdings = [
         (
             h[field_name],
             timeline.ordinal(h["start"]),
-            timeline.ordinal(h["end"]) if h.get("end") else timeline.INF,
+            timeline.ordinal(e) if e != "~" else timeline.INF,
         )
-        for h in items
-        if h["start"] <= as_of_iso
+        for h, e in zip(items, ends, strict=True)
     ]
     return timeline.current_run_truth(holdings, as_of, lo, hi)
 

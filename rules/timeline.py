@@ -36,6 +36,7 @@ __all__ = [
     "first_day",
     "lapse_day",
     "ordinal",
+    "run_truth",
     "tenure_truth",
     "truth_on",
     "until",
@@ -248,6 +249,19 @@ def current_run_truth(
         if hit is not None:
             found.append(hit)
     return _intervals_to_truth(found, as_of)
+
+
+def run_truth(
+    same: Sequence[tuple[str, int, int]],
+    current: tuple[str, int, int],
+    as_of: int,
+    lo: int | None,
+    hi: int | None,
+) -> Truth:
+    """:func:`current_run_truth` when nothing ends from the as-of date on: ``current`` is
+    the holding covering it and ``same`` the holdings of its value."""
+    hit = _solve(as_of, INF, 0, _run_start(same, current), lo, hi)
+    return _intervals_to_truth([hit] if hit else [], as_of)
 
 
 def _run_start(holdings: Sequence[tuple[str, int, int]], current: tuple[str, int, int]) -> int:
