@@ -671,7 +671,8 @@ class PopulationEvaluator:
             # it can only come to hold if a leaf unmet today is met later.
             tests = [f"(not {names[n.leaf]}[0] and {names[n.leaf]}[1])" for n in varying]
         else:
-            tests = [f"{names[n.leaf]}[1]" for n in varying] + [f"{days[-1]} > A"]
+            tests = [f"{names[n.leaf]}[1]" for n in varying]
+            tests += [f"{days[-1]} > A"] if days else []
         if not tests:
             out.append(f"{ind}else:")
             out.append(f"{ind}    codes[{i}] = {CODE_OF[Status.NOT_ELIGIBLE]}")
