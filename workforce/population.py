@@ -40,6 +40,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import String, create_engine, delete, func, insert, null, select, type_coerce
+from sqlalchemy.pool import NullPool
 
 from accreditation.record import Person
 from pathways.loader import load_library
@@ -250,7 +251,7 @@ def evaluate_population(
                 progress(len(run.people), len(run.people))
             return run
     index = _index(store, (library.digest, as_of, scope) if cache else None)
-    todo = [row[0] for row in index if row[4] is None]
+    todo = [row[0] for row in index if row[5] is None]
     run = PopulationRun(library.digest, as_of, [], engine=ENGINES[engine], keys=keys)
     decided: dict[str, PersonResult] = {}
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
@@ -541,7 +542,9 @@ def _read(source: str, ids: list[str]) -> list[tuple[Any, ...]]:
     engines = _WORKER.setdefault("databases", {})
     engine = engines.get(source)
     if engine is None:
-        engine = engines[source] = create_engine(source)
+        # No pooled connections: a database file replaced at the same path (or a server
+        # restarted) is opened afresh for each chunk, never read through a stale handle.
+        engine = engines[source] = create_engine(source, poolclass=NullPool)
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(_RECORDS.where(people.c.id.in_(ids)))]
 
@@ -561,8 +564,18 @@ def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]
         group, grade = record_grouping(data, iso)
         joined = dt.date.fromisoformat(data["joined"])
         out.append(
-            (data["id"], data["kind"], group, grade, ethnicity, gender, codes, dates)
-            + (joined, disability)
+            (
+                data["id"],
+                data["kind"],
+                group,
+                grade,
+                ethnicity,
+                gender,
+                codes,
+                dates,
+                joined,
+                disability,
+            )
         )
     return keys, out
 
@@ -578,8 +591,18 @@ def _batch_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> list[Any]:
         codes, dates = evaluator.compact(person, as_of, keys)
         group, grade = grouping(person, as_of)
         out.append(
-            (person.id, person.kind.value, group, grade, ethnicity, gender, codes, dates)
-            + (person.joined, disability)
+            (
+                person.id,
+                person.kind.value,
+                group,
+                grade,
+                ethnicity,
+                gender,
+                codes,
+                dates,
+                person.joined,
+                disability,
+            )
         )
     return out
 
