@@ -89,6 +89,7 @@ class RequirementOutcome(_Frozen):
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     children: list[RequirementOutcome] = Field(default_factory=list)
+    need: int | None = Field(None, description="For 'at_least': how many children must hold.")
 
 
 class StageDecision(_Frozen):

@@ -3,17 +3,28 @@
 The engine says which leaf conditions hold on the as-of date, with the record
 items that matched. Here the requirement tree is combined (``all_of``,
 ``any_of``, ``at_least k``, ``not``; requirements not in force that day are
-left out), and the *eligible from* date is found exactly: the tree is
-evaluated at each day on which some leaf or rule changes (a period completes, a
-rule comes into force, a credential lapses), and the first day it holds wins.
+left out), and the *eligible from* date is found exactly.
+
+Time alone changes a leaf in one way only: it holds over one span of days from
+the as-of date on, ``[met_from, met_until]`` (met now: from today; a period to
+serve: from the day it completes; until the last day anything it rests on holds:
+a credential's lapse, a stage reached through a credential that lapses, an
+endorsement's expiry, the end of a posting, rank or membership, the end of the
+current rank, role or group for time in it, an ``at_most`` period running out).
+Record items dated after the as-of date are not known yet, so nothing starts
+later. The tree is then evaluated on each day on which some leaf or rule
+changes, and the first day it holds wins: evaluated as of that day, the stage is
+eligible, and the day before it is not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from accreditation.periods import from_day_number
+from pathways.model.requirements import CredentialRequirement
 
 from .compile import CompiledLibrary
 from .decision import Evidence, RequirementOutcome, StageDecision, Status, built
@@ -29,14 +40,20 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass
 class _Leaf:
+    """When a leaf holds, from the as-of date on: ``met`` today, or from ``met_from``;
+    in either case up to and including ``met_until`` (None: it does not end)."""
+
     met: bool
     met_from: dt.date | None
     met_until: dt.date | None
 
     def at(self, day: dt.date) -> bool:
-        if self.met and (self.met_until is None or day <= self.met_until):
-            return True
-        return self.met_from is not None and day >= self.met_from
+        if not self.met and (self.met_from is None or day < self.met_from):
+            return False
+        return self.met_until is None or day <= self.met_until
+
+
+_NEVER = _Leaf(False, None, None)
 
 
 class StageEvaluator:
@@ -49,6 +66,7 @@ class StageEvaluator:
         self.words = words
         self.as_of = sheet.as_of
         self._leaves: dict[int, _Leaf] = {}
+        self._held_ends: dict[str, dt.date | None] = {}
         person = sheet.facts[0]
         self._officer = person.get("kind") == "officer"
         self._lowest = {
@@ -63,23 +81,59 @@ class StageEvaluator:
         if cached is not None:
             return cached
         matched = self.firings.leaves.get(node.leaf)
-        met = bool(matched)
-        met_from = met_until = None
         if node.scope is not None:
-            tenure = self.sheet.tenures.get(node.scope)
-            lo, hi = node.at_least_months, node.at_most_months
-            if tenure is not None:
-                if not met and lo is not None and (hi is None or tenure.months(self.as_of) < lo):
-                    met_from = tenure.reaches(lo)
-                if hi is not None:
-                    met_until = tenure.exceeds_after(hi)
+            leaf = self._served(node, bool(matched))
         elif matched:
-            untils = [f.get("until", 0) for f in matched]
-            if all(untils):
-                met_until = from_day_number(max(untils))
-        leaf = _Leaf(met, met_from, met_until)
+            lasting = isinstance(node.req, CredentialRequirement) and not node.req.current
+            # A lapsed credential counts for 'current: false', so its lapse ends nothing.
+            leaf = _Leaf(True, None, None if lasting else self._until(matched))
+        else:
+            leaf = _NEVER  # nothing dated later is known: an unmet item stays unmet
         self._leaves[node.leaf] = leaf
         return leaf
+
+    def _served(self, node: Node, met: bool) -> _Leaf:
+        """Time served: months only grow, so it holds from the day ``at_least`` is reached
+        to the last day ``at_most`` is not exceeded and the scope (a current rank, role
+        or group) still exists."""
+        tenure = self.sheet.tenures.get(node.scope or "")
+        if tenure is None:
+            return _Leaf(met, None, None)
+        lo, hi = node.at_least_months, node.at_most_months
+        ends = [d for d in (tenure.ends, tenure.exceeds_after(hi) if hi is not None else None) if d]
+        until = min(ends) if ends else None
+        if met:
+            return _Leaf(True, None, until)
+        if lo is None or tenure.months(self.as_of) >= lo:
+            return _NEVER  # unmet with enough months: served too long already
+        start = tenure.reaches(lo)
+        if start is None or (until is not None and start > until):
+            return _NEVER
+        return _Leaf(False, start, until)
+
+    def _until(self, matched: list[dict[str, Any]]) -> dt.date | None:
+        """The last day some matched fact still holds (None: one of them never ends).
+
+        Only 'completed_programme' matches several patterns, and courses never end, so
+        the latest end over every matched fact is the leaf's end."""
+        ends = []
+        for fact in matched:
+            if fact["t"] == "held":  # a stage reached: as long as its award holds
+                end = self._held_until(str(fact["stage"]))
+            else:
+                until = int(fact.get("until", 0) or 0)
+                end = from_day_number(until) if until else None
+            if end is None:
+                return None
+            ends.append(end)
+        return max(ends) if ends else None
+
+    def _held_until(self, stage: str) -> dt.date | None:
+        """The last day a held stage stays held: its award's facts (a credential that
+        lapses, a rank, membership or posting that ends), in any pathway."""
+        if stage not in self._held_ends:
+            self._held_ends[stage] = self._until(self.firings.held.get(stage, []))
+        return self._held_ends[stage]
 
     def _blocked(self, node: Node, leaf: _Leaf) -> bool:
         """True if an unmet leaf cannot be met by anything the person can do."""
@@ -97,13 +151,29 @@ class StageEvaluator:
         return False
 
     def _cite(self, facts: list[dict[str, object]] | None) -> list[Evidence]:
+        return self._items([fact.get("item") for fact in facts or ()])
+
+    def _items(self, items: list[object]) -> list[Evidence]:
         out: dict[str, Evidence] = {}
-        for fact in facts or ():
-            item = fact.get("item")
+        for item in items:
             if isinstance(item, str) and item not in out:
                 section, label = self.sheet.labels.get(item, ("", item))
                 out[item] = built(Evidence, item=item, section=section, label=label)
         return list(out.values())
+
+    def _evidence(self, node: Node) -> list[Evidence]:
+        """The record items behind a met leaf: for time served, the periods that make up
+        the months; for a stage reached, the items that show it is held."""
+        if node.scope is not None:
+            tenure = self.sheet.tenures.get(node.scope)
+            return self._items(list(tenure.items) if tenure else [])
+        facts: list[dict[str, Any]] = []
+        for fact in self.firings.leaves.get(node.leaf, ()):
+            if fact["t"] == "held":
+                facts += self.firings.held.get(str(fact["stage"]), [])
+            else:
+                facts.append(fact)
+        return self._cite(facts)
 
     # --- the tree -----------------------------------------------------------------
 
@@ -126,10 +196,10 @@ class StageEvaluator:
             return _construct(node, met=met, children=children)
         leaf = self._leaf(node)
         if leaf.met:
-            evidence = self._cite(self.firings.leaves.get(node.leaf))
+            evidence = self._evidence(node)
             return _construct(node, met=True, evidence=evidence, met_until=leaf.met_until)
         if leaf.met_from is not None:
-            return _construct(node, met=False, met_from=leaf.met_from)
+            return _construct(node, met=False, met_from=leaf.met_from, met_until=leaf.met_until)
         if self._blocked(node, leaf):
             return _static(node, "blocked", met=False, blocked=True)
         return _static(node, "unmet", met=False)
@@ -279,4 +349,5 @@ def _construct(
         effective_from=node.effective_from,
         effective_to=node.effective_to,
         children=children or [],
+        need=node.need if node.kind == "at_least" else None,
     )

@@ -28,11 +28,26 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class Tenure:
-    """Months served in one scope: banked from closed periods, plus an ongoing one."""
+    """Months served in one scope: banked from closed periods, plus an ongoing one.
+
+    ``vanishes``: the scope is the *current* rank, role or business group, which no longer
+    exists after the ongoing period's last day (a period that has ended still counts
+    towards time in a named role, but is no longer anyone's current role). ``items``:
+    the record items whose periods make up the months, for evidence.
+
+    >>> t = Tenure(0, dt.date(2023, 2, 1), dt.date(2025, 1, 31))
+    >>> t.reaches(24), t.ends
+    (datetime.date(2025, 2, 1), None)
+    >>> current = Tenure(0, dt.date(2023, 2, 1), dt.date(2025, 1, 31), vanishes=True)
+    >>> current.reaches(24), current.ends
+    (None, datetime.date(2025, 1, 31))
+    """
 
     banked: int
     ongoing_start: dt.date | None
     ongoing_end: dt.date | None
+    vanishes: bool = False
+    items: tuple[str, ...] = ()
 
     def months(self, on: dt.date) -> int:
         running = 0
@@ -41,6 +56,11 @@ class Tenure:
             running = whole_months(self.ongoing_start, stop)
         return self.banked + running
 
+    @property
+    def ends(self) -> dt.date | None:
+        """The last day the scope exists at all (None: it does not end)."""
+        return self.ongoing_end if self.vanishes else None
+
     def reaches(self, months: int) -> dt.date | None:
         """The day the total reaches ``months`` if the ongoing period continues; None if never."""
         if self.banked >= months:
@@ -48,8 +68,12 @@ class Tenure:
         if self.ongoing_start is None:
             return None
         day = add_months(self.ongoing_start, months - self.banked)
-        if self.ongoing_end is not None and day > self.ongoing_end + ONE_DAY:
-            return None
+        if self.ongoing_end is not None:
+            # A period that ended counts up to and including its last day, so its months
+            # are complete the day after; a current scope is gone by then.
+            last = self.ongoing_end if self.vanishes else self.ongoing_end + ONE_DAY
+            if day > last:
+                return None
         return day
 
     def exceeds_after(self, months: int) -> dt.date | None:
@@ -190,7 +214,7 @@ def build_facts(
             sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
 
     _postings(person, as_of, sheet, ref, names)
-    _tenures(person, as_of, sheet)
+    _tenures(person, as_of, sheet, names)
     return sheet
 
 
@@ -221,59 +245,94 @@ def _postings(
         sheet.add("groups", role=role, count=len(found))
 
 
-def _tenures(person: Person, as_of: dt.date, sheet: FactSheet) -> None:
-    spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    spans["service"].append((person.joined, None))
-    for p in person.postings:
-        spans[f"role:{p.role}"].append((p.start, p.end))
-        spans[f"business_group:{p.business_group}"].append((p.start, p.end))
-    for scope, pick in (
-        ("current_rank", _current_run(person.ranks, as_of, "rank")),
-        ("current_rank", _current_run(person.bands, as_of, "band")),
-        ("current_role", _current_run(person.postings, as_of, "role")),
-        ("current_business_group", _current_run(person.postings, as_of, "business_group")),
-    ):
-        if pick is not None:
-            spans[scope].append(pick)
+def _tenures(person: Person, as_of: dt.date, sheet: FactSheet, names: dict[str, str]) -> None:
+    # Per scope: (start, end, the items behind the period) for each period.
+    spans: dict[str, list[_Span]] = defaultdict(list)
+    spans["service"].append((person.joined, None, ("joined",)))
+    sheet.labels["joined"] = ("joined", f"joined on {person.joined}")
+    for i, p in enumerate(person.postings):
+        item = (person.item_ref("postings", i),)
+        spans[f"role:{p.role}"].append((p.start, p.end, item))
+        spans[f"business_group:{p.business_group}"].append((p.start, p.end, item))
+    current = {
+        "current_rank": _current_run(person, "ranks", as_of, sheet, names)
+        or _current_run(person, "bands", as_of, sheet, names),
+        "current_role": _current_run(person, "postings", as_of, sheet, names, "role"),
+        "current_business_group": _current_run(
+            person, "postings", as_of, sheet, names, "business_group"
+        ),
+    }
+    for scope, run in current.items():
+        if run is not None:
+            spans[scope].append(run)
     for scope, periods in spans.items():
-        tenure = _tenure(periods, as_of)
+        tenure = _tenure(periods, as_of, vanishes=scope in current)
         sheet.tenures[scope] = tenure
         sheet.add("tenure", scope=scope, months=tenure.months(as_of))
 
 
+_Span = tuple[dt.date, dt.date | None, tuple[str, ...]]
+_KEY = {"ranks": "rank", "bands": "band"}
+
+
 def _current_run(
-    items: list[Any], as_of: dt.date, key: str
-) -> tuple[dt.date, dt.date | None] | None:
-    """The unbroken run of the current value of ``key`` (substantive holdings only)."""
-    held = [h for h in items if getattr(h, "basis", "substantive") == "substantive"]
-    now = [h for h in held if h.covers(as_of)]
+    person: Person,
+    section: str,
+    as_of: dt.date,
+    sheet: FactSheet,
+    names: dict[str, str],
+    key: str | None = None,
+) -> _Span | None:
+    """The unbroken run of the current value of ``key`` (substantive holdings only), as
+    one period, with the items that make it up (each labelled for evidence)."""
+    key = key or _KEY[section]
+    held = [
+        (i, h)
+        for i, h in enumerate(getattr(person, section))
+        if getattr(h, "basis", "substantive") == "substantive"
+    ]
+    now = [(i, h) for i, h in held if h.covers(as_of)]
     if not now:
         return None
-    value = getattr(now[0], key)
-    same = sorted((h for h in held if getattr(h, key) == value), key=lambda h: h.start)
-    start, end = now[0].start, now[0].end
+    index, first = now[0]
+    value = getattr(first, key)
+    start, end = first.start, first.end
+    used = [index]
+    same = sorted(((i, h) for i, h in held if getattr(h, key) == value), key=lambda t: t[1].start)
     # Walk back over back-to-back periods with the same value (e.g. two postings in one role).
-    for h in reversed(same):
+    for i, h in reversed(same):
         if h.start < start and (h.end is None or h.end + ONE_DAY >= start):
-            start = min(start, h.start)
-    return start, end
+            start = h.start
+            used.append(i)
+    items = []
+    for i in sorted(used, key=lambda i: getattr(person, section)[i].start):
+        item = person.item_ref(section, i)
+        items.append(item)
+        if item not in sheet.labels:  # postings are labelled already; earlier ranks are not
+            h = getattr(person, section)[i]
+            words = f"{names.get(value, value)} ({h.basis.value}) {h.start} to {h.end or 'now'}"
+            sheet.labels[item] = (section, words)
+    return start, end, tuple(items)
 
 
-def _tenure(periods: list[tuple[dt.date, dt.date | None]], as_of: dt.date) -> Tenure:
+def _tenure(periods: list[_Span], as_of: dt.date, vanishes: bool) -> Tenure:
     banked = 0
     ongoing: tuple[dt.date, dt.date | None] | None = None
-    for start, end in sorted(periods, key=lambda p: (p[0], p[1] or dt.date.max)):
+    items: list[str] = []
+    for start, end, behind in sorted(periods, key=lambda p: (p[0], p[1] or dt.date.max)):
         if start > as_of:
-            continue
+            continue  # not known yet on the as-of date
+        items += behind
         if end is not None and end < as_of:
             banked += whole_months(start, end + ONE_DAY)
         elif ongoing is None:
             ongoing = (start, end)
         else:  # overlapping ongoing periods: count the longer
             ongoing = (min(ongoing[0], start), ongoing[1])
+    found = tuple(dict.fromkeys(items))
     if ongoing is None:
-        return Tenure(banked, None, None)
-    return Tenure(banked, ongoing[0], ongoing[1])
+        return Tenure(banked, None, None, vanishes, found)
+    return Tenure(banked, ongoing[0], ongoing[1], vanishes, found)
 
 
 def _day(day: dt.date | None) -> int:

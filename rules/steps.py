@@ -49,9 +49,78 @@ def next_steps(pathway: Pathway, decided: dict[str, StageDecision]) -> list[Next
             continue
         if any(_blocked(o) for o in d.requirements):
             continue  # closed to this person: no step of theirs opens it
-        for outcome in d.requirements:
-            steps.extend(_steps(outcome, d))
+        found = [s for outcome in d.requirements for s in _steps(outcome, d)]
+        waits = [s.due for s in found if s.due is not None]
+        if waits and d.status is Status.NOT_ELIGIBLE:
+            # Time alone does not get there: something it rests on ends before the wait.
+            ending = [o for top in d.requirements for o in _ending(top, max(waits))]
+            if any(o.kind == "served" for o in ending):
+                continue  # time in a rank or post that ends first, or an 'at most' run out
+            found = [_renew(o, d) for o in ending] + found
+        steps.extend(found)
     return sorted(steps, key=lambda s: (s.due is not None, s.due or dt.date.min))
+
+
+#: What to do about a record item that stops counting, by its section: (verb, when).
+_RENEW = {
+    "credentials": ("Revalidate", "it lapses"),
+    "endorsements": ("Renew", "it expires"),
+    "memberships": ("Renew", "it ends"),
+    "postings": ("Extend", "it ends"),
+    "ranks": ("Extend", "it ends"),
+    "bands": ("Extend", "it ends"),
+}
+
+
+def _renew(outcome: RequirementOutcome, d: StageDecision) -> NextStep:
+    """'Revalidate before 2023-03-15, when it lapses: Holds PIP level 2'."""
+    assert outcome.met_until is not None
+    sections = [e.section for e in outcome.evidence if e.section in _RENEW]
+    verb, when = _RENEW[sections[-1]] if sections else ("Renew", "it ends")
+    day = outcome.met_until + dt.timedelta(days=1)
+    return NextStep(
+        pathway=d.pathway,
+        stage=d.stage,
+        stage_name=d.name,
+        text=f"{verb} before {day}, when {when}: {outcome.text}",
+        requirement=outcome.path,
+    )
+
+
+def _holds(outcome: RequirementOutcome, day: dt.date, renewed: bool) -> bool:
+    """Whether ``outcome`` holds on ``day`` by time alone (``renewed``: if whatever
+    ends before then is renewed). Rules not in force today are taken as asking nothing."""
+    if not outcome.in_force:
+        return True
+    if not outcome.children:
+        started = outcome.met or (outcome.met_from is not None and outcome.met_from <= day)
+        lasts = renewed or outcome.met_until is None or day <= outcome.met_until
+        return started and lasts
+    if outcome.kind == "not":
+        return outcome.met  # nothing to renew under a 'not': taken as it is today
+    values = [_holds(c, day, renewed) for c in outcome.children if c.in_force]
+    if outcome.kind == "all_of":
+        return all(values)
+    need = 1 if outcome.kind == "any_of" else min(outcome.need or 1, len(values))
+    return sum(values) >= need
+
+
+def _ending(outcome: RequirementOutcome, day: dt.date) -> list[RequirementOutcome]:
+    """The leaves a stage rests on that stop holding before ``day``: renewing them
+    (with every wait done) makes ``outcome`` hold on ``day``."""
+    if not outcome.in_force or outcome.kind == "not" or _holds(outcome, day, renewed=False):
+        return []
+    if not outcome.children:
+        return [outcome] if _holds(outcome, day, renewed=True) else []
+    if outcome.kind == "all_of":
+        return [o for c in outcome.children for o in _ending(c, day)]
+    # any_of, at_least k: renew enough of the alternatives that hold on the day once
+    # renewed, those that hold anyway first.
+    live = [c for c in outcome.children if c.in_force]
+    need = 1 if outcome.kind == "any_of" else min(outcome.need or 1, len(live))
+    options = [c for c in live if _holds(c, day, renewed=True)]
+    options.sort(key=lambda c: not _holds(c, day, renewed=False))
+    return [o for c in options[:need] for o in _ending(c, day)]
 
 
 def _blocked(outcome: RequirementOutcome) -> bool:
