@@ -61,6 +61,10 @@ def compiled_for(library: Library) -> CompiledLibrary:
 class Evaluator:
     """Decides, for a record and a date, every stage in force that day, with reasons."""
 
+    #: What combines the fired rules into statuses and dates (a test may put a faulty
+    #: one here, to show that the property suite finds its fault).
+    stage_evaluator: type[StageEvaluator] = StageEvaluator
+
     def __init__(self, library: Library, engine: RuleEngine | None = None):
         self.compiled = compiled_for(library)
         # The compiled library's own models: its leaf table is keyed by those objects.
@@ -81,7 +85,7 @@ class Evaluator:
                 raise KeyError(f"unknown pathway '{pid}'")
         sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
         firings = self.engine.run(self.compiled, sheet)
-        return as_of, wanted, StageEvaluator(self.compiled, sheet, firings, self.words)
+        return as_of, wanted, self.stage_evaluator(self.compiled, sheet, firings, self.words)
 
     def statuses(
         self,

@@ -167,8 +167,11 @@ CASES: dict[str, tuple[str, dict[str, Any], str]] = {
         "waiting.endorsed",
         {
             "endorsements": [
-                {"endorsement": "line_manager_recommendation", "date": "2022-06-01",
-                 "expires": "2023-05-31"}
+                {
+                    "endorsement": "line_manager_recommendation",
+                    "date": "2022-06-01",
+                    "expires": "2023-05-31",
+                }
             ],
             "postings": [sio("2022-09-01")],
         },
@@ -185,8 +188,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str]] = {
             "joined": "2013-06-01",
             "ranks": [
                 {"rank": "sergeant", "start": "2013-06-01"},
-                {"rank": "inspector", "start": "2022-01-01", "end": "2023-01-31",
-                 "basis": "temporary"},
+                {
+                    "rank": "inspector",
+                    "start": "2022-01-01",
+                    "end": "2023-01-31",
+                    "basis": "temporary",
+                },
             ],
         },
         "2023-01-01",
@@ -218,8 +225,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str]] = {
         "waiting.window",
         {
             "postings": [
-                {"role": "investigation", "business_group": "specialist_crime",
-                 "start": "2019-01-01", "end": "2021-12-31"},
+                {
+                    "role": "investigation",
+                    "business_group": "specialist_crime",
+                    "start": "2019-01-01",
+                    "end": "2021-12-31",
+                },
                 sio("2022-01-01"),
             ]
         },
@@ -229,9 +240,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_waiting_does_not_get_there_when_something_ends_first(
-    engine: Evaluator, case: str
-) -> None:
+def test_waiting_does_not_get_there_when_something_ends_first(engine: Evaluator, case: str) -> None:
     key, sections, as_of = CASES[case]
     who = person(**sections)
     assert decided(engine, who, key, D(as_of)) == (Status.NOT_ELIGIBLE, None)
@@ -262,8 +271,11 @@ def test_the_same_cases_with_nothing_ending_are_eligible_from_the_day(
         "waiting.two_of_three": (
             {
                 "credentials": [
-                    {"credential": "analyst_nos", "awarded": "2020-06-01",
-                     "revalidated": ["2022-12-01"]}
+                    {
+                        "credential": "analyst_nos",
+                        "awarded": "2020-06-01",
+                        "revalidated": ["2022-12-01"],
+                    }
                 ],
                 "courses": [{"course": "icidp", "completed": "2019-01-01"}],
                 "postings": [sio("2022-09-01")],
@@ -273,8 +285,11 @@ def test_the_same_cases_with_nothing_ending_are_eligible_from_the_day(
         "waiting.endorsed": (
             {
                 "endorsements": [
-                    {"endorsement": "line_manager_recommendation", "date": "2022-06-01",
-                     "expires": "2023-09-01"}
+                    {
+                        "endorsement": "line_manager_recommendation",
+                        "date": "2022-06-01",
+                        "expires": "2023-09-01",
+                    }
                 ],
                 "postings": [sio("2022-09-01")],
             },
@@ -330,12 +345,26 @@ def test_time_served_cites_the_periods_that_make_up_the_months(engine: Evaluator
             {"id": "R3", "rank": "sergeant", "start": "2019-01-01"},
         ],
         postings=[
-            {"id": "P1", "role": "senior_investigating_officer", "business_group": "specialist_crime",
-             "start": "2019-01-01", "end": "2019-12-31"},
-            {"id": "P2", "role": "investigation", "business_group": "specialist_crime",
-             "start": "2020-01-01", "end": "2020-12-31"},
-            {"id": "P3", "role": "senior_investigating_officer", "business_group": "territorial_policing",
-             "start": "2021-01-01"},
+            {
+                "id": "P1",
+                "role": "senior_investigating_officer",
+                "business_group": "specialist_crime",
+                "start": "2019-01-01",
+                "end": "2019-12-31",
+            },
+            {
+                "id": "P2",
+                "role": "investigation",
+                "business_group": "specialist_crime",
+                "start": "2020-01-01",
+                "end": "2020-12-31",
+            },
+            {
+                "id": "P3",
+                "role": "senior_investigating_officer",
+                "business_group": "territorial_policing",
+                "start": "2021-01-01",
+            },
         ],
     )
     decision = engine.decide(who, D("2022-06-01"), ["waiting"])
@@ -346,6 +375,8 @@ def test_time_served_cites_the_periods_that_make_up_the_months(engine: Evaluator
     assert cited("two_years_in_rank", 0) == ["R2", "R3"]  # back-to-back sergeant periods
     assert cited("two_of_three", 1) == ["P1", "P3"]  # every SIO posting, not the other one
     assert cited("hpds_with_service", 1) == ["joined"]
-    labels = {e.item: e.label for e in decision.stage("waiting", "two_years_in_rank")
-              .requirements[0].evidence}
+    labels = {
+        e.item: e.label
+        for e in decision.stage("waiting", "two_years_in_rank").requirements[0].evidence
+    }
     assert labels["R2"] == "Sergeant (substantive) 2016-01-01 to 2018-12-31"

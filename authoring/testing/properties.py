@@ -27,6 +27,7 @@ from pathways.model.requirements import (
 from rules.engine import Evaluator
 
 from .oracle import Oracle
+from .pending import PendingCase, pending_records, time_stages
 from .satisfy import requirement_at, satisfy
 from .strategies import as_of_dates, qualifying_items, records
 
@@ -64,15 +65,20 @@ class PropertyFailure(AssertionError):
 
 @dataclass
 class Context:
-    """What every property needs, made once per library."""
+    """What every property needs, made once per library.
+
+    ``make_engine`` makes the engine under test from the library (default: the rules
+    engine, :class:`rules.engine.Evaluator`); tests pass a deliberately faulty one to
+    show that a property finds its fault.
+    """
 
     library: Library
     evaluators: dict[str, Any] = field(default_factory=dict)
+    make_engine: Callable[[Library], Any] | None = None
 
     @cached_property
     def engine(self) -> Any:
-
-        return Evaluator(self.library)
+        return (self.make_engine or Evaluator)(self.library)
 
     @cached_property
     def oracle(self) -> Oracle:
@@ -89,6 +95,19 @@ class Context:
     def draw_case(self, data: Any) -> tuple[Person, dt.date]:
         as_of = data.draw(as_of_dates(), label="as_of")
         return data.draw(records(self.library, as_of), label="record"), as_of
+
+    @cached_property
+    def waiting(self) -> bool:
+        return bool(time_stages(self.library))
+
+    def draw_waiting_case(self, data: Any) -> tuple[Person, dt.date, PendingCase | None]:
+        """Mostly a record built to wait for a stage's periods while something it rests
+        on ends (:func:`pending_records`); otherwise a record as :meth:`draw_case` draws."""
+        as_of = data.draw(as_of_dates(), label="as_of")
+        if self.waiting and data.draw(st.integers(0, 3), label="waiting?") != 3:
+            case = data.draw(pending_records(self.library, as_of), label="waiting record")
+            return case.person, as_of, case
+        return data.draw(records(self.library, as_of), label="record"), as_of, None
 
 
 def stages_with_not(library: Library) -> frozenset[str]:
@@ -114,7 +133,7 @@ def _with(person: Person, additions: list[tuple[str, dict[str, Any]]]) -> Person
 
 def oracle_agrees_with_engine(ctx: Context, data: Any) -> None:
     """The independent evaluator and the rules engine give every stage the same status."""
-    person, as_of = ctx.draw_case(data)
+    person, as_of, _ = ctx.draw_waiting_case(data)
     engine = ctx.statuses(person, as_of)
     oracle = ctx.oracle.statuses(person, as_of)
     for key, (status, _) in engine.items():
@@ -161,29 +180,82 @@ def adding_an_item_never_removes_an_eligibility(ctx: Context, data: Any) -> None
 
 
 def eligible_from_is_exact(ctx: Context, data: Any) -> None:
-    """A stage eligible from day D is eligible as of D, and not as of D - 1."""
-    person, as_of = ctx.draw_case(data)
-    dated = [(k, d) for k, (s, d) in ctx.statuses(person, as_of).items() if d is not None]
+    """A stage eligible from day D is eligible as of D, and eligible from D the day before
+    (the independent evaluator agrees on both days); a stage that waits for time and is
+    not eligible is not eligible on the day its periods complete, nor when something it
+    rests on ends. The records wait for time while credentials lapse, endorsements expire
+    and postings, ranks and memberships end."""
+    person, as_of, case = ctx.draw_waiting_case(data)
+    if case is None:
+        _exact(ctx, person, as_of, None, ())
+        return
+    for record, gone in case.records():
+        probes = (case.due, gone, gone - DAY) if gone is not None else (case.due,)
+        _exact(ctx, record, as_of, case.stage, probes)
+
+
+def _exact(
+    ctx: Context,
+    person: Person,
+    as_of: dt.date,
+    built_for: str | None,
+    probes: tuple[dt.date, ...],
+) -> None:
+    now = ctx.statuses(person, as_of)
+    dated = sorted(
+        ((k, d) for k, (_, d) in now.items() if d is not None),
+        key=lambda kd: kd[0] != built_for,  # the stage the record was built for, first
+    )
     for key, day in dated[:3]:
-        on = ctx.statuses(person, day)[key][0]
-        if on not in NOW:
+        _exact_on(ctx, person, as_of, key, day)
+    if built_for is None or now.get(built_for, ("", None))[0] != "not_eligible":
+        return
+    pathway, stage_id = built_for.split(".")
+    stage = ctx.library.pathways[pathway].stage(stage_id)
+    for probe in sorted(d for d in set(probes) if d > as_of):
+        if (
+            stage is not None
+            and stage.in_force(probe)
+            and ctx.oracle.status(person, pathway, stage_id, probe) == "eligible"
+        ):
             raise PropertyFailure(
                 "eligible_from_is_exact",
                 person,
-                day,
-                key,
-                on,
-                f"eligible (as of {as_of} it said eligible from {day})",
+                as_of,
+                built_for,
+                "not eligible (waiting does not get there)",
+                f"eligible from {probe} at the latest: the independent evaluator "
+                f"finds it eligible on {probe}",
             )
-        before = ctx.statuses(person, day - DAY)[key]
-        if before[0] == "eligible":
+
+
+def _exact_on(ctx: Context, person: Person, as_of: dt.date, key: str, day: dt.date) -> None:
+    said = f"as of {as_of} it said eligible from {day}"
+    pathway, stage = key.split(".")
+    on = ctx.statuses(person, day).get(key, ("not decided", None))[0]
+    if on != "eligible":
+        raise PropertyFailure("eligible_from_is_exact", person, day, key, on, f"eligible ({said})")
+    before = ctx.statuses(person, day - DAY).get(key)
+    if before != ("eligible_from", day):
+        raise PropertyFailure(
+            "eligible_from_is_exact",
+            person,
+            day - DAY,
+            key,
+            f"{before[0] if before else 'not decided'}"
+            + (f" {before[1]}" if before and before[1] else ""),
+            f"eligible from {day} ({said})",
+        )
+    for when, expected in ((day, "eligible"), (day - DAY, "not_eligible")):
+        oracle = ctx.oracle.status(person, pathway, stage, when)
+        if oracle != expected:
             raise PropertyFailure(
                 "eligible_from_is_exact",
                 person,
-                day - DAY,
+                when,
                 key,
-                "eligible",
-                f"not yet eligible (as of {as_of} it said eligible from {day})",
+                f"{'eligible' if when == day else 'not yet eligible'} ({said})",
+                f"{oracle} (the independent evaluator's answer)",
             )
 
 
@@ -249,7 +321,7 @@ def decisions_are_deterministic_and_pinned(ctx: Context, data: Any) -> None:
 def next_steps_are_sufficient(ctx: Context, data: Any) -> None:
     """Doing every next step proposed for a stage (attend the course, pass the exam, ...,
     wait until the date given) makes it eligible."""
-    person, as_of = ctx.draw_case(data)
+    person, as_of, _ = ctx.draw_waiting_case(data)
     decision = ctx.engine.decide(person, as_of)
     by_stage: dict[tuple[str, str], list[Any]] = {}
     for step in decision.next_steps:

@@ -65,6 +65,7 @@ def verify(
     seed: int | None = None,
     only: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    make_engine: Callable[[Library], Any] | None = None,
 ) -> VerifyReport:
     """Run every property (or those named in ``only``) on ``examples`` drawn records each.
 
@@ -72,10 +73,13 @@ def verify(
     result's ``failure``. Runs are reproducible with ``seed``. ``progress(done, total)``
     is called after each property.
 
+    ``make_engine`` makes the engine under test (default: the rules engine); a test
+    passes a deliberately faulty one to show the properties find its fault.
+
     Raises:
         KeyError: if ``only`` names a property that does not exist.
     """
-    ctx = Context(library)
+    ctx = Context(library, make_engine=make_engine)
     names = list(only) if only is not None else list(PROPERTIES)
     for name in names:
         if name not in PROPERTIES:
