@@ -9,6 +9,7 @@ w1.json: joined: expected a date like 2020-04-01, got '2020
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,15 @@ from pathways.model.catalogue import Catalogue
 from pathways.problems import format_path
 from pathways.suggest import did_you_mean
 
-from .record import REFERENCES, Person
+from .record import ITEM_SECTIONS, REFERENCES, Person, ProtectedCharacteristics
 
-__all__ = ["RecordError", "load_record", "load_record_text", "record_warnings"]
+__all__ = [
+    "RecordError",
+    "load_record",
+    "load_record_text",
+    "protected_warnings",
+    "record_warnings",
+]
 
 
 class RecordError(ValueError):
@@ -100,8 +107,17 @@ def _describe(err: Any) -> str:
     return f"{where}: {msg}"
 
 
-def record_warnings(person: Person, catalogue: Catalogue) -> list[str]:
-    """Ids in a record that the catalogue does not know (they can never match a rule)."""
+def record_warnings(
+    person: Person, catalogue: Catalogue, as_of: dt.date | None = None
+) -> list[str]:
+    """What is valid in a record but probably wrong, one line per item, ``field: what``:
+    ids the catalogue does not know (no rule can use them), protected characteristics
+    outside the catalogue's values, and items dated after ``as_of`` (default: today),
+    which a decision as of that day ignores (a rank starting 9999-12-31, say).
+
+    Every reader of records gives these: the command line, the importer (which names the
+    row and column of each) and the records API.
+    """
     out = []
     for section, field_name, vocab in REFERENCES:
         known = catalogue.ids(vocab)
@@ -114,4 +130,47 @@ def record_warnings(person: Person, catalogue: Catalogue) -> list[str]:
                     f"{section}[{i}].{field_name}: '{value}' is not in the catalogue's "
                     f"{vocab}, so no rule can use it{hint}"
                 )
+    out += [
+        f"protected.{name}: {message}" for name, message in protected_warnings(person, catalogue)
+    ]
+    day = as_of or dt.date.today()
+    for section in ITEM_SECTIONS:
+        for i, item in enumerate(getattr(person, section)):
+            name, when = _dated(item)
+            if when is not None and when > day:
+                out.append(
+                    f"{section}[{i}].{name}: {when} is after {day}, so a decision as of "
+                    f"{day} leaves this item out; check the date"
+                )
     return out
+
+
+def protected_warnings(person: Person, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(characteristic, message) for each protected characteristic whose value is not
+    one of the catalogue's values for it (no rule can use it)."""
+    out = []
+    for entry in catalogue.attributes:
+        if entry.id not in ProtectedCharacteristics.model_fields:
+            continue
+        value = getattr(person.protected, entry.id)
+        allowed = list(entry.values)
+        if value is not None and allowed and value not in allowed:
+            guess = did_you_mean(value, allowed)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            out.append(
+                (
+                    entry.id,
+                    f"{value!r} is not one of the catalogue's values "
+                    f"({', '.join(allowed)}), so no rule can use it{hint}",
+                )
+            )
+    return out
+
+
+def _dated(item: object) -> tuple[str, dt.date | None]:
+    """The field that says when an item happened, and its date."""
+    for name in ("completed", "awarded", "date", "start"):
+        value = getattr(item, name, None)
+        if isinstance(value, dt.date):
+            return name, value
+    return "", None

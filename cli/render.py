@@ -114,8 +114,17 @@ def render_whatif(console: Console, result: WhatIf) -> None:
             shown = ", ".join(f"{k}={v}" for k, v in item.items() if k != "id")
             console.print(f"  + {section}: {escape(shown)}")
     console.print()
+    for warning in result.warnings:
+        console.print(f"[yellow]⚠ warning:[/yellow] {escape(warning)}")
     if not result.changes:
-        console.print("No stage changes.")
+        if result.warnings:
+            n = len(result.warnings)
+            console.print(
+                f"No stage changes, but {'an added item' if n == 1 else f'{n} added items'} "
+                "could not change anything: no rule knows the id (see the warning above)."
+            )
+        else:
+            console.print("No stage changes.")
         return
     console.print(f"[bold]{len(result.changes)} stage(s) change:[/bold]")
     for change in result.changes:

@@ -14,10 +14,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from accreditation.io import record_from_data
+from accreditation.io import record_from_data, record_warnings
 from accreditation.record import Person
+from pathways.model.catalogue import Catalogue
 
 from .decision import Decision, Status
 from .engine import Evaluator
@@ -26,6 +27,7 @@ __all__ = [
     "StageChange",
     "WhatIf",
     "parse_addition",
+    "unknown_additions",
     "what_if",
     "what_if_with",
     "with_additions",
@@ -47,7 +49,12 @@ class StageChange(BaseModel):
 
 
 class WhatIf(BaseModel):
-    """The decision without and with the hypothetical items, as of the same date."""
+    """The decision without and with the hypothetical items, as of the same date.
+
+    ``warnings``: hypothetical items with an id the catalogue does not know (with "did
+    you mean"). No rule can use such an item, so "no stage changes" says nothing about
+    the item meant: every view shows these warnings with the changes.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -56,6 +63,7 @@ class WhatIf(BaseModel):
     before: Decision
     after: Decision
     changes: list[StageChange]
+    warnings: list[str] = Field(default_factory=list)
 
 
 _KINDS: dict[str, tuple[str, str, str]] = {
@@ -144,7 +152,7 @@ def what_if(
 ) -> WhatIf:
     """Decide with and without ``additions``; by default as of the latest added date
     (or today, if later), so the hypothetical items count."""
-    return what_if_with(evaluator.decide, person, additions, as_of)
+    return what_if_with(evaluator.decide, person, additions, as_of, evaluator.library.catalogue)
 
 
 def what_if_with(
@@ -152,8 +160,10 @@ def what_if_with(
     person: Person,
     additions: dict[str, list[dict[str, Any]]],
     as_of: dt.date | None = None,
+    catalogue: Catalogue | None = None,
 ) -> WhatIf:
-    """:func:`what_if` with any way of deciding (an engine pool, say).
+    """:func:`what_if` with any way of deciding (an engine pool, say). With the
+    ``catalogue`` the decisions use, added items it does not know are warned about.
 
     Raises:
         accreditation.io.RecordError: if the record with the additions is not valid.
@@ -186,4 +196,20 @@ def what_if_with(
                     after_date=new_date,
                 )
             )
-    return WhatIf(as_of=as_of, additions=additions, before=before, after=after, changes=changes)
+    return WhatIf(
+        as_of=as_of,
+        additions=additions,
+        before=before,
+        after=after,
+        changes=changes,
+        warnings=unknown_additions(person, changed, catalogue, as_of) if catalogue else [],
+    )
+
+
+def unknown_additions(
+    person: Person, changed: Person, catalogue: Catalogue, as_of: dt.date
+) -> list[str]:
+    """The warnings the record with the additions has and the record alone has not: added
+    items whose ids the catalogue does not know, or dated after the as-of date."""
+    own = set(record_warnings(person, catalogue, as_of))
+    return [w for w in record_warnings(changed, catalogue, as_of) if w not in own]

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from authoring.testing import as_of_dates, records
+from authoring.testing.pending import pending_records
 from pathways import SHIPPED_LIBRARY, load_library
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
 from rules.engine import Evaluator
@@ -55,6 +56,23 @@ def test_batch_evaluator_agrees_with_the_durable_rules_engine_on_every_shipped_s
         st.sampled_from([day, day + dt.timedelta(days=1), day + dt.timedelta(days=400)])
     )
     _same(*both, person, later)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_batch_evaluator_agrees_on_records_waiting_while_something_lapses(
+    both: tuple[BatchEvaluator, Evaluator], data: Any
+) -> None:
+    """Eligible-from dates through stages reached (held facts and when they end)."""
+    day = data.draw(as_of_dates())
+    case = data.draw(pending_records(LIBRARY, day))
+    for person, _ in case.records():
+        _same(*both, person, day)
 
 
 @pytest.mark.parametrize(

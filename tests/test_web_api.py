@@ -253,12 +253,24 @@ def test_put_record_creates_then_updates(client: TestClient, seeded: Seeded) -> 
     }
     r = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
     assert r.status_code == 201, r.text
-    assert r.json() == {"id": "W900001", "created": True, "changed": True, "version": 1}
+    assert r.json() == {
+        "id": "W900001",
+        "created": True,
+        "changed": True,
+        "version": 1,
+        "warnings": [],
+    }
     same = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
     assert same.status_code == 200 and same.json()["changed"] is False
     record["name"] = "A New Name"
     changed = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
-    assert changed.json() == {"id": "W900001", "created": False, "changed": True, "version": 2}
+    assert changed.json() == {
+        "id": "W900001",
+        "created": False,
+        "changed": True,
+        "version": 2,
+        "warnings": [],
+    }
     got = client.get("/api/people/W900001", headers=auth(seeded, "hr")).json()
     assert got["name"] == "A New Name"
     decided = client.get("/api/people/W900001/decisions", headers=auth(seeded, "hr"))

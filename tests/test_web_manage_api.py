@@ -93,6 +93,7 @@ def test_create_read_delete_a_record(client: TestClient, seeded: Seeded) -> None
         "id": "W990001",
         "created": True,
         "version": 1,
+        "warnings": [],
     }
     assert made.headers["location"] == "/api/people/W990001"
     got = client.get("/api/people/W990001", headers=hr).json()

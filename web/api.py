@@ -13,12 +13,12 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from accreditation.io import RecordError, record_warnings
+from accreditation.io import RecordError
 from accreditation.record import ITEM_SECTIONS
 from rules.decision import Decision, NextStep, StageStatus
 from rules.protected import neutral
 from rules.session import EngineError
-from rules.whatif import parse_addition, with_additions
+from rules.whatif import parse_addition
 from store.users import Role
 
 from . import api_route
@@ -147,7 +147,6 @@ def what_if(
     except EngineError as exc:
         raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
     library = service.library().library
-    catalogue = library.catalogue
     if user.role is Role.OFFICER:
         result = result.model_copy(
             update={
@@ -155,11 +154,9 @@ def what_if(
                 "after": neutral(result.after, library),
             }
         )
-    hypothetical = with_additions(person, additions)
-    own = set(record_warnings(person, catalogue))
-    out = result.model_dump(mode="json")
-    out["warnings"] = [w for w in record_warnings(hypothetical, catalogue) if w not in own]
-    return JSONResponse(out)  # already JSON-ready: no second walk by FastAPI's encoder
+    # The result carries its warnings (added ids the catalogue does not know, with "did
+    # you mean"; added items dated after the as-of date).
+    return JSONResponse(result.model_dump(mode="json"))  # JSON-ready: no second walk
 
 
 def parse_additions(

@@ -1,5 +1,9 @@
 """The records API (hr only): list, create, read, replace and delete people's records.
 
+A record written is answered with the warnings the import gives for it (``warnings``:
+ids the catalogue does not know, with "did you mean"; protected values outside the
+catalogue; dates after today): valid, so stored, but probably not what was meant.
+
 Writes are audit-logged by the store as ``web:USERNAME``. An officer may read their own
 record (without protected characteristics) and nothing else: every other route answers
 403, also for ids that do not exist, so nothing leaks.
@@ -12,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import func, or_, select
 
-from accreditation.io import RecordError, record_from_data
+from accreditation.io import RecordError, record_from_data, record_warnings
 from accreditation.record import Person
 from store import StoreError
 from store.schema import people, protected
@@ -52,6 +56,12 @@ def parse_record(data: dict[str, Any]) -> Person:
         errors = record_errors(exc.problems)
         shown = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         raise invalid(f"the record is not valid: {shown}", errors) from None
+
+
+def record_warnings_for(request: Request, person: Person) -> list[str]:
+    """What the import would warn about in this record (ids the catalogue does not know,
+    protected values outside it, dates after today), against the library in use."""
+    return record_warnings(person, request.app.state.service.library().library.catalogue)
 
 
 def _saved(request: Request, person: Person, actor: str) -> Any:
@@ -157,7 +167,12 @@ def create_record(request: Request, response: Response, user: HrCaller, record: 
         except StoreError as exc:
             raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
     response.headers["Location"] = f"/api/people/{person.id}"
-    return {"id": person.id, "created": True, "version": store.record_version(person.id)}
+    return {
+        "id": person.id,
+        "created": True,
+        "version": store.record_version(person.id),
+        "warnings": record_warnings_for(request, person),
+    }
 
 
 @router.get("/people/{person_id}", responses=ERRORS, summary="A person's record")
@@ -190,7 +205,8 @@ def put_record(
             f"the record's id '{record['id']}' is not the id in the URL '{person_id}'",
             [{"field": "body.id", "message": "must equal the id in the URL"}],
         )
-    stats = _saved(request, parse_record(record), f"web:{user.username}")
+    person = parse_record(record)
+    stats = _saved(request, person, f"web:{user.username}")
     if stats.created:
         response.status_code = 201
     return {
@@ -198,6 +214,7 @@ def put_record(
         "created": bool(stats.created),
         "changed": bool(stats.created or stats.updated),
         "version": request.app.state.store.record_version(person_id),
+        "warnings": record_warnings_for(request, person),
     }
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accreditation.io import RecordError, record_warnings
+from accreditation.io import RecordError
 from accreditation.record import Person
 from pathways.model.library import Library
 from rules.decision import Decision, Status
@@ -25,7 +25,7 @@ from rules.ranking import TIER_WORDS, RankedStep, Tier, rank_steps
 from rules.route import RoutePlan
 from rules.session import EngineError
 from rules.targets import GoalError, find_stage, stage_choices
-from rules.whatif import parse_addition, with_additions
+from rules.whatif import parse_addition
 from store.goals import Goal, GoalConflict, Goals
 from store.goals import GoalError as StoredGoalError
 from store.users import Role, User
@@ -429,17 +429,14 @@ def what_if_run(
         return _what_if_page(request, person, form, 422, errors)
     try:
         result = request.app.state.service.what_if(person, additions, when)
-        hypothetical = with_additions(person, additions)
     except RecordError as exc:
         problems = [getattr(p, "message", str(p)) for p in exc.problems]
         return _what_if_page(request, person, form, 422, problems or [str(exc)])
     except EngineError as exc:
         raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
-    own = set(record_warnings(person, library.catalogue))
-    warnings = [w for w in record_warnings(hypothetical, library.catalogue) if w not in own]
     before = _shown(request, user, result.before)
     after = _shown(request, user, result.after)
     shown = result.model_copy(update={"before": before, "after": after})
     return _what_if_page(
-        request, person, form, result=shown, met=newly_met(before, after), warnings=warnings
+        request, person, form, result=shown, met=newly_met(before, after), warnings=result.warnings
     )

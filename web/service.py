@@ -186,4 +186,5 @@ class DecisionService:
             accreditation.io.RecordError: if the record with the additions is not valid.
             rules.session.EngineError: if the engine fails.
         """
-        return what_if_with(self.decide, person, additions, as_of)
+        catalogue = self.library().library.catalogue
+        return what_if_with(self.decide, person, additions, as_of, catalogue)

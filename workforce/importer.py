@@ -41,7 +41,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from accreditation.io import _describe, record_warnings
+from accreditation.io import _describe, protected_warnings, record_warnings
 from accreditation.record import ITEM_SECTIONS, Person
 from pathways.model.catalogue import Catalogue
 from pathways.problems import format_path
@@ -1171,19 +1171,11 @@ class _Import:
                     self.warning(src, match[3], match[4])
                 else:
                     self.warning(src, f"{match[1]}[{match[2]}].{match[3]}", match[4])
-        if pending.people is not None:
-            for name in _PROTECTED:
-                value = getattr(person.protected, name)
-                allowed = self.known_values.get(name)
-                if value is not None and allowed and value not in allowed:
-                    guess = did_you_mean(value, allowed)
-                    hint = f" (did you mean '{guess}'?)" if guess else ""
-                    self.warning(
-                        pending.people[0],
-                        name,
-                        f"{value!r} is not one of the catalogue's values "
-                        f"({', '.join(allowed)}), so no rule can use it{hint}",
-                    )
+        for name, message in protected_warnings(person, self.catalogue):
+            if pending.people is not None:
+                self.warning(pending.people[0], name, message)
+            elif pending.json is not None:
+                self.warning(pending.json[0], f"protected.{name}", message)
 
     # -- reject files --
 
