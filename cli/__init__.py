@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .check import check_command
+from .dataquality import data_quality_command
 from .diagram import render_command
 from .eligibility import eligibility_command, whatif_command
 from .export import export_command
@@ -35,6 +36,7 @@ cli.add_command(check_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
 cli.add_command(report_group)
+cli.add_command(data_quality_command)
 cli.add_command(eligibility_command)
 cli.add_command(whatif_command)
 cli.add_command(route_command)

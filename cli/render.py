@@ -62,6 +62,12 @@ def render_decision(
         if stage.held_evidence:
             shown = "; ".join(escape(e.label) for e in stage.held_evidence)
             console.print(f"      [dim]shown by: {shown}[/dim]")
+        if stage.not_shown:
+            missing = "; ".join(escape(t) for t in stage.not_shown)
+            console.print(
+                f"      [yellow]⚠ held on the award alone: the record does not show {missing}"
+                "[/yellow]"
+            )
         interesting = stage.status in (Status.ELIGIBLE, Status.ELIGIBLE_FROM, Status.LAPSED)
         if explain or interesting or (stage.pathway, stage.stage) in with_steps:
             for outcome in stage.requirements:

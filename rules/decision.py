@@ -103,6 +103,12 @@ class StageDecision(_Frozen):
     eligible_from: dt.date | None = None
     lapsed_on: dt.date | None = Field(None, description="For 'lapsed': the day it lapsed.")
     held_evidence: list[Evidence] = Field(default_factory=list)
+    not_shown: list[str] = Field(
+        default_factory=list,
+        description="For 'held': requirements of the stage the record shows were never met "
+        "(a course or pass it lacks). The stage is held on its award alone; HR may check "
+        "the record.",
+    )
     requirements: list[RequirementOutcome] = Field(default_factory=list)
     rule_effective_from: dt.date | None = None
     rule_effective_to: dt.date | None = None

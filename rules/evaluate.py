@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accreditation.periods import from_day_number
-from pathways.model.requirements import CredentialRequirement
+from pathways.model.requirements import CredentialRequirement, ReachedRequirement
 
 from .compile import CompiledLibrary
 from .decision import Evidence, RequirementOutcome, StageDecision, Status, built
@@ -244,6 +244,47 @@ class StageEvaluator:
                 return day
         return None
 
+    # --- held on the award alone ---------------------------------------------------
+
+    def not_shown(self, plan: StagePlan) -> list[str]:
+        """For a stage held: its requirements the record shows were never met (a course,
+        pass or programme it lacks, a stage with such an award never reached). The stage
+        stays held (the award is what holding it means); this is a question for HR about
+        the record. Requirements that could have held when the award was made and not
+        today (time, rank, postings, anything that lapses or expires, rules with an
+        effective window) are given the benefit of the doubt."""
+        return [n.text for n in plan.nodes if self._shown(n, plan.pathway.id) is False]
+
+    def _shown(self, node: Node, pathway: str) -> bool | None:
+        """Whether the record shows ``node`` met at some time (None: cannot tell today)."""
+        if node.effective_from or node.effective_to or node.kind == "not":
+            return None
+        if not node.children:
+            if not self._lasting(node, pathway):
+                return None
+            return bool(self.firings.leaves.get(node.leaf))
+        values = [self._shown(c, pathway) for c in node.children]
+        if node.kind == "all_of":
+            return False if False in values else (None if None in values else True)
+        need = 1 if node.kind == "any_of" else min(node.need, len(values))
+        yes, maybe = values.count(True), values.count(None)
+        return True if yes >= need else (False if yes + maybe < need else None)
+
+    def _lasting(self, node: Node, pathway: str) -> bool:
+        """A leaf that, once met, stays met: the record would still show it today."""
+        req = node.req
+        if node.kind in ("course", "passed", "completed_programme", "distinct_business_groups"):
+            return True
+        if isinstance(req, CredentialRequirement):
+            return not req.current
+        if isinstance(req, ReachedRequirement):
+            target = self.compiled.library.stage(*req.target(pathway))
+            award = target.awards if target is not None else None
+            return award is not None and (
+                award.course or award.passed or award.completed_programme or award.role
+            ) is not None
+        return False
+
     # --- the stage ----------------------------------------------------------------
 
     def status(
@@ -273,8 +314,10 @@ class StageEvaluator:
         status, eligible_from, lapsed_on = self.status(plan, all(o.met for o in outcomes))
         key = plan.key
         held_evidence: list[Evidence] = []
+        not_shown: list[str] = []
         if status is Status.HELD:
             held_evidence = self._cite(self.firings.held[key])
+            not_shown = self.not_shown(plan)
         elif status is Status.LAPSED:
             held_evidence = self._cite(self.firings.lapsed[key])
         stage, pathway = plan.stage, plan.pathway
@@ -288,6 +331,7 @@ class StageEvaluator:
             eligible_from=eligible_from,
             lapsed_on=lapsed_on,
             held_evidence=held_evidence,
+            not_shown=not_shown,
             requirements=outcomes,
             rule_effective_from=stage.effective_from,
             rule_effective_to=stage.effective_to,

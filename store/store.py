@@ -292,9 +292,9 @@ class Store:
             return None
         return _person(row)
 
-    def iter_people(self, batch: int = 1000) -> Iterator[Person]:
-        """Every record, in id order, read in batches."""
-        last = ""
+    def iter_people(self, batch: int = 1000, after: str = "") -> Iterator[Person]:
+        """Every record (with an id after ``after``, if given), in id order, read in batches."""
+        last = after
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(

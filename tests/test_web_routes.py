@@ -216,6 +216,7 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         ],
         [],
     ),
+    ("GET", "/data-quality"): (["test_web_dataquality.py::test_hr_sees_records_to_check"], []),
     ("GET", "/account"): ([f"{PAGES}::test_own_account_tokens_and_password"], []),
     ("POST", "/account/tokens"): ([f"{PAGES}::test_own_account_tokens_and_password"], []),
     ("POST", "/account/tokens/{token_id}/revoke"): (

@@ -26,7 +26,7 @@ from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, pages, reports
+from . import api, api_manage, dataquality, pages, reports
 from .auth import NeedSignIn, RateLimiter, Sessions, session_user
 from .problems import Problem, install_handlers, problem_response
 from .service import DecisionService
@@ -144,6 +144,7 @@ def create_app(
     app.include_router(api_manage.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
+    app.include_router(dataquality.router)
     return app
 
 
