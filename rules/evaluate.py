@@ -280,9 +280,10 @@ class StageEvaluator:
         if isinstance(req, ReachedRequirement):
             target = self.compiled.library.stage(*req.target(pathway))
             award = target.awards if target is not None else None
-            return award is not None and (
-                award.course or award.passed or award.completed_programme or award.role
-            ) is not None
+            if award is None:
+                return False
+            kept = (award.course, award.passed, award.completed_programme, award.role)
+            return any(value is not None for value in kept)  # never lapse or end
         return False
 
     # --- the stage ----------------------------------------------------------------

@@ -252,20 +252,17 @@ def _holding(
     section, key = ("ranks", "rank") if b.kind == "officer" else ("bands", "band")
     own = b.avoid and (b.avoid.rank if section == "ranks" else b.avoid.band)
     if own:  # below the stage's own rank, or the stage would be held already
-        order = (
-            b.library.catalogue.rank_order()
-            if section == "ranks"
-            else (b.library.catalogue.band_order())
-        )
+        cat = b.library.catalogue
+        order = cat.rank_order() if section == "ranks" else cat.band_order()
         fits = [v for v in fits if order.get(v, 0) < order.get(own, 10**6)] or fits
     if not fits:
         return
     basis = "temporary" if temporary else "substantive"
-    for item in b.record.get(section, []):
-        if item.get("basis", "substantive") == basis:
-            if item[key] not in fits:
-                item[key] = b.draw(st.sampled_from(fits))
-            _start(b, item, start, timed)
+    for existing in b.record.get(section, []):
+        if existing.get("basis", "substantive") == basis:
+            if existing[key] not in fits:
+                existing[key] = b.draw(st.sampled_from(fits))
+            _start(b, existing, start, timed)
             return
     item: dict[str, Any] = {key: b.draw(st.sampled_from(fits)), "start": start.isoformat()}
     if temporary:
@@ -396,7 +393,8 @@ def pending_records(draw: Any, library: Library, as_of: dt.date) -> PendingCase:
     """
     stages = [(p, s) for p, s in time_stages(library) if s.in_force(as_of)]
     if not stages:
-        return draw(st.nothing())
+        nothing: PendingCase = draw(st.nothing())
+        return nothing
     pathway, stage = draw(st.sampled_from(stages))
     # Periods that started by the as-of date: the shortest wait bounds the window.
     shortest = min(_waits(stage.requires) or [24])
