@@ -127,7 +127,7 @@ def render_whatif(console: Console, result: WhatIf) -> None:
             n = len(result.warnings)
             console.print(
                 f"No stage changes, but {'an added item' if n == 1 else f'{n} added items'} "
-                "could not change anything: no rule knows the id (see the warning above)."
+                "could not change anything as entered (see the warning above)."
             )
         else:
             console.print("No stage changes.")

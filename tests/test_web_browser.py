@@ -254,3 +254,52 @@ def test_reports_in_the_browser(server: tuple[str, Seeded], browser: object) -> 
         assert response is not None and response.status == 403
     finally:
         page.close()
+
+
+def test_hr_records_to_check_and_a_what_if_warning(
+    server: tuple[str, Seeded], browser: object
+) -> None:
+    """HR's Records to check page (desktop and phone widths, keyboard to a record), and
+    a what-if with a misspelt id, warned about above the result."""
+    base, seeded = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.context.clear_cookies()
+        _sign_in(page, base, "hr")
+        page.wait_for_url("**/people")
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Records to check"
+        ).click()
+        page.wait_for_url("**/data-quality")
+        assert page.get_by_role("heading", level=1).inner_text() == "Records to check"
+        assert "Checked 400 records" in page.locator("#dq-scope").inner_text()
+        page.get_by_label("As of").fill("2024-06-01")
+        page.get_by_role("button", name="Check").click()
+        page.wait_for_url("**as_of=2024-06-01*")
+        tables = page.get_by_role("table")
+        assert tables.count() == 2, "by stage, and each record"
+        _shot(page, "11-records-to-check")
+        page.set_viewport_size({"width": 320, "height": 800})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        _shot(page, "11-records-to-check-320")
+        page.set_viewport_size({"width": 1280, "height": 800})
+        first = tables.nth(1).locator("tbody th a").first
+        first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**#data-quality")
+        assert page.locator("#data-quality").is_visible()
+        _shot(page, "12-record-to-check")
+
+        page.goto(f"{base}/people/{seeded.officer}/what-if")
+        page.get_by_label("Kind", exact=True).select_option("passed")
+        page.locator("#item").fill("sergents_exam")
+        page.get_by_label("Date", exact=True).fill("2027-03-01")
+        page.get_by_role("button", name="Show what changes").click()
+        warning = page.locator("#whatif-warnings")
+        warning.wait_for()
+        assert "did you mean 'sergeants_exam'?" in warning.inner_text()
+        assert page.get_by_role("alert").count() >= 1
+        _shot(page, "13-what-if-warning")
+        assert width <= 330, f"the records-to-check page scrolls sideways at 320 px ({width})"
+    finally:
+        page.close()

@@ -740,6 +740,7 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ),
         ("GET", "/people/{person_id}/what-if"): ("officer", f"/people/{seeded.officer}/what-if"),
         ("GET", "/people"): ("hr", "/people?q=W"),
+        ("GET", "/data-quality"): ("hr", "/data-quality?as_of=2024-06-01"),
         ("GET", "/equality"): ("equality", "/equality"),
         ("GET", "/library"): ("hr", "/library"),
         ("GET", "/library/pathways/{pathway_id}"): ("hr", "/library/pathways/senior_leadership"),
