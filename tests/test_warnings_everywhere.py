@@ -151,3 +151,13 @@ def test_the_api_and_the_import_give_the_same_warnings(
     assert len(api) == 3
     for warning in api:
         assert any(warning.endswith(message) for message in imported), (warning, imported)
+
+
+def test_whatif_warns_about_an_added_item_dated_after_the_as_of_date() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["whatif", SPNAC, "--add", "course:fsl_stage_3@2011-03-01", "--as-of", "2011-01-01"],
+    )
+    assert "2011-03-01 is after 2011-01-01, so a decision as of 2011-01-01 leaves this item" in (
+        result.output
+    )
