@@ -26,7 +26,7 @@ EXACT = "eligible_from_is_exact"
 
 
 def _failure(make_engine: type[Evaluator] | None, seed: int | None) -> PropertyFailure | None:
-    report = verify(LIBRARY, PROFILES["quick"], seed, [EXACT], make_engine)
+    report = verify(LIBRARY, PROFILES["quick"], seed, [EXACT], make_engine=make_engine)
     (result,) = report.results
     assert result.error is None, result.error
     return result.failure
