@@ -52,7 +52,10 @@ def next_steps(pathway: Pathway, decided: dict[str, StageDecision]) -> list[Next
         found = [s for outcome in d.requirements for s in _steps(outcome, d)]
         waits = [s.due for s in found if s.due is not None]
         if waits and d.status is Status.NOT_ELIGIBLE:
-            # Time alone does not get there: something it rests on ends before the wait.
+            # Time alone does not get there: the stage's rule closes first, or something
+            # it rests on ends before the wait does.
+            if d.rule_effective_to is not None and d.rule_effective_to < max(waits):
+                continue  # closed before the wait ends: no step of theirs opens it
             ending = [o for top in d.requirements for o in _ending(top, max(waits))]
             if any(o.kind == "served" for o in ending):
                 continue  # time in a rank or post that ends first, or an 'at most' run out

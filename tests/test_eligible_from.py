@@ -380,3 +380,10 @@ def test_time_served_cites_the_periods_that_make_up_the_months(engine: Evaluator
         for e in decision.stage("waiting", "two_years_in_rank").requirements[0].evidence
     }
     assert labels["R2"] == "Sergeant (substantive) 2016-01-01 to 2018-12-31"
+
+
+def test_no_step_asks_to_wait_past_the_day_the_stage_closes(engine: Evaluator) -> None:
+    """The scheme closes on 2023-06-30; 12 months as an SIO complete on 2023-09-01."""
+    _, sections, as_of = CASES["a stage whose rule closes first"]
+    decision = engine.decide(person(**sections), D(as_of), ["timing"])
+    assert [s for s in decision.next_steps if s.stage == "sunset"] == []

@@ -346,7 +346,7 @@ def next_steps_are_sufficient(ctx: Context, data: Any) -> None:
         if not doable:
             continue
         key = f"{pathway_id}.{stage_id}"
-        after = ctx.statuses(_with(person, additions), day)[key][0]
+        after = ctx.statuses(_with(person, additions), day).get(key, ("not decided",))[0]
         if after not in NOW:
             done = "; ".join(s.text + (f" (by {s.due})" if s.due else "") for s in steps)
             raise PropertyFailure(
