@@ -70,13 +70,13 @@ def test_whatif_page_warns_with_did_you_mean(client: TestClient, seeded: Seeded)
     browser, csrf = _signed_in(client, seeded.officer)
     r = browser.post(
         f"/people/{seeded.officer}/what-if",
-        data={"csrf_token": csrf, "kind": "passed", "item": "sergents_exam", "date": "2027-03-01"},
+        data={"csrf_token": csrf, "more": "passed:sergents_exam@2027-03-01"},
     )
     assert r.status_code == 200, r.text
     assert 'id="whatif-warnings"' in r.text and 'role="alert"' in r.text
     assert "did you mean &#39;sergeants_exam&#39;?" in r.text or GUESS in r.text
-    assert "<p>No stage changes.</p>" not in r.text
-    assert "the item you meant was not tried" in r.text
+    assert "by these items.</p>" not in r.text  # never "nothing changes" on its own
+    assert "an item as entered was not tried" in r.text
 
 
 def test_whatif_api_warns_with_did_you_mean(client: TestClient, seeded: Seeded) -> None:

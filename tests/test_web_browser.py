@@ -291,9 +291,8 @@ def test_hr_records_to_check_and_a_what_if_warning(
         _shot(page, "12-record-to-check")
 
         page.goto(f"{base}/people/{seeded.officer}/what-if")
-        page.get_by_label("Kind", exact=True).select_option("passed")
-        page.locator("#item").fill("sergents_exam")
-        page.get_by_label("Date", exact=True).fill("2027-03-01")
+        page.locator("summary", has_text="More items at once").click()
+        page.locator("#more").fill("passed:sergents_exam@2027-03-01")
         page.get_by_role("button", name="Show what changes").click()
         warning = page.locator("#whatif-warnings")
         warning.wait_for()
