@@ -385,5 +385,5 @@ def test_time_served_cites_the_periods_that_make_up_the_months(engine: Evaluator
 def test_no_step_asks_to_wait_past_the_day_the_stage_closes(engine: Evaluator) -> None:
     """The scheme closes on 2023-06-30; 12 months as an SIO complete on 2023-09-01."""
     _, sections, as_of = CASES["a stage whose rule closes first"]
-    decision = engine.decide(person(**sections), D(as_of), ["timing"])
+    decision = engine.decide(person(**sections), D(as_of), ["waiting"])
     assert [s for s in decision.next_steps if s.stage == "sunset"] == []
