@@ -1,10 +1,11 @@
-"""Reading records from JSON, with one clear message per problem.
+"""Reading records from JSON, with one located problem per mistake.
 
 >>> try:
 ...     load_record_text('{"id": "W1", "kind": "officer", "joined": "2020-13-01"}', "w1.json")
 ... except RecordError as err:
-...     print(err.problems[0][:59])
-w1.json: joined: expected a date like 2020-04-01, got '2020
+...     p = err.problems[0]
+...     print(p.file, p.path, p.code, "--", p.message[:36])
+w1.json joined wrong-type -- expected a date like 2020-04-01, got
 """
 
 from __future__ import annotations
@@ -16,20 +17,29 @@ from typing import Any
 from pydantic import ValidationError
 
 from pathways.model.catalogue import Catalogue
-from pathways.problems import format_path
+from pathways.problems import CareerPathwaysError, Problem, Severity, format_path
 from pathways.suggest import did_you_mean
 
 from .record import REFERENCES, Person
 
-__all__ = ["RecordError", "load_record", "load_record_text", "record_warnings"]
+__all__ = [
+    "RecordError",
+    "load_record",
+    "load_record_text",
+    "record_from_data",
+    "record_problem",
+    "record_warnings",
+    "reference_problems",
+]
 
 
-class RecordError(ValueError):
-    """A record that cannot be read; ``problems`` lists each one as ``file: field: what``."""
+class RecordError(CareerPathwaysError, ValueError):
+    """A record that cannot be read; ``problems`` holds each one, located by its field
+    path (``ranks[0].start``) in the file or body named ``file``."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(p.format() for p in problems))
 
 
 def load_record(path: str | Path) -> Person:
@@ -41,7 +51,9 @@ def load_record(path: str | Path) -> Person:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RecordError([f"{path}: cannot read the record: {exc}"]) from exc
+        raise RecordError(
+            [Problem(code="unreadable-file", file=str(path), message=f"cannot read it: {exc}")]
+        ) from exc
     return load_record_text(text, str(path))
 
 
@@ -54,7 +66,17 @@ def load_record_text(text: str, name: str = "<record>") -> Person:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecordError([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]) from exc
+        raise RecordError(
+            [
+                Problem(
+                    code="json-syntax",
+                    file=name,
+                    line=exc.lineno,
+                    column=exc.colno,
+                    message=f"not valid JSON: {exc.msg}",
+                )
+            ]
+        ) from exc
     return record_from_data(data, name)
 
 
@@ -67,7 +89,7 @@ def record_from_data(data: Any, name: str = "<record>") -> Person:
     try:
         return Person.model_validate(data)
     except ValidationError as exc:
-        raise RecordError([f"{name}: {_describe(e)}" for e in exc.errors()]) from exc
+        raise RecordError([record_problem(e, name) for e in exc.errors()]) from exc
 
 
 _EXPECTED = {
@@ -83,35 +105,102 @@ _EXPECTED = {
 }
 
 
-def _describe(err: Any) -> str:
-    where = format_path([p for p in err["loc"] if p != "__root__"]) or "record"
+def record_problem(err: Any, file: str | None = None, prefix: str = "") -> Problem:
+    """One pydantic error of a record as a located :class:`Problem`: the field path
+    (``ranks[0].start``, after ``prefix``), what is wrong, and what to do."""
+    loc = tuple(p for p in err["loc"] if p != "__root__")
+    where = format_path(loc)
+    path = ".".join(p for p in (prefix, where) if p).replace(".[", "[")
     etype = err["type"]
+    value = err.get("input")
     if etype == "missing":
-        return f"{where}: missing (required)"
+        return Problem(
+            loc=loc, code="missing-field", file=file, path=path, message="missing (required)"
+        )
     if etype == "extra_forbidden":
-        return f"{where}: unknown field (remove it, or check the spelling)"
+        return Problem(
+            loc=loc,
+            code="unknown-field",
+            file=file,
+            path=path,
+            message="unknown field",
+            hint="remove it, or check the spelling",
+        )
     if etype in _EXPECTED:
         detail = err.get("ctx", {}).get("error")
         extra = f" ({detail})" if detail else ""
-        return f"{where}: expected {_EXPECTED[etype]}, got {err['input']!r}{extra}"
+        return Problem(
+            loc=loc,
+            code="wrong-type",
+            file=file,
+            path=path,
+            message=f"expected {_EXPECTED[etype]}, got {_shown(value)}{extra}",
+        )
     if etype == "enum":
-        return f"{where}: {err['input']!r} is not one of {err['ctx']['expected']}"
+        expected = err["ctx"]["expected"]
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        return Problem(
+            loc=loc,
+            code="invalid-value",
+            file=file,
+            path=path,
+            message=f"{_shown(value)} is not one of {expected}",
+            suggestion=did_you_mean(str(value), options),
+        )
+    if etype == "string_pattern_mismatch" and where == "id":
+        return Problem(
+            loc=loc,
+            code="invalid-value",
+            file=file,
+            path=path,
+            message=f"{_shown(value)} is not a warrant or staff number",
+            hint="use letters, digits, '_' and '-' only, at most 32 characters, "
+            "starting with a letter or digit",
+        )
+    if etype == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return Problem(
+            loc=loc,
+            code="invalid-value",
+            file=file,
+            path=path,
+            message=f"longer than {limit} characters",
+        )
     msg = str(err.get("ctx", {}).get("error", err["msg"]))
-    return f"{where}: {msg}"
+    return Problem(loc=loc, code="invalid-value", file=file, path=path, message=msg)
 
 
-def record_warnings(person: Person, catalogue: Catalogue) -> list[str]:
-    """Ids in a record that the catalogue does not know (they can never match a rule)."""
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def reference_problems(person: Person, catalogue: Catalogue) -> list[Problem]:
+    """Ids in a record that the catalogue does not know (they can never match a rule),
+    as warnings located by field path (``courses[2].course``)."""
     out = []
     for section, field_name, vocab in REFERENCES:
         known = catalogue.ids(vocab)
         for i, item in enumerate(getattr(person, section)):
             value = getattr(item, field_name)
             if value not in known:
-                guess = did_you_mean(value, known)
-                hint = f" (did you mean '{guess}'?)" if guess else ""
                 out.append(
-                    f"{section}[{i}].{field_name}: '{value}' is not in the catalogue's "
-                    f"{vocab}, so no rule can use it{hint}"
+                    Problem(
+                        loc=(section, i, field_name),
+                        code="unknown-reference",
+                        severity=Severity.WARNING,
+                        path=f"{section}[{i}].{field_name}",
+                        message=f"'{value}' is not in the catalogue's {vocab}, "
+                        "so no rule can use it",
+                        suggestion=did_you_mean(value, known),
+                    )
                 )
     return out
+
+
+def record_warnings(person: Person, catalogue: Catalogue) -> list[str]:
+    """:func:`reference_problems` as one line each: ``courses[2].course: 'x' is not ...``."""
+    return [
+        f"{p.path}: {p.message}" + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")
+        for p in reference_problems(person, catalogue)
+    ]

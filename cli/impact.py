@@ -26,7 +26,7 @@ from workforce.fairness import (
 from workforce.impact import EqualityTable, ImpactReport, StageImpact, changed_pathways, impact
 from workforce.population import evaluate_population
 
-from .options import db_option, open_store, progress_bar, quiet_option, secho
+from .options import DATE, db_option, open_store, progress_bar, quiet_option, secho
 
 SHORT = 12
 
@@ -37,7 +37,7 @@ SHORT = 12
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Decide on this date (default: today), YYYY-MM-DD.",
 )
 @db_option

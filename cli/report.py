@@ -33,7 +33,7 @@ from workforce.reports import (
     table_rows,
 )
 
-from .options import db_option, open_store
+from .options import DATE, db_option, open_store
 
 __all__ = ["equality_text", "report_group", "resolve_target"]
 
@@ -145,7 +145,7 @@ _common = [
     click.option(
         "--as-of",
         "as_of",
-        type=click.DateTime(["%Y-%m-%d"]),
+        type=DATE,
         help="Decide on this date (default: today), YYYY-MM-DD.",
     ),
     db_option,

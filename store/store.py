@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
+from pathways.problems import CareerPathwaysError
 
 from .schema import audit_log, library_versions, people, protected
 
@@ -67,7 +68,7 @@ def default_url() -> str:
     return os.environ.get("PATHWAYS_DATABASE_URL", DEFAULT_URL)
 
 
-class StoreError(RuntimeError):
+class StoreError(CareerPathwaysError, RuntimeError):
     """The database cannot be used, or an operation on it failed; nothing was changed."""
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from pathways.problems import CareerPathwaysError
+
 from .audit import audit
 from .schema import api_tokens
 from .store import Store
@@ -44,7 +46,7 @@ __all__ = [
 TOKEN_PREFIX = "pw_"
 
 
-class TokenError(ValueError):
+class TokenError(CareerPathwaysError, ValueError):
     """A token cannot be made as asked."""
 
 

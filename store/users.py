@@ -29,6 +29,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
+from pathways.problems import CareerPathwaysError
+
 from . import tokens
 from .audit import audit
 from .schema import users
@@ -49,7 +51,7 @@ class Role(StrEnum):
 ROLES = [r.value for r in Role]
 
 
-class UserError(ValueError):
+class UserError(CareerPathwaysError, ValueError):
     """A user cannot be created or changed as asked."""
 
 

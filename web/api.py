@@ -6,7 +6,6 @@ details document (RFC 9457); see :mod:`web.problems`.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accreditation.io import RecordError, record_warnings
 from accreditation.record import ITEM_SECTIONS
+from pathways.dates import Day
 from rules.protected import neutral
 from rules.session import EngineError
 from rules.whatif import parse_addition, with_additions
@@ -32,7 +32,7 @@ __all__ = ["WhatIfRequest", "router"]
 router = APIRouter(prefix="/api", tags=["api"])
 
 AsOf = Annotated[
-    dt.date | None,
+    Day | None,
     Query(description="Decide as of this date, YYYY-MM-DD (default: today)."),
 ]
 
@@ -52,7 +52,7 @@ class WhatIfRequest(BaseModel):
         description='Record items by section, e.g. {"courses": [{"course": "x", '
         '"completed": "2027-03-01"}]}',
     )
-    as_of: dt.date | None = Field(
+    as_of: Day | None = Field(
         None, description="Default: the latest added date, or today if later."
     )
 
@@ -92,7 +92,10 @@ def what_if(
     except RecordError as exc:
         raise invalid(
             "the record with these items is not valid",
-            [{"field": "body.additions", "message": p} for p in exc.problems],
+            [
+                {"field": "body.additions", "message": f"{p.path}: {p.message}", "code": p.code}
+                for p in exc.problems
+            ],
         ) from None
     except (ValueError, TypeError) as exc:  # a date that is not a date, in an item
         raise invalid(

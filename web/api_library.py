@@ -12,13 +12,13 @@ file names).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.datastructures import UploadFile
 
+from pathways.dates import Day
 from store import LibraryVersion, StoreError
 
 from .apikit import ERRORS, PROBLEM, HrCaller, invalid, json_body, validated
@@ -58,7 +58,7 @@ class LibraryUpload(BaseModel):
     text: str | None = Field(None, max_length=MAX_FILE_BYTES)
     files: list[LibraryFile] | None = Field(None, min_length=1, max_length=MAX_FILES)
     note: str | None = Field(None, max_length=2000, description="Why the rules change")
-    effective_date: dt.date | None = Field(
+    effective_date: Day | None = Field(
         None, description="When the version's rules take effect (recorded with it)"
     )
 

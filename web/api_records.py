@@ -18,7 +18,7 @@ from store import StoreError
 from store.schema import people, protected
 from store.users import Role
 
-from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, record_errors
+from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, problem_errors
 from .auth import require_person
 from .deps import person_for
 from .problems import Problem
@@ -47,9 +47,9 @@ RecordBody = Annotated[
 def parse_record(data: dict[str, Any]) -> Person:
     """Raises: Problem(422) naming each invalid field as ``body.FIELD``."""
     try:
-        return record_from_data(data, "body")
+        return record_from_data(data)
     except RecordError as exc:
-        errors = record_errors(exc.problems)
+        errors = problem_errors(exc.problems)
         shown = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         raise invalid(f"the record is not valid: {shown}", errors) from None
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from authoring.checker import check_paths
 from pathways.loader import library_files
-from pathways.problems import Problem, Severity
+from pathways.problems import CareerPathwaysError, Problem, Severity
 from store import LibraryVersion, Store
 
 from .service import LibraryInUse, write_library
@@ -54,7 +54,7 @@ MAX_FILES = 50
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.ya?ml$")
 
 
-class FileNameError(ValueError):
+class FileNameError(CareerPathwaysError, ValueError):
     """A file name that is not a plain relative ``.yaml`` path inside the library."""
 
     def __init__(self, name: str):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from pathways.dates import EARLIEST, LATEST, check_day
 from pathways.loader import load_library
 from rules.wording import Words
 from store import StoreError
@@ -229,9 +230,14 @@ def impact_page(
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = check_day(dt.date.fromisoformat(as_of)) if as_of else dt.date.today()
     except ValueError:
-        raise Problem(422, f"'{as_of}' is not a date (YYYY-MM-DD)", kind="validation") from None
+        raise Problem(
+            422,
+            f"as_of: '{as_of}' is not a date (YYYY-MM-DD) between {EARLIEST} and {LATEST}",
+            kind="validation",
+            errors=[{"field": "form.as_of", "message": "a date from 1900 to 2200"}],
+        ) from None
     used = _in_use(request)
     try:
         check = check_upload(used, name, text)

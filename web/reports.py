@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from accreditation.periods import add_months
+from pathways.dates import Day as InRange
 from pathways.suggest import did_you_mean
 from store.users import Role
 from workforce import fairness
@@ -46,7 +47,7 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 _LOCK = threading.Lock()
 _RUNS: dict[tuple[str, dt.date], PopulationRun] = {}
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 DEFAULT_TARGET = "promotion.superintendent"
 
 

@@ -41,10 +41,10 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from accreditation.io import _describe, record_warnings
-from accreditation.record import ITEM_SECTIONS, Person
+from accreditation.io import record_problem, reference_problems
+from accreditation.record import ITEM_SECTIONS, PERSON_ID_PATTERN, Person, check_text
+from pathways.dates import out_of_range
 from pathways.model.catalogue import Catalogue
-from pathways.problems import format_path
 from pathways.suggest import did_you_mean
 from store import SaveStats, Store, StoreError
 from store.schema import people, protected
@@ -193,6 +193,9 @@ def _parse_date(text: str) -> dt.date:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise _Bad(f"expected {_DATE_HINT}, got {text!r} ({exc})") from None
+        wrong = out_of_range(day)
+        if wrong is not None:
+            raise _Bad(wrong)
         if len(_DATES) < 100_000:
             _DATES[text] = day
         return day
@@ -200,11 +203,31 @@ def _parse_date(text: str) -> dt.date:
 
 
 def _parse_text(text: str) -> str:
-    return sys.intern(text)
+    try:
+        return sys.intern(check_text(text))
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
 
 
 def _parse_name(text: str) -> str:
-    return text
+    try:
+        return check_text(text)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
+
+
+_PERSON_ID_RE = re.compile(PERSON_ID_PATTERN)
+
+
+def _person_id_problem(pid: str) -> str | None:
+    """Why ``pid`` is not a warrant or staff number (the one id rule), or None."""
+    if _PERSON_ID_RE.match(pid):
+        return None
+    shown = repr(pid) if len(pid) <= 40 else repr(pid[:37] + "...")
+    return (
+        f"{shown} is not a warrant or staff number: use letters, digits, '_' and '-' only, "
+        f"at most {MAX_ID} characters, starting with a letter or digit"
+    )
 
 
 def _parse_level(text: str) -> int:
@@ -719,8 +742,9 @@ class _Import:
             if not pid:
                 self.problem(src, "person_id", f"missing (required): give {_PERSON_ID.what}")
                 continue
-            if len(pid) > MAX_ID:
-                self.problem(src, "person_id", f"{pid!r} is longer than {MAX_ID} characters")
+            wrong = _person_id_problem(pid)
+            if wrong is not None:
+                self.problem(src, "person_id", wrong)
                 continue
             pid = sys.intern(pid)
             item_id = ""
@@ -729,7 +753,11 @@ class _Import:
                 if not item_id:
                     self.problem(src, "item_id", f"missing (required): give {_ITEM_ID.what}")
                     bad = True
-                item_id = sys.intern(item_id)
+                try:
+                    item_id = _parse_text(item_id)
+                except _Bad as exc:
+                    self.problem(src, "item_id", str(exc))
+                    bad = True
             values: list[Any] = []
             for column, at in value_columns:
                 if at < 0:
@@ -845,11 +873,9 @@ class _Import:
             for err in exc.errors():
                 self.problem(src, *_explain(err))
             pid = data.get("id") if isinstance(data, dict) else None
-            if isinstance(pid, str) and pid:
+            # Only a valid id can be stored, or be looked up (PostgreSQL refuses a NUL).
+            if isinstance(pid, str) and _person_id_problem(pid) is None:
                 self.pending.setdefault(pid, _Pending()).json_bad = src
-            return
-        if len(person.id) > MAX_ID:
-            self.problem(src, "id", f"{person.id!r} is longer than {MAX_ID} characters")
             return
         pending = self.pending.setdefault(person.id, _Pending())
         if pending.json is not None:
@@ -1163,14 +1189,13 @@ class _Import:
             for row in rows:
                 if row.src not in dropped and row.item_id in at:
                     item_src[(section, at[row.item_id])] = row.src
-        for text in record_warnings(person, self.catalogue):
-            match = _WARNING.match(text)
-            src = item_src.get((match[1], int(match[2]))) if match else None
-            if match is not None and src is not None:
-                if self.is_csv(src):
-                    self.warning(src, match[3], match[4])
-                else:
-                    self.warning(src, f"{match[1]}[{match[2]}].{match[3]}", match[4])
+        for found in reference_problems(person, self.catalogue):
+            section, index, name = found.loc
+            src = item_src.get((str(section), int(index)))
+            if src is not None:
+                hint = f" (did you mean '{found.suggestion}'?)" if found.suggestion else ""
+                column = str(name) if self.is_csv(src) else found.path
+                self.warning(src, column, found.message + hint)
         if pending.people is not None:
             for name in _PROTECTED:
                 value = getattr(person.protected, name)
@@ -1215,7 +1240,6 @@ class _Import:
 
 
 _PEOPLE_VALUES = tuple(c.name for c in FILE_KINDS["people"].values)
-_WARNING = re.compile(r"(\w+)\[(\d+)\]\.(\w+): (.*)", re.S)
 
 
 def _kind_from_name(path: Path) -> str | None:
@@ -1230,9 +1254,10 @@ def _kind_from_name(path: Path) -> str | None:
 def _explain(err: Any) -> tuple[str, str]:
     """A pydantic error as (field path, message), in the wording of accreditation.io."""
     loc = [p for p in err["loc"] if p != "__root__"]
-    path = format_path(loc)
-    text = _describe(err)
-    message = text.removeprefix(f"{path or 'record'}: ")
+    found = record_problem(err)
+    path, message = found.path, found.message
+    if found.hint:
+        message = f"{message} ({found.hint})"
     if len(loc) == 2 and isinstance(loc[1], int) and err["type"] == "value_error":
         # an item's own check across its fields: name the field to correct
         checked = "end" if loc[0] in _DATED else "revalidated" if loc[0] == "credentials" else ""
