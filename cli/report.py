@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -15,6 +14,7 @@ import click
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
+from workforce.csvsafe import dict_writer
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,
@@ -128,7 +128,7 @@ def _emit(
         out = json.dumps(data, indent=2, default=str) + "\n"
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, list(rows[0]) if rows else ["none"], lineterminator="\n")
+        writer = dict_writer(buffer, list(rows[0]) if rows else ["none"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         out = buffer.getvalue()

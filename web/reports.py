@@ -8,7 +8,6 @@ report of a date is slow.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import threading
@@ -22,6 +21,7 @@ from pathways.dates import Day as InRange
 from pathways.suggest import did_you_mean
 from store.users import Role
 from workforce import fairness
+from workforce.csvsafe import dict_writer
 from workforce.fairness import FOUR_FIFTHS, rate_text
 from workforce.population import PopulationRun, evaluate_population
 from workforce.reports import (
@@ -80,7 +80,7 @@ def _stage(run: PopulationRun, text: str, name: str) -> str:
 
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, list(rows[0]) if rows else ["none"], lineterminator="\n")
+    writer = dict_writer(out, list(rows[0]) if rows else ["none"], lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return Response(

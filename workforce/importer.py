@@ -50,6 +50,9 @@ from store import SaveStats, Store, StoreError
 from store.schema import people, protected
 from store.store import _digest, _record
 
+from .csvsafe import restore
+from .csvsafe import writer as csv_writer
+
 __all__ = [
     "BATCH",
     "FILE_KINDS",
@@ -725,7 +728,7 @@ class _Import:
         line = 1
         for row in reader:
             row_no, line = line + 1, reader.line_num  # a quoted cell may span lines
-            pid = row[pid_at].strip() if pid_at < len(row) else ""
+            pid = restore(row[pid_at].strip()) if pid_at < len(row) else ""
             if not pid and not any(cell.strip() for cell in row):
                 continue  # a blank line
             report.rows_read += 1
@@ -749,7 +752,7 @@ class _Import:
             pid = sys.intern(pid)
             item_id = ""
             if not people_file:
-                item_id = row[item_at].strip() if item_at < len(row) else ""
+                item_id = restore(row[item_at].strip()) if item_at < len(row) else ""
                 if not item_id:
                     self.problem(src, "item_id", f"missing (required): give {_ITEM_ID.what}")
                     bad = True
@@ -763,7 +766,7 @@ class _Import:
                 if at < 0:
                     values.append(absent)
                     continue
-                cell = row[at].strip() if at < len(row) else ""
+                cell = restore(row[at].strip()) if at < len(row) else ""
                 if not cell:
                     if column.required:
                         self.problem(src, column.name, f"missing (required): give {column.what}")
@@ -1288,12 +1291,13 @@ def _write_csv_rejects(sources: list[tuple[Path, dict[int, str]]], target: Path)
                 row_no, line = line + 1, reader.line_num
                 why = rows.get(row_no)
                 if why is not None:
-                    cells = [*row, *[""] * (len(out_header) - len(row))]
+                    # As read (quote taken off), so the writer quotes what would run.
+                    cells = [restore(c) for c in row] + [""] * (len(out_header) - len(row))
                     cells[error_at] = why
                     kept.append(cells)
     tmp = target.with_name(target.name + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(out_header or [])
         writer.writerows(kept)
     tmp.replace(target)
