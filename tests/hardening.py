@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -80,11 +81,20 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(db_url: str, tmp: Path, processes: int = 1) -> Iterator[Server]:
-    """``pathways serve`` on a free loopback port (one engine worker), until the block ends."""
+def serve(db_url: str, tmp: Path, processes: int = 1, memory_mb: int = 2048) -> Iterator[Server]:
+    """``pathways serve`` on a free loopback port (one engine worker), until the block ends.
+
+    The server's data segment is capped at ``memory_mb`` (so an attack that works, as on a
+    build without the limits, fails the test with a MemoryError instead of taking the
+    machine's memory)."""
     port = free_port()
     log = tmp / f"server-{port}.log"
-    env = {**os.environ, "PATHWAYS_WEB_SECRET": "test-secret-" + str(port)}
+    env = {**os.environ, "PATHWAYS_WEB_SECRET": "test-secret-" + str(port), "MALLOC_ARENA_MAX": "2"}
+
+    def limit() -> None:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (size, size))
+
     cmd = [
         str(Path(sys.executable).parent / "pathways"),
         "serve",
@@ -100,7 +110,9 @@ def serve(db_url: str, tmp: Path, processes: int = 1) -> Iterator[Server]:
     if processes > 1:
         cmd += ["--processes", str(processes)]
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=limit
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

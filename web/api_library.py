@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pathways.dates import Day
@@ -236,7 +237,9 @@ async def library_check(request: Request, user: HrCaller) -> Any:
     """The checker's findings (severity, code, file, line, column, field, message, fix) for
     the library in use with these files in it, and a diff of each against the file in use.
     Nothing is stored."""
-    return _result(_check(request, await _upload(request)))
+    upload = await _upload(request)
+    # Parsing and checking is CPU work: in a worker thread, never on the event loop.
+    return _result(await run_in_threadpool(_check, request, upload))
 
 
 @router.post(
@@ -251,7 +254,7 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
     Refused (422, with the findings in ``errors``) if the checker finds errors. If the
     rules equal a stored version's, that version becomes active again (200)."""
     upload = await _upload(request)
-    check = _check(request, upload)
+    check = await run_in_threadpool(_check, request, upload)
     if check.errors or check.digest is None:
         found = [finding_json(f) for f in check.findings if f.problem.severity.value == "error"]
         first = found[0] if found else None
@@ -268,8 +271,13 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
             errors=[{**f, "field": f["field"] or f["file"]} for f in found],
         )
     try:
-        version, new = publish_checked(
-            request.app.state.store, check, user.username, upload.note, upload.effective_date
+        version, new = await run_in_threadpool(
+            publish_checked,
+            request.app.state.store,
+            check,
+            user.username,
+            upload.note,
+            upload.effective_date,
         )
     except StoreError as exc:
         raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
@@ -288,7 +296,7 @@ async def library_activate(request: Request, user: HrCaller) -> Any:
     body = validated(ActivateRequest, await json_body(request))
     store = request.app.state.store
     try:
-        store.activate_library(body.digest, f"web:{user.username}")
+        await run_in_threadpool(store.activate_library, body.digest, f"web:{user.username}")
     except StoreError as exc:
         status = 409 if "more than one" in str(exc) else 404
         raise Problem(status, str(exc), kind="conflict" if status == 409 else "not-found") from None

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from rules.decision import Status
 from rules.status import STATUS_SYMBOLS, status_words
@@ -26,15 +27,14 @@ from store.users import Users
 from workforce.fairness import shown
 
 from . import api, api_manage, pages, reports
-from .auth import NeedSignIn, RateLimiter, Sessions, session_user
+from .auth import NeedSignIn, RateLimiter, Sessions, bearer_user, session_user
+from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
 from .problems import Problem, install_handlers, problem_response
 from .service import DecisionService
 
-__all__ = ["SECRET_ENV", "create_app"]
+__all__ = ["MAX_BODY", "SECRET_ENV", "create_app"]
 
 HERE = Path(__file__).parent
-#: The largest request body (a pathway file of 1 MB, with room for form encoding).
-MAX_BODY = 2_500_000
 #: Pages need no script; styles may be inline (graphviz's SVG uses style attributes).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -103,22 +103,18 @@ def create_app(
     async def session_middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return problem_response(
-                request,
-                Problem(
-                    413,
-                    f"the request body is {int(length):,} bytes; the most this server "
-                    f"accepts is {MAX_BODY:,} (a pathway file is at most 1 MB)",
-                    kind="too-large",
-                ),
-            )
         sessions: Sessions = request.app.state.sessions
         session = sessions.load(request)
         request.state.session = session
-        request.state.user = request.app.state.users.get(session["u"]) if session.get("u") else None
+        request.state.user = (
+            await run_in_threadpool(request.app.state.users.get, session["u"])
+            if session.get("u")
+            else None
+        )
         session_user(request)  # a session older than the user's password is signed out here
+        refused = await _unauthenticated_body(request)
+        if refused is not None:
+            return refused
         response = await call_next(request)
         if session.get("new") or session.get("changed"):
             sessions.save(request, response, session)
@@ -136,11 +132,36 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(BodyLimit)  # added last: the outermost, it sees every body first
     app.include_router(api.router)
     app.include_router(api_manage.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
     return app
+
+
+async def _unauthenticated_body(request: Request) -> Response | None:
+    """A 401 for a request that sends a body without credentials (sign-in and sign-out
+    excepted), before a byte of the body is read; None if it may go on. A bearer token is
+    checked here, once: ``web.auth.api_user`` takes the user found."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.url.path in OPEN_BODY:
+        return None
+    header = request.headers.get("authorization", "")
+    if header:
+        user = await run_in_threadpool(bearer_user, request, header)
+        request.state.bearer = user
+        if user is not None:
+            return None
+    elif request.state.user is not None or not has_body(request.headers):
+        return None
+    problem = Problem(
+        401,
+        "sign in, or send a valid API token as 'Authorization: Bearer TOKEN', before "
+        "sending a body",
+        kind="unauthorized",
+        headers={"WWW-Authenticate": "Bearer", "Connection": "close"},
+    )
+    return problem_response(request, problem)
 
 
 def _quote(text: str) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "RateLimiter",
     "Sessions",
     "api_user",
+    "bearer_user",
     "check_csrf",
     "page_user",
     "require_person",
@@ -151,15 +152,24 @@ def page_user(request: Request) -> User:
     return user
 
 
+def bearer_user(request: Request, header: str) -> User | None:
+    """The user of an ``Authorization: Bearer TOKEN`` header, if the token is valid."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = request.app.state.users.for_token(token.strip())
+    assert user is None or isinstance(user, User)
+    return user
+
+
 def api_user(request: Request) -> User:
     """The API caller: a bearer token, or a signed-in session (unsafe methods then need the
     session's CSRF token in an ``X-CSRF-Token`` header)."""
     header = request.headers.get("authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
-        user = None
-        if scheme.lower() == "bearer" and token.strip():
-            user = request.app.state.users.for_token(token.strip())
+        # The middleware has looked a token up already when the request has a body.
+        found = getattr(request.state, "bearer", False)
+        user = bearer_user(request, header) if found is False else found
         if user is None:
             raise Problem(
                 401,

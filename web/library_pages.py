@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pathways.dates import EARLIEST, LATEST, check_day
@@ -132,7 +133,8 @@ async def upload_check(request: Request) -> Response:
                     name = upload.filename or ""
     if len(text) > MAX_FILE_BYTES:
         raise Problem(413, "a pathway file is at most 1 MB", kind="too-large")
-    return _checked(request, name, text, editing)
+    # Parsing and checking is CPU work: in a worker thread, never on the event loop.
+    return await run_in_threadpool(_checked, request, name, text, editing)
 
 
 def _checked(request: Request, name: str, text: str, editing: bool = False) -> Response:
