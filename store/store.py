@@ -141,14 +141,21 @@ class Store:
         shown = _shown(self.url)
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:////:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        sqlite = self.url.startswith("sqlite")
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(
+                self.url,
+                future=True,
+                # A writer waits for another (an import holds the lock for a while).
+                connect_args={"timeout": 30} if sqlite else {},
+            )
         except ModuleNotFoundError as exc:  # PostgreSQL's driver is an optional extra
             raise StoreError(_missing_driver(shown, exc)) from exc
         except Exception as exc:  # a malformed URL
             raise StoreError(f"cannot use database '{shown}': {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         if migrate:
             self.migrate()
 
@@ -168,9 +175,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One transaction: everything inside commits together or not at all.
+
+        On SQLite it takes the write lock at its start (``BEGIN IMMEDIATE``), so a
+        transaction that reads and then writes (a compare-and-set) cannot interleave with
+        another writer. On PostgreSQL such transactions lock the row they compare
+        (``SELECT ... FOR UPDATE``: :meth:`lock_row`).
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(immediate=True)
+            with conn.begin():
+                yield conn
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     # --- people ---------------------------------------------------------------------
 
@@ -593,7 +612,17 @@ def _fits(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """Transactions begun by us, not by the driver: ``BEGIN IMMEDIATE`` for
+    :meth:`Store.transaction` (it takes the write lock now), ``BEGIN`` for reads."""
+    immediate = conn.get_execution_options().get("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off: _sqlite_begin begins them (SQLAlchemy's
+    # recipe for pysqlite), so BEGIN IMMEDIATE is possible.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer

@@ -115,7 +115,7 @@ def serve(db_url: str, tmp: Path, processes: int = 1, memory_mb: int = 2048) -> 
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts processes slowly
         while True:
             try:
                 if httpx.get(url + "/login", timeout=2).status_code == 200:

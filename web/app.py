@@ -27,7 +27,7 @@ from store.users import Users
 from workforce.fairness import shown
 
 from . import api, api_manage, pages, reports
-from .auth import NeedSignIn, RateLimiter, Sessions, bearer_user, session_user
+from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
 from .problems import Problem, install_handlers, problem_response
 from .service import DecisionService
@@ -82,8 +82,10 @@ def create_app(
     )
     app.state.store = store
     app.state.users = Users(store)
-    app.state.sessions = Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32))
-    app.state.limiter = RateLimiter()
+    app.state.sessions = Sessions(
+        secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32), store, app.state.users
+    )
+    app.state.limiter = RateLimiter(store)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
@@ -99,19 +101,19 @@ def create_app(
 
     app.add_exception_handler(NeedSignIn, on_sign_in)
 
+    async def on_password(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/account?must_change=1", status_code=303)
+
+    app.add_exception_handler(NeedPasswordChange, on_password)
+
     @app.middleware("http")
     async def session_middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         sessions: Sessions = request.app.state.sessions
-        session = sessions.load(request)
+        session, user = await run_in_threadpool(sessions.load, request)
         request.state.session = session
-        request.state.user = (
-            await run_in_threadpool(request.app.state.users.get, session["u"])
-            if session.get("u")
-            else None
-        )
-        session_user(request)  # a session older than the user's password is signed out here
+        request.state.user = user
         refused = await _unauthenticated_body(request)
         if refused is not None:
             return refused

@@ -7,7 +7,6 @@ own account (API tokens, password) in :mod:`web.account`; all are included in
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -18,7 +17,7 @@ from store.schema import people, protected
 from store.users import Role
 
 from . import account, admin, library_pages, officer
-from .auth import check_csrf, require_role, session_user, sign_in_session
+from .auth import check_csrf, require_role, session_user, sign_in_session, sign_out_session
 from .pagekit import Signed, home_of, page
 from .problems import Problem
 
@@ -64,7 +63,7 @@ def login(
     check_csrf(request, csrf_token)
     address = request.client.host if request.client else "unknown"
     limiter = request.app.state.limiter
-    wait = limiter.retry_after(username, address)
+    wait = limiter.reserve(username, address)  # before the password is checked
     if wait:
         raise Problem(
             429,
@@ -74,8 +73,7 @@ def login(
             headers={"Retry-After": str(wait)},
         )
     user = request.app.state.users.authenticate(username, password)
-    if user is None:
-        limiter.failed(username, address)
+    if user is None:  # the reserved attempt stays counted as a failure
         return page(
             request,
             "login.html",
@@ -86,13 +84,15 @@ def login(
         )
     limiter.succeeded(username, address)
     sign_in_session(request, user)
+    if user.must_change:
+        return RedirectResponse("/account?must_change=1", status_code=303)
     return RedirectResponse(_safe_next(next) or home_of(user), status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
-    request.state.session.update(u=None, p=None, c=secrets.token_urlsafe(24), changed=True)
+    sign_out_session(request)
     return RedirectResponse("/login", status_code=303)
 
 
