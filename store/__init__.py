@@ -1,20 +1,24 @@
 """Storage of records, published library versions and the audit log (SQLAlchemy 2)."""
 
 from .store import (
+    ANY,
     DEFAULT_URL,
     AuditEntry,
     LibraryVersion,
     SaveStats,
+    StaleLibrary,
     Store,
     StoreError,
     default_url,
 )
 
 __all__ = [
+    "ANY",
     "DEFAULT_URL",
     "AuditEntry",
     "LibraryVersion",
     "SaveStats",
+    "StaleLibrary",
     "Store",
     "StoreError",
     "default_url",

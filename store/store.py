@@ -46,13 +46,15 @@ from sqlalchemy.engine import make_url
 from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
 from pathways.problems import CareerPathwaysError
 
-from .schema import audit_log, library_versions, people, protected
+from .schema import audit_log, library_versions, locks, people, protected
 
 __all__ = [
+    "ANY",
     "DEFAULT_URL",
     "AuditEntry",
     "LibraryVersion",
     "SaveStats",
+    "StaleLibrary",
     "Store",
     "StoreError",
     "default_url",
@@ -70,6 +72,24 @@ def default_url() -> str:
 
 class StoreError(CareerPathwaysError, RuntimeError):
     """The database cannot be used, or an operation on it failed; nothing was changed."""
+
+
+class StaleLibrary(StoreError):
+    """A publish built on a library version that is no longer the active one: someone
+    else published (or activated) meanwhile. Nothing was changed."""
+
+    def __init__(self, base: str | None, active: str | None):
+        self.base = base
+        self.active = active
+        super().__init__(
+            f"the active library version is {(active or 'none')[:12]}, not "
+            f"{(base or 'none')[:12]} that this change was made on: someone published "
+            "meanwhile; nothing was published"
+        )
+
+
+#: ``publish_library(base=ANY)``: publish whatever the active version is (the CLI's way).
+ANY: Any = object()
 
 
 @dataclass(frozen=True)
@@ -391,17 +411,27 @@ class Store:
         effective_date: dt.date | None = None,
         note: str | None = None,
         activate: bool = True,
+        base: str | None = ANY,
     ) -> LibraryVersion:
         """Store a library version (its files' text, keyed by relative path) and, by
         default, make it the active one. Publishing the same digest again only
         re-activates it. Previous versions are kept (for rollback).
 
+        Publishes are serialised (the library lock: :meth:`_lock_library`). ``base`` is the
+        active version's digest the change was made on (None: none was active); if another
+        version is active by now, nothing is stored and :class:`StaleLibrary` is raised,
+        so a publish never silently undoes one made meanwhile.
+
         Raises:
+            StaleLibrary: if ``base`` is given and is not the active version.
             StoreError: if the name or author is longer than the database holds.
         """
         _fits(library_versions, {"digest": digest, "name": name, "author": author})
         _fits(audit_log, {"actor": author})
         with self.transaction() as conn:
+            active = self._lock_library(conn)
+            if base is not ANY and base != active:
+                raise StaleLibrary(base, active)
             known = conn.execute(
                 select(library_versions.c.digest).where(library_versions.c.digest == digest)
             ).first()
@@ -449,6 +479,7 @@ class Store:
         _fits(audit_log, {"actor": actor})
         prefix = digest.lower()  # digests are lower-case hex; LIKE's case differs by backend
         with self.transaction() as conn:
+            self._lock_library(conn)
             matches = (
                 conn.execute(
                     select(library_versions.c.digest).where(
@@ -464,6 +495,25 @@ class Store:
                     f"starts with '{digest}'"
                 )
             self._activate(conn, matches[0], actor)
+
+    def _lock_library(self, conn: Connection) -> str | None:
+        """Take the library lock for ``conn``'s transaction and return the active digest.
+
+        SQLite's transaction holds the write lock already (BEGIN IMMEDIATE); PostgreSQL
+        locks the ``library`` row of ``locks`` (``FOR UPDATE``), so a second publish waits
+        here until the first commits, then sees its version as the active one.
+        """
+        serial = conn.execute(
+            select(locks.c.serial).where(locks.c.name == "library").with_for_update()
+        ).scalar_one_or_none()
+        if serial is None:  # a database made before migration 0004 filled the row
+            conn.execute(insert(locks), [{"name": "library", "serial": 0}])
+            serial = 0
+        conn.execute(update(locks).where(locks.c.name == "library").values(serial=serial + 1))
+        active = conn.execute(
+            select(library_versions.c.digest).where(library_versions.c.active.is_(True))
+        ).scalar_one_or_none()
+        return str(active) if active is not None else None
 
     def _activate(self, conn: Connection, digest: str, actor: str) -> None:
         before = conn.execute(
