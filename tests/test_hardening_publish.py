@@ -70,10 +70,10 @@ def test_the_store_lets_one_of_two_publishes_on_one_base_through(db_url: str) ->
         for i in range(TRIES):
             base = store.active_library()
             assert base is not None
-            one, two = f"{2 * i + 1:064x}", f"{2 * i + 2:064x}"
+            one, two, on = f"{2 * i + 1:064x}", f"{2 * i + 2:064x}", base.digest
             results = _at_once(
-                lambda one=one: store.publish_library(files, one, "a", "t", base=base.digest),
-                lambda two=two: store.publish_library(files, two, "b", "t", base=base.digest),
+                lambda one=one, on=on: store.publish_library(files, one, "a", "t", base=on),
+                lambda two=two, on=on: store.publish_library(files, two, "b", "t", base=on),
             )
             stale = [r for r in results if isinstance(r, StaleLibrary)]
             done = [r for r in results if not isinstance(r, Exception)]
@@ -109,7 +109,7 @@ def test_two_hr_users_publishing_at_once_keep_both_changes(
         pip = _text("pip.yaml").replace(PIP_NAME, f"name: PIP change {i}", 1)
         fsl = _text("fsl.yaml").replace(FSL_NAME, f"name: FSL change {i}", 1)
 
-        def publish(name: str, text: str) -> Any:
+        def publish(name: str, text: str, base: str = base) -> Any:
             return app.post(
                 "/api/library/publish",
                 json={"name": name, "text": text},
