@@ -38,6 +38,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -53,8 +54,10 @@ __all__ = [
     "DEFAULT_URL",
     "AuditEntry",
     "LibraryVersion",
+    "PersonRow",
     "SaveStats",
     "StaleLibrary",
+    "StaleRecord",
     "Store",
     "StoreError",
     "default_url",
@@ -90,6 +93,43 @@ class StaleLibrary(StoreError):
 
 #: ``publish_library(base=ANY)``: publish whatever the active version is (the CLI's way).
 ANY: Any = object()
+
+
+class StaleRecord(StoreError):
+    """A record is not at the version a write expected (``None``: absent): someone changed,
+    created or deleted it meanwhile. Nothing was changed. ``changed_by``/``changed_at``
+    say who wrote the version there is now (from the audit log)."""
+
+    def __init__(
+        self,
+        person_id: str,
+        expected: int | None,
+        current: int | None,
+        changed_by: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ):
+        self.person_id = person_id
+        self.expected = expected
+        self.current = current
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        now = "does not exist" if current is None else f"is at version {current}"
+        who = f" (changed by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC)" if changed_by else ""
+        wanted = "absent" if expected is None else f"version {expected}"
+        super().__init__(f"record '{person_id}' {now}{who}, not {wanted}: nothing was changed")
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A record as lists show it: no history, protected characteristics only if asked."""
+
+    id: str
+    kind: str
+    name: str | None
+    joined: dt.date
+    version: int
+    updated_at: dt.datetime
+    protected: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -376,10 +416,135 @@ class Store:
             ).scalar_one_or_none()
         return int(value) if value is not None else None
 
-    def delete_person(self, person_id: str, actor: str) -> bool:
-        """Delete a record (audited). True if there was one."""
+    def person_and_version(self, person_id: str) -> tuple[Person, int] | None:
+        """A record and its version (for an ETag), read together; None if absent."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    people.c.record,
+                    protected.c.ethnicity,
+                    protected.c.gender,
+                    protected.c.disability,
+                    people.c.version,
+                )
+                .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+                .where(people.c.id == person_id)
+            ).first()
+        return (_person(row), int(row.version)) if row is not None else None
+
+    def _locked_version(self, conn: Connection, person_id: str) -> int | None:
+        """The record's version, its row locked for this transaction (PostgreSQL; SQLite's
+        transaction holds the write lock already)."""
+        value = conn.execute(
+            select(people.c.version).where(people.c.id == person_id).with_for_update()
+        ).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    def _stale(
+        self, conn: Connection, person_id: str, expected: int | None, current: int | None
+    ) -> StaleRecord:
+        last = conn.execute(
+            select(audit_log.c.actor, audit_log.c.at)
+            .where(audit_log.c.target == person_id, audit_log.c.action.startswith("record."))
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return StaleRecord(person_id, expected, current)
+        return StaleRecord(person_id, expected, current, last.actor, _utc(last.at))
+
+    def replace_person(
+        self, person: Person, actor: str, expected: int | None = ANY
+    ) -> tuple[SaveStats, int]:
+        """Create or replace one record if it is at the ``expected`` version (None: only
+        if there is none; ANY: whatever it is), in one transaction: a compare-and-set, so
+        of two writers that read one version, the second is told. Returns what changed
+        and the version now.
+
+        Raises:
+            StaleRecord: if the record is not at ``expected`` (nothing is changed).
+            StoreError: if a value does not fit the database.
+        """
+        with self.transaction() as conn:
+            current = self._locked_version(conn, person.id)
+            if expected is not ANY and current != expected:
+                raise self._stale(conn, person.id, expected, current)
+            stats = self.save_people([person], actor, conn)
+            version = self._locked_version(conn, person.id)
+        assert version is not None
+        return stats, version
+
+    def last_change(self, person_id: str) -> AuditEntry | None:
+        """The newest audit entry of a record (who wrote the version there is)."""
+        entries = [e for e in self.audit(person_id, limit=5) if e.action.startswith("record.")]
+        return entries[0] if entries else None
+
+    def list_people(
+        self, text: str = "", limit: int = 50, offset: int = 0, include_protected: bool = False
+    ) -> tuple[int, list[PersonRow]]:
+        """Records in id order, a page at a time: those whose id starts with ``text`` (in
+        capitals) or whose name contains it (any case). Returns the total and the page."""
+        columns = [
+            people.c.id,
+            people.c.kind,
+            people.c.name,
+            people.c.joined,
+            people.c.version,
+            people.c.updated_at,
+        ]
+        query = select(*columns)
+        if include_protected:
+            query = select(
+                *columns, protected.c.ethnicity, protected.c.gender, protected.c.disability
+            ).outerjoin(protected, protected.c.person_id == people.c.id)
+        counted = select(func.count()).select_from(people)
+        text = text.strip()
+        if text:
+            match = or_(
+                people.c.id.startswith(text.upper(), autoescape=True),
+                func.lower(people.c.name).contains(text.lower(), autoescape=True),
+            )
+            query, counted = query.where(match), counted.where(match)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(counted).scalar_one())
+            rows = conn.execute(query.order_by(people.c.id).limit(limit).offset(offset)).all()
+        return total, [
+            PersonRow(
+                r.id,
+                r.kind,
+                r.name,
+                r.joined,
+                int(r.version),
+                _utc(r.updated_at),
+                {"ethnicity": r.ethnicity, "gender": r.gender, "disability": r.disability}
+                if include_protected
+                else None,
+            )
+            for r in rows
+        ]
+
+    def characteristic_counts(self, column: str) -> list[tuple[str | None, int]]:
+        """How many records have each value of a protected characteristic, most first."""
+        col = protected.c[column]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(col, func.count()).group_by(col).order_by(func.count().desc())
+            ).all()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def delete_person(self, person_id: str, actor: str, expected: int | None = ANY) -> bool:
+        """Delete a record (audited), if it is at the ``expected`` version (ANY: whatever
+        it is). True if there was one.
+
+        Raises:
+            StaleRecord: if the record is at another version (nothing is deleted).
+        """
         _fits(audit_log, {"actor": actor})
         with self.transaction() as conn:
+            if expected is not ANY:
+                current = self._locked_version(conn, person_id)
+                if current is not None and current != expected:
+                    raise self._stale(conn, person_id, expected, current)
             old = conn.execute(select(people.c.record).where(people.c.id == person_id)).first()
             if old is None:
                 return False

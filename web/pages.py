@@ -11,9 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from store.schema import people, protected
 from store.users import Role
 
 from . import account, admin, library_pages, officer
@@ -104,25 +102,16 @@ def people_search(
     request: Request, user: Signed, q: Annotated[str, Query(max_length=32)] = ""
 ) -> Response:
     require_role(user, Role.HR)
-    query = select(people.c.id, people.c.name, people.c.kind).order_by(people.c.id).limit(50)
-    if q.strip():
-        query = query.where(people.c.id.startswith(q.strip().upper(), autoescape=True))
     store = request.app.state.store
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
+    _, rows = store.list_people(q, limit=50)
     return page(request, "people.html", rows=rows, q=q, total=store.count_people())
 
 
 @router.get("/equality", response_class=HTMLResponse)
 def equality(request: Request, user: Signed) -> Response:
     require_role(user, Role.EQUALITY)
-    tables = {}
-    with request.app.state.store.engine.connect() as conn:
-        for column in ("gender", "ethnicity", "disability"):
-            col = protected.c[column]
-            tables[column] = conn.execute(
-                select(col, func.count()).group_by(col).order_by(func.count().desc())
-            ).all()
+    store = request.app.state.store
+    tables = {c: store.characteristic_counts(c) for c in ("gender", "ethnicity", "disability")}
     return page(request, "equality.html", tables=tables)
 
 
