@@ -70,11 +70,12 @@ def test_two_puts_from_one_version_one_wins_the_other_is_told(
         first, tag = _renamed(client, seeded, f"First {i}")
         second = {**first, "name": f"Second {i}"}
         url = f"/api/people/{seeded.other}"
+
+        def put(body: dict[str, Any], who: str, url: str = url, tag: str = tag) -> Any:
+            return client.put(url, json=body, headers={**bearer(seeded, who), "If-Match": tag})
+
         a, b = _at_once(
-            lambda: client.put(url, json=first, headers={**bearer(seeded, "hr"), "If-Match": tag}),
-            lambda: client.put(
-                url, json=second, headers={**bearer(seeded, "hr-b"), "If-Match": tag}
-            ),
+            lambda first=first: put(first, "hr"), lambda second=second: put(second, "hr-b")
         )
         assert sorted([a.status_code, b.status_code]) == [200, 412], (a.text, b.text)
         won, lost = (a, b) if a.status_code == 200 else (b, a)
@@ -98,7 +99,7 @@ def test_a_stale_put_names_who_changed_the_record(client: TestClient, seeded: Se
 
 
 def test_an_api_token_must_say_which_version_it_changes(client: TestClient, seeded: Seeded) -> None:
-    record, tag = _renamed(client, seeded, "No precondition")
+    record, _ = _renamed(client, seeded, "No precondition")
     url = f"/api/people/{seeded.other}"
     assert client.put(url, json=record, headers=bearer(seeded, "hr")).status_code == 428
     assert client.delete(url, headers=bearer(seeded, "hr")).status_code == 428
