@@ -30,6 +30,7 @@ from . import api, api_manage, pages, reports
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
 from .problems import Problem, install_handlers, problem_response
+from .runs import PopulationRuns
 from .service import DecisionService
 
 __all__ = ["MAX_BODY", "SECRET_ENV", "create_app"]
@@ -86,6 +87,7 @@ def create_app(
         secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32), store, app.state.users
     )
     app.state.limiter = RateLimiter(store)
+    app.state.runs = PopulationRuns(store)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
