@@ -71,7 +71,7 @@ class _Loader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise _TooLarge(
                     f"the file is nested more than {MAX_DEPTH} levels deep",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             return super().compose_node(parent, index)
         finally:

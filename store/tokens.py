@@ -24,7 +24,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
 
 from pathways.problems import CareerPathwaysError
 
@@ -124,7 +124,7 @@ def _info(row: object) -> TokenInfo:
     )
 
 
-def _live() -> object:
+def _live() -> ColumnElement[bool]:
     return (api_tokens.c.revoked.is_(False)) & or_(
         api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > _now()
     )

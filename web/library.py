@@ -332,6 +332,7 @@ def rebase(store: Store, used: LibraryInUse, base: str, changed: Mapping[str, st
             merged[name] = mine  # nothing to merge with: the file did not change meanwhile
             continue
         mine_lines = mine.replace("\r\n", "\n").splitlines(keepends=True)
+        regions: list[tuple[Any, ...]]
         if old is None:  # both added a file of this name
             regions = [("conflict",)]
             lines = ["<<<<<<< your text\n", *mine_lines, "=======\n", *theirs.splitlines(True)]

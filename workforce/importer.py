@@ -1193,8 +1193,8 @@ class _Import:
                 if row.src not in dropped and row.item_id in at:
                     item_src[(section, at[row.item_id])] = row.src
         for found in reference_problems(person, self.catalogue):
-            section, index, name = found.loc
-            src = item_src.get((str(section), int(index)))
+            where, index, name = found.loc
+            src = item_src.get((str(where), int(index)))
             if src is not None:
                 hint = f" (did you mean '{found.suggestion}'?)" if found.suggestion else ""
                 column = str(name) if self.is_csv(src) else found.path
