@@ -10,8 +10,10 @@ from .store import (
     StaleLibrary,
     StaleRecord,
     Store,
+    StoredRecord,
     StoreError,
     default_url,
+    stored_records,
 )
 
 __all__ = [
@@ -25,5 +27,7 @@ __all__ = [
     "StaleRecord",
     "Store",
     "StoreError",
+    "StoredRecord",
     "default_url",
+    "stored_records",
 ]

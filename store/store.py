@@ -60,7 +60,9 @@ __all__ = [
     "StaleRecord",
     "Store",
     "StoreError",
+    "StoredRecord",
     "default_url",
+    "stored_records",
 ]
 
 DEFAULT_URL = "sqlite:///var/pathways.db"
@@ -117,6 +119,19 @@ class StaleRecord(StoreError):
         who = f" (changed by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC)" if changed_by else ""
         wanted = "absent" if expected is None else f"version {expected}"
         super().__init__(f"record '{person_id}' {now}{who}, not {wanted}: nothing was changed")
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A stored record as the store keeps it: the record's JSON (no protected fields),
+    the protected characteristics, and the digest that tells whether a save changes it."""
+
+    record: dict[str, Any]
+    protected: dict[str, Any]
+    digest: str
+
+    def person(self) -> Person:
+        return Person.model_validate({**self.record, "protected": self.protected})
 
 
 @dataclass(frozen=True)
@@ -355,6 +370,21 @@ class Store:
             conn.execute(insert(audit_log), [_fits(audit_log, a) for a in audits])
         unchanged = len(by_id) - len(new_people) - len(changed)
         return len(new_people), len(changed), unchanged
+
+    def stored_records(
+        self, ids: Iterable[str], conn: Connection | None = None
+    ) -> dict[str, StoredRecord]:
+        """The stored records of ``ids`` (those that exist), read :data:`_BATCH` ids per
+        query, in ``conn``'s transaction if given (an import reads what it will replace)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.stored_records(ids, own)
+        return stored_records(conn, ids)
+
+    @staticmethod
+    def digest_of(person: Person) -> str:
+        """The digest a record would be stored with (equal digests: saving changes nothing)."""
+        return _digest(_record(person), person.protected)
 
     def get_person(self, person_id: str, conn: Connection | None = None) -> Person | None:
         """One record, with its protected characteristics; None if there is none."""
@@ -753,6 +783,33 @@ class Store:
         return [
             AuditEntry(_utc(r.at), r.actor, r.action, r.target, r.before, r.after) for r in rows
         ]
+
+
+def stored_records(conn: Connection, ids: Iterable[str]) -> dict[str, StoredRecord]:
+    """The stored records of ``ids`` (those that exist) in ``conn``'s transaction, read
+    :data:`_BATCH` ids per query."""
+    wanted = list(ids)
+    out: dict[str, StoredRecord] = {}
+    for start in range(0, len(wanted), _BATCH):
+        query = (
+            select(
+                people.c.id,
+                people.c.record,
+                people.c.digest,
+                protected.c.ethnicity,
+                protected.c.gender,
+                protected.c.disability,
+            )
+            .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+            .where(people.c.id.in_(wanted[start : start + _BATCH]))
+        )
+        for row in conn.execute(query):
+            out[row.id] = StoredRecord(
+                row.record,
+                {"ethnicity": row.ethnicity, "gender": row.gender, "disability": row.disability},
+                row.digest,
+            )
+    return out
 
 
 # --- rows <-> records --------------------------------------------------------------------

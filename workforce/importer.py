@@ -32,13 +32,13 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from accreditation.io import record_problem, reference_problems
@@ -46,9 +46,7 @@ from accreditation.record import ITEM_SECTIONS, PERSON_ID_PATTERN, Person, check
 from pathways.dates import out_of_range
 from pathways.model.catalogue import Catalogue
 from pathways.suggest import did_you_mean
-from store import SaveStats, Store, StoreError
-from store.schema import people, protected
-from store.store import _digest, _record
+from store import SaveStats, Store, StoredRecord, StoreError, stored_records
 
 from .csvsafe import restore
 from .csvsafe import writer as csv_writer
@@ -429,11 +427,7 @@ class _File:
     header: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Stored:
-    record: dict[str, Any]
-    protected: dict[str, Any]
-    digest: str
+_Stored = StoredRecord
 
 
 class _Rollback(Exception):
@@ -473,35 +467,8 @@ def import_files(
 
 
 def get_people(ids: Iterable[str], conn: Connection) -> dict[str, Person]:
-    """The stored records of ``ids`` (those that exist), read ``BATCH`` ids per query."""
-    return {
-        pid: Person.model_validate({**s.record, "protected": s.protected})
-        for pid, s in _load_stored(list(ids), conn).items()
-    }
-
-
-def _load_stored(ids: Sequence[str], conn: Connection) -> dict[str, _Stored]:
-    out: dict[str, _Stored] = {}
-    for start in range(0, len(ids), BATCH):
-        query = (
-            select(
-                people.c.id,
-                people.c.record,
-                people.c.digest,
-                protected.c.ethnicity,
-                protected.c.gender,
-                protected.c.disability,
-            )
-            .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
-            .where(people.c.id.in_(list(ids[start : start + BATCH])))
-        )
-        for row in conn.execute(query):
-            out[row.id] = _Stored(
-                row.record,
-                {"ethnicity": row.ethnicity, "gender": row.gender, "disability": row.disability},
-                row.digest,
-            )
-    return out
+    """The stored records of ``ids`` (those that exist), read in batches."""
+    return {pid: s.person() for pid, s in stored_records(conn, ids).items()}
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -898,7 +865,7 @@ class _Import:
         ids = list(self.pending)
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            stored = _load_stored(chunk, conn)
+            stored = self.store.stored_records(chunk, conn)
             for pid in chunk:
                 person = self._person(pid, self.pending[pid], stored.get(pid))
                 if person is not None:
@@ -914,7 +881,7 @@ class _Import:
         for person, old in records:
             if old is None:
                 created += 1
-            elif old.digest == _digest(_record(person), person.protected):
+            elif old.digest == Store.digest_of(person):
                 unchanged += 1
             else:
                 updated += 1
