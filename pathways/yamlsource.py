@@ -246,6 +246,8 @@ def _code(character: int | str) -> int:
 def _build(
     node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDocument, budget: _Budget
 ) -> Any:
+    # Over 80 lines on purpose: one recursive walk builds the data, records every position
+    # and checks the limits as it goes; split, each part would walk the tree again.
     # An alias is the node it names, so a value is built once per place it is used: count
     # them all (aliases of aliases multiply), and the depth (an alias may name its parent).
     budget.nodes += 1

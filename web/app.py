@@ -59,6 +59,8 @@ def create_app(
     and stop with it. ``secret`` signs session cookies (default: ``$PATHWAYS_WEB_SECRET``,
     else a random one per process, which signs everyone out when the server restarts).
     """
+    # Over 80 lines on purpose: the app's wiring (state, handlers, the session middleware,
+    # routers) in one place, in the order it runs.
     store = Store(db_url)
     fixed = Path(library_dir) if library_dir is not None else None
 
