@@ -11,10 +11,11 @@ w1.json joined wrong-type -- expected a date like 2020-04-01, got
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pathways.model.catalogue import Catalogue
 from pathways.problems import CareerPathwaysError, Problem, Severity, format_path
@@ -26,6 +27,7 @@ __all__ = [
     "RecordError",
     "load_record",
     "load_record_text",
+    "record_fields",
     "record_from_data",
     "record_problem",
     "record_warnings",
@@ -118,13 +120,17 @@ def record_problem(err: Any, file: str | None = None, prefix: str = "") -> Probl
             loc=loc, code="missing-field", file=file, path=path, message="missing (required)"
         )
     if etype == "extra_forbidden":
+        allowed = record_fields(loc[:-1])
         return Problem(
             loc=loc,
             code="unknown-field",
             file=file,
             path=path,
-            message="unknown field",
-            hint="remove it, or check the spelling",
+            message=f"unknown field '{loc[-1]}'" if loc else "unknown field",
+            suggestion=did_you_mean(str(loc[-1]), allowed) if loc else None,
+            hint="fields allowed here: " + ", ".join(allowed)
+            if allowed
+            else "remove it, or check the spelling",
         )
     if etype in _EXPECTED:
         detail = err.get("ctx", {}).get("error")
@@ -168,6 +174,36 @@ def record_problem(err: Any, file: str | None = None, prefix: str = "") -> Probl
         )
     msg = str(err.get("ctx", {}).get("error", err["msg"]))
     return Problem(loc=loc, code="invalid-value", file=file, path=path, message=msg)
+
+
+def record_fields(loc: Sequence[str | int]) -> list[str]:
+    """The fields allowed at ``loc`` in a record (Person, or one of its history items).
+
+    >>> record_fields(("ranks", 0))[:3]
+    ['id', 'start', 'end']
+    """
+    model: type[BaseModel] = Person
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field_info = model.model_fields.get(str(part))
+        if field_info is None:
+            return []
+        inner = _model_in(field_info.annotation)
+        if inner is None:
+            return []
+        model = inner
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _shown(value: Any) -> str:
