@@ -69,7 +69,7 @@ def create_app(
         service = DecisionService(store, fixed, workers)
         app.state.service = service
         try:
-            service.start()
+            await run_in_threadpool(service.start)  # loading and spawning: not on the loop
             yield
         finally:
             service.close()
