@@ -701,7 +701,7 @@ class Store:
         serial = conn.execute(
             select(locks.c.serial).where(locks.c.name == "library").with_for_update()
         ).scalar_one_or_none()
-        if serial is None:  # a database made before migration 0004 filled the row
+        if serial is None:  # a database made before migration 0005 filled the row
             conn.execute(insert(locks), [{"name": "library", "serial": 0}])
             serial = 0
         conn.execute(update(locks).where(locks.c.name == "library").values(serial=serial + 1))
