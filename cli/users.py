@@ -160,6 +160,6 @@ def create_demo_officers(
         pid = officer.person.id
         if users.get(pid, include_disabled=True) is None:
             secret = password_for()
-            users.add(pid, secret, "officer", pid)
+            users.add(pid, secret, "officer", pid, must_change=False)  # a demo
             made.append((pid, "officer", secret))
     return made

@@ -189,14 +189,14 @@ def test_every_date_parameter_refuses_a_date_out_of_range(
     sign_in(page, "hr")
     assert page.get(f"/people/{seeded.officer}?as_of={day}").status_code == 422
     assert page.get(f"/reports/pipeline?as_of={day}").status_code == 422
-    form = {
-        "csrf_token": csrf_of(page.get(f"/people/{seeded.officer}/what-if").text),
-        "kind": "rank",
-        "item": "commissioner",
-        "date": day,
-    }
-    r = page.post(f"/people/{seeded.officer}/what-if", data=form)
-    assert r.status_code == 422 and "outside the dates" in r.text
+    token = csrf_of(page.get(f"/people/{seeded.officer}/what-if").text)
+    for form in (
+        {"more": f"rank:commissioner@{day}"},
+        {"more": "course:x@2020-01-01", "as_of": day},
+    ):
+        r = page.post(f"/people/{seeded.officer}/what-if", data={"csrf_token": token, **form})
+        assert r.status_code == 422, form
+        assert "outside the dates" in r.text or "is not a date" in r.text, form
 
 
 def test_the_cli_refuses_a_date_out_of_range(tmp_path: Path) -> None:
