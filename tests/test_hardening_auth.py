@@ -179,7 +179,7 @@ def test_last_use_is_shown_to_the_owner_and_to_admin(
     used = [t for t in mine if t["last_used_at"]]
     assert used and used[0]["expires_at"] and used[0]["state"] == "live"
     day = used[0]["last_used_at"][:10]
-    assert "Last used" in owner.get("/account").text and day in owner.get("/account").text
+    assert "last used" in owner.get("/account").text and day in owner.get("/account").text
     admin = browser(app_client)
     sign_in(admin, "admin")
     assert day in admin.get("/admin/users/equality").text
