@@ -13,12 +13,16 @@ as evidence; items without one are cited by position, e.g. ``courses[2]``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from pathways.dates import Day
 
 __all__ = [
+    "PERSON_ID_PATTERN",
     "AssessmentResult",
     "BandHolding",
     "CourseRecord",
@@ -31,18 +35,53 @@ __all__ = [
     "Posting",
     "ProtectedCharacteristics",
     "RankHolding",
+    "Text",
+    "check_text",
 ]
+
+#: A warrant or staff number: letters and digits, ``_`` and ``-``, at most 32 characters,
+#: starting with a letter or digit. The one id rule for API bodies, imports and URL paths:
+#: an id that fits can always be read, changed and deleted again (no ``/``, ``?``, ``#``,
+#: spaces, control characters, or a leading ``=`` that spreadsheets would run).
+PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_text(text: str) -> str:
+    """``text``, if it has no control characters (NUL, CR, LF, tab ...).
+
+    PostgreSQL refuses NUL in text, and CR/LF in a value ends up in headers and logs:
+    every text field of a record refuses them, so a store never fails half-way.
+
+    >>> check_text("Sam O'Neil")
+    "Sam O'Neil"
+    >>> check_text("W1\\r\\nX")
+    Traceback (most recent call last):
+    ...
+    ValueError: contains the control character U+000D at position 3: remove it
+    """
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}: remove it"
+        )
+    return text
+
+
+#: Text in a record: any printable text, no control characters.
+Text = Annotated[str, AfterValidator(check_text)]
 
 
 class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, description="The HR system's id for this item.")
+    id: Text | None = Field(None, max_length=100, description="The HR system's id for this item.")
 
 
 class _Dated(_Item):
-    start: dt.date
-    end: dt.date | None = Field(None, description="Last day; empty while it continues.")
+    start: Day
+    end: Day | None = Field(None, description="Last day; empty while it continues.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -63,31 +102,31 @@ class Basis(StrEnum):
 class RankHolding(_Dated):
     """A rank held from ``start`` to ``end``, substantively or temporarily."""
 
-    rank: str
+    rank: Text
     basis: Basis = Basis.SUBSTANTIVE
 
 
 class BandHolding(_Dated):
     """A police staff band held from ``start`` to ``end``."""
 
-    band: str
+    band: Text
     basis: Basis = Basis.SUBSTANTIVE
 
 
 class Posting(_Dated):
     """A posting: business group, unit (OCU/BOCU) and role."""
 
-    business_group: str
-    role: str
-    unit: str | None = None
+    business_group: Text
+    role: Text
+    unit: Text | None = None
 
 
 class CourseRecord(_Item):
     """A course or programme stage: attended from ``start``, completed on ``completed``."""
 
-    course: str
-    start: dt.date | None = None
-    completed: dt.date | None = Field(None, description="Empty while attending.")
+    course: Text
+    start: Day | None = None
+    completed: Day | None = Field(None, description="Empty while attending.")
 
 
 class Outcome(StrEnum):
@@ -98,20 +137,20 @@ class Outcome(StrEnum):
 class AssessmentResult(_Item):
     """An exam or assessment taken on ``date``."""
 
-    assessment: str
-    date: dt.date
+    assessment: Text
+    date: Day
     outcome: Outcome = Outcome.PASSED
-    assessors: list[str] = Field(default_factory=list)
+    assessors: list[Text] = Field(default_factory=list)
 
 
 class CredentialAward(_Item):
     """A credential or accreditation, awarded and possibly revalidated."""
 
-    credential: str
+    credential: Text
     level: int | None = Field(None, ge=0)
-    awarded: dt.date
-    assessor: str | None = None
-    revalidated: list[dt.date] = Field(default_factory=list)
+    awarded: Day
+    assessor: Text | None = None
+    revalidated: list[Day] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _after_award(self) -> Self:
@@ -128,16 +167,16 @@ class CredentialAward(_Item):
 class Endorsement(_Item):
     """An endorsement or recommendation, given on ``date`` by a named person or role."""
 
-    endorsement: str
-    date: dt.date
-    by: str | None = None
-    expires: dt.date | None = Field(None, description="Last day it counts, if it expires.")
+    endorsement: Text
+    date: Day
+    by: Text | None = None
+    expires: Day | None = Field(None, description="Last day it counts, if it expires.")
 
 
 class Membership(_Dated):
     """Membership of a programme (HPDS, talent pool, Equip to Achieve ...)."""
 
-    programme: str
+    programme: Text
 
 
 class PersonKind(StrEnum):
@@ -150,9 +189,9 @@ class ProtectedCharacteristics(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ethnicity: str | None = None
-    gender: str | None = None
-    disability: str | None = None
+    ethnicity: Text | None = Field(None, max_length=64)
+    gender: Text | None = Field(None, max_length=64)
+    disability: Text | None = Field(None, max_length=64)
 
 
 class Person(BaseModel):
@@ -160,10 +199,14 @@ class Person(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, description="Warrant number (officers) or staff number.")
+    id: str = Field(
+        pattern=PERSON_ID_PATTERN,
+        description="Warrant number (officers) or staff number: letters, digits, _ and -, "
+        "at most 32 characters.",
+    )
     kind: PersonKind
-    name: str | None = None
-    joined: dt.date
+    name: Text | None = Field(None, max_length=200)
+    joined: Day
     ranks: list[RankHolding] = Field(default_factory=list)
     bands: list[BandHolding] = Field(default_factory=list)
     postings: list[Posting] = Field(default_factory=list)
@@ -173,7 +216,7 @@ class Person(BaseModel):
     endorsements: list[Endorsement] = Field(default_factory=list)
     memberships: list[Membership] = Field(default_factory=list)
     protected: ProtectedCharacteristics = Field(default_factory=ProtectedCharacteristics)
-    attributes: dict[str, str] = Field(
+    attributes: dict[Text, Text] = Field(
         default_factory=dict, description="Other personal attributes rules may test."
     )
 

@@ -75,8 +75,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from accreditation.io import record_problem
 from accreditation.record import REFERENCES, Person
 from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import Library
@@ -844,58 +845,34 @@ def requirement_paths(stage: Stage) -> dict[str, str]:
 
 
 def _record_problem(doc: YamlDocument, prefix: tuple[str | int, ...], err: Any) -> Problem:
-    loc: tuple[str | int, ...] = tuple(err["loc"])
-    etype = err["type"]
+    """A record's pydantic error, translated once (:func:`accreditation.io.record_problem`),
+    placed at its line in the case file."""
+    found = record_problem(err)
+    loc = found.loc
     shown = f"record.{format_path(loc)}" if loc else "record"
-    if etype == "extra_forbidden":
+    inside = shown.rsplit(".", 1)[0]
+    if found.code == "unknown-field":
         return Problem.at(
             doc.location((*prefix, *loc), at_key=True),
-            "unknown-field",
-            f"unknown field '{loc[-1]}' in {shown.rsplit('.', 1)[0]}",
-            suggestion=did_you_mean(str(loc[-1]), _record_fields(loc[:-1])),
-            hint="fields allowed here: " + ", ".join(_record_fields(loc[:-1])),
+            found.code,
+            f"{found.message} in {inside}",
+            suggestion=found.suggestion,
+            hint=found.hint,
         )
-    if etype == "missing":
+    if found.code == "missing-field":
         return Problem.at(
             doc.location((*prefix, *loc[:-1])),
-            "missing-field",
-            f"missing required field '{loc[-1]}' in {shown.rsplit('.', 1)[0]}",
+            found.code,
+            f"missing required field '{loc[-1]}' in {inside}",
             hint=f"add '{loc[-1]}: ...' here",
         )
-    message = str(err["msg"]).removeprefix("Value error, ")
-    code = "wrong-type" if etype.endswith(("_type", "_parsing")) else "invalid-value"
     return Problem.at(
         doc.location((*prefix, *loc)),
-        code,
-        f"{shown}: {message}",
-        hint=_DATE_HINT if "date" in etype else None,
+        found.code,
+        f"{shown}: {found.message}",
+        suggestion=found.suggestion,
+        hint=found.hint or (_DATE_HINT if "date" in err["type"] else None),
     )
-
-
-def _record_fields(loc: Sequence[str | int]) -> list[str]:
-    """The fields allowed at ``loc`` in a record (Person, or one of its history items)."""
-    model: type[BaseModel] = Person
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field_info = model.model_fields.get(str(part))
-        if field_info is None:
-            return []
-        inner = _model_in(field_info.annotation)
-        if inner is None:
-            return []
-        model = inner
-    return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 _SINGULAR = {

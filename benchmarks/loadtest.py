@@ -69,7 +69,7 @@ def _users(db_url: str, count: int) -> list[str]:
         users = Users(store)
         for pid in ids:
             if users.get(pid, include_disabled=True) is None:
-                users.add(pid, PASSWORD, "officer", pid)
+                users.add(pid, PASSWORD, "officer", pid, must_change=False)
             else:
                 users.set_password(pid, PASSWORD)
         return ids

@@ -14,7 +14,7 @@ from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
-from .options import RECORD_PATH, format_option, read_record, record_name
+from .options import DATE, RECORD_PATH, format_option, read_record, record_name
 from .render import console, render_decision, render_whatif
 
 LIBRARY = click.option(
@@ -25,7 +25,7 @@ LIBRARY = click.option(
 )
 AS_OF = click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="Decide as of this date, YYYY-MM-DD, using the rules in force that day (default: today).",
 )

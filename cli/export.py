@@ -18,7 +18,7 @@ from rules.engine import Evaluator
 from store import LibraryVersion, StoreError
 
 from .library import SHORT
-from .options import db_option, open_store
+from .options import DATE, db_option, open_store
 
 __all__ = ["export_command", "stored_library"]
 
@@ -34,7 +34,7 @@ __all__ = ["export_command", "stored_library"]
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="With --decision: decide as of this date, YYYY-MM-DD (default: today).",
 )

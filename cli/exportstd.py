@@ -24,7 +24,7 @@ from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from rules.engine import Evaluator
 
-from .options import RECORD_PATH, read_record, record_name
+from .options import DATE, RECORD_PATH, read_record, record_name
 
 __all__ = ["export_standard_group"]
 
@@ -155,7 +155,7 @@ def ctdl_command(
 @click.argument("stage", metavar="PATHWAY.STAGE")
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="Decide as of this date, YYYY-MM-DD (default: today); the stage must be held then.",
 )

@@ -17,6 +17,8 @@ from store import Store, StoreError, default_url
 from workforce.csvexport import write_csv
 from workforce.synthetic import DEFAULT_AS_OF, MAX_PEOPLE, generate_people, generate_records
 
+from .options import DATE
+
 __all__ = ["JSON_FILE", "PROGRESS_EVERY", "generate_command"]
 
 PROGRESS_EVERY = 10_000
@@ -47,7 +49,7 @@ T = TypeVar("T")
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     metavar="DATE",
     default=DEFAULT_AS_OF.isoformat(),
     show_default=True,

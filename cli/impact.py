@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -15,6 +14,7 @@ import click
 
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 from pathways.model.library import Library
+from workforce.csvsafe import dict_writer
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,
@@ -26,7 +26,7 @@ from workforce.fairness import (
 from workforce.impact import EqualityTable, ImpactReport, StageImpact, changed_pathways, impact
 from workforce.population import evaluate_population
 
-from .options import db_option, open_store, progress_bar, quiet_option, secho
+from .options import DATE, db_option, open_store, progress_bar, quiet_option, secho
 
 SHORT = 12
 
@@ -37,7 +37,7 @@ SHORT = 12
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Decide on this date (default: today), YYYY-MM-DD.",
 )
 @db_option
@@ -309,7 +309,7 @@ def _as_csv(report: ImpactReport) -> str:
     rows = _rows(report)
     widest: dict[str, Any] = max(rows, key=len) if rows else dict.fromkeys(("stage", "group"))
     fields = list(widest)
-    writer = csv.DictWriter(out, fields, lineterminator="\n", restval="")
+    writer = dict_writer(out, fields, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

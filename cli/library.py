@@ -16,7 +16,7 @@ from authoring.checker import check_paths
 from pathways.loader import SHIPPED_LIBRARY, library_files
 from store import LibraryVersion, StoreError
 
-from .options import db_option, format_option, open_store, secho
+from .options import DATE, db_option, format_option, open_store, secho
 
 __all__ = [
     "publish_command",
@@ -47,7 +47,7 @@ def _author(author: str | None) -> str:
 @click.option("--author", metavar="NAME", help="Who publishes (default: your login name).")
 @click.option(
     "--effective-date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="The date the rules take effect, YYYY-MM-DD (recorded with the version).",
 )

@@ -20,11 +20,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from accreditation.io import RecordError, load_record_text
 from accreditation.record import Person
+from pathways.dates import out_of_range
+from pathways.problems import Problem
 from store import Store, StoreError, default_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
+    "DATE",
     "MAX_RECORD_BYTES",
     "RECORD_PATH",
     "db_option",
@@ -45,6 +48,26 @@ MAX_RECORD_BYTES = 5 * 1024 * 1024
 #: A RECORD argument: a JSON file, or ``-`` to read the record from standard input.
 RECORD_PATH = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 STDIN = Path("-")
+
+
+class InRangeDate(click.DateTime):
+    """A ``YYYY-MM-DD`` date in the range every input accepts (:mod:`pathways.dates`)."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        day = super().convert(value, param, ctx)
+        wrong = out_of_range(day.date())
+        if wrong is not None:
+            self.fail(wrong, param, ctx)
+        return day
+
+
+#: A date option's type: ``type=DATE`` (a datetime, as click.DateTime gives).
+DATE = InRangeDate()
 
 format_option = click.option(
     "--format",
@@ -108,19 +131,22 @@ def read_record(path: Path) -> Person:
             with path.open("rb") as file:
                 data = file.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
-        raise RecordError([f"{name}: cannot read the record: {exc}"]) from exc
+        raise RecordError([_problem(name, "unreadable-file", f"cannot read it: {exc}")]) from exc
     if len(data) > MAX_RECORD_BYTES:
-        raise RecordError(
-            [f"{name}: larger than {MAX_RECORD_BYTES // (1024 * 1024)} MiB: not one record"]
-        )
+        size = MAX_RECORD_BYTES // (1024 * 1024)
+        raise RecordError([_problem(name, "too-large", f"larger than {size} MiB: not one record")])
     if not data.strip():
         hint = " (nothing was piped in?)" if path == STDIN else ""
-        raise RecordError([f"{name}: empty: expected one record as JSON{hint}"])
+        raise RecordError([_problem(name, "json-syntax", f"empty: expected one record{hint}")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RecordError([f"{name}: not UTF-8 text: {exc}"]) from exc
+        raise RecordError([_problem(name, "json-syntax", f"not UTF-8 text: {exc}")]) from exc
     return load_record_text(text, name)
+
+
+def _problem(name: str, code: str, message: str) -> Problem:
+    return Problem(code=code, file=name, message=message)
 
 
 def no_color() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -15,6 +14,7 @@ import click
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
+from workforce.csvsafe import dict_writer
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,
@@ -33,7 +33,7 @@ from workforce.reports import (
     table_rows,
 )
 
-from .options import db_option, open_store
+from .options import DATE, db_option, open_store
 
 __all__ = ["equality_text", "report_group", "resolve_target"]
 
@@ -128,7 +128,7 @@ def _emit(
         out = json.dumps(data, indent=2, default=str) + "\n"
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, list(rows[0]) if rows else ["none"], lineterminator="\n")
+        writer = dict_writer(buffer, list(rows[0]) if rows else ["none"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         out = buffer.getvalue()
@@ -145,7 +145,7 @@ _common = [
     click.option(
         "--as-of",
         "as_of",
-        type=click.DateTime(["%Y-%m-%d"]),
+        type=DATE,
         help="Decide on this date (default: today), YYYY-MM-DD.",
     ),
     db_option,

@@ -77,5 +77,13 @@ def serve_command(
     os.environ[LIBRARY_ENV] = library_dir or ""
     os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))  # shared by every process
     uvicorn.run(
-        "web.asgi:app", factory=True, host=host, port=port, workers=processes, log_level="info"
+        "web.asgi:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        log_level="info",
+        # A process starting its engine workers on a busy machine takes longer than
+        # uvicorn's 5 s: it would be killed and restarted, again and again.
+        timeout_worker_healthcheck=60,
     )

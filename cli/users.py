@@ -51,7 +51,8 @@ def users_group() -> None:
 def users_add(
     username: str, role: str, person_id: str | None, password: str | None, db_url: str | None
 ) -> None:
-    """Add a web user, printing their password once if it was generated.
+    """Add a web user, printing their password once if it was generated. The user must
+    choose their own password at their first sign-in.
 
     \b
     Examples:
@@ -75,8 +76,14 @@ def users_add(
 @users_group.command("token")
 @click.argument("username")
 @click.option("--name", required=True, help="What the token is for (kept with it).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=None,
+    help="How long the token works (default: $PATHWAYS_TOKEN_DAYS, else 90).",
+)
 @db_option
-def users_token(username: str, name: str, db_url: str | None) -> None:
+def users_token(username: str, name: str, days: int | None, db_url: str | None) -> None:
     """Make an API token for a user and print it once (send it as a bearer token).
 
     \b
@@ -86,7 +93,7 @@ def users_token(username: str, name: str, db_url: str | None) -> None:
     """
     store = open_store(db_url)
     try:
-        token = Users(store).new_token(username, name)
+        token = Users(store).new_token(username, name, days=days)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -134,12 +141,12 @@ def create_demo_users(users: Users, password_for: Callable[[], str]) -> list[tup
     officer = users.store.first_person_id("officer")
     if officer is not None and users.get(officer, include_disabled=True) is None:
         secret = password_for()
-        users.add(officer, secret, "officer", officer)
+        users.add(officer, secret, "officer", officer, must_change=False)  # a demo
         made.append((officer, "officer", secret))
     for role in DEMO_USERS:
         if users.get(role, include_disabled=True) is None:
             secret = password_for()
-            users.add(role, secret, role)
+            users.add(role, secret, role, must_change=False)
             made.append((role, role, secret))
     return made
 
@@ -153,6 +160,6 @@ def create_demo_officers(
         pid = officer.person.id
         if users.get(pid, include_disabled=True) is None:
             secret = password_for()
-            users.add(pid, secret, "officer", pid)
+            users.add(pid, secret, "officer", pid, must_change=False)  # a demo
             made.append((pid, "officer", secret))
     return made

@@ -37,6 +37,7 @@ from accreditation.record import (
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import AttributeRequirement, BaseRequirement, Not
+from pathways.problems import CareerPathwaysError
 from rules.decision import Decision, Evidence, Status
 from rules.wording import Words
 
@@ -83,7 +84,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:career-pathways:exports:open-ba
 _ONE_DAY = dt.timedelta(days=1)
 
 
-class NotHeldError(ValueError):
+class NotHeldError(CareerPathwaysError, ValueError):
     """The decision does not say the person holds the stage; ``status`` says what it says."""
 
     def __init__(self, pathway: str, stage: str, status: str, detail: str = ""):

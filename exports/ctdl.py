@@ -38,6 +38,7 @@ from pathways.model.requirements import (
     Not,
     ReachedRequirement,
 )
+from pathways.problems import CareerPathwaysError
 from rules.wording import Words
 
 __all__ = [
@@ -100,7 +101,7 @@ _CTID_PATTERN = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 _URI_PATTERN = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
 
-class UnknownStageError(ValueError):
+class UnknownStageError(CareerPathwaysError, ValueError):
     """A pathway or stage id that the library does not have."""
 
 

@@ -36,6 +36,8 @@ PROBLEM_CODES: dict[str, str] = {
     # reading and validating files
     "unreadable-file": "a file cannot be read",
     "yaml-syntax": "a file is not valid YAML (or not UTF-8)",
+    "json-syntax": "a record or body is not valid JSON",
+    "too-large": "a file is too large, too deeply nested, or expands (YAML aliases) too far",
     "duplicate-key": "a key appears twice in one mapping",
     "unknown-file-kind": "a file's top-level key is neither 'pathway' nor 'catalogue'",
     "missing-catalogue": "no catalogue file was given or found",
@@ -88,6 +90,11 @@ class Problem(BaseModel):
     line: int | None = None
     column: int | None = None
     path: str = ""
+    #: ``path`` as its parts (``("ranks", 0, "start")``), where the producer knows them:
+    #: for code that places a problem (a CSV row and column), so nothing parses ``path``.
+    loc: tuple[str | int, ...] = ()
+    #: The row of a CSV file (the header is row 1), for problems in tabular input.
+    row: int | None = None
     pathway: str | None = None
     stage: str | None = None
     hint: str | None = None
@@ -117,6 +124,8 @@ class Problem(BaseModel):
     def format(self) -> str:
         """Render as a compiler-style message, with suggestion and hint lines."""
         place = self.file or "<library>"
+        if self.line is None and self.row is not None:
+            place += f":{self.row}"
         if self.line is not None:
             place += f":{self.line}"
             if self.column is not None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accreditation.io import record_from_data, record_warnings
 from accreditation.record import Person
+from pathways.dates import out_of_range
 from pathways.model.catalogue import Catalogue
 
 from .decision import Decision, Status
@@ -93,9 +94,12 @@ def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
     if not sep:
         raise ValueError(f"'{spec}' has no date: write {form}")
     try:
-        dt.date.fromisoformat(day)
+        parsed = dt.date.fromisoformat(day)
     except ValueError:
         raise ValueError(f"'{day}' in '{spec}' is not a date like 2027-03-01") from None
+    wrong = out_of_range(parsed)
+    if wrong is not None:  # a date near date.min would overflow closing the item before it
+        raise ValueError(f"'{spec}': {wrong}")
     kind, _, rest = head.partition(":")
     if kind not in _KINDS:
         raise ValueError(f"unknown kind '{kind}' in '{spec}': use one of {', '.join(_KINDS)}")

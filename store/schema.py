@@ -26,10 +26,13 @@ __all__ = [
     "audit_log",
     "goals",
     "library_versions",
+    "locks",
     "metadata",
     "people",
     "population_cache",
     "protected",
+    "sessions",
+    "sign_in_attempts",
     "users",
 ]
 
@@ -92,6 +95,13 @@ users = Table(
     Column("person_id", String(32), comment="For officers: their own record"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
+    Column(
+        "must_change",
+        Boolean,
+        nullable=False,
+        default=False,
+        comment="Set by an admin: the user changes it at their next sign-in (migration 0005)",
+    ),
 )
 
 api_tokens = Table(
@@ -108,6 +118,8 @@ api_tokens = Table(
     Column("name", String(100), nullable=False, comment="What the token is for"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_at", DateTime(timezone=True), comment="Last moment it works (0005)"),
+    Column("last_used_at", DateTime(timezone=True), comment="Within a minute (0005)"),
 )
 
 # Population runs (migration 0003): one person's statuses under one library version on one
@@ -133,4 +145,37 @@ goals = Table(
     Column("version", Integer, nullable=False, comment="Goes up by one on every change"),
     Column("set_by", String(100), nullable=False),
     Column("set_at", DateTime(timezone=True), nullable=False),
+)
+
+# Hardening (migration 0005): server-side sessions (the cookie holds a random id, the table
+# its sha256), the shared sign-in limit, and a row to lock while publishing a library.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True, comment="sha256 of the cookie's id"),
+    Column(
+        "username",
+        String(100),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("key", String(250), primary_key=True, comment="username (lower case) and address"),
+    Column("failures", Integer, nullable=False, comment="Attempts not yet known to succeed"),
+    Column("window_start", DateTime(timezone=True), nullable=False, index=True),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("serial", Integer, nullable=False, comment="Goes up by one on every change"),
 )

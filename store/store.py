@@ -38,23 +38,31 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.engine import make_url
 
 from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
+from pathways.problems import CareerPathwaysError
 
-from .schema import audit_log, library_versions, people, protected
+from .schema import audit_log, library_versions, locks, people, population_cache, protected
 
 __all__ = [
+    "ANY",
     "DEFAULT_URL",
     "AuditEntry",
     "LibraryVersion",
+    "PersonRow",
     "SaveStats",
+    "StaleLibrary",
+    "StaleRecord",
     "Store",
     "StoreError",
+    "StoredRecord",
     "default_url",
+    "stored_records",
 ]
 
 DEFAULT_URL = "sqlite:///var/pathways.db"
@@ -67,8 +75,76 @@ def default_url() -> str:
     return os.environ.get("PATHWAYS_DATABASE_URL", DEFAULT_URL)
 
 
-class StoreError(RuntimeError):
+class StoreError(CareerPathwaysError, RuntimeError):
     """The database cannot be used, or an operation on it failed; nothing was changed."""
+
+
+class StaleLibrary(StoreError):
+    """A publish built on a library version that is no longer the active one: someone
+    else published (or activated) meanwhile. Nothing was changed."""
+
+    def __init__(self, base: str | None, active: str | None):
+        self.base = base
+        self.active = active
+        super().__init__(
+            f"the active library version is {(active or 'none')[:12]}, not "
+            f"{(base or 'none')[:12]} that this change was made on: someone published "
+            "meanwhile; nothing was published"
+        )
+
+
+#: ``publish_library(base=ANY)``: publish whatever the active version is (the CLI's way).
+ANY: Any = object()
+
+
+class StaleRecord(StoreError):
+    """A record is not at the version a write expected (``None``: absent): someone changed,
+    created or deleted it meanwhile. Nothing was changed. ``changed_by``/``changed_at``
+    say who wrote the version there is now (from the audit log)."""
+
+    def __init__(
+        self,
+        person_id: str,
+        expected: int | None,
+        current: int | None,
+        changed_by: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ):
+        self.person_id = person_id
+        self.expected = expected
+        self.current = current
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        now = "does not exist" if current is None else f"is at version {current}"
+        who = f" (changed by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC)" if changed_by else ""
+        wanted = "absent" if expected is None else f"version {expected}"
+        super().__init__(f"record '{person_id}' {now}{who}, not {wanted}: nothing was changed")
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A stored record as the store keeps it: the record's JSON (no protected fields),
+    the protected characteristics, and the digest that tells whether a save changes it."""
+
+    record: dict[str, Any]
+    protected: dict[str, Any]
+    digest: str
+
+    def person(self) -> Person:
+        return Person.model_validate({**self.record, "protected": self.protected})
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A record as lists show it: no history, protected characteristics only if asked."""
+
+    id: str
+    kind: str
+    name: str | None
+    joined: dt.date
+    version: int
+    updated_at: dt.datetime
+    protected: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,14 +216,21 @@ class Store:
         shown = _shown(self.url)
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:////:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        sqlite = self.url.startswith("sqlite")
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(
+                self.url,
+                future=True,
+                # A writer waits for another (an import holds the lock for a while).
+                connect_args={"timeout": 30} if sqlite else {},
+            )
         except ModuleNotFoundError as exc:  # PostgreSQL's driver is an optional extra
             raise StoreError(_missing_driver(shown, exc)) from exc
         except Exception as exc:  # a malformed URL
             raise StoreError(f"cannot use database '{shown}': {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         if migrate:
             self.migrate()
 
@@ -167,9 +250,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One transaction: everything inside commits together or not at all.
+
+        On SQLite it takes the write lock at its start (``BEGIN IMMEDIATE``), so a
+        transaction that reads and then writes (a compare-and-set) cannot interleave with
+        another writer. On PostgreSQL such transactions lock the row they compare
+        (``SELECT ... FOR UPDATE``: :meth:`lock_row`).
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(immediate=True)
+            with conn.begin():
+                yield conn
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     # --- people ---------------------------------------------------------------------
 
@@ -276,6 +371,21 @@ class Store:
         unchanged = len(by_id) - len(new_people) - len(changed)
         return len(new_people), len(changed), unchanged
 
+    def stored_records(
+        self, ids: Iterable[str], conn: Connection | None = None
+    ) -> dict[str, StoredRecord]:
+        """The stored records of ``ids`` (those that exist), read :data:`_BATCH` ids per
+        query, in ``conn``'s transaction if given (an import reads what it will replace)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.stored_records(ids, own)
+        return stored_records(conn, ids)
+
+    @staticmethod
+    def digest_of(person: Person) -> str:
+        """The digest a record would be stored with (equal digests: saving changes nothing)."""
+        return _digest(_record(person), person.protected)
+
     def get_person(self, person_id: str, conn: Connection | None = None) -> Person | None:
         """One record, with its protected characteristics; None if there is none."""
         if conn is None:
@@ -336,10 +446,135 @@ class Store:
             ).scalar_one_or_none()
         return int(value) if value is not None else None
 
-    def delete_person(self, person_id: str, actor: str) -> bool:
-        """Delete a record (audited). True if there was one."""
+    def person_and_version(self, person_id: str) -> tuple[Person, int] | None:
+        """A record and its version (for an ETag), read together; None if absent."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    people.c.record,
+                    protected.c.ethnicity,
+                    protected.c.gender,
+                    protected.c.disability,
+                    people.c.version,
+                )
+                .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+                .where(people.c.id == person_id)
+            ).first()
+        return (_person(row), int(row.version)) if row is not None else None
+
+    def _locked_version(self, conn: Connection, person_id: str) -> int | None:
+        """The record's version, its row locked for this transaction (PostgreSQL; SQLite's
+        transaction holds the write lock already)."""
+        value = conn.execute(
+            select(people.c.version).where(people.c.id == person_id).with_for_update()
+        ).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    def _stale(
+        self, conn: Connection, person_id: str, expected: int | None, current: int | None
+    ) -> StaleRecord:
+        last = conn.execute(
+            select(audit_log.c.actor, audit_log.c.at)
+            .where(audit_log.c.target == person_id, audit_log.c.action.startswith("record."))
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return StaleRecord(person_id, expected, current)
+        return StaleRecord(person_id, expected, current, last.actor, _utc(last.at))
+
+    def replace_person(
+        self, person: Person, actor: str, expected: int | None = ANY
+    ) -> tuple[SaveStats, int]:
+        """Create or replace one record if it is at the ``expected`` version (None: only
+        if there is none; ANY: whatever it is), in one transaction: a compare-and-set, so
+        of two writers that read one version, the second is told. Returns what changed
+        and the version now.
+
+        Raises:
+            StaleRecord: if the record is not at ``expected`` (nothing is changed).
+            StoreError: if a value does not fit the database.
+        """
+        with self.transaction() as conn:
+            current = self._locked_version(conn, person.id)
+            if expected is not ANY and current != expected:
+                raise self._stale(conn, person.id, expected, current)
+            stats = self.save_people([person], actor, conn)
+            version = self._locked_version(conn, person.id)
+        assert version is not None
+        return stats, version
+
+    def last_change(self, person_id: str) -> AuditEntry | None:
+        """The newest audit entry of a record (who wrote the version there is)."""
+        entries = [e for e in self.audit(person_id, limit=5) if e.action.startswith("record.")]
+        return entries[0] if entries else None
+
+    def list_people(
+        self, text: str = "", limit: int = 50, offset: int = 0, include_protected: bool = False
+    ) -> tuple[int, list[PersonRow]]:
+        """Records in id order, a page at a time: those whose id starts with ``text`` (in
+        capitals) or whose name contains it (any case). Returns the total and the page."""
+        columns = [
+            people.c.id,
+            people.c.kind,
+            people.c.name,
+            people.c.joined,
+            people.c.version,
+            people.c.updated_at,
+        ]
+        query = select(*columns)
+        if include_protected:
+            query = select(
+                *columns, protected.c.ethnicity, protected.c.gender, protected.c.disability
+            ).outerjoin(protected, protected.c.person_id == people.c.id)
+        counted = select(func.count()).select_from(people)
+        text = text.strip()
+        if text:
+            match = or_(
+                people.c.id.startswith(text.upper(), autoescape=True),
+                func.lower(people.c.name).contains(text.lower(), autoescape=True),
+            )
+            query, counted = query.where(match), counted.where(match)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(counted).scalar_one())
+            rows = conn.execute(query.order_by(people.c.id).limit(limit).offset(offset)).all()
+        return total, [
+            PersonRow(
+                r.id,
+                r.kind,
+                r.name,
+                r.joined,
+                int(r.version),
+                _utc(r.updated_at),
+                {"ethnicity": r.ethnicity, "gender": r.gender, "disability": r.disability}
+                if include_protected
+                else None,
+            )
+            for r in rows
+        ]
+
+    def characteristic_counts(self, column: str) -> list[tuple[str | None, int]]:
+        """How many records have each value of a protected characteristic, most first."""
+        col = protected.c[column]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(col, func.count()).group_by(col).order_by(func.count().desc())
+            ).all()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def delete_person(self, person_id: str, actor: str, expected: int | None = ANY) -> bool:
+        """Delete a record (audited), if it is at the ``expected`` version (ANY: whatever
+        it is). True if there was one.
+
+        Raises:
+            StaleRecord: if the record is at another version (nothing is deleted).
+        """
         _fits(audit_log, {"actor": actor})
         with self.transaction() as conn:
+            if expected is not ANY:
+                current = self._locked_version(conn, person_id)
+                if current is not None and current != expected:
+                    raise self._stale(conn, person_id, expected, current)
             old = conn.execute(select(people.c.record).where(people.c.id == person_id)).first()
             if old is None:
                 return False
@@ -371,17 +606,27 @@ class Store:
         effective_date: dt.date | None = None,
         note: str | None = None,
         activate: bool = True,
+        base: str | None = ANY,
     ) -> LibraryVersion:
         """Store a library version (its files' text, keyed by relative path) and, by
         default, make it the active one. Publishing the same digest again only
         re-activates it. Previous versions are kept (for rollback).
 
+        Publishes are serialised (the library lock: :meth:`_lock_library`). ``base`` is the
+        active version's digest the change was made on (None: none was active); if another
+        version is active by now, nothing is stored and :class:`StaleLibrary` is raised,
+        so a publish never silently undoes one made meanwhile.
+
         Raises:
+            StaleLibrary: if ``base`` is given and is not the active version.
             StoreError: if the name or author is longer than the database holds.
         """
         _fits(library_versions, {"digest": digest, "name": name, "author": author})
         _fits(audit_log, {"actor": author})
         with self.transaction() as conn:
+            active = self._lock_library(conn)
+            if base is not ANY and base != active:
+                raise StaleLibrary(base, active)
             known = conn.execute(
                 select(library_versions.c.digest).where(library_versions.c.digest == digest)
             ).first()
@@ -429,6 +674,7 @@ class Store:
         _fits(audit_log, {"actor": actor})
         prefix = digest.lower()  # digests are lower-case hex; LIKE's case differs by backend
         with self.transaction() as conn:
+            self._lock_library(conn)
             matches = (
                 conn.execute(
                     select(library_versions.c.digest).where(
@@ -444,6 +690,25 @@ class Store:
                     f"starts with '{digest}'"
                 )
             self._activate(conn, matches[0], actor)
+
+    def _lock_library(self, conn: Connection) -> str | None:
+        """Take the library lock for ``conn``'s transaction and return the active digest.
+
+        SQLite's transaction holds the write lock already (BEGIN IMMEDIATE); PostgreSQL
+        locks the ``library`` row of ``locks`` (``FOR UPDATE``), so a second publish waits
+        here until the first commits, then sees its version as the active one.
+        """
+        serial = conn.execute(
+            select(locks.c.serial).where(locks.c.name == "library").with_for_update()
+        ).scalar_one_or_none()
+        if serial is None:  # a database made before migration 0005 filled the row
+            conn.execute(insert(locks), [{"name": "library", "serial": 0}])
+            serial = 0
+        conn.execute(update(locks).where(locks.c.name == "library").values(serial=serial + 1))
+        active = conn.execute(
+            select(library_versions.c.digest).where(library_versions.c.active.is_(True))
+        ).scalar_one_or_none()
+        return str(active) if active is not None else None
 
     def _activate(self, conn: Connection, digest: str, actor: str) -> None:
         before = conn.execute(
@@ -491,6 +756,21 @@ class Store:
             ).all()
         return [_version(r) for r in rows]
 
+    def population_dates(self, library_version: str) -> list[dt.date]:
+        """The dates the population cache holds a result for every stored person under
+        ``library_version`` (in any one set of stages): the dates computed already."""
+        with self.engine.connect() as conn:
+            everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
+            if not everyone:
+                return []
+            rows = conn.execute(
+                select(population_cache.c.as_of)
+                .where(population_cache.c.library_version == library_version)
+                .group_by(population_cache.c.as_of, population_cache.c.scope)
+                .having(func.count() >= everyone)
+            ).all()
+        return sorted({r.as_of for r in rows})
+
     # --- audit ----------------------------------------------------------------------
 
     def audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]:
@@ -503,6 +783,33 @@ class Store:
         return [
             AuditEntry(_utc(r.at), r.actor, r.action, r.target, r.before, r.after) for r in rows
         ]
+
+
+def stored_records(conn: Connection, ids: Iterable[str]) -> dict[str, StoredRecord]:
+    """The stored records of ``ids`` (those that exist) in ``conn``'s transaction, read
+    :data:`_BATCH` ids per query."""
+    wanted = list(ids)
+    out: dict[str, StoredRecord] = {}
+    for start in range(0, len(wanted), _BATCH):
+        query = (
+            select(
+                people.c.id,
+                people.c.record,
+                people.c.digest,
+                protected.c.ethnicity,
+                protected.c.gender,
+                protected.c.disability,
+            )
+            .select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
+            .where(people.c.id.in_(wanted[start : start + _BATCH]))
+        )
+        for row in conn.execute(query):
+            out[row.id] = StoredRecord(
+                row.record,
+                {"ethnicity": row.ethnicity, "gender": row.gender, "disability": row.disability},
+                row.digest,
+            )
+    return out
 
 
 # --- rows <-> records --------------------------------------------------------------------
@@ -592,7 +899,17 @@ def _fits(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """Transactions begun by us, not by the driver: ``BEGIN IMMEDIATE`` for
+    :meth:`Store.transaction` (it takes the write lock now), ``BEGIN`` for reads."""
+    immediate = conn.get_execution_options().get("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off: _sqlite_begin begins them (SQLAlchemy's
+    # recipe for pysqlite), so BEGIN IMMEDIATE is possible.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer

@@ -6,10 +6,14 @@ and the sign-in code use.
 
 >>> from store import Store
 >>> users = Users(Store("sqlite://"))
->>> users.add("hr1", "correct horse", Role.HR).role
-<Role.HR: 'hr'>
->>> users.authenticate("hr1", "correct horse").username
+>>> users.add("hr1", "correct horse battery", Role.HR).must_change  # set by an admin
+True
+>>> users.authenticate("hr1", "correct horse battery").username
 'hr1'
+>>> users.add("hr2", "password", Role.HR)
+Traceback (most recent call last):
+...
+store.users.UserError: a password needs at least 12 characters
 >>> users.authenticate("hr1", "wrong") is None
 True
 >>> users.set_role("hr1", "equality", actor="test").role
@@ -29,9 +33,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
+from pathways.problems import CareerPathwaysError
+
 from . import tokens
 from .audit import audit
+from .passwords import password_problem
 from .schema import users
+from .sessions import end_sessions
 from .store import Store
 
 __all__ = ["ROLES", "Account", "Role", "User", "UserError", "Users", "new_password"]
@@ -49,7 +57,7 @@ class Role(StrEnum):
 ROLES = [r.value for r in Role]
 
 
-class UserError(ValueError):
+class UserError(CareerPathwaysError, ValueError):
     """A user cannot be created or changed as asked."""
 
 
@@ -62,6 +70,8 @@ class User:
     role: Role
     person_id: str | None = None
     stamp: str = field(default="", compare=False, repr=False)
+    #: The password was set by an admin: the user must choose their own before anything else.
+    must_change: bool = field(default=False, compare=False)
 
     def may_see_person(self, person_id: str) -> bool:
         """HR sees every record; an officer only their own; nobody else any."""
@@ -92,7 +102,19 @@ def _stamp(password_hash: str) -> str:
 
 
 def _user(row: Any) -> User:
-    return User(row.username, Role(row.role), row.person_id, _stamp(row.password_hash))
+    return User(
+        row.username,
+        Role(row.role),
+        row.person_id,
+        _stamp(row.password_hash),
+        bool(row.must_change),
+    )
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise UserError(problem)
 
 
 class Users:
@@ -164,7 +186,9 @@ class Users:
                 conn.execute(
                     update(users).where(users.c.username == username).values(password_hash=rehashed)
                 )
-            return User(row.username, Role(row.role), row.person_id, _stamp(rehashed))
+            return User(
+                row.username, Role(row.role), row.person_id, _stamp(rehashed), row.must_change
+            )
         return _user(row)
 
     # --- changing --------------------------------------------------------------------
@@ -185,19 +209,20 @@ class Users:
         role: Role | str,
         person_id: str | None = None,
         actor: str = "cli",
+        must_change: bool = True,
     ) -> User:
-        """Create a user (audit-logged as done by ``actor``).
+        """Create a user (audit-logged as done by ``actor``). The password was chosen by
+        whoever adds the user, so by default the user must change it at first sign-in.
 
         Raises:
             UserError: if the name is taken or malformed, the role unknown, the password
-                shorter than 8 characters, or an officer has no person id (or the person
-                is not in the store).
+                does not meet the rule (:mod:`store.passwords`), or an officer has no
+                person id (or the person is not in the store).
         """
         role = _role(role)
         if not username or len(username) > 100 or not username.isprintable() or " " in username:
             raise UserError("a username is 1 to 100 printable characters without spaces")
-        if len(password) < 8:
-            raise UserError("a password needs at least 8 characters")
+        _check_password(password, username)
         self._check_link(role, person_id)
         if self.get(username, include_disabled=True) is not None:
             raise UserError(f"user '{username}' already exists")
@@ -212,6 +237,7 @@ class Users:
                         "person_id": person_id,
                         "created_at": dt.datetime.now(dt.UTC),
                         "disabled": False,
+                        "must_change": must_change,
                     }
                 ],
             )
@@ -228,17 +254,42 @@ class Users:
         conn.execute(update(users).where(users.c.username == username).values(**values))
         return row
 
-    def set_password(self, username: str, password: str, actor: str = "cli") -> None:
-        """A new password; sessions signed in with the old one end at their next request.
+    def set_password(
+        self,
+        username: str,
+        password: str,
+        actor: str = "cli",
+        *,
+        reset: bool = False,
+        revoke_tokens: bool | None = None,
+        keep_session: str | None = None,
+    ) -> int:
+        """A new password. Every session of the user ends (but ``keep_session``, the one
+        changing its own password). A ``reset`` is an admin's: the user must change the
+        password at their next sign-in, and their API tokens are revoked unless
+        ``revoke_tokens`` is False (they were made by whoever knew the old password).
+        Returns how many tokens were revoked.
 
         Raises:
-            UserError: if there is no such user, or the password is shorter than 8.
+            UserError: if there is no such user, or the password does not meet the rule.
         """
-        if len(password) < 8:
-            raise UserError("a password needs at least 8 characters")
+        _check_password(password, username)
+        revoke = reset if revoke_tokens is None else revoke_tokens
         with self.store.transaction() as conn:
-            self._change(conn, username, password_hash=self.hasher.hash(password))
-            audit(conn, actor, "user.password", username)
+            self._change(
+                conn, username, password_hash=self.hasher.hash(password), must_change=reset
+            )
+            end_sessions(conn, username, keep=keep_session)
+            revoked = tokens.revoke_all_in(conn, username, actor) if revoke else 0
+            audit(
+                conn,
+                actor,
+                "user.reset" if reset else "user.password",
+                username,
+                None,
+                {"tokens_revoked": revoked} if revoked else None,
+            )
+        return revoked
 
     def set_disabled(self, username: str, disabled: bool, actor: str = "cli") -> None:
         """Disable (or enable) a user. A disabled user cannot sign in, their sessions end
@@ -249,6 +300,7 @@ class Users:
         """
         with self.store.transaction() as conn:
             row = self._change(conn, username, disabled=disabled)
+            end_sessions(conn, username)
             action = "user.disable" if disabled else "user.enable"
             audit(conn, actor, action, username, {"disabled": bool(row.disabled)}, None)
 
@@ -267,6 +319,7 @@ class Users:
         self._check_link(role, person_id)
         with self.store.transaction() as conn:
             row = self._change(conn, username, role=role.value, person_id=person_id)
+            end_sessions(conn, username)  # signed in again, the user sees what the role gives
             audit(
                 conn,
                 actor,
@@ -281,7 +334,9 @@ class Users:
 
     # --- API tokens (see store.tokens) ---------------------------------------------------
 
-    def new_token(self, username: str, name: str, actor: str = "cli") -> str:
+    def new_token(
+        self, username: str, name: str, actor: str = "cli", days: int | None = None
+    ) -> str:
         """Make an API token for a user; the token itself is returned once, never stored.
 
         Raises:
@@ -291,7 +346,7 @@ class Users:
         if self.get(username) is None:
             raise UserError(f"no user '{username}'")
         try:
-            return tokens.create_token(self.store, username, name, actor)[1]
+            return tokens.create_token(self.store, username, name, actor, days=days)[1]
         except tokens.TokenError as exc:
             raise UserError(str(exc)) from None
 

@@ -189,12 +189,13 @@ def test_help_has_examples() -> None:
 
 
 def _odd_person() -> Person:
-    """Every kind of cell: None, lists, a level of 0, commas, quotes and a newline in text."""
+    """Every kind of cell: None, lists, a level of 0, commas and quotes in text (a newline is
+    a control character, which records refuse)."""
     return Person.model_validate(
         {
             "id": "W9",
             "kind": "officer",
-            "name": 'O\'Brien, "Pat"\nJr',
+            "name": 'O\'Brien, "Pat" Jr',
             "joined": "2001-02-03",
             "ranks": [
                 {"id": "r1", "rank": "constable", "start": "2001-02-03", "end": "2005-01-01"},
@@ -246,7 +247,7 @@ def test_write_csv_cells(tmp_path: Path) -> None:
     assert _read(tmp_path / "people.csv")[1] == [
         "W9",
         "officer",
-        'O\'Brien, "Pat"\nJr',
+        'O\'Brien, "Pat" Jr',
         "2001-02-03",
         "",
         "female",

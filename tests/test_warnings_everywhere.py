@@ -115,20 +115,38 @@ def test_a_record_posted_with_a_misspelt_rank_is_stored_with_a_warning(
     assert "did you mean 'sergeant'?" in warning
 
 
-def test_a_record_put_with_a_rank_starting_in_9999_is_stored_with_a_warning(
+def test_a_record_put_with_a_rank_starting_in_9999_is_refused_naming_the_field(
     client: TestClient, seeded: Seeded
 ) -> None:
+    """9999-12-31 is outside the dates the system accepts (issue 14): a 422 naming the
+    field, nothing stored; a date inside the range but after today is stored with a
+    warning (issue 13)."""
     hr = auth(seeded, "hr")
     ranks = [
         {"rank": "constable", "start": "2015-09-01"},
         {"rank": "sergeant", "start": "9999-12-31"},
     ]
-    put = client.put("/api/people/W990102", json=_record("W990102", ranks=ranks), headers=hr)
+    put = client.put(
+        "/api/people/W990102",
+        json=_record("W990102", ranks=ranks),
+        headers={**hr, "If-None-Match": "*"},
+    )
+    assert put.status_code == 422, put.text
+    assert put.json()["errors"][0]["field"] == "body.ranks[1].start"
+    assert client.get("/api/people/W990102", headers=hr).status_code == 404
+    ranks[1]["start"] = "2199-12-31"
+    put = client.put(
+        "/api/people/W990102",
+        json=_record("W990102", ranks=ranks),
+        headers={**hr, "If-None-Match": "*"},
+    )
     assert put.status_code == 201, put.text
     (warning,) = put.json()["warnings"]
-    assert warning.startswith("ranks[1].start: 9999-12-31 is after ")
+    assert warning.startswith("ranks[1].start: 2199-12-31 is after ")
     assert "leaves this item out; check the date" in warning
-    again = client.put("/api/people/W990102", json=_record("W990102"), headers=hr)
+    again = client.put(
+        "/api/people/W990102", json=_record("W990102"), headers={**hr, "If-Match": '"v1"'}
+    )
     assert again.status_code == 200 and again.json()["warnings"] == []
 
 
@@ -138,7 +156,7 @@ def test_the_api_and_the_import_give_the_same_warnings(
     """One check, two readers: the importer names row and column, the API the field."""
     record = _record(
         "W990103",
-        ranks=[{"rank": "sergantt", "start": "9999-12-31"}],
+        ranks=[{"rank": "sergantt", "start": "2199-12-31"}],
         protected={"ethnicity": "whte"},
     )
     api = client.post("/api/people", json=record, headers=auth(seeded, "hr")).json()["warnings"]

@@ -251,7 +251,9 @@ def test_put_record_creates_then_updates(client: TestClient, seeded: Seeded) -> 
         "joined": "2019-09-02",
         "ranks": [{"rank": "constable", "start": "2019-09-02"}],
     }
-    r = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
+    hr = auth(seeded, "hr")
+    create = {**hr, "If-None-Match": "*"}  # a token says which version it writes (issue 14)
+    r = client.put("/api/people/W900001", json=record, headers=create)
     assert r.status_code == 201, r.text
     assert r.json() == {
         "id": "W900001",
@@ -260,10 +262,10 @@ def test_put_record_creates_then_updates(client: TestClient, seeded: Seeded) -> 
         "version": 1,
         "warnings": [],
     }
-    same = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
+    same = client.put("/api/people/W900001", json=record, headers={**hr, "If-Match": '"v1"'})
     assert same.status_code == 200 and same.json()["changed"] is False
     record["name"] = "A New Name"
-    changed = client.put("/api/people/W900001", json=record, headers=auth(seeded, "hr"))
+    changed = client.put("/api/people/W900001", json=record, headers={**hr, "If-Match": '"v1"'})
     assert changed.json() == {
         "id": "W900001",
         "created": False,

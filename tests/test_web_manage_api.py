@@ -96,13 +96,15 @@ def test_create_read_delete_a_record(client: TestClient, seeded: Seeded) -> None
         "warnings": [],
     }
     assert made.headers["location"] == "/api/people/W990001"
-    got = client.get("/api/people/W990001", headers=hr).json()
-    assert got["protected"]["gender"] == "female"
+    got = client.get("/api/people/W990001", headers=hr)
+    assert got.json()["protected"]["gender"] == "female" and got.headers["etag"] == '"v1"'
     body = problem(client.post("/api/people", json=record("W990001"), headers=hr), 409)
     assert "PUT /api/people/W990001" in body["detail"]
-    assert client.delete("/api/people/W990001", headers=hr).status_code == 204
+    problem(client.delete("/api/people/W990001", headers=hr), 428)  # a token must say which
+    version = {**hr, "If-Match": got.headers["etag"]}
+    assert client.delete("/api/people/W990001", headers=version).status_code == 204
     problem(client.get("/api/people/W990001", headers=hr), 404)
-    problem(client.delete("/api/people/W990001", headers=hr), 404)
+    problem(client.delete("/api/people/W990001", headers=version), 404)
     store = client.app.state.store  # type: ignore[attr-defined]
     actions = [(a.action, a.actor) for a in store.audit("W990001")]
     assert ("record.delete", "web:hr") in actions and len(actions) == 2

@@ -32,7 +32,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         store_demo_officers(store, TODAY)
         users = Users(store)
         for pid in (CONSTABLE, LAPSED, EXPIRING):
-            users.add(pid, PASSWORD, "officer", pid)
+            users.add(pid, PASSWORD, "officer", pid, must_change=False)
             made.tokens[pid] = users.new_token(pid, "test")
     finally:
         store.close()

@@ -53,7 +53,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         store_demo_officers(store, dt.date.today())
         users = Users(store)
         for pid in (CONSTABLE, LAPSED):
-            users.add(pid, PASSWORD, "officer", pid)
+            users.add(pid, PASSWORD, "officer", pid, must_change=False)
     finally:
         store.close()
     port = _free_port()

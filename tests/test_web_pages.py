@@ -16,6 +16,8 @@ from pathways.loader import SHIPPED_LIBRARY
 from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
 
+LONG = "long enough to use"  # a password the rule accepts (12 characters or more)
+
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
@@ -373,13 +375,23 @@ def test_admin_adds_a_user(app_client: TestClient, seeded: Seeded) -> None:
     token = csrf_of(admin.get("/admin/users").text)
     r = admin.post(
         "/admin/users",
-        data={"csrf_token": token, "username": "hr2", "password": "long enough", "role": "hr"},
+        data={
+            "csrf_token": token,
+            "username": "hr2",
+            "password": "long enough to use",
+            "role": "hr",
+        },
     )
     assert r.status_code == 303
-    sign_in(browser(app_client), "hr2", "long enough")
+    sign_in(browser(app_client), "hr2", "long enough to use")
     r = admin.post(
         "/admin/users",
-        data={"csrf_token": token, "username": "x", "password": "long enough", "role": "officer"},
+        data={
+            "csrf_token": token,
+            "username": "x",
+            "password": "long enough to use",
+            "role": "officer",
+        },
     )
     assert r.status_code == 422 and "needs --person" in r.text
 
@@ -519,8 +531,8 @@ def test_hr_rolls_back_to_an_earlier_version_from_the_library_page(
 
 def test_admin_disables_enables_and_resets_a_user(app_client: TestClient, seeded: Seeded) -> None:
     users = app_client.app.state.users  # type: ignore[attr-defined]
-    users.add("hr3", "long enough", "hr")
-    hr3 = sign_in(browser(app_client), "hr3", "long enough")
+    users.add("hr3", "long enough to use", "hr", must_change=False)
+    hr3 = sign_in(browser(app_client), "hr3", "long enough to use")
     assert hr3.get("/people").status_code == 200
     admin = sign_in(browser(app_client), "admin")
     page = admin.get("/admin/users").text
@@ -534,7 +546,7 @@ def test_admin_disables_enables_and_resets_a_user(app_client: TestClient, seeded
     r = admin.post("/admin/users/hr3", data={"csrf_token": token, "action": "reset"})
     password = re.search(r"\(shown once\): (\S+)</p>", r.text)
     assert password, r.text
-    assert users.authenticate("hr3", "long enough") is None
+    assert users.authenticate("hr3", "long enough to use") is None
     assert users.authenticate("hr3", password.group(1)).username == "hr3"
     assert (
         admin.post(
@@ -563,8 +575,8 @@ def test_admin_disables_enables_and_resets_a_user(app_client: TestClient, seeded
 
 def test_admin_changes_a_role_on_the_users_page(app_client: TestClient, seeded: Seeded) -> None:
     users = app_client.app.state.users  # type: ignore[attr-defined]
-    users.add("eq2", "long enough", "equality")
-    eq2 = sign_in(browser(app_client), "eq2", "long enough")
+    users.add("eq2", "long enough to use", "equality", must_change=False)
+    eq2 = sign_in(browser(app_client), "eq2", "long enough to use")
     assert eq2.get("/equality").status_code == 200
     admin = sign_in(browser(app_client), "admin")
     assert 'href="/admin/users/eq2"' in admin.get("/admin/users").text
@@ -591,7 +603,9 @@ def test_admin_changes_a_role_on_the_users_page(app_client: TestClient, seeded: 
         },
     )
     assert r.status_code == 200 and f"eq2 is now officer, linked to record {seeded.other}" in r.text
-    # The new role applies at the user's next request, in the session they already have.
+    # A role change ends the user's sessions (issue 14): signed in again, the new role applies.
+    assert eq2.get("/equality").status_code == 303
+    eq2 = sign_in(browser(app_client), "eq2", "long enough to use")
     assert eq2.get("/equality").status_code == 403
     assert eq2.get(f"/people/{seeded.other}").status_code == 200
     r = admin.post(url, data={"csrf_token": token, "action": "role", "role": "hr"})
@@ -609,7 +623,7 @@ def test_admin_changes_a_role_on_the_users_page(app_client: TestClient, seeded: 
 
 def test_admin_revokes_a_users_tokens(app_client: TestClient, seeded: Seeded) -> None:
     users = app_client.app.state.users  # type: ignore[attr-defined]
-    users.add("sync", "long enough", "hr")
+    users.add("sync", "long enough to use", "hr", must_change=False)
     first, second = users.new_token("sync", "one"), users.new_token("sync", "two")
     admin = sign_in(browser(app_client), "admin")
     page = admin.get("/admin/users/sync")
@@ -637,8 +651,8 @@ def test_admin_revokes_a_users_tokens(app_client: TestClient, seeded: Seeded) ->
 
 def test_a_password_reset_ends_the_users_sessions(app_client: TestClient) -> None:
     users = app_client.app.state.users  # type: ignore[attr-defined]
-    users.add("hr4", "long enough", "hr")
-    hr4 = sign_in(browser(app_client), "hr4", "long enough")
+    users.add("hr4", "long enough to use", "hr", must_change=False)
+    hr4 = sign_in(browser(app_client), "hr4", "long enough to use")
     assert hr4.get("/people").status_code == 200
     admin = sign_in(browser(app_client), "admin")
     token = csrf_of(admin.get("/admin/users").text)
@@ -651,9 +665,9 @@ def test_a_password_reset_ends_the_users_sessions(app_client: TestClient) -> Non
 
 def test_own_account_tokens_and_password(app_client: TestClient, seeded: Seeded) -> None:
     users = app_client.app.state.users  # type: ignore[attr-defined]
-    users.add("hr5", "long enough", "hr")
-    elsewhere = sign_in(browser(app_client), "hr5", "long enough")
-    me = sign_in(browser(app_client), "hr5", "long enough")
+    users.add("hr5", "long enough to use", "hr", must_change=False)
+    elsewhere = sign_in(browser(app_client), "hr5", "long enough to use")
+    me = sign_in(browser(app_client), "hr5", "long enough to use")
     page = me.get("/account")
     accessible(page.text)
     token = csrf_of(page.text)
@@ -686,14 +700,16 @@ def test_own_account_tokens_and_password(app_client: TestClient, seeded: Seeded)
     }
     r = me.post("/account/password", data=data)
     assert r.status_code == 422 and "current password is not right" in r.text
-    r = me.post("/account/password", data={**data, "current": "long enough", "again": "different"})
+    r = me.post(
+        "/account/password", data={**data, "current": "long enough to use", "again": "different"}
+    )
     assert r.status_code == 422 and "differ" in r.text
     r = me.post(
         "/account/password",
-        data={**data, "current": "long enough", "new": "short", "again": "short"},
+        data={**data, "current": "long enough to use", "new": "short", "again": "short"},
     )
-    assert r.status_code == 422 and "at least 8" in r.text
-    r = me.post("/account/password", data={**data, "current": "long enough"})
+    assert r.status_code == 422 and "at least 12" in r.text
+    r = me.post("/account/password", data={**data, "current": "long enough to use"})
     assert r.status_code == 200 and "Your password is changed." in r.text
     assert me.get("/people").status_code == 200  # this session goes on
     assert elsewhere.get("/people").status_code == 303  # the other one is signed out

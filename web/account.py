@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from store.tokens import TokenError, create_token, list_tokens, revoke_token
+from store.tokens import TokenError, create_token, default_days, list_tokens, revoke_token
 from store.users import User, UserError, Users
 
-from .auth import check_csrf, sign_in_session
+from .auth import check_csrf
 from .pagekit import Signed, page
 from .problems import Problem
 
@@ -33,6 +33,7 @@ def _account(
         "account.html",
         status=status,
         tokens=list_tokens(request.app.state.store, user.username),
+        token_days=default_days(),
         message=message,
         errors=errors or [],
         new_token=new_token,
@@ -42,6 +43,12 @@ def _account(
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, user: Signed) -> Response:
     """Your API tokens and a form to change your password."""
+    if user.must_change:
+        return _account(
+            request,
+            user,
+            errors=["An admin set your password: choose your own before you go on."],
+        )
     return _account(request, user)
 
 
@@ -90,7 +97,7 @@ def change_password(
     users: Users = request.app.state.users
     limiter = request.app.state.limiter  # the sign-in limit: no guessing the password here
     address = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(user.username, address)
+    wait = limiter.reserve(user.username, address)
     if wait:
         raise Problem(
             429,
@@ -100,19 +107,25 @@ def change_password(
             headers={"Retry-After": str(wait)},
         )
     errors = []
-    if users.authenticate(user.username, current) is None:
-        limiter.failed(user.username, address)
+    if users.authenticate(user.username, current) is None:  # the reservation stays counted
         errors.append("Your current password is not right.")
+    else:
+        limiter.succeeded(user.username, address)
     if new != again:
         errors.append("The new password and its repeat differ.")
     if not errors:
         try:
-            users.set_password(user.username, new, actor=f"web:{user.username}")
+            users.set_password(
+                user.username,
+                new,
+                actor=f"web:{user.username}",
+                keep_session=request.state.session.get("s"),
+            )
         except UserError as exc:
             errors.append(str(exc))
     if errors:
         return _account(request, user, status=422, errors=errors)
     changed = users.get(user.username)
     assert changed is not None
-    sign_in_session(request, changed)
+    request.state.user = changed  # this session goes on; the user's others have ended
     return _account(request, changed, message="Your password is changed.")

@@ -24,7 +24,8 @@ router = APIRouter(include_in_schema=False)
 ACTIONS = {
     "disable": "disable the user (their sessions and API tokens stop working)",
     "enable": "enable a disabled user",
-    "reset": "a new random password, shown once",
+    "reset": "a new random password, shown once, to be changed at the next sign-in; signs "
+    "the user out everywhere and revokes their API tokens (unless kept)",
     "role": "change the role (and, for officers, the record they are linked to)",
     "revoke-tokens": "revoke every API token of the user",
     "revoke-token": "revoke one API token (token_id)",
@@ -122,6 +123,7 @@ def change_user(
     role: Annotated[str, Form(max_length=16)] = "",
     person_id: Annotated[str, Form(max_length=32)] = "",
     token_id: Annotated[str, Form(max_length=20)] = "",
+    keep_tokens: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     """Do ``action`` (one of :data:`ACTIONS`) to a user; the answer is their page, with a
     new password shown there once (never in a URL)."""
@@ -146,7 +148,7 @@ def change_user(
     if _users(request).get(username, include_disabled=True) is None:
         raise Problem(404, f"no user '{username}'", kind="not-found")
     try:
-        message = _do(request, user, username, action, role, person_id, token_id)
+        message = _do(request, user, username, action, role, person_id, token_id, keep_tokens)
     except UserError as exc:
         return _account_page(request, username, status=422, errors=[str(exc)])
     return _account_page(request, username, message=message)
@@ -160,6 +162,7 @@ def _do(
     role: str,
     person_id: str,
     token_id: str,
+    keep_tokens: str = "",
 ) -> str:
     """Raises: UserError (shown on the user's page) if the change is not possible."""
     users, actor = _users(request), f"web:{admin.username}"
@@ -168,8 +171,15 @@ def _do(
         return f"{username} {action}d"
     if action == "reset":
         password = new_password()
-        users.set_password(username, password, actor=actor)
-        return f"new password for {username} (shown once): {password}"
+        revoked = users.set_password(
+            username, password, actor=actor, reset=True, revoke_tokens=keep_tokens != "1"
+        )
+        kept = "" if keep_tokens != "1" else " (kept the others, as asked)"
+        return (
+            f"{username} is signed out everywhere, {revoked} API token(s) revoked{kept}; they "
+            f"choose their own password at their next sign-in. New password for {username} "
+            f"(shown once): {password}"
+        )
     if action == "role":
         changed = users.set_role(username, role, person_id.strip() or None, actor=actor)
         linked = f", linked to record {changed.person_id}" if changed.person_id else ""

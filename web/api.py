@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accreditation.io import RecordError
 from accreditation.record import ITEM_SECTIONS
+from pathways.dates import Day
 from rules.decision import Decision, NextStep, StageStatus
 from rules.protected import neutral
 from rules.session import EngineError
@@ -33,7 +34,7 @@ __all__ = ["DecisionOverview", "WhatIfRequest", "router"]
 router = APIRouter(prefix="/api", tags=["api"])
 
 AsOf = Annotated[
-    dt.date | None,
+    Day | None,
     Query(description="Decide as of this date, YYYY-MM-DD (default: today)."),
 ]
 
@@ -85,7 +86,7 @@ class WhatIfRequest(BaseModel):
         description='Record items by section, e.g. {"courses": [{"course": "x", '
         '"completed": "2027-03-01"}]}',
     )
-    as_of: dt.date | None = Field(
+    as_of: Day | None = Field(
         None, description="Default: the latest added date, or today if later."
     )
 
@@ -137,7 +138,10 @@ def what_if(
     except RecordError as exc:
         raise invalid(
             "the record with these items is not valid",
-            [{"field": "body.additions", "message": p} for p in exc.problems],
+            [
+                {"field": "body.additions", "message": f"{p.path}: {p.message}", "code": p.code}
+                for p in exc.problems
+            ],
         ) from None
     except (ValueError, TypeError) as exc:  # a date that is not a date, in an item
         raise invalid(

@@ -12,14 +12,16 @@ file names).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from store import LibraryVersion, StoreError
+from pathways.dates import Day
+from store import LibraryVersion, StaleLibrary, StoreError
 
 from .apikit import ERRORS, PROBLEM, HrCaller, invalid, json_body, validated
 from .library import (
@@ -30,6 +32,7 @@ from .library import (
     check_files,
     finding_json,
     publish_checked,
+    rebase,
 )
 from .problems import Problem
 
@@ -58,8 +61,15 @@ class LibraryUpload(BaseModel):
     text: str | None = Field(None, max_length=MAX_FILE_BYTES)
     files: list[LibraryFile] | None = Field(None, min_length=1, max_length=MAX_FILES)
     note: str | None = Field(None, max_length=2000, description="Why the rules change")
-    effective_date: dt.date | None = Field(
+    effective_date: Day | None = Field(
         None, description="When the version's rules take effect (recorded with it)"
+    )
+    base_version: str | None = Field(
+        None,
+        pattern="^[0-9a-f]{64}$",
+        description="The library version (its digest, `in_use` of a check) this change was "
+        "made on; or send it as `If-Match`. If another version is in use now, the answer is "
+        "409 with the change re-applied on it.",
     )
 
     @model_validator(mode="after")
@@ -104,6 +114,7 @@ UPLOAD_BODY: dict[str, Any] = {
                         "files": {"type": "array", "items": _FILE_SCHEMA},
                         "note": {"type": "string"},
                         "effective_date": {"type": "string", "format": "date"},
+                        "base_version": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     },
                 }
             },
@@ -154,7 +165,7 @@ async def _upload(request: Request) -> LibraryUpload:
                         [{"field": f"form.{key}", "message": "not UTF-8 text"}],
                     ) from None
                 files.append({"name": value.filename or "", "text": text})
-            elif key in ("note", "effective_date"):
+            elif key in ("note", "effective_date", "base_version"):
                 fields[key] = value
             else:
                 raise invalid(
@@ -169,7 +180,35 @@ async def _upload(request: Request) -> LibraryUpload:
     return validated(LibraryUpload, {"files": files, **fields}, prefix="form")
 
 
+def _base(request: Request, upload: LibraryUpload) -> str | None:
+    """The version a change was made on: ``base_version``, else ``If-Match``."""
+    if upload.base_version:
+        return upload.base_version
+    tag = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    return tag or None
+
+
+def _stale(request: Request, base: str, upload: LibraryUpload) -> Problem:
+    used = request.app.state.service.library()
+    again = rebase(request.app.state.store, used, base, upload.changed())
+    return Problem(
+        409,
+        f"the library in use is {again.current[:12]}, not {base[:12]} that this change was "
+        "made on: someone published meanwhile. Nothing was published. 'rebased' holds your "
+        "files re-applied on the version in use"
+        + (f" (with conflicts in {', '.join(again.conflicts)})" if again.conflicts else "")
+        + f'; check and publish them with If-Match: "{again.current}"',
+        title="The library changed",
+        kind="conflict",
+        headers={"ETag": f'"{again.current}"'},
+        **again.json(),
+    )
+
+
 def _check(request: Request, upload: LibraryUpload) -> LibraryCheck:
+    base = _base(request, upload)
+    if base is not None and base != request.app.state.service.library().library.digest:
+        raise _stale(request, base, upload)
     try:
         return check_files(request.app.state.service.library(), upload.changed())
     except FileNameError as exc:
@@ -228,7 +267,7 @@ def get_version(
 
 @router.post(
     "/library/check",
-    responses={**ERRORS, 413: PROBLEM, 415: PROBLEM},
+    responses={**ERRORS, 409: PROBLEM, 413: PROBLEM, 415: PROBLEM},
     summary="Check pathway files (hr)",
     openapi_extra=UPLOAD_BODY,
 )
@@ -236,13 +275,22 @@ async def library_check(request: Request, user: HrCaller) -> Any:
     """The checker's findings (severity, code, file, line, column, field, message, fix) for
     the library in use with these files in it, and a diff of each against the file in use.
     Nothing is stored."""
-    return _result(_check(request, await _upload(request)))
+    upload = await _upload(request)
+    # Parsing and checking is CPU work: in a worker thread, never on the event loop.
+    check = await run_in_threadpool(_check, request, upload)
+    return JSONResponse(_result(check), headers={"ETag": f'"{check.in_use}"'})
 
 
 @router.post(
     "/library/publish",
     status_code=201,
-    responses={**ERRORS, 200: {"description": "No new version"}, 413: PROBLEM, 415: PROBLEM},
+    responses={
+        **ERRORS,
+        200: {"description": "No new version"},
+        409: PROBLEM,
+        413: PROBLEM,
+        415: PROBLEM,
+    },
     summary="Publish pathway files as a new version (hr)",
     openapi_extra=UPLOAD_BODY,
 )
@@ -251,7 +299,7 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
     Refused (422, with the findings in ``errors``) if the checker finds errors. If the
     rules equal a stored version's, that version becomes active again (200)."""
     upload = await _upload(request)
-    check = _check(request, upload)
+    check = await run_in_threadpool(_check, request, upload)
     if check.errors or check.digest is None:
         found = [finding_json(f) for f in check.findings if f.problem.severity.value == "error"]
         first = found[0] if found else None
@@ -268,9 +316,16 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
             errors=[{**f, "field": f["field"] or f["file"]} for f in found],
         )
     try:
-        version, new = publish_checked(
-            request.app.state.store, check, user.username, upload.note, upload.effective_date
+        version, new = await run_in_threadpool(
+            publish_checked,
+            request.app.state.store,
+            check,
+            user.username,
+            upload.note,
+            upload.effective_date,
         )
+    except StaleLibrary:  # published by someone else between the check and now
+        raise await run_in_threadpool(_stale, request, check.in_use, upload) from None
     except StoreError as exc:
         raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
     if not new:
@@ -288,7 +343,7 @@ async def library_activate(request: Request, user: HrCaller) -> Any:
     body = validated(ActivateRequest, await json_body(request))
     store = request.app.state.store
     try:
-        store.activate_library(body.digest, f"web:{user.username}")
+        await run_in_threadpool(store.activate_library, body.digest, f"web:{user.username}")
     except StoreError as exc:
         status = 409 if "more than one" in str(exc) else 404
         raise Problem(status, str(exc), kind="conflict" if status == 409 else "not-found") from None

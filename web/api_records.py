@@ -14,17 +14,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from sqlalchemy import func, or_, select
+from fastapi.responses import JSONResponse
 
 from accreditation.io import RecordError, record_from_data, record_warnings
 from accreditation.record import Person
-from store import StoreError
-from store.schema import people, protected
-from store.users import Role
+from store import ANY, StaleRecord, Store, StoreError
+from store.users import Role, User
 
-from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, record_errors
+from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, problem_errors
 from .auth import require_person
-from .deps import person_for
 from .problems import Problem
 
 __all__ = ["router"]
@@ -51,9 +49,9 @@ RecordBody = Annotated[
 def parse_record(data: dict[str, Any]) -> Person:
     """Raises: Problem(422) naming each invalid field as ``body.FIELD``."""
     try:
-        return record_from_data(data, "body")
+        return record_from_data(data)
     except RecordError as exc:
-        errors = record_errors(exc.problems)
+        errors = problem_errors(exc.problems)
         shown = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         raise invalid(f"the record is not valid: {shown}", errors) from None
 
@@ -62,13 +60,6 @@ def record_warnings_for(request: Request, person: Person) -> list[str]:
     """What the import would warn about in this record (ids the catalogue does not know,
     protected values outside it, dates after today), against the library in use."""
     return record_warnings(person, request.app.state.service.library().library.catalogue)
-
-
-def _saved(request: Request, person: Person, actor: str) -> Any:
-    try:
-        return request.app.state.store.save_people([person], actor=actor)
-    except StoreError as exc:
-        raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
 
 
 @router.get("/people", responses=ERRORS, summary="List records (hr)")
@@ -87,30 +78,8 @@ def list_people(
 ) -> Any:
     """Records in id order, a page at a time: id, kind, name, joined, version, updated.
     Protected characteristics only when asked for (``?protected=true``)."""
-    columns = [
-        people.c.id,
-        people.c.kind,
-        people.c.name,
-        people.c.joined,
-        people.c.version,
-        people.c.updated_at,
-    ]
-    query = select(*columns)
-    if include_protected:
-        query = select(
-            *columns, protected.c.ethnicity, protected.c.gender, protected.c.disability
-        ).outerjoin(protected, protected.c.person_id == people.c.id)
-    counted = select(func.count()).select_from(people)
-    text = q.strip()
-    if text:
-        match = or_(
-            people.c.id.startswith(text.upper(), autoescape=True),
-            func.lower(people.c.name).contains(text.lower(), autoescape=True),
-        )
-        query, counted = query.where(match), counted.where(match)
-    with request.app.state.store.engine.connect() as conn:
-        total = int(conn.execute(counted).scalar_one())
-        rows = conn.execute(query.order_by(people.c.id).limit(limit).offset(offset)).all()
+    store: Store = request.app.state.store
+    total, rows = store.list_people(q, limit, offset, include_protected)
     items = []
     for r in rows:
         item: dict[str, Any] = {
@@ -121,12 +90,8 @@ def list_people(
             "version": r.version,
             "updated_at": r.updated_at.isoformat(),
         }
-        if include_protected:
-            item["protected"] = {
-                "ethnicity": r.ethnicity,
-                "gender": r.gender,
-                "disability": r.disability,
-            }
+        if r.protected is not None:
+            item["protected"] = r.protected
         items.append(item)
     more = offset + len(items) < total
     return {
@@ -136,6 +101,64 @@ def list_people(
         "next_offset": offset + len(items) if more else None,
         "people": items,
     }
+
+
+def etag(version: int) -> str:
+    """A record version as an entity tag: ``"v3"``."""
+    return f'"v{version}"'
+
+
+def expected_version(request: Request, user: User, person_id: str) -> int | None:
+    """The version a write expects, from ``If-Match`` (``"v3"``, or ``*``: any that
+    exists) or ``If-None-Match: *`` (none may exist); ANY if neither and the caller is
+    signed in with a session (a person at a page, who saw the record just now).
+
+    Raises:
+        Problem(428): if an API token sends neither: a program must say which version it
+            changes, so that it never overwrites a change it has not seen.
+        Problem(412): if ``If-Match`` is not a version of this server's form.
+    """
+    match = request.headers.get("if-match", "").strip()
+    if request.headers.get("if-none-match", "").strip() == "*":
+        return None
+    if not match:
+        if request.headers.get("authorization"):
+            raise Problem(
+                428,
+                f"send If-Match with the record's ETag (GET /api/people/{person_id} gives it), "
+                "or If-None-Match: * to create it, so a change made meanwhile is not lost",
+                title="Precondition required",
+                kind="precondition-required",
+            )
+        return ANY  # type: ignore[no-any-return]
+    if match == "*":
+        current = request.app.state.store.record_version(person_id)
+        if current is None:
+            raise Problem(412, f"no record '{person_id}' (If-Match: *)", kind="precondition")
+        return int(current)
+    tag = match.removeprefix("W/").strip('"')
+    if not tag.startswith("v") or not tag[1:].isdigit():
+        raise Problem(
+            412,
+            f"If-Match '{match[:40]}' is not an ETag of this record (they look like \"v3\")",
+            kind="precondition",
+        )
+    return int(tag[1:])
+
+
+def _stale(exc: StaleRecord) -> Problem:
+    """412: the record changed since the caller read it (who did it, and when)."""
+    headers = {"ETag": etag(exc.current)} if exc.current is not None else {}
+    return Problem(
+        412,
+        str(exc) + "; read it again (GET) and apply your change to what is there now",
+        title="The record changed",
+        kind="precondition",
+        headers=headers,
+        current_version=exc.current,
+        changed_by=exc.changed_by,
+        changed_at=exc.changed_at.isoformat() if exc.changed_at else None,
+    )
 
 
 @router.post(
@@ -152,43 +175,49 @@ def create_record(request: Request, response: Response, user: HrCaller, record: 
             "the record needs an 'id' (warrant or staff number)",
             [{"field": "body.id", "message": "required: a non-empty string"}],
         )
-    person = parse_record(record)
-    store = request.app.state.store
-    with store.transaction() as conn:
-        if store.get_person(person.id, conn) is not None:
-            raise Problem(
-                409,
-                f"there is already a record '{person.id}': replace it with "
-                f"PUT /api/people/{person.id}",
-                kind="conflict",
-            )
-        try:
-            store.save_people([person], actor=f"web:{user.username}", conn=conn)
-        except StoreError as exc:
-            raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
+    person = parse_record(record)  # before anything is stored: the id is checked here
+    store: Store = request.app.state.store
+    try:
+        _, version = store.replace_person(person, f"web:{user.username}", expected=None)
+    except StaleRecord:
+        raise Problem(
+            409,
+            f"there is already a record '{person.id}': replace it with PUT /api/people/{person.id}",
+            kind="conflict",
+        ) from None
+    except StoreError as exc:
+        raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
     response.headers["Location"] = f"/api/people/{person.id}"
+    response.headers["ETag"] = etag(version)
     return {
         "id": person.id,
         "created": True,
-        "version": store.record_version(person.id),
+        "version": version,
         "warnings": record_warnings_for(request, person),
     }
 
 
 @router.get("/people/{person_id}", responses=ERRORS, summary="A person's record")
 def get_record(request: Request, person_id: PersonId, user: Caller) -> Any:
-    """The stored record. HR sees protected characteristics; an officer sees their own
+    """The stored record, with its version as the ``ETag`` (send it back as ``If-Match``
+    to change or delete it). HR sees protected characteristics; an officer sees their own
     record without them."""
     require_person(user, person_id)
-    person = person_for(request, person_id)
-    if user.role is Role.HR:
-        return person.model_dump(mode="json")
-    return person.model_dump(mode="json", exclude={"protected"})
+    found = request.app.state.store.person_and_version(person_id)
+    if found is None:
+        raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
+    person, version = found
+    body = (
+        person.model_dump(mode="json")
+        if user.role is Role.HR
+        else person.model_dump(mode="json", exclude={"protected"})
+    )
+    return JSONResponse(body, headers={"ETag": etag(version)})
 
 
 @router.put(
     "/people/{person_id}",
-    responses={**ERRORS, 201: {"description": "Created"}},
+    responses={**ERRORS, 201: {"description": "Created"}, 412: PROBLEM, 428: PROBLEM},
     summary="Create or replace a record (hr)",
 )
 def put_record(
@@ -199,31 +228,52 @@ def put_record(
     record: RecordBody,
 ) -> Any:
     """Create (201) or replace (200) the record with this id; the id in the body, if
-    given, must be the id in the URL."""
+    given, must be the id in the URL. Send ``If-Match`` with the ETag you read (or
+    ``If-None-Match: *`` to create): if the record changed meanwhile, the answer is 412
+    with who changed it, and nothing is written. API tokens must send one (428)."""
     if record.setdefault("id", person_id) != person_id:
         raise invalid(
             f"the record's id '{record['id']}' is not the id in the URL '{person_id}'",
             [{"field": "body.id", "message": "must equal the id in the URL"}],
         )
     person = parse_record(record)
-    stats = _saved(request, person, f"web:{user.username}")
+    expected = expected_version(request, user, person_id)
+    try:
+        stats, version = request.app.state.store.replace_person(
+            person, f"web:{user.username}", expected=expected
+        )
+    except StaleRecord as exc:
+        raise _stale(exc) from None
+    except StoreError as exc:
+        raise invalid(str(exc), [{"field": "body", "message": str(exc)}]) from None
     if stats.created:
         response.status_code = 201
+    response.headers["ETag"] = etag(version)
     return {
         "id": person_id,
         "created": bool(stats.created),
         "changed": bool(stats.created or stats.updated),
-        "version": request.app.state.store.record_version(person_id),
+        "version": version,
         "warnings": record_warnings_for(request, person),
     }
 
 
 @router.delete(
-    "/people/{person_id}", status_code=204, responses=ERRORS, summary="Delete a record (hr)"
+    "/people/{person_id}",
+    status_code=204,
+    responses={**ERRORS, 412: PROBLEM, 428: PROBLEM},
+    summary="Delete a record (hr)",
 )
 def delete_record(request: Request, person_id: PersonId, user: HrCaller) -> Response:
     """Delete the record and its protected characteristics; the audit log keeps the old
-    record."""
-    if not request.app.state.store.delete_person(person_id, actor=f"web:{user.username}"):
+    record. ``If-Match`` as for PUT (412 if it changed meanwhile; 428 without, by token)."""
+    expected = expected_version(request, user, person_id)
+    try:
+        deleted = request.app.state.store.delete_person(
+            person_id, actor=f"web:{user.username}", expected=expected
+        )
+    except StaleRecord as exc:
+        raise _stale(exc) from None
+    if not deleted:
         raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
     return Response(status_code=204)

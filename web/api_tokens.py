@@ -12,7 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from store.tokens import TokenError, TokenInfo, create_token, list_tokens, revoke_token
+from store.tokens import (
+    MAX_DAYS,
+    TokenError,
+    TokenInfo,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 from store.users import Role
 
 from .apikit import ERRORS, Caller, invalid
@@ -28,6 +35,9 @@ class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="What the token is for")
+    days: int | None = Field(
+        None, ge=1, le=MAX_DAYS, description="How long it works (default: 90, or the server's)"
+    )
 
 
 def _json(t: TokenInfo) -> dict[str, Any]:
@@ -36,7 +46,10 @@ def _json(t: TokenInfo) -> dict[str, Any]:
         "username": t.username,
         "name": t.name,
         "created_at": t.created_at.isoformat(),
+        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
         "revoked": t.revoked,
+        "state": t.state,
     }
 
 
@@ -55,7 +68,11 @@ def make_token(
         )
     try:
         info, token = create_token(
-            request.app.state.store, user.username, body.name, actor=f"web:{user.username}"
+            request.app.state.store,
+            user.username,
+            body.name,
+            actor=f"web:{user.username}",
+            days=body.days,
         )
     except TokenError as exc:
         raise invalid(str(exc), [{"field": "body.name", "message": str(exc)}]) from None

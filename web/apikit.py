@@ -1,11 +1,13 @@
 """What the JSON API modules share: the caller, the hr-only caller, problem responses for
 OpenAPI, and turning invalid input into a 422 problem that names each field.
 
->>> for e in record_errors(["body: ranks[0].start: expected a date, got 'soon'",
-...                          "body: record: missing (required)"]):
-...     print(e["field"], "--", e["message"])
-body.ranks[0].start -- expected a date, got 'soon'
-body -- missing (required)
+>>> from pathways.problems import Problem
+>>> for e in problem_errors([
+...     Problem(code="wrong-type", path="body.ranks[0].start", message="expected a date"),
+...     Problem(code="missing-field", path="", message="missing (required)")]):
+...     print(e["field"], "--", e["message"], "--", e["code"])
+body.ranks[0].start -- expected a date -- wrong-type
+body -- missing (required) -- missing-field
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ValidationError
 
+from accreditation.record import PERSON_ID_PATTERN
+from pathways.problems import Problem as InputProblem
 from store.users import Role, User
 
 from .auth import api_user, require_role
@@ -30,7 +34,7 @@ __all__ = [
     "PersonId",
     "invalid",
     "json_body",
-    "record_errors",
+    "problem_errors",
     "validated",
 ]
 
@@ -44,9 +48,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 Caller = Annotated[User, Depends(api_user)]
 
-#: A record id in a path: a warrant or staff number (no control characters, which some
-#: databases refuse).
-PERSON_ID = r"^[^\x00-\x1f\x7f]{1,32}$"
+#: A record id in a path: a warrant or staff number, the one id rule of
+#: :data:`accreditation.record.PERSON_ID_PATTERN`.
+PERSON_ID = PERSON_ID_PATTERN
 PersonId = Annotated[str, Path(pattern=PERSON_ID, description="Warrant or staff number")]
 
 
@@ -65,18 +69,19 @@ def invalid(detail: str, errors: list[dict[str, Any]]) -> Problem:
     return Problem(422, detail, title="Invalid request", kind="validation", errors=errors)
 
 
-def record_errors(problems: list[str], prefix: str = "body") -> list[dict[str, Any]]:
-    """:class:`accreditation.io.RecordError` problems (read with the name ``prefix``) as
-    ``{field, message}`` entries: ``"body: ranks[0].start: ..."`` -> ``body.ranks[0].start``."""
+def problem_errors(problems: list[InputProblem], prefix: str = "body") -> list[dict[str, Any]]:
+    """Located problems (a record's, read with paths under ``prefix``) as the ``errors`` of a
+    problem document: ``{field, message, code, hint, suggestion}``."""
     out = []
-    for problem in problems:
-        _, _, rest = problem.partition(f"{prefix}: ")
-        where, sep, message = rest.partition(": ")
-        if not sep:
-            out.append({"field": prefix, "message": problem})
-            continue
-        field = prefix if where == "record" else f"{prefix}.{where}".replace(".[", "[")
-        out.append({"field": field, "message": message})
+    for p in problems:
+        field = p.path if p.path.startswith(prefix) else ".".join(x for x in (prefix, p.path) if x)
+        entry: dict[str, Any] = {"field": field.replace(".[", "["), "message": p.message}
+        entry["code"] = p.code
+        if p.hint:
+            entry["hint"] = p.hint
+        if p.suggestion:
+            entry["suggestion"] = p.suggestion
+        out.append(entry)
     return out
 
 

@@ -19,6 +19,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from rules.decision import Status
 from rules.status import STATUS_SYMBOLS, status_words
@@ -27,15 +28,15 @@ from store.users import Users
 from workforce.fairness import shown
 
 from . import api, api_manage, dataquality, pages, reports
-from .auth import NeedSignIn, RateLimiter, Sessions, session_user
+from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
+from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
 from .problems import Problem, install_handlers, problem_response
+from .runs import PopulationRuns
 from .service import DecisionService
 
-__all__ = ["SECRET_ENV", "create_app"]
+__all__ = ["MAX_BODY", "SECRET_ENV", "create_app"]
 
 HERE = Path(__file__).parent
-#: The largest request body (a pathway file of 1 MB, with room for form encoding).
-MAX_BODY = 2_500_000
 #: Pages need no script; styles may be inline (graphviz's SVG uses style attributes).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -59,6 +60,8 @@ def create_app(
     and stop with it. ``secret`` signs session cookies (default: ``$PATHWAYS_WEB_SECRET``,
     else a random one per process, which signs everyone out when the server restarts).
     """
+    # Over 80 lines on purpose: the app's wiring (state, handlers, the session middleware,
+    # routers) in one place, in the order it runs.
     store = Store(db_url)
     fixed = Path(library_dir) if library_dir is not None else None
 
@@ -67,7 +70,7 @@ def create_app(
         service = DecisionService(store, fixed, workers)
         app.state.service = service
         try:
-            service.start()
+            await run_in_threadpool(service.start)  # loading and spawning: not on the loop
             yield
         finally:
             service.close()
@@ -83,8 +86,11 @@ def create_app(
     )
     app.state.store = store
     app.state.users = Users(store)
-    app.state.sessions = Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32))
-    app.state.limiter = RateLimiter()
+    app.state.sessions = Sessions(
+        secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32), store, app.state.users
+    )
+    app.state.limiter = RateLimiter(store)
+    app.state.runs = PopulationRuns(store)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
@@ -100,26 +106,22 @@ def create_app(
 
     app.add_exception_handler(NeedSignIn, on_sign_in)
 
+    async def on_password(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/account?must_change=1", status_code=303)
+
+    app.add_exception_handler(NeedPasswordChange, on_password)
+
     @app.middleware("http")
     async def session_middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return problem_response(
-                request,
-                Problem(
-                    413,
-                    f"the request body is {int(length):,} bytes; the most this server "
-                    f"accepts is {MAX_BODY:,} (a pathway file is at most 1 MB)",
-                    kind="too-large",
-                ),
-            )
         sessions: Sessions = request.app.state.sessions
-        session = sessions.load(request)
+        session, user = await run_in_threadpool(sessions.load, request)
         request.state.session = session
-        request.state.user = request.app.state.users.get(session["u"]) if session.get("u") else None
-        session_user(request)  # a session older than the user's password is signed out here
+        request.state.user = user
+        refused = await _unauthenticated_body(request)
+        if refused is not None:
+            return refused
         response = await call_next(request)
         if session.get("new") or session.get("changed"):
             sessions.save(request, response, session)
@@ -140,12 +142,37 @@ def create_app(
     # decision is 76 KB as JSON, about 6 KB compressed).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(BodyLimit)  # added last: the outermost, it sees every body first
     app.include_router(api.router)
     app.include_router(api_manage.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(dataquality.router)
     return app
+
+
+async def _unauthenticated_body(request: Request) -> Response | None:
+    """A 401 for a request that sends a body without credentials (sign-in and sign-out
+    excepted), before a byte of the body is read; None if it may go on. A bearer token is
+    checked here, once: ``web.auth.api_user`` takes the user found."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.url.path in OPEN_BODY:
+        return None
+    header = request.headers.get("authorization", "")
+    if header:
+        user = await run_in_threadpool(bearer_user, request, header)
+        request.state.bearer = user
+        if user is not None:
+            return None
+    elif request.state.user is not None or not has_body(request.headers):
+        return None
+    problem = Problem(
+        401,
+        "sign in, or send a valid API token as 'Authorization: Bearer TOKEN', before "
+        "sending a body",
+        kind="unauthorized",
+        headers={"WWW-Authenticate": "Bearer", "Connection": "close"},
+    )
+    return problem_response(request, problem)
 
 
 def _quote(text: str) -> str:

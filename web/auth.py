@@ -1,69 +1,92 @@
-"""Sessions (signed cookies), CSRF tokens, the sign-in rate limit, and who may do what.
+"""Sessions, CSRF tokens, the sign-in rate limit, and who may do what.
 
-A session is a cookie signed with itsdangerous: ``{"u": username or None, "c": csrf token,
-"p": the user's password stamp}``, HttpOnly, SameSite=Lax and Secure over https, valid for
-:data:`SESSION_AGE` seconds. The user is looked up again on every request, so a disabled
-user is out at once, a new role applies at once, and a session made before the password
-was changed (or reset by an admin) is signed out.
+A signed-in session lives in the store (:mod:`store.sessions`): the cookie holds a random
+id (signed with itsdangerous, HttpOnly, SameSite=Lax, Secure over https), the store its
+hash, the user and the CSRF token. Signing out deletes it, so a copied cookie stops working
+at once; a password change or reset, a role change and disabling the user end the user's
+sessions the same way. The user is looked up on every request, so a new role or a disabled
+account applies at once. A visitor who is not signed in has a signed cookie with a CSRF
+token only (nothing is stored for them).
+
+The sign-in limit is kept in the store too (:mod:`store.signin`), so it holds across
+``pathways serve --processes N``.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from store.users import Role, User
+from store import Store, signin
+from store import sessions as stored
+from store.users import Role, User, Users
 
 from .problems import Problem
 
 __all__ = [
     "COOKIE",
     "SESSION_AGE",
+    "NeedPasswordChange",
     "NeedSignIn",
     "RateLimiter",
     "Sessions",
     "api_user",
+    "bearer_user",
     "check_csrf",
     "page_user",
     "require_person",
     "require_role",
     "session_user",
     "sign_in_session",
+    "sign_out_session",
     "signed_in_with_session",
 ]
 
 COOKIE = "pathways_session"
-SESSION_AGE = 8 * 3600
+SESSION_AGE = stored.SESSION_AGE
+#: Pages a user whose password was set by an admin may use before choosing their own.
+PASSWORD_PAGES = ("/account", "/account/password", "/logout")
 
 
 class NeedSignIn(Exception):
     """A page needs a signed-in user: answered with a redirect to the sign-in page."""
 
 
-class Sessions:
-    def __init__(self, secret: str):
-        self.serializer = URLSafeTimedSerializer(secret, salt="pathways-session")
+class NeedPasswordChange(Exception):
+    """The user must choose their own password first: a redirect to their account page."""
 
-    def load(self, request: Request) -> dict[str, Any]:
-        """The request's session, or a new, signed-out one (with a fresh CSRF token)."""
+
+class Sessions:
+    def __init__(self, secret: str, store: Store, users: Users):
+        self.serializer = URLSafeTimedSerializer(secret, salt="pathways-session")
+        self.store = store
+        self.users = users
+
+    def load(self, request: Request) -> tuple[dict[str, Any], User | None]:
+        """The request's session and its user; a new, signed-out session (with a fresh CSRF
+        token) if there is none, or it was signed out, expired, or its user disabled."""
         raw = request.cookies.get(COOKIE)
+        data: Any = None
         if raw:
             try:
                 data = self.serializer.loads(raw, max_age=SESSION_AGE)
-                if isinstance(data, dict) and isinstance(data.get("c"), str):
-                    return data
             except BadSignature:
-                pass
-        return {"u": None, "c": secrets.token_urlsafe(24), "new": True}
+                data = None
+        if isinstance(data, dict) and isinstance(data.get("s"), str):
+            found = stored.session_of(self.store, data["s"])
+            user = self.users.get(found[0]) if found is not None else None
+            if found is not None and user is not None:
+                return {"u": user.username, "c": found[1], "s": data["s"]}, user
+            return _anonymous(), None  # signed out elsewhere: a new cookie
+        if isinstance(data, dict) and isinstance(data.get("c"), str):
+            return {"u": None, "c": data["c"], "s": None}, None
+        return _anonymous(), None
 
     def save(self, request: Request, response: Response, session: dict[str, Any]) -> None:
-        body = {"u": session.get("u"), "c": session["c"], "p": session.get("p")}
+        body = {"s": session["s"]} if session.get("s") else {"c": session["c"]}
         response.set_cookie(
             COOKIE,
             self.serializer.dumps(body),
@@ -75,37 +98,30 @@ class Sessions:
         )
 
 
-class RateLimiter:
-    """At most ``limit`` failed sign-ins per ``window`` seconds for one username and address."""
+def _anonymous() -> dict[str, Any]:
+    return {"u": None, "c": secrets.token_urlsafe(24), "s": None, "new": True}
 
-    def __init__(self, limit: int = 5, window: float = 300.0):
+
+class RateLimiter:
+    """At most ``limit`` failed sign-ins per ``window`` seconds for one username and address,
+    counted in the store (shared by every server process). An attempt is reserved before
+    the password is checked, so attempts sent at once cannot all slip through."""
+
+    def __init__(self, store: Store, limit: int = signin.LIMIT, window: int = signin.WINDOW):
+        self.store = store
         self.limit = limit
         self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
+    @staticmethod
+    def _key(username: str, address: str) -> str:
+        return f"{username.lower()}|{address}"
 
-    def retry_after(self, username: str, address: str) -> int:
-        """Seconds until another try is allowed; 0 if one is allowed now."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._recent((username.lower(), address), now)
-            if len(times) < self.limit:
-                return 0
-            return max(1, int(times[0] + self.window - now) + 1)
-
-    def failed(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures[(username.lower(), address)].append(time.monotonic())
+    def reserve(self, username: str, address: str) -> int:
+        """Reserve an attempt: 0 if it may go ahead, else seconds until another may."""
+        return signin.reserve(self.store, self._key(username, address), self.limit, self.window)
 
     def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((username.lower(), address), None)
+        signin.succeeded(self.store, self._key(username, address))
 
 
 def check_csrf(request: Request, token: str | None) -> None:
@@ -121,33 +137,52 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 
 def session_user(request: Request) -> User | None:
-    """The session's user, unless the session predates their last password change (then
-    the session is signed out: a password reset ends the sessions made with the old one)."""
+    """The session's user (checked against the store by the session middleware)."""
     user = request.state.user
-    if user is None:
-        return None
-    assert isinstance(user, User)
-    session = request.state.session
-    if not secrets.compare_digest(str(session.get("p") or ""), user.stamp):
-        session.update(u=None, p=None, c=secrets.token_urlsafe(24), changed=True)
-        request.state.user = None
-        return None
+    assert user is None or isinstance(user, User)
     return user
 
 
 def sign_in_session(request: Request, user: User) -> None:
-    """Start a new session for ``user`` (a new CSRF token too: no session fixation)."""
-    request.state.session.update(
-        u=user.username, p=user.stamp, c=secrets.token_urlsafe(24), changed=True
-    )
+    """Start a new session for ``user`` (a new id and CSRF token: no session fixation); the
+    session it replaces, if any, ends."""
+    sessions: Sessions = request.app.state.sessions
+    old = request.state.session.get("s")
+    if old:
+        stored.end_session(sessions.store, old)
+    session_id, csrf = stored.create_session(sessions.store, user.username)
+    request.state.session.update(u=user.username, c=csrf, s=session_id, changed=True)
     request.state.user = user
 
 
+def sign_out_session(request: Request) -> None:
+    """End the session in the store (a copy of the cookie stops working too)."""
+    sessions: Sessions = request.app.state.sessions
+    old = request.state.session.get("s")
+    if old:
+        stored.end_session(sessions.store, old)
+    request.state.session.update(u=None, s=None, c=secrets.token_urlsafe(24), changed=True)
+    request.state.user = None
+
+
 def page_user(request: Request) -> User:
-    """The signed-in user of a page (a redirect to the sign-in page if there is none)."""
+    """The signed-in user of a page (a redirect to the sign-in page if there is none, and
+    to their account page if they must change their password first)."""
     user = session_user(request)
     if user is None:
         raise NeedSignIn()
+    if user.must_change and request.url.path not in PASSWORD_PAGES:
+        raise NeedPasswordChange()
+    return user
+
+
+def bearer_user(request: Request, header: str) -> User | None:
+    """The user of an ``Authorization: Bearer TOKEN`` header, if the token is valid."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = request.app.state.users.for_token(token.strip())
+    assert user is None or isinstance(user, User)
     return user
 
 
@@ -156,10 +191,9 @@ def api_user(request: Request) -> User:
     session's CSRF token in an ``X-CSRF-Token`` header)."""
     header = request.headers.get("authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
-        user = None
-        if scheme.lower() == "bearer" and token.strip():
-            user = request.app.state.users.for_token(token.strip())
+        # The middleware has looked a token up already when the request has a body.
+        found = getattr(request.state, "bearer", False)
+        user = bearer_user(request, header) if found is False else found
         if user is None:
             raise Problem(
                 401,
@@ -179,6 +213,12 @@ def api_user(request: Request) -> User:
         )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         check_csrf(request, request.headers.get("x-csrf-token"))
+    if user.must_change:
+        raise Problem(
+            403,
+            "choose your own password first (your account page): an admin set this one",
+            kind="password-change",
+        )
     return user
 
 

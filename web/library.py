@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import tempfile
 from collections.abc import Mapping
@@ -27,9 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from merge3 import Merge3
+
 from authoring.checker import check_paths
-from pathways.loader import library_files
-from pathways.problems import Problem, Severity
+from pathways.loader import SHIPPED_LIBRARY, library_files, load_library
+from pathways.problems import CareerPathwaysError, Problem, Severity
 from store import LibraryVersion, Store
 
 from .service import LibraryInUse, write_library
@@ -40,6 +43,7 @@ __all__ = [
     "FileNameError",
     "Finding",
     "LibraryCheck",
+    "Rebase",
     "check_files",
     "check_name",
     "check_upload",
@@ -47,6 +51,7 @@ __all__ = [
     "finding_json",
     "library_files_of",
     "publish_checked",
+    "rebase",
 ]
 
 MAX_FILE_BYTES = 1_000_000
@@ -54,7 +59,7 @@ MAX_FILES = 50
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.ya?ml$")
 
 
-class FileNameError(ValueError):
+class FileNameError(CareerPathwaysError, ValueError):
     """A file name that is not a plain relative ``.yaml`` path inside the library."""
 
     def __init__(self, name: str):
@@ -117,10 +122,13 @@ class LibraryCheck:
     changed: dict[str, str]  # file name -> the new text, in the order given
     previous: dict[str, str | None]  # file name -> its text in the library in use (None: new)
     files: dict[str, str]  # the whole library as checked
-    in_use: str  # the digest of the library in use
+    in_use: str  # the digest of the library in use: the version this change is built on
     findings: list[Finding] = field(default_factory=list)
     digest: str | None = None  # None: the library does not load
     catalogue_name: str | None = None
+    #: The store's active version when checked (None: none, the shipped library is used):
+    #: a publish of this check is refused if another version is active by then.
+    stored_base: str | None = None
 
     @property
     def name(self) -> str:
@@ -202,6 +210,7 @@ def check_files(used: LibraryInUse, changed: Mapping[str, str]) -> LibraryCheck:
         findings,
         library.digest if library is not None else None,
         library.catalogue.name if library is not None else None,
+        used.version.digest if used.version is not None else None,
     )
 
 
@@ -240,6 +249,8 @@ def publish_checked(
 
     Raises:
         ValueError: if the check found errors (nothing is published).
+        store.StaleLibrary: if another version became active since the check was made on
+            the one in use (nothing is published: :func:`rebase` re-applies the change).
         store.StoreError: if the database refuses (e.g. a name too long).
     """
     if check.errors or check.digest is None or check.catalogue_name is None:
@@ -252,8 +263,90 @@ def publish_checked(
         f"web:{author}",
         effective_date=effective_date,
         note=note or f"{', '.join(check.changed)} changed in the web library",
+        base=check.stored_base,
     )
     return version, new
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """A change made on an older library version, re-applied on the one in use now."""
+
+    base: str  # the library digest the change was made on
+    current: str  # the library digest in use now
+    current_version: LibraryVersion | None
+    meanwhile: dict[str, str]  # file -> unified diff from the base to the version in use
+    merged: dict[str, str]  # file -> the change re-applied on the version in use
+    conflicts: list[str]  # files where both changed the same lines (marked in ``merged``)
+
+    def json(self) -> dict[str, Any]:
+        """For a 409 problem: what changed meanwhile, and the change re-applied."""
+        return {
+            "base_version": self.base,
+            "in_use": self.current,
+            "changed_meanwhile": self.meanwhile,
+            "rebased": self.merged,
+            "conflicts": self.conflicts,
+        }
+
+
+@functools.cache
+def _shipped() -> tuple[str, dict[str, str]]:
+    return load_library([SHIPPED_LIBRARY]).digest, library_files(SHIPPED_LIBRARY)
+
+
+def _files_of(store: Store, digest: str) -> dict[str, str] | None:
+    """The files of a library version by digest (a stored one, or the shipped library)."""
+    version = store.library_version(digest)
+    if version is not None:
+        return dict(version.files)
+    shipped_digest, files = _shipped()
+    return dict(files) if digest == shipped_digest else None
+
+
+def rebase(store: Store, used: LibraryInUse, base: str, changed: Mapping[str, str]) -> Rebase:
+    """Re-apply ``changed`` (made on the version ``base``) on the library in use: a
+    three-way merge of each file (base, your text, the text in use). Where both changed
+    the same lines, both are kept between conflict markers for a person to resolve."""
+    now = library_files_of(used)
+    before = _files_of(store, base)
+    meanwhile: dict[str, str] = {}
+    merged: dict[str, str] = {}
+    conflicts: list[str] = []
+    names = sorted(set(now) | set(before or {}))
+    for name in names:
+        old, new = (before or {}).get(name), now.get(name)
+        if before is not None and old != new:
+            meanwhile[name] = "".join(
+                difflib.unified_diff(
+                    (old or "").splitlines(keepends=True),
+                    (new or "").splitlines(keepends=True),
+                    f"{name} ({base[:12]}, yours was made on)",
+                    f"{name} (in use now)",
+                )
+            )
+    for name, mine in changed.items():
+        old = (before or {}).get(name)
+        theirs = now.get(name)
+        if before is None or theirs is None or old == theirs:
+            merged[name] = mine  # nothing to merge with: the file did not change meanwhile
+            continue
+        mine_lines = mine.replace("\r\n", "\n").splitlines(keepends=True)
+        regions: list[tuple[Any, ...]]
+        if old is None:  # both added a file of this name
+            regions = [("conflict",)]
+            lines = ["<<<<<<< your text\n", *mine_lines, "=======\n", *theirs.splitlines(True)]
+            lines.append(">>>>>>> in use\n")
+        else:
+            merge = Merge3(
+                old.splitlines(keepends=True), mine_lines, theirs.splitlines(keepends=True)
+            )
+            regions = list(merge.merge_regions())
+            lines = list(merge.merge_lines(name_a="your text", name_b="in use"))
+        merged[name] = "".join(lines)
+        if any(r[0] == "conflict" for r in regions):
+            conflicts.append(name)
+    return Rebase(base, used.library.digest, used.version, meanwhile, merged, conflicts)
 
 
 def file_of_pathway(used: LibraryInUse, pathway_id: str) -> str | None:

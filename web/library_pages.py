@@ -11,11 +11,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from pathways.dates import EARLIEST, LATEST, check_day
 from pathways.loader import load_library
 from rules.wording import Words
-from store import StoreError
+from store import StaleLibrary, StoreError
 from store.users import Role
 from workforce import fairness
 from workforce.impact import changed_pathways, impact
@@ -30,6 +32,7 @@ from .library import (
     file_of_pathway,
     library_files_of,
     publish_checked,
+    rebase,
 )
 from .pagekit import Signed, page
 from .problems import Problem
@@ -107,6 +110,7 @@ def upload_form(
         name=edit,
         text=files.get(edit, ""),
         editing=bool(edit),
+        base_version=used.library.digest,
     )
 
 
@@ -120,6 +124,7 @@ async def upload_check(request: Request) -> Response:
         name = str(form.get("name") or "").strip()
         text = str(form.get("text") or "")
         editing = form.get("editing") == "1"
+        base = str(form.get("base_version") or "")[:64]
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             data = await upload.read(MAX_FILE_BYTES + 1)
@@ -131,11 +136,37 @@ async def upload_check(request: Request) -> Response:
                     name = upload.filename or ""
     if len(text) > MAX_FILE_BYTES:
         raise Problem(413, "a pathway file is at most 1 MB", kind="too-large")
-    return _checked(request, name, text, editing)
+    # Parsing and checking is CPU work: in a worker thread, never on the event loop.
+    return await run_in_threadpool(_checked, request, name, text, editing, base)
 
 
-def _checked(request: Request, name: str, text: str, editing: bool = False) -> Response:
+def _conflict(
+    request: Request, used: LibraryInUse, base: str, name: str, text: str, editing: bool
+) -> Response:
+    """409: the library in use is not the version this text was made on. What changed
+    meanwhile is shown, and the text re-applied on the version in use is put in the
+    editor (with conflict markers where both changed the same lines) to check again."""
+    again = rebase(request.app.state.store, used, base, {name: text})
+    return page(
+        request,
+        "upload.html",
+        status=409,
+        check=None,
+        files=sorted(library_files_of(used)),
+        name=name,
+        text=again.merged[name],
+        editing=editing,
+        base_version=used.library.digest,
+        conflict=again,
+    )
+
+
+def _checked(
+    request: Request, name: str, text: str, editing: bool = False, base: str = ""
+) -> Response:
     used = _in_use(request)
+    if base and name and base != used.library.digest:
+        return _conflict(request, used, base, name, text, editing)
     errors: list[str] = []
     if not name:
         errors.append("Choose the file to replace, or give a new file name ending in .yaml.")
@@ -157,6 +188,7 @@ def _checked(request: Request, name: str, text: str, editing: bool = False) -> R
         text=text,
         editing=editing,
         form_errors=errors,
+        base_version=used.library.digest,
     )
 
 
@@ -168,13 +200,19 @@ def publish(
     name: Annotated[str, Form(max_length=200)] = "",
     text: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
+    base_version: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Check again (the text may have changed since), then publish; errors go back to the
-    check page, nothing published."""
+    check page, nothing published. ``base_version`` is the library the text was made on:
+    if another version was published since, the answer is 409 with what changed and the
+    text re-applied on the version in use (nothing is published)."""
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
+    used = _in_use(request)
+    if base_version and name and base_version != used.library.digest:
+        return _conflict(request, used, base_version, name, text, False)
     try:
-        check = check_upload(_in_use(request), name, text)
+        check = check_upload(used, name, text)
     except ValueError:
         return _checked(request, name, text)
     if check.errors:
@@ -185,6 +223,8 @@ def publish(
         )
     try:
         version, _ = publish_checked(request.app.state.store, check, user.username, note)
+    except StaleLibrary:  # published by someone else between the check and now
+        return _conflict(request, _in_use(request), check.in_use, name, text, False)
     except StoreError as exc:
         raise Problem(422, str(exc), kind="store") from None
     return RedirectResponse(
@@ -229,9 +269,14 @@ def impact_page(
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = check_day(dt.date.fromisoformat(as_of)) if as_of else dt.date.today()
     except ValueError:
-        raise Problem(422, f"'{as_of}' is not a date (YYYY-MM-DD)", kind="validation") from None
+        raise Problem(
+            422,
+            f"as_of: '{as_of}' is not a date (YYYY-MM-DD) between {EARLIEST} and {LATEST}",
+            kind="validation",
+            errors=[{"field": "form.as_of", "message": "a date from 1900 to 2200"}],
+        ) from None
     used = _in_use(request)
     try:
         check = check_upload(used, name, text)

@@ -6,12 +6,12 @@ user and the session's CSRF token, and is never cached (it may show a record).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from pathways.dates import Day
 from store.users import Role, User
 
 from .auth import page_user, session_user
@@ -19,7 +19,7 @@ from .auth import page_user, session_user
 __all__ = ["AsOf", "Signed", "home_of", "page"]
 
 Signed = Annotated[User, Depends(page_user)]
-AsOf = Annotated[dt.date | None, Query()]
+AsOf = Annotated[Day | None, Query()]
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

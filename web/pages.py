@@ -7,18 +7,15 @@ own account (API tokens, password) in :mod:`web.account`; all are included in
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from store.schema import people, protected
 from store.users import Role
 
 from . import account, admin, library_pages, officer
-from .auth import check_csrf, require_role, session_user, sign_in_session
+from .auth import check_csrf, require_role, session_user, sign_in_session, sign_out_session
 from .pagekit import Signed, home_of, page
 from .problems import Problem
 
@@ -64,7 +61,7 @@ def login(
     check_csrf(request, csrf_token)
     address = request.client.host if request.client else "unknown"
     limiter = request.app.state.limiter
-    wait = limiter.retry_after(username, address)
+    wait = limiter.reserve(username, address)  # before the password is checked
     if wait:
         raise Problem(
             429,
@@ -74,8 +71,7 @@ def login(
             headers={"Retry-After": str(wait)},
         )
     user = request.app.state.users.authenticate(username, password)
-    if user is None:
-        limiter.failed(username, address)
+    if user is None:  # the reserved attempt stays counted as a failure
         return page(
             request,
             "login.html",
@@ -86,13 +82,15 @@ def login(
         )
     limiter.succeeded(username, address)
     sign_in_session(request, user)
+    if user.must_change:
+        return RedirectResponse("/account?must_change=1", status_code=303)
     return RedirectResponse(_safe_next(next) or home_of(user), status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
-    request.state.session.update(u=None, p=None, c=secrets.token_urlsafe(24), changed=True)
+    sign_out_session(request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -104,25 +102,16 @@ def people_search(
     request: Request, user: Signed, q: Annotated[str, Query(max_length=32)] = ""
 ) -> Response:
     require_role(user, Role.HR)
-    query = select(people.c.id, people.c.name, people.c.kind).order_by(people.c.id).limit(50)
-    if q.strip():
-        query = query.where(people.c.id.startswith(q.strip().upper(), autoescape=True))
     store = request.app.state.store
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
+    _, rows = store.list_people(q, limit=50)
     return page(request, "people.html", rows=rows, q=q, total=store.count_people())
 
 
 @router.get("/equality", response_class=HTMLResponse)
 def equality(request: Request, user: Signed) -> Response:
     require_role(user, Role.EQUALITY)
-    tables = {}
-    with request.app.state.store.engine.connect() as conn:
-        for column in ("gender", "ethnicity", "disability"):
-            col = protected.c[column]
-            tables[column] = conn.execute(
-                select(col, func.count()).group_by(col).order_by(func.count().desc())
-            ).all()
+    store = request.app.state.store
+    tables = {c: store.characteristic_counts(c) for c in ("gender", "ethnicity", "disability")}
     return page(request, "equality.html", tables=tables)
 
 

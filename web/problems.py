@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pathways.problems import CareerPathwaysError
+
 __all__ = ["PROBLEM_TYPE", "Problem", "install_handlers", "problem_response"]
 
 log = logging.getLogger("web")
@@ -19,7 +21,7 @@ log = logging.getLogger("web")
 PROBLEM_TYPE = "https://pathways.example/problems/"
 
 
-class Problem(Exception):
+class Problem(CareerPathwaysError):
     """Raise to answer with a problem: ``status``, a short ``title``, a ``detail``."""
 
     def __init__(

@@ -8,21 +8,21 @@ report of a date is slow.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from accreditation.periods import add_months
+from pathways.dates import Day as InRange
 from pathways.suggest import did_you_mean
-from store.users import Role
+from store.users import Role, User
 from workforce import fairness
+from workforce.csvsafe import dict_writer
 from workforce.fairness import FOUR_FIFTHS, rate_text
-from workforce.population import PopulationRun, evaluate_population
+from workforce.population import PopulationRun
 from workforce.reports import (
     CATEGORIES,
     GROUPINGS,
@@ -40,28 +40,20 @@ from .auth import require_role
 from .charts import bar_chart
 from .pagekit import Signed, page
 from .problems import Problem
+from .runs import PopulationRuns
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-_LOCK = threading.Lock()
-_RUNS: dict[tuple[str, dt.date], PopulationRun] = {}
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 DEFAULT_TARGET = "promotion.superintendent"
 
 
-def population(request: Request, as_of: dt.date) -> PopulationRun:
-    """The run of the stored workforce with the library in use (kept per process)."""
-    used = request.app.state.service.library()
-    key = (used.library.digest, as_of)
-    with _LOCK:  # one run at a time: a run uses every core already
-        if key not in _RUNS:
-            if len(_RUNS) > 8:
-                _RUNS.clear()
-            _RUNS[key] = evaluate_population(
-                request.app.state.store, [used.directory], as_of, workers=2
-            )
-        return _RUNS[key]
+def population(request: Request, user: User, as_of: dt.date | None) -> PopulationRun:
+    """The run of the stored workforce with the library in use; who may start one, and
+    one at a time, is decided in :mod:`web.runs`."""
+    runs: PopulationRuns = request.app.state.runs
+    return runs.run(request, user, as_of)
 
 
 def _stage(run: PopulationRun, text: str, name: str) -> str:
@@ -79,7 +71,7 @@ def _stage(run: PopulationRun, text: str, name: str) -> str:
 
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, list(rows[0]) if rows else ["none"], lineterminator="\n")
+    writer = dict_writer(out, list(rows[0]) if rows else ["none"], lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return Response(
@@ -101,8 +93,7 @@ def _stage_names(request: Request) -> dict[str, str]:
 
 
 def _pipeline(request: Request, user: Any, target: str, as_of: dt.date | None) -> Any:
-    day = as_of or dt.date.today()
-    run = population(request, day)
+    run = population(request, user, as_of)
     return pipeline(run, _stage(run, target, "target")), run
 
 
@@ -176,8 +167,7 @@ def _equality(
     library = request.app.state.service.library().library
     if pathway and pathway not in library.pathways:
         raise Problem(404, f"no pathway '{pathway}' in the library in use", kind="not-found")
-    day = as_of or dt.date.today()
-    run = population(request, day)
+    run = population(request, user, as_of)
     report = monitor(run, library, by, pathway or None, reference or None)
     if reference:
         choices = _reference_choices(report)
@@ -243,7 +233,7 @@ def equality_page(
             dt.date(run.as_of.year - n, run.as_of.month, min(run.as_of.day, 28))
             for n in (4, 3, 2, 1)
         ]
-        runs = [population(request, d) for d in years] + [run]
+        runs = [population(request, user, d) for d in years] + [run]
         trend_rows = trend(runs, library, trend_stage, by, reference or None)
     projection = None
     if pathway == "promotion" and run.people and DEFAULT_TARGET in run.people[0].keys:

@@ -39,10 +39,10 @@ def seed(url: str, people: int = 12) -> Seeded:
         officers = [p.id for p in everyone if p.kind.value == "officer"]
         officer, other = officers[0], next(p.id for p in everyone if p.id != officers[0])
         users = Users(store)
-        users.add(officer, PASSWORD, "officer", officer)
+        users.add(officer, PASSWORD, "officer", officer, must_change=False)
         seeded = Seeded(url, officer, other)
         for role in ("hr", "equality", "admin"):
-            users.add(role, PASSWORD, role)
+            users.add(role, PASSWORD, role, must_change=False)
         for role, name in (
             ("officer", officer),
             ("hr", "hr"),

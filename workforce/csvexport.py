@@ -6,6 +6,9 @@ same shape, such as :func:`workforce.synthetic.generate_records` yields) into
 id in ``item_id``, lists joined with ``;``, an empty cell for "none". Each record is written
 as soon as it is read, so a population of any size is never held in memory.
 
+Text that a spreadsheet would run as a formula (``=2+3``, ``@x`` ...) is written with a
+leading ``'`` (:mod:`workforce.csvsafe`), which the importer takes off again.
+
 Read back by the importer, the files give records equal to the ones written, provided every
 item has an id (an item without one is written with the id the store would give it,
 ``section[index]``, e.g. ``courses[2]``) and no record has ``attributes`` (the import format
@@ -22,7 +25,6 @@ has no column for them: :func:`write_csv` refuses such a record rather than drop
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
@@ -31,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from accreditation.record import Person
+
+from .csvsafe import writer
 
 __all__ = ["FILES", "PEOPLE_COLUMNS", "SECTION_COLUMNS", "write_csv"]
 
@@ -98,7 +102,7 @@ def write_csv(records: Iterable[Person | Mapping[str, Any]], out_dir: str | Path
         writers = {}
         for name in FILES:
             handle = stack.enter_context((out / name).open("w", encoding="utf-8", newline=""))
-            writers[name] = csv.writer(handle, lineterminator="\n")
+            writers[name] = writer(handle, lineterminator="\n")
         writers["people.csv"].writerow(PEOPLE_COLUMNS)
         sections = []
         for section, columns in SECTION_COLUMNS.items():
