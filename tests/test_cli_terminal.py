@@ -85,9 +85,9 @@ def test_render_takes_the_record_from_stdin(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("stdin", "message"),
     [
-        ('{"id": "W1",\n  "kind" officer}', "<stdin>:2:10: not valid JSON"),
-        ("", "<stdin>: empty: expected one record as JSON (nothing was piped in?)"),
-        (" " * (MAX_RECORD_BYTES + 1), "<stdin>: larger than 5 MiB"),
+        ('{"id": "W1",\n  "kind" officer}', "<stdin>:2:10: error[json-syntax]: not valid JSON"),
+        ("", "<stdin>: error[json-syntax]: empty: expected one record (nothing was piped in?)"),
+        (" " * (MAX_RECORD_BYTES + 1), "<stdin>: error[too-large]: larger than 5 MiB"),
         ('{"id": "W1", "kind": "officer"}', "<stdin>: "),
     ],
     ids=["not-json", "empty", "too-large", "invalid-record"],
