@@ -95,7 +95,7 @@ def test_pipeline_bad_input_is_a_problem(client: TestClient, seeded: Seeded) -> 
     assert "did you mean" in body["detail"] and "promotion.inspector" in body["detail"]
     for day in ("9999-12-31", "0001-01-01"):
         body = problem(client.get(f"/api/reports/pipeline?as_of={day}", headers=hr), 422)
-        assert body["errors"][0]["field"] == "query.as_of" and "reports cover" in body["detail"]
+        assert body["errors"][0]["field"] == "query.as_of" and "outside the dates" in body["detail"]
     body = problem(client.get("/api/reports/pipeline.csv?as_of=never", headers=hr), 422)
     assert body["errors"][0]["field"] == "query.as_of"
     problem(client.get("/api/reports/pipeline.csv?target=" + "x" * 121, headers=hr), 422)
