@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
 import time
@@ -14,7 +13,6 @@ import click
 
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
 from pathways.model.library import Library
-from workforce.csvsafe import dict_writer
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,
@@ -24,6 +22,7 @@ from workforce.fairness import (
     ratio_text,
 )
 from workforce.impact import EqualityTable, ImpactReport, StageImpact, changed_pathways, impact
+from workforce.impactexport import impact_csv, impact_json
 from workforce.population import evaluate_population
 
 from .options import DATE, db_option, open_store, progress_bar, quiet_option, secho
@@ -124,9 +123,9 @@ def impact_command(
         store.close()
     report = impact(runs[0], runs[1], old_lib, new_lib, reference)
     if fmt == "json":
-        click.echo(json.dumps(_as_json(report), indent=2))
+        click.echo(json.dumps(impact_json(report), indent=2))
     elif fmt == "csv":
-        click.echo(_as_csv(report), nl=False)
+        click.echo(impact_csv(report), nl=False)
     else:
         _print_text(report)
 
@@ -255,95 +254,3 @@ LEGEND = (
     f"values). {HIDDEN}: hidden so that no count under {SUPPRESS_BELOW} can be worked out, "
     "from this table, the others, or before and after (docs/reports.md)."
 )
-
-
-def _csv_count(value: int | None) -> str | int:
-    return HIDDEN if value is None else value
-
-
-def _rows(report: ImpactReport) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for s in report.changed:
-        for table in s.equality:
-            if table.withheld:
-                rows.append(
-                    {
-                        "stage": s.stage,
-                        "stage_name": s.name,
-                        "change": s.change,
-                        "pool": s.pool,
-                        "characteristic": table.characteristic,
-                        "note": table.reference_note,
-                    }
-                )
-            for r in table.rows:
-                rows.append(
-                    {
-                        "stage": s.stage,
-                        "stage_name": s.name,
-                        "change": s.change,
-                        "pool": s.pool,
-                        "characteristic": table.characteristic,
-                        "group": r.group.id,
-                        "group_name": r.group.words,
-                        "people": _csv_count(r.people),
-                        "had_before": _csv_count(r.before),
-                        "has_after": _csv_count(r.after),
-                        "lost": _csv_count(r.lost),
-                        "gained": _csv_count(r.gained),
-                        "rate_before": "" if r.rate_before is None else r.rate_before,
-                        "rate_after": "" if r.rate_after is None else r.rate_after,
-                        "reference_group": table.reference or "",
-                        "ratio_before": "" if r.ratio_before is None else r.ratio_before,
-                        "ratio_after": "" if r.ratio_after is None else r.ratio_after,
-                        "under_four_fifths": r.flag,
-                        "fisher_p": p_text(r.p_value) if r.p_value is not None else "",
-                        "note": "",
-                    }
-                )
-    return rows
-
-
-def _as_csv(report: ImpactReport) -> str:
-    out = io.StringIO()
-    rows = _rows(report)
-    widest: dict[str, Any] = max(rows, key=len) if rows else dict.fromkeys(("stage", "group"))
-    fields = list(widest)
-    writer = dict_writer(out, fields, lineterminator="\n", restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _as_json(report: ImpactReport) -> dict[str, Any]:
-    return {
-        "old_version": report.old_version,
-        "new_version": report.new_version,
-        "as_of": report.as_of.isoformat(),
-        "people": report.people,
-        "added": report.added,
-        "removed": report.removed,
-        "stages": [
-            {
-                "stage": s.stage,
-                "name": s.name,
-                "change": s.change,
-                "before": s.before,
-                "after": s.after,
-                "gained": len(s.gained),
-                "lost": len(s.lost),
-                "gained_examples": s.gained[:5],
-                "lost_examples": s.lost[:5],
-                "by_business_group": {
-                    g: {"gained": a, "lost": b} for g, (a, b) in s.by_business_group.items()
-                },
-                "pool": s.pool,
-                "positive_action": s.positive_action,
-            }
-            for s in report.changed
-        ],
-        "equality": [
-            {k: (None if v == HIDDEN else v) for k, v in row.items()} for row in _rows(report)
-        ],
-        "hidden": f"null counts are hidden: under {SUPPRESS_BELOW}, or would let one be worked out",
-    }

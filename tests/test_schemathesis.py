@@ -1,5 +1,7 @@
 """Schemathesis against the app's OpenAPI schema: no input the schema allows (and none it
-does not) makes the API answer 5xx; 4xx answers are problem details.
+does not) makes the API answer 5xx; 4xx answers are problem details; and every answer is
+as the document says (its status code is listed, its body matches the listed schema, its
+content type is the listed one), so a client generated from the document can read it.
 
 The app runs in process (ASGI) on a small seeded SQLite store; requests carry an hr bearer
 token (the widest access). ``PATHWAYS_LONG_TESTS=1`` tries more examples per operation.
@@ -13,6 +15,11 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from web.app import create_app
 from web.testing import seed
@@ -42,3 +49,7 @@ def test_no_api_input_gives_a_server_error(case: schemathesis.Case) -> None:
             case.formatted_path,
             response.status_code,
         )
+    case.validate_response(
+        response,
+        checks=[status_code_conformance, content_type_conformance, response_schema_conformance],
+    )

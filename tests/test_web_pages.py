@@ -764,6 +764,7 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ("GET", "/admin/users"): ("admin", "/admin/users"),
         ("GET", "/admin/users/{username}"): ("admin", "/admin/users/hr"),
         ("GET", "/account"): ("officer", "/account"),
+        ("GET", "/docs"): ("officer", "/docs"),
         ("GET", "/reports/pipeline"): ("hr", "/reports/pipeline?as_of=2024-06-01"),
         ("GET", "/reports/equality"): ("equality", "/reports/equality?as_of=2024-06-01"),
         ("GET", "/reports/pipeline.csv"): ("hr", "/reports/pipeline.csv?as_of=2024-06-01"),

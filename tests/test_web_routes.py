@@ -30,6 +30,9 @@ MANAGE = "test_web_manage_api.py"
 PAGES = "test_web_pages.py"
 REPORTS = "test_web_reports.py"
 OFFICER = "test_web_officer.py"
+OPENAPI = "test_web_openapi.py"
+DOCS = "test_web_docs_browser.py"
+REPORTS_API = "test_web_reports_api.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -126,7 +129,54 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         [f"{MANAGE}::test_admin_revokes_anyones_token"],
         [f"{MANAGE}::test_revoke_bad_ids"],
     ),
+    ("GET", "/api/reports/pipeline"): (
+        [f"{REPORTS_API}::test_pipeline_counts_for_everyone_people_for_hr_only"],
+        [f"{REPORTS_API}::test_pipeline_bad_input_is_a_problem"],
+    ),
+    ("GET", "/api/reports/pipeline.csv"): (
+        [f"{REPORTS_API}::test_pipeline_csv_is_the_pages"],
+        [f"{REPORTS_API}::test_pipeline_bad_input_is_a_problem"],
+    ),
+    ("GET", "/api/reports/equality"): (
+        [
+            f"{REPORTS_API}::test_equality_json_is_the_csv_with_hidden_counts_null",
+            f"{REPORTS_API}::test_equality_trend_and_projection",
+        ],
+        [
+            f"{REPORTS_API}::test_equality_monitoring_for_equality_and_hr_only",
+            f"{REPORTS_API}::test_equality_bad_input_is_a_problem",
+        ],
+    ),
+    ("GET", "/api/reports/equality.csv"): (
+        [f"{REPORTS_API}::test_equality_json_is_the_csv_with_hidden_counts_null"],
+        [
+            f"{REPORTS_API}::test_equality_monitoring_for_equality_and_hr_only",
+            f"{REPORTS_API}::test_equality_bad_input_is_a_problem",
+        ],
+    ),
+    ("GET", "/api/reports/characteristics"): (
+        [f"{REPORTS_API}::test_characteristic_counts_for_equality_only"],
+        [f"{REPORTS_API}::test_characteristic_counts_for_equality_only"],
+    ),
+    ("GET", "/api/reports/records-to-check"): (
+        [f"{REPORTS_API}::test_records_to_check_for_hr_only"],
+        [f"{REPORTS_API}::test_records_to_check_bad_input_is_a_problem"],
+    ),
+    ("POST", "/api/library/impact"): (
+        [f"{REPORTS_API}::test_impact_preview_for_hr_only"],
+        [
+            f"{REPORTS_API}::test_impact_preview_for_hr_only",
+            f"{REPORTS_API}::test_impact_bad_input_is_a_problem",
+        ],
+    ),
     # --- the pages ---
+    ("GET", "/docs"): (
+        [
+            f"{OPENAPI}::test_docs_are_served_from_this_server",
+            f"{DOCS}::test_docs_work_offline_and_authorise_with_a_token",
+        ],
+        [],
+    ),
     ("GET", "/"): ([f"{PAGES}::test_role_start_pages"], []),
     ("GET", "/login"): ([f"{PAGES}::test_sign_in_and_out"], []),
     ("POST", "/login"): ([f"{PAGES}::test_sign_in_and_out"], [f"{PAGES}::test_wrong_password"]),

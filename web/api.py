@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from accreditation.io import RecordError
 from accreditation.record import ITEM_SECTIONS
 from pathways.dates import Day
+from pathways.model.pathway import Pathway
 from rules.decision import Decision, NextStep, StageStatus
 from rules.protected import neutral
 from rules.session import EngineError
@@ -28,10 +29,11 @@ from .auth import require_person
 from .deps import decide_for, person_for
 from .diagram import draw
 from .problems import Problem
+from .schemas import Me, Pathways, WhatIfResult
 
 __all__ = ["DecisionOverview", "WhatIfRequest", "router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api")
 
 AsOf = Annotated[
     Day | None,
@@ -74,7 +76,15 @@ class DecisionOverview(BaseModel):
 class WhatIfRequest(BaseModel):
     """Hypothetical items: as ``KIND:ID[:EXTRA]@DATE`` strings, or as record items."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"add": ["course:fsl_stage_3@2027-03-01", "rank:sergeant@2028-01-01"]},
+                {"additions": {"courses": [{"course": "pip_level_2", "completed": "2026-09-01"}]}},
+            ]
+        },
+    )
 
     add: list[str] = Field(
         default_factory=list,
@@ -91,12 +101,26 @@ class WhatIfRequest(BaseModel):
     )
 
 
-@router.get("/me", responses=ERRORS, summary="Who the caller is")
+@router.get(
+    "/me",
+    responses=ERRORS,
+    response_model=Me,
+    operation_id="get_me",
+    tags=["decisions"],
+    summary="Who the caller is",
+)
 def me(user: Caller) -> dict[str, Any]:
     return {"username": user.username, "role": user.role.value, "person_id": user.person_id}
 
 
-@router.get("/people/{person_id}/decisions", responses=ERRORS, summary="A person's decision")
+@router.get(
+    "/people/{person_id}/decisions",
+    responses={**ERRORS, 503: PROBLEM},
+    response_model=Decision | DecisionOverview,
+    operation_id="get_decision",
+    tags=["decisions"],
+    summary="A person's decision",
+)
 def decisions(
     request: Request,
     person_id: PersonId,
@@ -121,7 +145,13 @@ def decisions(
     return Response(body, media_type="application/json")
 
 
-@router.post("/people/{person_id}/what-if", responses=ERRORS, summary="What if")
+@router.post(
+    "/people/{person_id}/what-if",
+    responses={**ERRORS, 503: PROBLEM},
+    response_model=WhatIfResult,
+    tags=["decisions"],
+    summary="What if",
+)
 def what_if(
     request: Request,
     person_id: PersonId,
@@ -201,7 +231,13 @@ def parse_additions(
 router.include_router(api_route.router)
 
 
-@router.get("/pathways", responses=ERRORS, summary="The pathways in use")
+@router.get(
+    "/pathways",
+    responses=ERRORS,
+    response_model=Pathways,
+    tags=["pathways"],
+    summary="The pathways in use",
+)
 def list_pathways(request: Request, user: Caller) -> Any:
     used = request.app.state.service.library()
     return {
@@ -218,7 +254,13 @@ def list_pathways(request: Request, user: Caller) -> Any:
     }
 
 
-@router.get("/pathways/{pathway_id}", responses=ERRORS, summary="One pathway's rules")
+@router.get(
+    "/pathways/{pathway_id}",
+    responses=ERRORS,
+    response_model=Pathway,
+    tags=["pathways"],
+    summary="One pathway's rules",
+)
 def get_pathway(request: Request, pathway_id: str, user: Caller) -> Any:
     library = request.app.state.service.library().library
     pathway = library.pathways.get(pathway_id)
@@ -228,7 +270,7 @@ def get_pathway(request: Request, pathway_id: str, user: Caller) -> Any:
             f"no pathway '{pathway_id}'; known: {', '.join(library.pathways)}",
             kind="not-found",
         )
-    return pathway.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return JSONResponse(pathway.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 @router.get(
@@ -240,6 +282,8 @@ def get_pathway(request: Request, pathway_id: str, user: Caller) -> Any:
         503: PROBLEM,
     },
     response_class=Response,
+    operation_id="get_pathway_diagram",
+    tags=["pathways"],
     summary="A pathway's diagram (SVG), optionally with a person's position on it",
 )
 def diagram_svg(

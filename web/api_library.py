@@ -35,8 +35,18 @@ from .library import (
     rebase,
 )
 from .problems import Problem
+from .schemas import CheckResult, PublishResult, VersionInfo
 
-__all__ = ["ActivateRequest", "LibraryFile", "LibraryUpload", "router"]
+__all__ = [
+    "UPLOAD_BODY",
+    "ActivateRequest",
+    "LibraryFile",
+    "LibraryUpload",
+    "checked",
+    "read_upload",
+    "refused",
+    "router",
+]
 
 router = APIRouter(tags=["library"])
 
@@ -88,7 +98,9 @@ class LibraryUpload(BaseModel):
 
 
 class ActivateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"digest": "9cf271c5ead7"}]}
+    )
 
     digest: str = Field(
         pattern="^[0-9a-f]{12,64}$",
@@ -116,7 +128,12 @@ UPLOAD_BODY: dict[str, Any] = {
                         "effective_date": {"type": "string", "format": "date"},
                         "base_version": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     },
-                }
+                },
+                "example": {
+                    "name": "pip.yaml",
+                    "text": "pathway:\n  id: pip\n  name: Professionalising Investigation\n...",
+                    "note": "PIP level 2 course renamed",
+                },
             },
             "multipart/form-data": {
                 "schema": {
@@ -136,7 +153,7 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-async def _upload(request: Request) -> LibraryUpload:
+async def read_upload(request: Request) -> LibraryUpload:
     """The files (and note) of a check or publish request, JSON or multipart.
 
     Raises:
@@ -205,7 +222,7 @@ def _stale(request: Request, base: str, upload: LibraryUpload) -> Problem:
     )
 
 
-def _check(request: Request, upload: LibraryUpload) -> LibraryCheck:
+def checked(request: Request, upload: LibraryUpload) -> LibraryCheck:
     base = _base(request, upload)
     if base is not None and base != request.app.state.service.library().library.digest:
         raise _stale(request, base, upload)
@@ -215,6 +232,25 @@ def _check(request: Request, upload: LibraryUpload) -> LibraryCheck:
         names = list(upload.changed())
         at = "body.name" if upload.files is None else f"body.files[{names.index(exc.name)}].name"
         raise invalid(str(exc), [{"field": at, "message": str(exc)}]) from None
+
+
+def refused(check: LibraryCheck, what: str) -> Problem:
+    """A 422 problem for a library the checker found errors in (``what``: "not published"),
+    with the errors' findings in ``errors``."""
+    found = [finding_json(f) for f in check.findings if f.problem.severity.value == "error"]
+    first = found[0] if found else None
+    return Problem(
+        422,
+        f"{what}: the checker found {check.errors} error(s); the first: "
+        + (
+            f"{first['file']}:{first['line']}: {first['message']}"
+            if first
+            else "the library does not load"
+        ),
+        title="The library has errors",
+        kind="library",
+        errors=[{**f, "field": f["field"] or f["file"]} for f in found],
+    )
 
 
 def _result(check: LibraryCheck) -> dict[str, Any]:
@@ -246,13 +282,26 @@ def version_json(v: LibraryVersion, texts: bool = False) -> dict[str, Any]:
     return out
 
 
-@router.get("/versions", responses=ERRORS, summary="Stored library versions (hr)")
+@router.get(
+    "/versions",
+    responses=ERRORS,
+    response_model=list[VersionInfo],
+    response_model_exclude_unset=True,
+    operation_id="list_versions",
+    summary="Stored library versions (hr)",
+)
 def versions(request: Request, user: HrCaller) -> Any:
     """Every stored version, newest first; ``active`` marks the one decisions use."""
     return [version_json(v) for v in request.app.state.store.library_versions()]
 
 
-@router.get("/versions/{digest}", responses=ERRORS, summary="One library version (hr)")
+@router.get(
+    "/versions/{digest}",
+    responses=ERRORS,
+    response_model=VersionInfo,
+    response_model_exclude_unset=True,
+    summary="One library version (hr)",
+)
 def get_version(
     request: Request,
     digest: Digest,
@@ -268,6 +317,8 @@ def get_version(
 @router.post(
     "/library/check",
     responses={**ERRORS, 409: PROBLEM, 413: PROBLEM, 415: PROBLEM},
+    response_model=CheckResult,
+    operation_id="check_library",
     summary="Check pathway files (hr)",
     openapi_extra=UPLOAD_BODY,
 )
@@ -275,9 +326,9 @@ async def library_check(request: Request, user: HrCaller) -> Any:
     """The checker's findings (severity, code, file, line, column, field, message, fix) for
     the library in use with these files in it, and a diff of each against the file in use.
     Nothing is stored."""
-    upload = await _upload(request)
+    upload = await read_upload(request)
     # Parsing and checking is CPU work: in a worker thread, never on the event loop.
-    check = await run_in_threadpool(_check, request, upload)
+    check = await run_in_threadpool(checked, request, upload)
     return JSONResponse(_result(check), headers={"ETag": f'"{check.in_use}"'})
 
 
@@ -286,11 +337,14 @@ async def library_check(request: Request, user: HrCaller) -> Any:
     status_code=201,
     responses={
         **ERRORS,
-        200: {"description": "No new version"},
+        200: {"description": "No new version", "model": PublishResult},
         409: PROBLEM,
         413: PROBLEM,
         415: PROBLEM,
     },
+    response_model=PublishResult,
+    response_model_exclude_unset=True,
+    operation_id="publish_library",
     summary="Publish pathway files as a new version (hr)",
     openapi_extra=UPLOAD_BODY,
 )
@@ -298,23 +352,10 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
     """Check, then publish the library with these files as the active version (201).
     Refused (422, with the findings in ``errors``) if the checker finds errors. If the
     rules equal a stored version's, that version becomes active again (200)."""
-    upload = await _upload(request)
-    check = await run_in_threadpool(_check, request, upload)
+    upload = await read_upload(request)
+    check = await run_in_threadpool(checked, request, upload)
     if check.errors or check.digest is None:
-        found = [finding_json(f) for f in check.findings if f.problem.severity.value == "error"]
-        first = found[0] if found else None
-        raise Problem(
-            422,
-            f"not published: the checker found {check.errors} error(s); the first: "
-            + (
-                f"{first['file']}:{first['line']}: {first['message']}"
-                if first
-                else "the library does not load"
-            ),
-            title="The library has errors",
-            kind="library",
-            errors=[{**f, "field": f["field"] or f["file"]} for f in found],
-        )
+        raise refused(check, "not published")
     try:
         version, new = await run_in_threadpool(
             publish_checked,
@@ -336,7 +377,16 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
 @router.post(
     "/library/activate",
     responses={**ERRORS, 409: PROBLEM},
+    response_model=VersionInfo,
+    response_model_exclude_unset=True,
+    operation_id="activate_version",
     summary="Activate (roll back to) a stored version (hr)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ActivateRequest.model_json_schema()}},
+        }
+    },
 )
 async def library_activate(request: Request, user: HrCaller) -> Any:
     """Make a stored version the one decisions use (audit-logged)."""

@@ -24,6 +24,7 @@ from store.users import Role, User
 from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, problem_errors
 from .auth import require_person
 from .problems import Problem
+from .schemas import PeoplePage, RecordWritten
 
 __all__ = ["router"]
 
@@ -62,7 +63,13 @@ def record_warnings_for(request: Request, person: Person) -> list[str]:
     return record_warnings(person, request.app.state.service.library().library.catalogue)
 
 
-@router.get("/people", responses=ERRORS, summary="List records (hr)")
+@router.get(
+    "/people",
+    responses=ERRORS,
+    response_model=PeoplePage,
+    response_model_exclude_unset=True,
+    summary="List records (hr)",
+)
 def list_people(
     request: Request,
     user: HrCaller,
@@ -165,6 +172,8 @@ def _stale(exc: StaleRecord) -> Problem:
     "/people",
     status_code=201,
     responses={**ERRORS, 409: PROBLEM},
+    response_model=RecordWritten,
+    response_model_exclude_unset=True,
     summary="Create a record (hr)",
 )
 def create_record(request: Request, response: Response, user: HrCaller, record: RecordBody) -> Any:
@@ -197,7 +206,12 @@ def create_record(request: Request, response: Response, user: HrCaller, record: 
     }
 
 
-@router.get("/people/{person_id}", responses=ERRORS, summary="A person's record")
+@router.get(
+    "/people/{person_id}",
+    responses=ERRORS,
+    response_model=Person,
+    summary="A person's record",
+)
 def get_record(request: Request, person_id: PersonId, user: Caller) -> Any:
     """The stored record, with its version as the ``ETag`` (send it back as ``If-Match``
     to change or delete it). HR sees protected characteristics; an officer sees their own
@@ -217,7 +231,13 @@ def get_record(request: Request, person_id: PersonId, user: Caller) -> Any:
 
 @router.put(
     "/people/{person_id}",
-    responses={**ERRORS, 201: {"description": "Created"}, 412: PROBLEM, 428: PROBLEM},
+    responses={
+        **ERRORS,
+        201: {"description": "Created", "model": RecordWritten},
+        412: PROBLEM,
+        428: PROBLEM,
+    },
+    response_model=RecordWritten,
     summary="Create or replace a record (hr)",
 )
 def put_record(

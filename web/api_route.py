@@ -20,15 +20,18 @@ from .apikit import ERRORS, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
 from .deps import decide_for, person_for
 from .problems import Problem
+from .schemas import RouteResult
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["api"])
+router = APIRouter(tags=["decisions"])
 
 
 @router.get(
     "/people/{person_id}/route",
     responses={**ERRORS, 503: PROBLEM},
+    response_model=RouteResult,
+    operation_id="get_route",
     summary="The routes to a goal stage, and the ranked next steps",
 )
 def route(

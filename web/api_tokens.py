@@ -25,6 +25,7 @@ from store.users import Role
 from .apikit import ERRORS, Caller, invalid
 from .auth import signed_in_with_session
 from .problems import Problem
+from .schemas import ApiToken, NewApiToken
 
 __all__ = ["TokenRequest", "router"]
 
@@ -32,7 +33,7 @@ router = APIRouter(tags=["tokens"])
 
 
 class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "HR sync"}]})
 
     name: str = Field(min_length=1, max_length=100, description="What the token is for")
     days: int | None = Field(
@@ -53,7 +54,15 @@ def _json(t: TokenInfo) -> dict[str, Any]:
     }
 
 
-@router.post("/tokens", status_code=201, responses=ERRORS, summary="Make an API token")
+@router.post(
+    "/tokens",
+    status_code=201,
+    responses=ERRORS,
+    response_model=NewApiToken,
+    operation_id="create_token",
+    summary="Make an API token",
+    openapi_extra={"security": [{"session": []}]},  # never with another token
+)
 def make_token(
     request: Request, user: Caller, body: Annotated[TokenRequest, Body()]
 ) -> dict[str, Any]:
@@ -79,7 +88,13 @@ def make_token(
     return {**_json(info), "token": token}
 
 
-@router.get("/tokens", responses=ERRORS, summary="API tokens (yours; admin: everyone's)")
+@router.get(
+    "/tokens",
+    responses=ERRORS,
+    response_model=list[ApiToken],
+    operation_id="list_tokens",
+    summary="API tokens (yours; admin: everyone's)",
+)
 def get_tokens(
     request: Request,
     user: Caller,
@@ -98,7 +113,11 @@ def get_tokens(
 
 
 @router.delete(
-    "/tokens/{token_id}", status_code=204, responses=ERRORS, summary="Revoke an API token"
+    "/tokens/{token_id}",
+    status_code=204,
+    responses=ERRORS,
+    operation_id="revoke_token",
+    summary="Revoke an API token",
 )
 def delete_token(
     request: Request,

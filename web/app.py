@@ -27,9 +27,11 @@ from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, dataquality, pages, reports
+from . import api, api_manage, api_reports, dataquality, pages, reports
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
+from .docs import install_docs
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
+from .openapi import install_openapi, operation_id
 from .problems import Problem, install_handlers, problem_response
 from .runs import PopulationRuns
 from .service import DecisionService
@@ -83,6 +85,9 @@ def create_app(
         "Authenticate with `Authorization: Bearer TOKEN` (`pathways users token`). "
         "Errors are RFC 9457 problem details (`application/problem+json`).",
         lifespan=lifespan,
+        docs_url=None,  # web.docs serves /docs from installed files, not a CDN
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.store = store
     app.state.users = Users(store)
@@ -132,8 +137,7 @@ def create_app(
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads its script
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         if request.url.scheme == "https":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
@@ -145,9 +149,12 @@ def create_app(
     app.add_middleware(BodyLimit)  # added last: the outermost, it sees every body first
     app.include_router(api.router)
     app.include_router(api_manage.router)
+    app.include_router(api_reports.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(dataquality.router)
+    install_docs(app)
+    install_openapi(app)
     return app
 
 

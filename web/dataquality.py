@@ -16,14 +16,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from rules.batch import BatchEvaluator
-from store.users import Role
-from workforce.dataquality import scan
+from store.users import Role, User
+from workforce.dataquality import DataQualityReport, scan
 
 from .auth import require_role
 from .pagekit import AsOf, Signed, page
 from .problems import Problem
 
-__all__ = ["PAGE", "router"]
+__all__ = ["PAGE", "records_to_check_report", "router"]
 
 router = APIRouter(include_in_schema=False)
 PAGE = 1000
@@ -41,6 +41,27 @@ def _batch(request: Request) -> BatchEvaluator:
         return _BATCH[library.digest]
 
 
+def records_to_check_report(
+    request: Request, user: User, as_of: dt.date | None, after: str, stage: str
+) -> tuple[DataQualityReport, list[tuple[str, str]]]:
+    """:data:`PAGE` records after ``after`` checked on ``as_of``, with the findings for
+    ``stage`` (or every stage), and every stage as (key, name); shared with the API
+    (:mod:`web.api_reports`).
+
+    Raises:
+        Problem(403): unless ``user`` is hr.
+        Problem(404): an unknown stage.
+    """
+    require_role(user, Role.HR)
+    day = as_of or dt.date.today()
+    batch = _batch(request)
+    stages = [(key, plan.stage.name) for key, plan in batch.plans.items()]
+    if stage and stage not in batch.plans:
+        raise Problem(404, f"no stage '{stage}' in the library in use", kind="not-found")
+    report = scan(request.app.state.store, batch, day, after=after, limit=PAGE, stage=stage or None)
+    return report, stages
+
+
 @router.get("/data-quality", response_class=HTMLResponse)
 def records_to_check(
     request: Request,
@@ -49,19 +70,12 @@ def records_to_check(
     after: Annotated[str, Query(max_length=32, pattern=r"^[A-Za-z0-9_\-]*$")] = "",
     stage: Annotated[str, Query(max_length=120)] = "",
 ) -> Response:
-    require_role(user, Role.HR)
-    batch = _batch(request)
-    stages = [(key, plan.stage.name) for key, plan in batch.plans.items()]
-    if stage and stage not in batch.plans:
-        raise Problem(404, f"no stage '{stage}' in the library in use", kind="not-found")
-    day = as_of or dt.date.today()
-    store = request.app.state.store
-    report = scan(store, batch, day, after=after, limit=PAGE, stage=stage or None)
+    report, stages = records_to_check_report(request, user, as_of, after, stage)
     return page(
         request,
         "data_quality.html",
         report=report,
-        total=store.count_people(),
+        total=request.app.state.store.count_people(),
         after=after,
         stage=stage,
         stages=stages,
