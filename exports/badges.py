@@ -36,7 +36,13 @@ from accreditation.record import (
 )
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
-from pathways.model.requirements import AttributeRequirement, BaseRequirement, Not
+from pathways.model.requirements import (
+    AttributeRequirement,
+    BaseRequirement,
+    Not,
+    Requirement,
+    leaves,
+)
 from rules.decision import Decision, Evidence, Status
 from rules.wording import Words
 
@@ -300,14 +306,10 @@ def _narrative(words: Words, library: Library, pathway: Pathway, stage: Stage, o
     def is_protected(req: BaseRequirement) -> bool:
         return isinstance(req, AttributeRequirement) and req.attribute in protected
 
-    def leaves(req: BaseRequirement) -> list[BaseRequirement]:
-        kids = req.children()
-        return [leaf for kid in kids for leaf in leaves(kid)] if kids else [req]
-
-    def only_protected(req: BaseRequirement) -> bool:
+    def only_protected(req: Requirement) -> bool:
         return all(is_protected(leaf) for leaf in leaves(req))
 
-    def visit(req: BaseRequirement, depth: int) -> None:
+    def visit(req: Requirement, depth: int) -> None:
         if not req.in_force(on):
             return
         indent = "  " * depth

@@ -26,7 +26,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, assert_never
 
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
@@ -34,9 +34,21 @@ from pathways.model.requirements import (
     AllOf,
     AnyOf,
     AtLeast,
-    BaseRequirement,
+    AttributeRequirement,
+    BandRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
     Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
     ReachedRequirement,
+    Requirement,
+    ServedRequirement,
 )
 from rules.wording import Words
 
@@ -398,7 +410,7 @@ class _Exporter:
 
     # --- conditions --------------------------------------------------------
 
-    def text(self, req: BaseRequirement) -> str:
+    def text(self, req: Requirement) -> str:
         return self.words.text(req, self.pathway.id)
 
     def root_condition(self, stage: Stage) -> JsonDict:
@@ -415,52 +427,74 @@ class _Exporter:
             nested=[self.requirement_condition(r) for r in stage.requires],
         )
 
-    def requirement_condition(self, req: BaseRequirement) -> JsonDict:
+    def requirement_condition(self, req: Requirement) -> JsonDict:
         """One requirement as a ComponentCondition (combinators nest their children)."""
         window = _window_words(req.effective_from, req.effective_to)
         node: JsonDict
-        if isinstance(req, Not):
-            words = f"Must not: {self.text(req.not_)}"
-            # The one sub-condition must not be met: 0 of 1 are required.
-            node = self.condition(
-                name=req.text or words,
-                description=_with_source(words + window, req.source),
-                operator="and",
-                required=0,
-                nested=[self.requirement_condition(req.not_)],
-            )
-            self.extend(node, negated=True)
-        elif isinstance(req, AllOf | AnyOf | AtLeast):
-            kids = req.children()
-            required = req.at_least if isinstance(req, AtLeast) else len(kids)
-            if isinstance(req, AnyOf):
-                required = 1
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and" if required >= len(kids) else "or",
-                required=required,
-                nested=[self.requirement_condition(kid) for kid in kids],
-            )
-        elif isinstance(req, ReachedRequirement):
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and",
-                required=1,
-                targets=[self.target_uri(req)],
-            )
-        else:
-            # A leaf no component stands for (a course, a rank, time served ...): the
-            # words are the condition; it has no targets or sub-conditions, so 0 count.
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and",
-                required=0,
-            )
+        match req:
+            case Not():
+                words = f"Must not: {self.text(req.not_)}"
+                # The one sub-condition must not be met: 0 of 1 are required.
+                node = self.condition(
+                    name=req.text or words,
+                    description=_with_source(words + window, req.source),
+                    operator="and",
+                    required=0,
+                    nested=[self.requirement_condition(req.not_)],
+                )
+                self.extend(node, negated=True)
+            case AllOf():
+                node = self.combined(req, window, req.all_of, len(req.all_of))
+            case AnyOf():
+                node = self.combined(req, window, req.any_of, 1)
+            case AtLeast():
+                node = self.combined(req, window, req.of, req.at_least)
+            case ReachedRequirement():
+                node = self.condition(
+                    name=self.text(req),
+                    description=_with_source(self.text(req) + window, req.source),
+                    operator="and",
+                    required=1,
+                    targets=[self.target_uri(req)],
+                )
+            case (
+                CredentialRequirement()
+                | CourseRequirement()
+                | CompletedProgrammeRequirement()
+                | PassedRequirement()
+                | RankRequirement()
+                | BandRequirement()
+                | ServedRequirement()
+                | DistinctBusinessGroupsRequirement()
+                | PostedRequirement()
+                | EndorsementRequirement()
+                | MembershipRequirement()
+                | AttributeRequirement()
+            ):
+                # No component stands for these (a course, a rank, time served ...): the
+                # words are the condition; no targets or sub-conditions, so 0 count.
+                node = self.condition(
+                    name=self.text(req),
+                    description=_with_source(self.text(req) + window, req.source),
+                    operator="and",
+                    required=0,
+                )
+            case _:
+                assert_never(req)
         self.extend(node, **_window_terms(req.effective_from, req.effective_to))
         return node
+
+    def combined(
+        self, req: Requirement, window: str, kids: list[Requirement], required: int
+    ) -> JsonDict:
+        """A condition met when ``required`` of the nested requirements are."""
+        return self.condition(
+            name=self.text(req),
+            description=_with_source(self.text(req) + window, req.source),
+            operator="and" if required >= len(kids) else "or",
+            required=required,
+            nested=[self.requirement_condition(kid) for kid in kids],
+        )
 
     def condition(
         self,

@@ -35,6 +35,7 @@ from pathways.model.requirements import (
     ServedRequirement,
     placed_children,
 )
+from pathways.problems import format_path
 
 from .compile import CompiledLibrary
 from .wording import Words
@@ -99,7 +100,7 @@ def plan_library(compiled: CompiledLibrary, words: Words) -> dict[str, StagePlan
 
 
 def _time_sensitive(node: Node) -> bool:
-    if node.effective_from or node.effective_to or node.kind == "not":
+    if node.effective_from or node.effective_to or isinstance(node.combinator, Not):
         return True
     if node.at_least_months is not None:
         return True
@@ -119,7 +120,7 @@ def _node(
         effective_to=req.effective_to,
     )
     node.children = [
-        _node(child, f"{path}.{place}", pathway, compiled, words)
+        _node(child, f"{path}.{format_path(place)}", pathway, compiled, words)
         for place, child in placed_children(req)
     ]
     # Each kind: how many children must hold, or its compiled leaf and whether an unmet

@@ -14,7 +14,6 @@ from pathways.model.requirements import (
     AnyOf,
     AtLeast,
     AttributeRequirement,
-    BandBounds,
     BandRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
@@ -25,7 +24,6 @@ from pathways.model.requirements import (
     Not,
     PassedRequirement,
     PostedRequirement,
-    RankBounds,
     RankRequirement,
     ReachedRequirement,
     Requirement,
@@ -84,7 +82,7 @@ class Words:
             case ReachedRequirement():
                 return f"Reach {self._stage_name(req, pathway_id)}"
             case RankRequirement() | BandRequirement():
-                section, b = _bounds(req)
+                section, b = _section(req), req.bounds
                 target = b.exactly or b.at_least
                 if target is not None:
                     return f"Reach the {req.kind} of {n(section, target)}"
@@ -157,7 +155,7 @@ class Words:
 
     def _holds(self, req: RankRequirement | BandRequirement) -> str:
         n = self.name
-        section, b = _bounds(req)
+        section, b = _section(req), req.bounds
         basis = "" if b.basis.value == "substantive" else f" ({b.basis.value} or substantive)"
         if b.basis.value == "temporary":
             basis = " (temporary)"
@@ -187,15 +185,9 @@ class Words:
         return f"Has served at most {_months(s.at_most_months or 0)} {where}"
 
 
-def _bounds(req: RankRequirement | BandRequirement) -> tuple[str, RankBounds | BandBounds]:
-    """The catalogue section a rank or band requirement names, and its bounds."""
-    match req:
-        case RankRequirement():
-            return "ranks", req.rank
-        case BandRequirement():
-            return "bands", req.band
-        case _:
-            assert_never(req)
+def _section(req: RankRequirement | BandRequirement) -> str:
+    """The catalogue section a rank or band requirement names."""
+    return "ranks" if req.kind == "rank" else "bands"
 
 
 def _months(n: int) -> str:

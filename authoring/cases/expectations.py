@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pathways.model.pathway import Stage
-from pathways.model.requirements import BaseRequirement, Not
-from pathways.problems import describe_value
+from pathways.model.requirements import Requirement, placed_children
+from pathways.problems import describe_value, format_path
 from pathways.suggest import did_you_mean
 
 from .model import (
@@ -213,17 +213,13 @@ def requirement_paths(stage: Stage) -> dict[str, str]:
     """Every requirement of ``stage`` by its path (``requires[0].any_of[1]``), and by id."""
     out: dict[str, str] = {}
     ids: dict[str, str] = {}
-    child_key = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
 
-    def visit(req: BaseRequirement, path: str) -> None:
+    def visit(req: Requirement, path: str) -> None:
         out[path] = path
         if req.id:
             ids[req.id] = path
-        for i, child in enumerate(req.children()):
-            visit(
-                child,
-                f"{path}.not" if isinstance(req, Not) else f"{path}.{child_key[req.kind]}[{i}]",
-            )
+        for place, child in placed_children(req):
+            visit(child, f"{path}.{format_path(place)}")
 
     for i, req in enumerate(stage.requires):
         visit(req, f"requires[{i}]")

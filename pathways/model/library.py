@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .pathway import Pathway, Stage
-from .requirements import AllOf, BaseRequirement, Not, ReachedRequirement
+from .requirements import AllOf, AnyOf, AtLeast, Not, Requirement, stage_reference
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -115,12 +115,20 @@ def prerequisites(
     """
     out: list[tuple[str, str]] = []
 
-    def visit(req: BaseRequirement) -> None:
-        if isinstance(req, ReachedRequirement):
-            out.append(req.target(pathway.id))
-        elif isinstance(req, AllOf) or not (unconditional or isinstance(req, Not)):
-            for child in req.children():
-                visit(child)
+    def visit(req: Requirement) -> None:
+        match req:
+            case Not():
+                pass  # an exclusion
+            case AllOf():
+                for child in req.all_of:
+                    visit(child)
+            case AnyOf() | AtLeast():
+                if not unconditional:
+                    for child in req.children():
+                        visit(child)
+            case _:
+                if (reached := stage_reference(req)) is not None:
+                    out.append(reached.target(pathway.id))
 
     for top in stage.requires:
         visit(top)

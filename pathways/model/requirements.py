@@ -64,6 +64,7 @@ __all__ = [
     "kind_of",
     "leaves",
     "placed_children",
+    "stage_reference",
     "walk",
 ]
 
@@ -181,12 +182,22 @@ class RankRequirement(BaseRequirement):
     kind: ClassVar[str] = "rank"
     rank: RankBounds
 
+    @property
+    def bounds(self) -> RankBounds:
+        """The bounds, under the name rank and band requirements share."""
+        return self.rank
+
 
 class BandRequirement(BaseRequirement):
     """Holds a band (police staff): exactly, at least, at most."""
 
     kind: ClassVar[str] = "band"
     band: BandBounds
+
+    @property
+    def bounds(self) -> BandBounds:
+        """The bounds, under the name rank and band requirements share."""
+        return self.band
 
 
 class ServiceScope(StrEnum):
@@ -454,24 +465,27 @@ def leaves(requirement: Requirement) -> list[LeafRequirement]:
             return [requirement]
 
 
-def placed_children(requirement: Requirement) -> list[tuple[str, Requirement]]:
-    """Each nested requirement with its place under ``requirement``, as paths write it.
+def placed_children(requirement: Requirement) -> list[tuple[tuple[str | int, ...], Requirement]]:
+    """Each nested requirement with its place under ``requirement``, as a data path.
 
+    >>> from pathways.problems import format_path
     >>> tree = AtLeast(at_least=1, of=[CourseRequirement(course="a")])
-    >>> [(place, child.kind) for place, child in placed_children(tree)]
+    >>> [(format_path(place), child.kind) for place, child in placed_children(tree)]
     [('of[0]', 'course')]
+    >>> placed_children(Not(**{"not": CourseRequirement(course="a")}))[0][0]
+    ('not',)
     >>> placed_children(CourseRequirement(course="a"))
     []
     """
     match requirement:
         case AllOf():
-            return [(f"all_of[{i}]", c) for i, c in enumerate(requirement.all_of)]
+            return [(("all_of", i), c) for i, c in enumerate(requirement.all_of)]
         case AnyOf():
-            return [(f"any_of[{i}]", c) for i, c in enumerate(requirement.any_of)]
+            return [(("any_of", i), c) for i, c in enumerate(requirement.any_of)]
         case AtLeast():
-            return [(f"of[{i}]", c) for i, c in enumerate(requirement.of)]
+            return [(("of", i), c) for i, c in enumerate(requirement.of)]
         case Not():
-            return [("not", requirement.not_)]
+            return [(("not",), requirement.not_)]
         case (
             CredentialRequirement()
             | CourseRequirement()
@@ -490,6 +504,34 @@ def placed_children(requirement: Requirement) -> list[tuple[str, Requirement]]:
             return []
         case _:
             assert_never(requirement)
+
+
+def stage_reference(leaf: LeafRequirement) -> ReachedRequirement | None:
+    """The leaf if it asks for a stage to be held (``reached``), else None.
+
+    Diagrams, prerequisites and the impact of a change follow these links; a new kind
+    that names a stage must be answered here.
+    """
+    match leaf:
+        case ReachedRequirement():
+            return leaf
+        case (
+            CredentialRequirement()
+            | CourseRequirement()
+            | CompletedProgrammeRequirement()
+            | PassedRequirement()
+            | RankRequirement()
+            | BandRequirement()
+            | ServedRequirement()
+            | DistinctBusinessGroupsRequirement()
+            | PostedRequirement()
+            | EndorsementRequirement()
+            | MembershipRequirement()
+            | AttributeRequirement()
+        ):
+            return None
+        case _:
+            assert_never(leaf)
 
 
 def walk(requirement: Requirement, negated: bool = False) -> Iterator[tuple[Requirement, bool]]:
