@@ -43,6 +43,7 @@ from pathways.model.requirements import (
     Requirement,
     leaves,
 )
+from pathways.problems import CareerPathwaysError
 from rules.decision import Decision, Evidence, Status
 from rules.wording import Words
 
@@ -89,7 +90,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:career-pathways:exports:open-ba
 _ONE_DAY = dt.timedelta(days=1)
 
 
-class NotHeldError(ValueError):
+class NotHeldError(CareerPathwaysError, ValueError):
     """The decision does not say the person holds the stage; ``status`` says what it says."""
 
     def __init__(self, pathway: str, stage: str, status: str, detail: str = ""):
@@ -136,7 +137,8 @@ def achievement_credential(
     pathway = library.pathways.get(pathway_id)
     stage = pathway.stage(stage_id) if pathway is not None else None
     if pathway is None or stage is None:
-        raise UnknownStageError(f"no stage '{pathway_id}.{stage_id}' in the library")
+        known = [f"{p.id}.{st.id}" for p, st in library.stages()]
+        raise UnknownStageError(f"{pathway_id}.{stage_id}", known, what="stage")
     if decision.person != person.id:
         raise ValueError(f"the decision is for '{decision.person}', not for '{person.id}'")
     if decision.library_version != library.digest:

@@ -50,6 +50,8 @@ from pathways.model.requirements import (
     Requirement,
     ServedRequirement,
 )
+from pathways.problems import CareerPathwaysError, Problem
+from pathways.suggest import did_you_mean
 from rules.wording import Words
 
 __all__ = [
@@ -112,8 +114,20 @@ _CTID_PATTERN = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 _URI_PATTERN = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
 
-class UnknownStageError(ValueError):
-    """A pathway or stage id that the library does not have."""
+class UnknownStageError(CareerPathwaysError, ValueError):
+    """A pathway or stage id that the library does not have, with the closest one it does."""
+
+    def __init__(self, wanted: str, known: Iterable[str], what: str = "pathway"):
+        known = list(known)
+        problem = Problem(
+            code="unknown-reference",
+            message=f"no {what} '{wanted}' in the library",
+            suggestion=did_you_mean(wanted, known),
+            hint=f"{what}s: " + ", ".join(known),
+        )
+        self.problems = [problem]
+        guess = f"; did you mean '{problem.suggestion}'?" if problem.suggestion else ""
+        super().__init__(f"{problem.message}{guess}; {problem.hint}")
 
 
 # A fixed namespace, so the same name always gives the same UUID on every machine.
@@ -202,9 +216,7 @@ def pathway_to_ctdl(
     """
     pathway = library.pathways.get(pathway_id)
     if pathway is None:
-        raise UnknownStageError(
-            f"no pathway '{pathway_id}' in the library; pathways: {', '.join(library.pathways)}"
-        )
+        raise UnknownStageError(pathway_id, library.pathways)
     return _Exporter(library, pathway, base_uri, stable_ids, extensions).document(owner)
 
 

@@ -47,6 +47,7 @@ from pydantic import BaseModel
 
 from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_library
+from pathways.model.library import UnknownPathwayError
 
 from .decision import Decision, DecisionSummary
 from .engine import Evaluator
@@ -232,7 +233,7 @@ class EnginePool:
         self.max_retries = max_retries
         self.chunk_size = chunk_size
         self.library_version = ""
-        self._pathways: frozenset[str] = frozenset()
+        self._pathways: tuple[str, ...] = ()  # in library order, for messages
         self._answered: Counter[int] = Counter()
         self._restarts = self._retried = 0
         self._active = False
@@ -253,7 +254,8 @@ class EnginePool:
         """The decision for one record, made in a worker (see :meth:`decide_many`).
 
         Raises:
-            KeyError: if a pathway id in ``pathways`` is not in the library.
+            UnknownPathwayError: (a KeyError) if a pathway id in ``pathways`` is not in the
+                library.
             WorkerError: if evaluating the record failed inside the worker.
             WorkerCrashed: if the record killed a worker more than ``max_retries`` times.
             RuntimeError: if the pool is closed or a ``decide_many`` iteration is open.
@@ -275,7 +277,8 @@ class EnginePool:
         is decided for the same day. The iterator stops at the first record that fails.
 
         Raises:
-            KeyError: at once, if a pathway id in ``pathways`` is not in the library.
+            UnknownPathwayError: (a KeyError) at once, if a pathway id in ``pathways`` is
+                not in the library.
             WorkerError: while iterating, for a record whose evaluation failed in a worker.
             WorkerCrashed: while iterating, for a record that kept killing workers.
             rules.session.EngineError: while iterating, if a replacement worker fails
@@ -312,7 +315,7 @@ class EnginePool:
         wanted = list(pathways) if pathways is not None else None
         unknown = [p for p in wanted or [] if p not in self._pathways]
         if unknown:
-            raise KeyError(f"unknown pathway '{unknown[0]}'")
+            raise UnknownPathwayError(unknown[0], self._pathways)
         day = as_of or dt.date.today()
         size = self.chunk_size
         if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
@@ -481,7 +484,7 @@ class EnginePool:
                     f"a rules worker loaded library version {message[1][:12]}, "
                     f"not {self.library_version[:12]}: the library files changed on disk"
                 )
-            self.library_version, self._pathways = message[1], frozenset(message[2])
+            self.library_version, self._pathways = message[1], tuple(message[2])
             w.ready = True
             return
         if kind == "retire":  # it exits now; its death is handled like any other

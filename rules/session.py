@@ -28,6 +28,8 @@ from typing import Any
 import durable_rules_engine as _native
 from durable import engine as durable_engine
 
+from pathways.problems import CareerPathwaysError
+
 from .compile import ANCHOR, CompiledLibrary
 from .facts import FactSheet
 
@@ -37,7 +39,7 @@ _LOCK = threading.RLock()
 _NAMES = itertools.count()
 
 
-class EngineError(RuntimeError):
+class EngineError(CareerPathwaysError, RuntimeError):
     """The rules engine failed; the decision cannot be trusted and none is returned."""
 
 

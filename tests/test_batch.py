@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from authoring.testing import as_of_dates, records
 from authoring.testing.pending import pending_records
 from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.library import UnknownPathwayError
+from pathways.problems import CareerPathwaysError
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
 from rules.engine import Evaluator
 from workforce.synthetic import generate_people
@@ -96,3 +98,26 @@ def test_batch_limits_stages_to_the_pathways_asked_for(
     assert only.stages == engine.statuses(person, day, ["fsl", "senior_leadership"]).stages
     with pytest.raises(KeyError, match="unknown pathway 'nope'"):
         batch.statuses(person, day, ["nope"])
+
+
+def test_an_unknown_pathway_is_one_error_with_a_suggestion(
+    both: tuple[BatchEvaluator, Evaluator],
+) -> None:
+    """Both engines refuse a misspelt pathway the same way: the project's error, with the
+    closest id and the ones there are (and a KeyError still, for older callers)."""
+    person = next(iter(generate_people(1, seed=2)))
+    day = dt.date(2024, 6, 1)
+    batch, engine = both
+    for decide in (batch.statuses, engine.statuses, engine.decide):
+        with pytest.raises(UnknownPathwayError) as caught:
+            decide(person, day, ["pip", "senior_leadershp"])
+        err = caught.value
+        assert isinstance(err, CareerPathwaysError) and isinstance(err, KeyError)
+        assert err.pathway == "senior_leadershp"
+        (problem,) = err.problems
+        assert problem.code == "unknown-reference"
+        assert problem.suggestion == "senior_leadership"
+        assert str(err).startswith(
+            "unknown pathway 'senior_leadershp'; did you mean 'senior_leadership'? (pathways: "
+        )
+        assert set(err.known) == set(LIBRARY.pathways)

@@ -19,6 +19,7 @@ from sample_people import CHIEF_INSPECTOR, OFFICER, PEOPLE, STAFF
 
 from accreditation.record import BandHolding, Person
 from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.library import UnknownPathwayError
 from rules import Decision, EngineError, Evaluator
 from rules.pool import CRASH_ENV, FAIL_ENV, EnginePool, WorkerCrashed, WorkerError
 
@@ -83,6 +84,10 @@ def test_pool_decisions_equal_in_process_decisions(pool: EnginePool, evaluator: 
         == evaluator.decide(CHIEF_INSPECTOR, AS_OF, only).model_dump()
     )
     assert pool.decide(OFFICER).as_of == dt.date.today()
+    with pytest.raises(
+        UnknownPathwayError, match=r"did you mean 'promotion'\? \(pathways: analyst,"
+    ):
+        pool.decide(OFFICER, AS_OF, ["promotoin"])
 
 
 def test_decide_many_keeps_input_order_and_uses_every_worker(pool: EnginePool) -> None:

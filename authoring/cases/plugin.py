@@ -99,7 +99,7 @@ class CaseFile(pytest.File):
         return str(super().repr_failure(excinfo))
 
 
-class CaseFailed(Exception):
+class CaseFailed(AssertionError):
     """A case whose decision differs from what it expects (or an xfail case that passed)."""
 
     def __init__(self, result: CaseResult):
