@@ -10,7 +10,7 @@ records it had not finished are sent again; a record that keeps killing workers 
 reported as :class:`WorkerCrashed` instead of being retried for ever. An error for
 one record comes back as :class:`WorkerError`; if it came from the engine, that worker
 finishes its chunk and is replaced, since a failed evaluation may leave durable-rules
-state behind. ``CRASH_ENV`` and ``FAIL_ENV`` are hooks for the tests only.
+state behind. The tests make workers crash or fail on purpose through :mod:`rules._faults`.
 
 Workers are started with the "spawn" method: forking a process that has imported
 durable-rules would copy its C-level global state into every child. Because of spawn,
@@ -49,20 +49,13 @@ from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_library
 from pathways.model.library import UnknownPathwayError
 
+from ._faults import Faults
 from .decision import Decision, DecisionSummary
 from .engine import Evaluator
 from .route import RoutePlan, find_routes
 from .session import EngineError
 
-__all__ = ["CRASH_ENV", "FAIL_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
-
-#: TEST-ONLY hook: a comma-separated list of person ids. A worker that is asked to
-#: evaluate one of them exits at once with code 139 (like a segfault), so the tests
-#: can make a worker crash deterministically. Read by each worker when it starts.
-CRASH_ENV = "PATHWAYS_TEST_CRASH_ON"
-#: TEST-ONLY hook, like CRASH_ENV: the worker raises EngineError for these person ids
-#: instead of evaluating them, as if the rules engine had failed.
-FAIL_ENV = "PATHWAYS_TEST_FAIL_ON"
+__all__ = ["EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
 
 _START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
 
@@ -115,8 +108,7 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         conn.close()
         return
-    crash_on = _ids(CRASH_ENV)
-    fail_on = _ids(FAIL_ENV)
+    faults = Faults()
     conn.send(("ready", evaluator.library.digest, list(evaluator.library.pathways)))
     tainted = False
     while not tainted:
@@ -135,10 +127,7 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
                 continue
             try:
-                if person.id in crash_on:
-                    os._exit(139)  # test-only: see CRASH_ENV
-                if person.id in fail_on:
-                    raise EngineError(f"test-only failure ({FAIL_ENV})")
+                faults.inject(person.id)  # nothing, unless a test asked for a fault
                 made: BaseModel
                 if isinstance(mode, str):  # "route:GOAL": the whole search, here
                     made = find_routes(evaluator.library, evaluator.decide, person, mode[6:], day)
@@ -158,10 +147,6 @@ def _serve(conn: Connection, library_paths: list[str]) -> None:
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
     conn.close()
-
-
-def _ids(variable: str) -> set[str]:
-    return {pid for pid in os.environ.get(variable, "").split(",") if pid}
 
 
 # --- the pool ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The worker-process pool: real processes, real crashes, no mocks.
 
 Workers are killed with SIGKILL, and made to crash on one record with the
-test-only ``PATHWAYS_TEST_CRASH_ON`` hook (see ``rules.pool.CRASH_ENV``).
+test-only ``PATHWAYS_TEST_CRASH_ON`` hook (see ``rules._faults``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from accreditation.record import BandHolding, Person
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import UnknownPathwayError
 from rules import Decision, EngineError, Evaluator
-from rules.pool import CRASH_ENV, FAIL_ENV, EnginePool, WorkerCrashed, WorkerError
+from rules._faults import CRASH_ENV, FAIL_ENV
+from rules.pool import EnginePool, WorkerCrashed, WorkerError
 
 AS_OF = dt.date(2021, 6, 1)
 
