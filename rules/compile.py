@@ -39,8 +39,8 @@ from pathways.model.requirements import (
     ServedRequirement,
     ServedSpec,
     ServiceScope,
-    leaves,
 )
+from pathways.model.tree import leaves
 
 __all__ = ["CompiledLibrary", "Leaf", "compile_library"]
 

@@ -33,8 +33,8 @@ from pathways.model.requirements import (
     ReachedRequirement,
     Requirement,
     ServedRequirement,
-    placed_children,
 )
+from pathways.model.tree import placed_children
 from pathways.problems import format_path
 
 from .compile import CompiledLibrary

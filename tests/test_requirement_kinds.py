@@ -32,7 +32,7 @@ MYPY = Path(sys.executable).with_name("mypy")
 # Where a new leaf kind must be handled: the model's own helpers, the engine, the checker,
 # the exports, the test-data builder and the independent oracle.
 MUST_HANDLE = {
-    "pathways/model/requirements.py",
+    "pathways/model/tree.py",
     "rules/compile.py",
     "rules/plan.py",
     "rules/wording.py",

@@ -27,8 +27,8 @@ from pathways.model.requirements import (
     Not,
     ReachedRequirement,
     Requirement,
-    stage_reference,
 )
+from pathways.model.tree import stage_reference
 from rules.wording import Words
 
 from .model import Cluster, Diagram, Edge, Node, node_id

@@ -44,9 +44,8 @@ from pathways.model.library import Library
 from pathways.model.requirements import (
     ReachedRequirement,
     Requirement,
-    leaves,
-    stage_reference,
 )
+from pathways.model.tree import leaves, stage_reference
 
 from .fairness import RateRow, choose_reference, compare
 from .population import NOT_DECIDED, STATUSES, PersonResult, PopulationRun

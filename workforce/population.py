@@ -190,6 +190,8 @@ def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> Pe
     )
 
 
+# Long: the run's pipeline (cache lookup, chunks in flight per worker, collecting in
+# input order) in one place; `collect` is a closure over the run being built.
 def evaluate_population(
     store: Store,
     library_paths: Sequence[str | Path],

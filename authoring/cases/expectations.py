@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pathways.model.pathway import Stage
-from pathways.model.requirements import Requirement, placed_children
+from pathways.model.requirements import Requirement
+from pathways.model.tree import placed_children
 from pathways.problems import describe_value, format_path
 from pathways.suggest import did_you_mean
 

@@ -18,7 +18,8 @@ from ..problems import CareerPathwaysError, Problem
 from ..suggest import did_you_mean
 from .catalogue import Catalogue
 from .pathway import Pathway, Stage
-from .requirements import AllOf, AnyOf, AtLeast, Not, Requirement, stage_reference
+from .requirements import AllOf, AnyOf, AtLeast, Not, Requirement
+from .tree import stage_reference
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, TypeAlias, assert_never, get_args
+from typing import Annotated, Any, ClassVar, TypeAlias, get_args
 
 from pydantic import (
     BaseModel,
@@ -62,9 +62,6 @@ __all__ = [
     "ServedSpec",
     "ServiceScope",
     "kind_of",
-    "leaves",
-    "placed_children",
-    "stage_reference",
     "walk",
 ]
 
@@ -448,90 +445,6 @@ def _registry() -> dict[str, type[BaseRequirement]]:
 
 REQUIREMENT_MODELS: dict[str, type[BaseRequirement]] = _registry()
 KIND_KEYS: tuple[str, ...] = tuple(REQUIREMENT_MODELS)
-
-
-def leaves(requirement: Requirement) -> list[LeafRequirement]:
-    """The leaves of a requirement tree, left to right (a leaf is its own only leaf).
-
-    >>> tree = AnyOf(any_of=[CourseRequirement(course="a"),
-    ...                      Not(**{"not": PassedRequirement(passed="b")})])
-    >>> [leaf.kind for leaf in leaves(tree)]
-    ['course', 'passed']
-    """
-    match requirement:
-        case AllOf() | AnyOf() | AtLeast() | Not():
-            return [leaf for child in requirement.children() for leaf in leaves(child)]
-        case _:
-            return [requirement]
-
-
-def placed_children(requirement: Requirement) -> list[tuple[tuple[str | int, ...], Requirement]]:
-    """Each nested requirement with its place under ``requirement``, as a data path.
-
-    >>> from pathways.problems import format_path
-    >>> tree = AtLeast(at_least=1, of=[CourseRequirement(course="a")])
-    >>> [(format_path(place), child.kind) for place, child in placed_children(tree)]
-    [('of[0]', 'course')]
-    >>> placed_children(Not(**{"not": CourseRequirement(course="a")}))[0][0]
-    ('not',)
-    >>> placed_children(CourseRequirement(course="a"))
-    []
-    """
-    match requirement:
-        case AllOf():
-            return [(("all_of", i), c) for i, c in enumerate(requirement.all_of)]
-        case AnyOf():
-            return [(("any_of", i), c) for i, c in enumerate(requirement.any_of)]
-        case AtLeast():
-            return [(("of", i), c) for i, c in enumerate(requirement.of)]
-        case Not():
-            return [(("not",), requirement.not_)]
-        case (
-            CredentialRequirement()
-            | CourseRequirement()
-            | CompletedProgrammeRequirement()
-            | PassedRequirement()
-            | RankRequirement()
-            | BandRequirement()
-            | ServedRequirement()
-            | DistinctBusinessGroupsRequirement()
-            | PostedRequirement()
-            | EndorsementRequirement()
-            | MembershipRequirement()
-            | ReachedRequirement()
-            | AttributeRequirement()
-        ):
-            return []
-        case _:
-            assert_never(requirement)
-
-
-def stage_reference(leaf: LeafRequirement) -> ReachedRequirement | None:
-    """The leaf if it asks for a stage to be held (``reached``), else None.
-
-    Diagrams, prerequisites and the impact of a change follow these links; a new kind
-    that names a stage must be answered here.
-    """
-    match leaf:
-        case ReachedRequirement():
-            return leaf
-        case (
-            CredentialRequirement()
-            | CourseRequirement()
-            | CompletedProgrammeRequirement()
-            | PassedRequirement()
-            | RankRequirement()
-            | BandRequirement()
-            | ServedRequirement()
-            | DistinctBusinessGroupsRequirement()
-            | PostedRequirement()
-            | EndorsementRequirement()
-            | MembershipRequirement()
-            | AttributeRequirement()
-        ):
-            return None
-        case _:
-            assert_never(leaf)
 
 
 def walk(requirement: Requirement, negated: bool = False) -> Iterator[tuple[Requirement, bool]]:
