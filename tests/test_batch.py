@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shipped import shipped
 
 from authoring.testing import as_of_dates, records
 from authoring.testing.pending import pending_records
-from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import UnknownPathwayError
 from pathways.problems import CareerPathwaysError
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
 from rules.engine import Evaluator
 from workforce.synthetic import generate_people
 
-LIBRARY = load_library([SHIPPED_LIBRARY])
+LIBRARY = shipped()
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shipped import shipped
 
 from authoring.cases import (
     SHIPPED_CASES,
@@ -26,7 +27,7 @@ from pathways import SHIPPED_LIBRARY, Library, Problem, load_library
 from rules.engine import Evaluator
 
 REPO = Path(__file__).resolve().parent.parent
-LIBRARY = load_library([SHIPPED_LIBRARY])
+LIBRARY = shipped()
 SHIPPED, SHIPPED_PROBLEMS = load_cases([SHIPPED_CASES], LIBRARY)
 
 # A constable with the PIP level 1 course: six lines, to splice into a case after 'as_of'.
@@ -44,11 +45,6 @@ def case(name: str, rest: str, head: str = "", record: str = CONSTABLE) -> str:
     """A case: name (line 1), as_of 2024-06-01 (line 2), ``head`` lines, the record, ``rest``."""
     body = textwrap.indent(textwrap.dedent(rest), "  ")
     return f"- name: {name}\n  as_of: 2024-06-01\n{head}{record}{body}"
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Evaluator:
-    return Evaluator(LIBRARY)
 
 
 def write(tmp_path: Path, text: str, name: str = "cases.yaml") -> Path:

@@ -18,18 +18,12 @@ import pytest
 from sample_people import CHIEF_INSPECTOR, OFFICER, PEOPLE, STAFF
 
 from accreditation.record import BandHolding, Person
-from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import UnknownPathwayError
 from rules import Decision, EngineError, Evaluator
 from rules._faults import CRASH_ENV, FAIL_ENV
 from rules.pool import EnginePool, WorkerCrashed, WorkerError
 
 AS_OF = dt.date(2021, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Evaluator:
-    return Evaluator(load_library([SHIPPED_LIBRARY]))
 
 
 @pytest.fixture(scope="module")

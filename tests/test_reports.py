@@ -9,7 +9,7 @@ from test_disclosure import attack
 
 from accreditation.periods import add_months
 from accreditation.record import Person
-from pathways import SHIPPED_LIBRARY, load_library
+from pathways import SHIPPED_LIBRARY
 from rules.engine import Evaluator
 from store import Store
 from workforce.population import PopulationRun, evaluate_population
@@ -34,10 +34,12 @@ def population() -> Population:
     return people, run
 
 
-def test_pipeline_cells_are_what_the_engine_says(population: Population) -> None:
+def test_pipeline_cells_are_what_the_engine_says(
+    population: Population, evaluator: Evaluator
+) -> None:
     people, run = population
     report = pipeline(run, "promotion.inspector")
-    engine = Evaluator(load_library([SHIPPED_LIBRARY]))
+    engine = evaluator
     expected: dict[str, list[str]] = {"held": [], "eligible": [], "within_6": [], "within_12": []}
     for p in people:
         s = engine.statuses(p, DAY).stage("promotion", "inspector")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from accreditation import Person, whole_months
-from pathways import SHIPPED_LIBRARY, Library, load_library
+from pathways import Library
 from rules import Evaluator
 from workforce.synthetic import (
     DEFAULT_AS_OF,
@@ -54,11 +54,6 @@ STAFF_ROLES = {
     "investigative_support_staff",
 }
 ONE_DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library([SHIPPED_LIBRARY])
 
 
 @pytest.fixture(scope="module")
