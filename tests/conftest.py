@@ -2,7 +2,8 @@
 records store on SQLite and on a throwaway PostgreSQL server.
 
 A test that takes ``db_url`` (or ``store``) runs twice, ``[sqlite]`` and
-``[postgresql]``, each time on a fresh, empty database. The PostgreSQL server is
+``[postgresql]``, each time on a fresh, empty database (the ``[postgresql]`` run is marked
+``slow``: ``make test-fast`` leaves it out). The PostgreSQL server is
 started once per session, on first use (see ``tests/pg.py``), and stopped and
 deleted at the end. Without Debian's PostgreSQL server the ``[postgresql]`` tests
 fail, saying to run ``scripts/system-deps.sh``; ``PATHWAYS_SKIP_POSTGRES=1``
@@ -27,8 +28,6 @@ from rules.engine import Evaluator
 from store import Store
 from web.app import create_app
 from web.testing import Seeded, seed
-
-BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +61,7 @@ def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
     pytest.fail(problem, pytrace=False)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a new, empty database: a SQLite file, or a PostgreSQL database."""
     if request.param == "sqlite":

@@ -42,6 +42,7 @@ def _same(batch: BatchEvaluator, engine: Evaluator, person: Any, day: dt.date) -
         assert dates.get(i, (None, None)) == (s.eligible_from, s.lapsed_on)
 
 
+@pytest.mark.slow  # 150 hypothesis records, decided twice each
 @settings(
     max_examples=150,
     deadline=None,
@@ -60,6 +61,7 @@ def test_batch_evaluator_agrees_with_the_durable_rules_engine_on_every_shipped_s
     _same(*both, person, later)
 
 
+@pytest.mark.slow  # 60 hypothesis cases, decided twice each
 @settings(
     max_examples=60,
     deadline=None,
@@ -77,6 +79,7 @@ def test_batch_evaluator_agrees_on_records_waiting_while_something_lapses(
         _same(*both, person, day)
 
 
+@pytest.mark.slow  # a synthetic workforce decided by both evaluators
 @pytest.mark.parametrize(
     "day", [dt.date(2010, 3, 31), dt.date(2010, 4, 1), dt.date(2018, 1, 31), dt.date(2024, 6, 1)]
 )

@@ -8,6 +8,7 @@ The failure lists every offender with its size, so the fix is to split it or say
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,8 @@ def _says_why(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef) ->
     return any(line.strip().startswith("Long:") for line in docstring.splitlines())
 
 
-def _offenders() -> list[str]:
+@cache
+def _offenders() -> tuple[str, ...]:
     found = []
     for path in _python_files():
         rel = path.relative_to(ROOT).as_posix()
@@ -79,7 +81,7 @@ def _offenders() -> list[str]:
                     f"{rel}:{node.lineno}: {node.name}() is {length} lines "
                     f"(split it, or say why in a 'Long:' comment above it)"
                 )
-    return found
+    return tuple(found)
 
 
 def test_no_module_or_function_is_too_long() -> None:

@@ -100,6 +100,7 @@ def test_no_state_leaks_between_people(library: Library) -> None:
         )
 
 
+@pytest.mark.slow  # 3,000 evaluations
 def test_3000_evaluations_leave_no_sessions_and_never_more_than_one(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,6 +123,7 @@ def test_3000_evaluations_leave_no_sessions_and_never_more_than_one(
     assert not any(session_live(handle, sid) for sid in sids)
 
 
+@pytest.mark.slow  # 3,000 evaluations
 def test_memory_stays_flat_over_3000_evaluations(library: Library) -> None:
     evaluator = Evaluator(library)
     for i in range(500):  # warm-up: caches, allocator pools

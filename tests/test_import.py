@@ -456,6 +456,7 @@ print("finished")
 """
 
 
+@pytest.mark.slow  # a process killed mid-import
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "kill.db"
     url = f"sqlite:///{path}"

@@ -23,6 +23,9 @@ from rules import Decision, EngineError, Evaluator
 from rules._faults import CRASH_ENV, FAIL_ENV
 from rules.pool import EnginePool, WorkerCrashed, WorkerError
 
+# Slow: real worker processes, killed and replaced (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 AS_OF = dt.date(2021, 6, 1)
 
 

@@ -29,6 +29,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow  # population runs through the command
 def test_pipeline_counts_and_lists(db: str) -> None:
     args = (
         "pipeline",
@@ -57,6 +58,7 @@ def test_pipeline_counts_and_lists(db: str) -> None:
     assert named == total["held"]
 
 
+@pytest.mark.slow  # population runs through the command
 def test_pipeline_target_by_name_and_did_you_mean(db: str) -> None:
     code, out = run("pipeline", "--target", "Sergeant", "--db", db, "--quiet", "--workers", "1")
     assert code == 0 and "promotion.sergeant" in out

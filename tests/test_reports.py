@@ -156,6 +156,7 @@ def test_no_count_of_the_report_can_be_worked_out(population: Population) -> Non
         assert attack([(people, tables)], MONITOR) == [], key
 
 
+@pytest.mark.slow  # one population run per date
 def test_trend_counts_people_only_from_the_day_they_joined() -> None:
     store = Store("sqlite://")
     people = list(generate_people(100, seed=6))

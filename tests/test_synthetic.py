@@ -329,6 +329,7 @@ def test_workforce_proportions(people: list[Person]) -> None:
 # --- useful to the engine ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 2,000 people decided in full
 def test_every_status_occurs_and_every_pathway_is_open_to_someone(
     statuses: list[tuple[str, str, str]], library: Library
 ) -> None:

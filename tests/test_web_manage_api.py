@@ -227,6 +227,7 @@ def test_check_several_files_as_json_or_uploads(client: TestClient, seeded: Seed
     assert clean["ok"] and clean["unchanged"] and clean["digest"] == clean["in_use"]
 
 
+@pytest.mark.slow  # library versions published
 def test_publish_refuses_errors_then_publishes_and_rolls_back(
     client: TestClient, seeded: Seeded
 ) -> None:

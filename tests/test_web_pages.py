@@ -16,6 +16,10 @@ from pathways.loader import SHIPPED_LIBRARY
 from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
 
+# Slow: a store and app of its own, and a sign-in (argon2) in almost every test; the API
+# modules, tests/test_security.py and the route registry keep the web in make test-fast.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:

@@ -371,6 +371,7 @@ def _sent(client: TestClient, method: str, url: str, body: bytes, kind: str, who
     return client.request(method, url, content=body or None, headers=headers)
 
 
+@pytest.mark.slow  # thousands of requests
 @pytest.mark.parametrize(
     ("method", "path"),
     sorted((r for r in ROUTES if r[1].startswith("/api/")), key=lambda r: (r[1], r[0])),
