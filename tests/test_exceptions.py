@@ -69,7 +69,7 @@ def _exceptions() -> dict[str, type[BaseException]]:
 
 def test_every_project_exception_descends_from_the_root() -> None:
     found = _exceptions()
-    assert "rules.session.EngineError" in found and "exports.ctdl.UnknownStageError" in found
+    assert "rules.session.EngineError" in found and "exports.ctdl_ids.UnknownStageError" in found
     outside = {
         name
         for name, cls in found.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from shipped import shipped
 from test_disclosure import attack
 
 from accreditation.periods import add_months
@@ -57,7 +58,7 @@ def test_pipeline_cells_are_what_the_engine_says(
         pipeline(run, "promotion.nope")
 
 
-LIBRARY = load_library([SHIPPED_LIBRARY])
+LIBRARY = shipped()
 
 
 def _has(run: PopulationRun, key: str) -> dict[str, bool]:
