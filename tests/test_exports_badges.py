@@ -72,6 +72,7 @@ def test_the_official_schema_rejects_faulty_badges(fault: Any, message: str) -> 
     assert any(message in error for error in errors), errors
 
 
+@pytest.mark.slow  # a synthetic workforce decided and badged
 def test_every_badge_a_synthetic_workforce_earns_passes_the_official_schema() -> None:
     """Every held stage of 150 synthetic people, as a badge, with and without a hashed id."""
     count = 0

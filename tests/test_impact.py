@@ -242,6 +242,7 @@ def _expected(people: list[Any], old: Any, new: Any) -> dict[str, tuple[set[str]
     return {k: (new_has - old_has, old_has - new_has) for k, (old_has, new_has) in has.items()}
 
 
+@pytest.mark.slow  # a workforce decided under two libraries, per change
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_is_compared_like_for_like(
     change: str, small: tuple[str, list[Any]], tmp_path: Path
@@ -285,6 +286,7 @@ def test_a_change_is_compared_like_for_like(
             assert (everyone.gained, everyone.lost) == (len(stage.gained), len(stage.lost))
 
 
+@pytest.mark.slow  # two population runs through the command
 def test_adding_a_pathway_on_the_command_line(small: tuple[str, list[Any]], tmp_path: Path) -> None:
     """Was: RuntimeError 'a worker decided other stages than this run's' (old side decided
     every pathway); on the web page, every existing stage 'lost by everyone'."""

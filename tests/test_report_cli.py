@@ -66,6 +66,7 @@ def test_pipeline_target_by_name_and_did_you_mean(db: str) -> None:
     assert code == 2 and "did you mean 'promotion.sergeant'" in out and "--target" in out
 
 
+@pytest.mark.slow  # population runs through the command
 def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> None:
     target = tmp_path / "eq.csv"
     code, out = run(
@@ -108,6 +109,7 @@ def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> Non
     assert code == 2 and "did you mean 'promotion'" in out
 
 
+@pytest.mark.slow  # population runs through the command
 def test_equality_reference_by_choice_and_in_words(db: str) -> None:
     args = ("equality", "--pathway", "promotion", "--db", db, "--as-of", "2024-06-01")
     args += ("--quiet", "--workers", "1")

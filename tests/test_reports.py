@@ -93,6 +93,7 @@ def test_officer_only_stages_are_rated_over_officers_in_post(population: Populat
     assert women.people in (None, len(sergeants & female))
 
 
+@pytest.mark.slow  # every stage and grouping of a 400-person report
 def test_the_reference_is_never_an_unknown_category(population: Population) -> None:
     _, run = population
     for by in GROUPINGS:

@@ -124,6 +124,7 @@ def cases(draw: Any, library: Library = LIBRARY) -> tuple[Person, dt.date, str]:
     return person, as_of, draw(st.sampled_from(GOALS))
 
 
+@pytest.mark.slow  # hypothesis over generated records
 @PROPERTY
 @given(cases())
 def test_doing_every_step_of_a_route_and_waiting_makes_the_goal_eligible(
