@@ -12,7 +12,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: run test lint imports typecheck install lock upgrade clean bench bench-population bench-memory bench-compare loadtest
+.PHONY: run test test-fast lint imports typecheck install lock upgrade clean bench bench-population bench-memory bench-compare loadtest
 
 install: $(STAMP)
 
@@ -81,6 +81,12 @@ typecheck: install
 
 test: lint imports typecheck
 	$(BIN)/pytest
+
+# The edit-test loop: every test not marked slow (a browser, PostgreSQL, schemathesis,
+# heavy hypothesis and population runs, killed processes), about a minute; no lint or mypy.
+# `make test` runs everything.
+test-fast: install
+	$(BIN)/pytest -m "not slow" -q
 
 bench: install
 	$(BIN)/python benchmarks/engine.py --people 50000 --workers 2

@@ -236,6 +236,8 @@ def per_person(fn: Callable[[], Any], n: int) -> float:
     return (time.perf_counter() - started) / n
 
 
+# Long: the comparison's measurements and its report, in the order they print; each part
+# reads what the ones before it measured.
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=2000)

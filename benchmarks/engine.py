@@ -44,7 +44,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accreditation.record import Person
-from benchmarks.floor import STAGES, floor
+from benchmarks.floor import STAGES, Disagreement, compare, engine_statuses, floor
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
 from pathways.model.requirements import ServedRequirement, walk
@@ -70,7 +70,6 @@ EARLY_AS_OF = dt.date(2010, 3, 15)  # a workforce before the FSL prerequisite ..
 EARLY_DATES = (EARLY_AS_OF, dt.date(2010, 4, 15))  # ... decided before and after it
 SEED = 20240601
 SAMPLE_PATHWAYS = tuple(dict.fromkeys(s.split(".")[0] for s in STAGES))
-AGREE = frozenset({"held", "eligible"})  # the statuses the floor calls True
 STATUSES = ("held", "eligible", "eligible_from", "lapsed", "not_eligible")
 
 
@@ -122,47 +121,6 @@ def time_per_person(
         out.append(clock() - start)
         if then is not None:
             then(person, result)
-    return out
-
-
-def engine_statuses(decision: Decision | DecisionSummary) -> dict[str, str]:
-    """The engine's status for each floor stage, from a full decision."""
-    return {
-        f"{s.pathway}.{s.stage}": s.status.value
-        for s in decision.stages
-        if f"{s.pathway}.{s.stage}" in STAGES
-    }
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """One person and stage on which the floor and the engine differ."""
-
-    person: str
-    as_of: dt.date
-    stage: str
-    engine: str
-    floor: bool
-
-    def __str__(self) -> str:
-        return (
-            f"{self.person} as of {self.as_of}, {self.stage}: engine says {self.engine}, "
-            f"floor says {'eligible/held' if self.floor else 'not eligible'}"
-        )
-
-
-def compare(
-    people: Iterable[Person], as_of: dt.date, engine: dict[str, dict[str, str]]
-) -> list[Disagreement]:
-    """Every (person, stage) where the floor's bool is not 'engine says held or eligible'."""
-    out = []
-    for person in people:
-        statuses = engine[person.id]
-        for stage, value in floor(person, as_of).items():
-            if stage not in statuses:  # not in force on as_of: the engine did not decide it
-                continue
-            if value != (statuses[stage] in AGREE):
-                out.append(Disagreement(person.id, as_of, stage, statuses[stage], value))
     return out
 
 
@@ -379,6 +337,8 @@ def _us(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
+# Long: the report's sections (a), (b), (c) and the coverage table in the order they print;
+# each section reads the measurements of those before it.
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--people", type=int, default=50_000, help="N for (b) and (c)")

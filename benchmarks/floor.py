@@ -32,10 +32,22 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from accreditation.record import Outcome, Person
+from rules.decision import Decision, DecisionSummary
 
-__all__ = ["FSL_PREREQUISITE_FROM", "STAGES", "floor", "whole_months"]
+__all__ = [
+    "AGREE",
+    "FSL_PREREQUISITE_FROM",
+    "STAGES",
+    "Disagreement",
+    "compare",
+    "engine_statuses",
+    "floor",
+    "whole_months",
+]
 
 STAGES = (
     "pip.level_1",
@@ -122,6 +134,8 @@ def _add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(start.day, _month_length(year, month + 1)))
 
 
+# Long: the floor is a lower bound on the cost of these rules in Python, so it is one pass
+# over the record and one expression per stage, with no calls a split would add.
 def floor(person: Person, as_of: dt.date) -> dict[str, bool]:
     """For each of :data:`STAGES`: True if ``person`` holds it or is eligible on ``as_of``."""
     # --- one pass over the record -------------------------------------------------------
@@ -242,4 +256,50 @@ def floor(person: Person, as_of: dt.date) -> dict[str, bool]:
     out["detective.qualified_detective"] = qualified_detective or (
         trainee_posted and months.get("trainee_detective_constable", 0) >= 12 and pip_held[2]
     )
+    return out
+
+
+# --- the floor against the engine --------------------------------------------------------
+
+AGREE = frozenset({"held", "eligible"})  # the statuses the floor calls True
+
+
+def engine_statuses(decision: Decision | DecisionSummary) -> dict[str, str]:
+    """The engine's status for each floor stage, from a full decision."""
+    return {
+        f"{s.pathway}.{s.stage}": s.status.value
+        for s in decision.stages
+        if f"{s.pathway}.{s.stage}" in STAGES
+    }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One person and stage on which the floor and the engine differ."""
+
+    person: str
+    as_of: dt.date
+    stage: str
+    engine: str
+    floor: bool
+
+    def __str__(self) -> str:
+        return (
+            f"{self.person} as of {self.as_of}, {self.stage}: engine says {self.engine}, "
+            f"floor says {'eligible/held' if self.floor else 'not eligible'}"
+        )
+
+
+def compare(
+    people: Iterable[Person], as_of: dt.date, engine: dict[str, dict[str, str]]
+) -> list[Disagreement]:
+    """Every (person, stage) where the floor's bool is not 'engine says held or eligible'."""
+    out = []
+    for person in people:
+        statuses = engine[person.id]
+        for stage, value in floor(person, as_of).items():
+            if stage not in statuses:  # not in force on as_of: the engine did not decide it
+                continue
+            if value != (statuses[stage] in AGREE):
+                out.append(Disagreement(person.id, as_of, stage, statuses[stage], value))
     return out

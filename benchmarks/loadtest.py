@@ -201,33 +201,12 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PATHWAYS_WEB_SECRET": "loadtest-" + str(port)}
     log = open(ROOT / "var" / f"loadtest-{args.backend}.log", "wb")  # noqa: SIM115 - the server's
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "pathways"),
-            "serve",
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--processes",
-            str(args.processes),
-            "--workers",
-            str(args.engine_workers),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
+    command = [str(Path(sys.executable).parent / "pathways"), "serve", "--db", db]
+    command += ["--port", str(port), "--processes", str(args.processes)]
+    command += ["--workers", str(args.engine_workers)]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the server did not start: see var/loadtest-*.log")
+        _wait_for(base + "/login")
         import platform
 
         load = os.getloadavg()[0]
@@ -250,6 +229,23 @@ def main() -> None:
         log.close()
         if server is not None:
             server.stop()
+    _print_results(seen, errors, elapsed)
+    sys.exit(1 if errors else 0)
+
+
+def _wait_for(url: str) -> None:
+    """Until ``url`` answers 200 (the server is up), for at most a minute."""
+    for _ in range(300):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start: see var/loadtest-*.log")
+
+
+def _print_results(seen: dict[str, list[float]], errors: list[str], elapsed: float) -> None:
     total = sum(len(v) for v in seen.values())
     print(
         f"{total:,} requests in {elapsed:.0f} s = {total / elapsed:.1f} requests/s; "
@@ -266,7 +262,6 @@ def main() -> None:
             )
     for line in errors[:10]:
         print("error:", line)
-    sys.exit(1 if errors else 0)
 
 
 if __name__ == "__main__":

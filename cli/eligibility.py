@@ -11,6 +11,7 @@ import click
 
 from accreditation.io import RecordError, record_warnings
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
+from pathways.model.library import UnknownPathwayError
 from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
@@ -96,11 +97,8 @@ def eligibility_command(
     person = _record(record, evaluator)
     try:
         decision = evaluator.decide(person, as_of.date() if as_of else None, list(pathways) or None)
-    except KeyError as exc:
-        raise click.BadParameter(
-            f"{exc.args[0]}; pathways: {', '.join(evaluator.library.pathways)}",
-            param_hint="--pathway",
-        ) from None
+    except UnknownPathwayError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pathway") from None
     if fmt == "json":
         click.echo(decision.model_dump_json(indent=2))
         return

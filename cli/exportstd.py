@@ -214,21 +214,8 @@ def badge_command(
           --as-of 2011-01-01 --issuer-id https://police.example/ --issuer-name "Example Police"
       cat r.json | pathways export-standard badge - pip.level_1
     """
-    pathway_id, dot, stage_id = stage.partition(".")
-    if not dot or not pathway_id or not stage_id:
-        raise click.BadParameter(
-            f"'{stage}' is not PATHWAY.STAGE; write it like pip.level_1",
-            param_hint="PATHWAY.STAGE",
-        )
     lib = _library(library)
-    if lib.stage(pathway_id, stage_id) is None:
-        known = lib.pathways.get(pathway_id)
-        choices = (
-            f"stages of {pathway_id}: {', '.join(s.id for s in known.stages)}"
-            if known is not None
-            else f"pathways: {', '.join(lib.pathways)}"
-        )
-        raise click.BadParameter(f"no stage '{stage}'; {choices}", param_hint="PATHWAY.STAGE")
+    pathway_id, stage_id = _stage_argument(lib, stage)
     if issuer_id is None or issuer_name is None:
         click.echo(
             "warning: no --issuer-id or --issuer-name given: the badge names a placeholder "
@@ -265,6 +252,25 @@ def badge_command(
         click.echo(f"error: {exc} (as of {decision.as_of}; try another --as-of)", err=True)
         sys.exit(1)
     _write(credential, output)
+
+
+def _stage_argument(lib: Library, stage: str) -> tuple[str, str]:
+    """PATHWAY.STAGE as (pathway id, stage id), or a usage error naming the choices."""
+    pathway_id, dot, stage_id = stage.partition(".")
+    if not dot or not pathway_id or not stage_id:
+        raise click.BadParameter(
+            f"'{stage}' is not PATHWAY.STAGE; write it like pip.level_1",
+            param_hint="PATHWAY.STAGE",
+        )
+    if lib.stage(pathway_id, stage_id) is None:
+        known = lib.pathways.get(pathway_id)
+        choices = (
+            f"stages of {pathway_id}: {', '.join(s.id for s in known.stages)}"
+            if known is not None
+            else f"pathways: {', '.join(lib.pathways)}"
+        )
+        raise click.BadParameter(f"no stage '{stage}'; {choices}", param_hint="PATHWAY.STAGE")
+    return pathway_id, stage_id
 
 
 def _library(directory: Path | None) -> Library:

@@ -92,7 +92,7 @@ def generate_command(
     Officers (about 63%, in a rank pyramid) and police staff (bands), with
     gap-free rank and band histories, postings, courses, exams, credentials,
     endorsements, programme memberships and protected characteristics, all in
-    the shipped catalogue's ids (see workforce/synthetic.py). No real
+    the shipped catalogue's ids (see workforce/synthetic/). No real
     person's data: names are 'Synthetic Person NNNNNN'.
 
     The people go straight into the database (--db; by default the one of

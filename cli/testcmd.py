@@ -8,8 +8,14 @@ from pathlib import Path
 
 import click
 
-from authoring.cases import SHIPPED_CASES, CaseReport, collect_case_files, load_cases, run_cases
-from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file, load_with_problems
+from authoring.cases import (
+    SHIPPED_CASES,
+    CaseReport,
+    collect_case_files,
+    load_case_library,
+    load_cases,
+    run_cases,
+)
 
 from .options import format_option, secho
 
@@ -59,7 +65,7 @@ def test_cases_command(
         raise click.UsageError(
             f"no case files (*.yaml, *.yml) in {', '.join(map(str, paths or (SHIPPED_CASES,)))}"
         )
-    library, problems = load_with_problems(*_library_paths(library_dir))
+    library, problems = load_case_library(library_dir)
     if library is None:
         for p in problems:
             click.echo(p.format(), err=True)
@@ -75,14 +81,6 @@ def test_cases_command(
     else:
         _print_text(report)
     sys.exit(0 if report.ok else 1)
-
-
-def _library_paths(library_dir: Path | None) -> tuple[list[Path], Path | None]:
-    """The paths and base to load: DIR alone if it has a catalogue, else on the shipped one."""
-    if library_dir is None:
-        return [SHIPPED_LIBRARY], None
-    has_catalogue = any(is_catalogue_file(f) for f in collect_files([library_dir]))
-    return [library_dir], None if has_catalogue else SHIPPED_LIBRARY
 
 
 def _print_text(report: CaseReport) -> None:

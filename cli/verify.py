@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from authoring.checker import check_paths
-from authoring.testing import PROFILES, describe, verify
+from authoring.testing import PROFILES, VerifyReport, describe, verify
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file
 
 from .options import format_option, progress_bar, quiet_option, secho
@@ -92,54 +93,56 @@ def verify_command(
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--property") from None
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "library_version": report.library_version,
-                    "ok": report.ok,
-                    "properties": [
-                        {
-                            "name": r.name,
-                            "ok": r.ok,
-                            "examples": r.examples,
-                            "seconds": round(r.seconds, 2),
-                            "error": r.error,
-                            "counterexample": None
-                            if r.failure is None
-                            else {
-                                "stage": r.failure.stage,
-                                "as_of": r.failure.as_of.isoformat(),
-                                "engine_said": r.failure.engine_said,
-                                "expected": r.failure.expected,
-                                "detail": r.failure.detail,
-                                "record": r.failure.person.model_dump(
-                                    mode="json", exclude_defaults=True
-                                ),
-                            },
-                        }
-                        for r in report.results
-                    ],
+        click.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(report)
+    sys.exit(0 if report.ok else 1)
+
+
+def _report_json(report: VerifyReport) -> dict[str, Any]:
+    """The report for ``--format json``: each property, and its counterexample if any."""
+    return {
+        "library_version": report.library_version,
+        "ok": report.ok,
+        "properties": [
+            {
+                "name": r.name,
+                "ok": r.ok,
+                "examples": r.examples,
+                "seconds": round(r.seconds, 2),
+                "error": r.error,
+                "counterexample": None
+                if r.failure is None
+                else {
+                    "stage": r.failure.stage,
+                    "as_of": r.failure.as_of.isoformat(),
+                    "engine_said": r.failure.engine_said,
+                    "expected": r.failure.expected,
+                    "detail": r.failure.detail,
+                    "record": r.failure.person.model_dump(mode="json", exclude_defaults=True),
                 },
-                indent=2,
-            )
+            }
+            for r in report.results
+        ],
+    }
+
+
+def _print_report(report: VerifyReport) -> None:
+    click.echo(f"library {report.library_version[:12]}")
+    for r in report.results:
+        mark = "ok  " if r.ok else "FAIL"
+        click.echo(f"{mark} {r.name} ({r.examples} examples, {r.seconds:.1f} s)")
+        if r.failure is not None:
+            click.echo("     " + r.doc)
+            click.echo("\n".join("     " + line for line in describe(r.failure).splitlines()))
+        elif r.error:
+            click.echo(f"     {r.error}")
+    failed = [r.name for r in report.results if not r.ok]
+    if failed:
+        secho(
+            f"{len(failed)} propert{'y' if len(failed) == 1 else 'ies'} failed: "
+            + ", ".join(failed),
+            fg="red",
         )
     else:
-        click.echo(f"library {report.library_version[:12]}")
-        for r in report.results:
-            mark = "ok  " if r.ok else "FAIL"
-            click.echo(f"{mark} {r.name} ({r.examples} examples, {r.seconds:.1f} s)")
-            if r.failure is not None:
-                click.echo("     " + r.doc)
-                click.echo("\n".join("     " + line for line in describe(r.failure).splitlines()))
-            elif r.error:
-                click.echo(f"     {r.error}")
-        failed = [r.name for r in report.results if not r.ok]
-        if failed:
-            secho(
-                f"{len(failed)} propert{'y' if len(failed) == 1 else 'ies'} failed: "
-                + ", ".join(failed),
-                fg="red",
-            )
-        else:
-            secho(f"ok: {len(report.results)} properties held", fg="green")
-    sys.exit(0 if report.ok else 1)
+        secho(f"ok: {len(report.results)} properties held", fg="green")

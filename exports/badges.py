@@ -36,9 +36,15 @@ from accreditation.record import (
 )
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
-from pathways.model.requirements import AttributeRequirement, BaseRequirement, Not
+from pathways.model.requirements import (
+    AttributeRequirement,
+    BaseRequirement,
+    Not,
+    Requirement,
+)
+from pathways.model.tree import leaves
 from pathways.problems import CareerPathwaysError
-from rules.decision import Decision, Evidence, Status
+from rules.decision import Decision, Evidence, StageDecision, Status
 from rules.wording import Words
 
 from .ctdl import DEFAULT_BASE_URI, UnknownStageError, component_uri
@@ -128,34 +134,7 @@ def achievement_credential(
         ValueError: if the decision is for someone else, the library is not the
             decision's version, or ``issuer`` lacks ``id`` or ``name``.
     """
-    pathway = library.pathways.get(pathway_id)
-    stage = pathway.stage(stage_id) if pathway is not None else None
-    if pathway is None or stage is None:
-        raise UnknownStageError(f"no stage '{pathway_id}.{stage_id}' in the library")
-    if decision.person != person.id:
-        raise ValueError(f"the decision is for '{decision.person}', not for '{person.id}'")
-    if decision.library_version != library.digest:
-        raise ValueError(
-            f"the decision was made with library version {decision.library_version[:12]}, "
-            f"not with this library ({library.digest[:12]})"
-        )
-    missing = [key for key in ("id", "name") if not issuer.get(key)]
-    if missing:
-        raise ValueError(f"the issuer needs {' and '.join(repr(k) for k in missing)}")
-    try:
-        decided = decision.stage(pathway_id, stage_id)
-    except KeyError:
-        raise NotHeldError(
-            pathway_id,
-            stage_id,
-            "not_decided",
-            f" (the stage was not in force on {decision.as_of})",
-        ) from None
-    if decided.status is not Status.HELD:
-        detail = f" (lapsed on {decided.lapsed_on})" if decided.lapsed_on else ""
-        raise NotHeldError(pathway_id, stage_id, decided.status.value, detail)
-    if not decided.held_evidence:
-        raise ValueError(f"the decision cites no record item for {pathway_id}.{stage_id}")
+    pathway, stage, decided = _held_stage(person, decision, pathway_id, stage_id, issuer, library)
 
     words = Words(library)
     valid_from, valid_until = _validity(person, decided.held_evidence, library, decision.as_of)
@@ -197,6 +176,48 @@ def achievement_credential(
         "credentialSchema": [dict(OB3_CREDENTIAL_SCHEMA)],
     }
     return credential
+
+
+def _held_stage(
+    person: Person,
+    decision: Decision,
+    pathway_id: str,
+    stage_id: str,
+    issuer: Mapping[str, Any],
+    library: Library,
+) -> tuple[Pathway, Stage, StageDecision]:
+    """The stage and its decision, if a badge may be issued for it (see the errors of
+    :func:`achievement_credential`)."""
+    pathway = library.pathways.get(pathway_id)
+    stage = pathway.stage(stage_id) if pathway is not None else None
+    if pathway is None or stage is None:
+        known = [f"{p.id}.{st.id}" for p, st in library.stages()]
+        raise UnknownStageError(f"{pathway_id}.{stage_id}", known, what="stage")
+    if decision.person != person.id:
+        raise ValueError(f"the decision is for '{decision.person}', not for '{person.id}'")
+    if decision.library_version != library.digest:
+        raise ValueError(
+            f"the decision was made with library version {decision.library_version[:12]}, "
+            f"not with this library ({library.digest[:12]})"
+        )
+    missing = [key for key in ("id", "name") if not issuer.get(key)]
+    if missing:
+        raise ValueError(f"the issuer needs {' and '.join(repr(k) for k in missing)}")
+    try:
+        decided = decision.stage(pathway_id, stage_id)
+    except KeyError:
+        raise NotHeldError(
+            pathway_id,
+            stage_id,
+            "not_decided",
+            f" (the stage was not in force on {decision.as_of})",
+        ) from None
+    if decided.status is not Status.HELD:
+        detail = f" (lapsed on {decided.lapsed_on})" if decided.lapsed_on else ""
+        raise NotHeldError(pathway_id, stage_id, decided.status.value, detail)
+    if not decided.held_evidence:
+        raise ValueError(f"the decision cites no record item for {pathway_id}.{stage_id}")
+    return pathway, stage, decided
 
 
 def _instant(day: dt.date) -> str:
@@ -301,14 +322,10 @@ def _narrative(words: Words, library: Library, pathway: Pathway, stage: Stage, o
     def is_protected(req: BaseRequirement) -> bool:
         return isinstance(req, AttributeRequirement) and req.attribute in protected
 
-    def leaves(req: BaseRequirement) -> list[BaseRequirement]:
-        kids = req.children()
-        return [leaf for kid in kids for leaf in leaves(kid)] if kids else [req]
-
-    def only_protected(req: BaseRequirement) -> bool:
+    def only_protected(req: Requirement) -> bool:
         return all(is_protected(leaf) for leaf in leaves(req))
 
-    def visit(req: BaseRequirement, depth: int) -> None:
+    def visit(req: Requirement, depth: int) -> None:
         if not req.in_force(on):
             return
         indent = "  " * depth

@@ -22,11 +22,8 @@ exports can be diffed.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, assert_never
 
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
@@ -34,12 +31,41 @@ from pathways.model.requirements import (
     AllOf,
     AnyOf,
     AtLeast,
-    BaseRequirement,
+    AttributeRequirement,
+    BandRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
     Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
     ReachedRequirement,
+    Requirement,
+    ServedRequirement,
 )
 from pathways.problems import CareerPathwaysError
 from rules.wording import Words
+
+from .ctdl_ids import DEFAULT_BASE_URI, UnknownStageError, component_uri, ctid, owner_uri
+from .ctdl_words import (
+    EXTENSION_PREFIX,
+    LIFE_CYCLE_STATUS,
+    JsonDict,
+    identifier,
+    iso,
+    lang,
+    life_cycle_status,
+    sentence,
+    uris,
+    window,
+    window_terms,
+    window_words,
+    with_source,
+)
 
 __all__ = [
     "AWARD_COMPONENT_TYPES",
@@ -56,14 +82,9 @@ __all__ = [
     "pathway_to_ctdl",
 ]
 
-JsonDict = dict[str, Any]
-
 CTDL_CONTEXT = "https://credreg.net/ctdl/schema/context/json"
-DEFAULT_BASE_URI = "https://example.org/pathways/"
-LANGUAGE = "en"
 
 #: The project's namespace for what CTDL has no term for (``extensions=True``).
-EXTENSION_PREFIX = "pathways"
 EXTENSION_NAMESPACE = "urn:career-pathways:ctdl-extension:"
 
 #: The CTDL component class for each kind of award (what holding a stage means).
@@ -84,9 +105,6 @@ DEFAULT_COMPONENT_TYPE = "ceterms:BasicComponent"
 #: (which has no Not: a negation is the condition's words, and ``pathways:negated``).
 LOGICAL_OPERATORS: dict[str, str] = {"and": "logic:And", "or": "logic:Or"}
 
-#: ``ceterms:lifeCycleStatusType``: the concept of CTDL's LifeCycleStatus scheme.
-LIFE_CYCLE_STATUS = "lifeCycle:Active"
-
 #: Words for ``ceterms:componentCategory`` on BasicComponents.
 BASIC_CATEGORIES: dict[str, str] = {
     "member_of": "Membership of a programme",
@@ -97,74 +115,6 @@ DESTINATION_CATEGORY = "Pathway goal"
 # The key of the destination component of a pathway with several goals: a stage id
 # cannot contain '#', so no stage's id can collide with it.
 _DESTINATION_KEY = "#destination"
-_CTID_PATTERN = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_URI_PATTERN = re.compile(r"^https?://[^\s/]+[^\s]*$")
-
-
-class UnknownStageError(CareerPathwaysError, ValueError):
-    """A pathway or stage id that the library does not have."""
-
-
-# A fixed namespace, so the same name always gives the same UUID on every machine.
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:career-pathways:exports:ctdl")
-
-
-def ctid(
-    library: Library, pathway_id: str, stage_id: str | None = None, *, stable: bool = False
-) -> str:
-    """The CTID of a pathway (``stage_id`` None) or of one of its stages.
-
-    ``ce-`` and a UUID made (version 5) from the library's content hash and the
-    stage's key, so an id names one stage *in one version of the rules*, as a
-    CTID names one version of a resource. With ``stable``, the catalogue id is
-    used instead of the hash: ids then survive rule changes (for diffing
-    versions), but no longer tell versions apart.
-
-    >>> from pathways import SHIPPED_LIBRARY, load_library
-    >>> lib = load_library([SHIPPED_LIBRARY])
-    >>> ctid(lib, "pip", "level_1") == ctid(lib, "pip", "level_1")
-    True
-    >>> ctid(lib, "pip", "level_1").startswith("ce-"), len(ctid(lib, "pip"))
-    (True, 39)
-    """
-    scope = f"catalogue:{library.catalogue.id}" if stable else f"library:{library.digest}"
-    name = f"{scope}|{pathway_id}" + (f".{stage_id}" if stage_id is not None else "")
-    return f"ce-{uuid.uuid5(_NAMESPACE, name)}"
-
-
-def component_uri(
-    library: Library,
-    pathway_id: str,
-    stage_id: str,
-    base_uri: str = DEFAULT_BASE_URI,
-    *,
-    stable: bool = False,
-) -> str:
-    """The ``@id`` of a stage's component: ``base_uri`` followed by its CTID."""
-    return base_uri + ctid(library, pathway_id, stage_id, stable=stable)
-
-
-def owner_uri(owner: str, base_uri: str = DEFAULT_BASE_URI) -> str:
-    """The ``ceterms:ownedBy`` URI for ``owner``: an http(s) URI, or a CTID under ``base_uri``.
-
-    >>> owner_uri("https://police.example/org")
-    'https://police.example/org'
-    >>> owner_uri("ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7", "https://registry.example/resources/")
-    'https://registry.example/resources/ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7'
-    >>> owner_uri("Example Police")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: 'Example Police' is neither an http(s) URI nor a CTID (ce- and a UUID): ...
-    """
-    value = owner.strip()
-    if _CTID_PATTERN.match(value.lower()):
-        return base_uri + value.lower()
-    if _URI_PATTERN.match(value):
-        return value
-    raise ValueError(
-        f"'{owner}' is neither an http(s) URI nor a CTID (ce- and a UUID): "
-        "give the owning organisation's URI in the registry"
-    )
 
 
 def pathway_to_ctdl(
@@ -191,9 +141,7 @@ def pathway_to_ctdl(
     """
     pathway = library.pathways.get(pathway_id)
     if pathway is None:
-        raise UnknownStageError(
-            f"no pathway '{pathway_id}' in the library; pathways: {', '.join(library.pathways)}"
-        )
+        raise UnknownStageError(pathway_id, library.pathways)
     return _Exporter(library, pathway, base_uri, stable_ids, extensions).document(owner)
 
 
@@ -255,14 +203,14 @@ class _Exporter:
             "@id": self.uri(p.id),
             "@type": "ceterms:Pathway",
             "ceterms:ctid": ctid(self.library, p.id, stable=self.stable),
-            "ceterms:name": _lang(p.name),
-            "ceterms:description": _lang(_with_source(p.description or p.name, p.source)),
+            "ceterms:name": lang(p.name),
+            "ceterms:description": lang(with_source(p.description or p.name, p.source)),
             **({"ceterms:ownedBy": [owner]} if owner is not None else {}),
-            "ceterms:lifeCycleStatusType": _life_cycle_status(),
+            "ceterms:lifeCycleStatusType": life_cycle_status(),
             "ceterms:hasDestinationComponent": [destination],
-            "ceterms:hasPart": _uris(node["@id"] for node in components),
+            "ceterms:hasPart": uris(node["@id"] for node in components),
             "ceterms:versionIdentifier": [
-                _identifier("Library version (SHA-256 of the rules)", self.library.digest)
+                identifier("Library version (SHA-256 of the rules)", self.library.digest)
             ],
         }
         self.extend(pathway_node, pathwayId=p.id)
@@ -289,29 +237,29 @@ class _Exporter:
             "@id": self.stage_uri(stage.id),
             "@type": node_type,
             "ceterms:ctid": ctid(self.library, p.id, stage.id, stable=self.stable),
-            "ceterms:name": _lang(stage.name),
-            "ceterms:description": _lang(self.stage_description(stage)),
-            "ceterms:identifier": [_identifier("Pathway stage", f"{p.id}.{stage.id}")],
+            "ceterms:name": lang(stage.name),
+            "ceterms:description": lang(self.stage_description(stage)),
+            "ceterms:identifier": [identifier("Pathway stage", f"{p.id}.{stage.id}")],
             "ceasn:isPartOf": [self.uri(p.id)],
         }
         if node_type == DEFAULT_COMPONENT_TYPE:
-            node["ceterms:componentCategory"] = _lang(BASIC_CATEGORIES.get(kind, "Pathway stage"))
+            node["ceterms:componentCategory"] = lang(BASIC_CATEGORIES.get(kind, "Pathway stage"))
         if kind == "credential" and stage.awards is not None:
             node["ceterms:credentialType"] = self.credential_type(stage.awards.value)
         if is_destination:
             node["ceterms:isDestinationComponentOf"] = [self.uri(p.id)]
         if outgoing:
-            node["ceterms:precedes"] = _uris(self.stage_uri(s) for s in outgoing)
+            node["ceterms:precedes"] = uris(self.stage_uri(s) for s in outgoing)
         if outgoing or parents:
-            node["ceasn:isChildOf"] = _uris([*(self.stage_uri(s) for s in outgoing), *parents])
+            node["ceasn:isChildOf"] = uris([*(self.stage_uri(s) for s in outgoing), *parents])
         if incoming:
-            node["ceasn:hasChild"] = _uris(self.stage_uri(s) for s in incoming)
+            node["ceasn:hasChild"] = uris(self.stage_uri(s) for s in incoming)
         if stage.requires:
             node["ceterms:hasCondition"] = [self.root_condition(stage)]
         self.extend(
             node,
-            effectiveFrom=_iso(stage.effective_from),
-            effectiveTo=_iso(stage.effective_to),
+            effectiveFrom=iso(stage.effective_from),
+            effectiveTo=iso(stage.effective_to),
             datedProgression=self.dated_progressions(stage) or None,
         )
         return node
@@ -320,19 +268,19 @@ class _Exporter:
         """The one destination component of a pathway with several goals: any one completes it."""
         p = self.pathway
         names = [stage.name for g in goals if (stage := p.stage(g)) is not None]
-        targets = _uris(self.stage_uri(g) for g in goals)
+        targets = uris(self.stage_uri(g) for g in goals)
         return {
             "@id": self.stage_uri(_DESTINATION_KEY),
             "@type": DEFAULT_COMPONENT_TYPE,
             "ceterms:ctid": ctid(self.library, p.id, _DESTINATION_KEY, stable=self.stable),
-            "ceterms:name": _lang(f"{p.name}: any one of its {len(goals)} final stages"),
-            "ceterms:description": _lang(
+            "ceterms:name": lang(f"{p.name}: any one of its {len(goals)} final stages"),
+            "ceterms:description": lang(
                 f"The pathway has {len(goals)} final stages, none leading to another; "
                 f"reaching any one of them completes it: {'; '.join(names)}."
             ),
-            "ceterms:identifier": [_identifier("Pathway goal", p.id)],
+            "ceterms:identifier": [identifier("Pathway goal", p.id)],
             "ceasn:isPartOf": [self.uri(p.id)],
-            "ceterms:componentCategory": _lang(DESTINATION_CATEGORY),
+            "ceterms:componentCategory": lang(DESTINATION_CATEGORY),
             "ceterms:isDestinationComponentOf": [self.uri(p.id)],
             "ceasn:hasChild": targets,
             "ceterms:hasCondition": [
@@ -347,10 +295,10 @@ class _Exporter:
         }
 
     def stage_description(self, stage: Stage) -> str:
-        text = _sentence(stage.text or stage.name)
+        text = sentence(stage.text or stage.name)
         if stage.awards is not None:
             text += f" Held when the record shows: {self.award_words(stage)}."
-        return _with_source(text, stage.source)
+        return with_source(text, stage.source)
 
     def award_words(self, stage: Stage) -> str:
         award = stage.awards
@@ -391,7 +339,7 @@ class _Exporter:
             {
                 "@type": f"{EXTENSION_PREFIX}:Progression",
                 f"{EXTENSION_PREFIX}:from": self.stage_uri(prog.from_),
-                **_window(prog.effective_from, prog.effective_to),
+                **window(prog.effective_from, prog.effective_to),
             }
             for prog in sorted(self.pathway.progressions, key=lambda g: g.from_)
             if prog.to == stage.id and (prog.effective_from or prog.effective_to)
@@ -399,7 +347,7 @@ class _Exporter:
 
     # --- conditions --------------------------------------------------------
 
-    def text(self, req: BaseRequirement) -> str:
+    def text(self, req: Requirement) -> str:
         return self.words.text(req, self.pathway.id)
 
     def root_condition(self, stage: Stage) -> JsonDict:
@@ -416,52 +364,74 @@ class _Exporter:
             nested=[self.requirement_condition(r) for r in stage.requires],
         )
 
-    def requirement_condition(self, req: BaseRequirement) -> JsonDict:
+    def requirement_condition(self, req: Requirement) -> JsonDict:
         """One requirement as a ComponentCondition (combinators nest their children)."""
-        window = _window_words(req.effective_from, req.effective_to)
+        window = window_words(req.effective_from, req.effective_to)
         node: JsonDict
-        if isinstance(req, Not):
-            words = f"Must not: {self.text(req.not_)}"
-            # The one sub-condition must not be met: 0 of 1 are required.
-            node = self.condition(
-                name=req.text or words,
-                description=_with_source(words + window, req.source),
-                operator="and",
-                required=0,
-                nested=[self.requirement_condition(req.not_)],
-            )
-            self.extend(node, negated=True)
-        elif isinstance(req, AllOf | AnyOf | AtLeast):
-            kids = req.children()
-            required = req.at_least if isinstance(req, AtLeast) else len(kids)
-            if isinstance(req, AnyOf):
-                required = 1
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and" if required >= len(kids) else "or",
-                required=required,
-                nested=[self.requirement_condition(kid) for kid in kids],
-            )
-        elif isinstance(req, ReachedRequirement):
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and",
-                required=1,
-                targets=[self.target_uri(req)],
-            )
-        else:
-            # A leaf no component stands for (a course, a rank, time served ...): the
-            # words are the condition; it has no targets or sub-conditions, so 0 count.
-            node = self.condition(
-                name=self.text(req),
-                description=_with_source(self.text(req) + window, req.source),
-                operator="and",
-                required=0,
-            )
-        self.extend(node, **_window_terms(req.effective_from, req.effective_to))
+        match req:
+            case Not():
+                words = f"Must not: {self.text(req.not_)}"
+                # The one sub-condition must not be met: 0 of 1 are required.
+                node = self.condition(
+                    name=req.text or words,
+                    description=with_source(words + window, req.source),
+                    operator="and",
+                    required=0,
+                    nested=[self.requirement_condition(req.not_)],
+                )
+                self.extend(node, negated=True)
+            case AllOf():
+                node = self.combined(req, window, req.all_of, len(req.all_of))
+            case AnyOf():
+                node = self.combined(req, window, req.any_of, 1)
+            case AtLeast():
+                node = self.combined(req, window, req.of, req.at_least)
+            case ReachedRequirement():
+                node = self.condition(
+                    name=self.text(req),
+                    description=with_source(self.text(req) + window, req.source),
+                    operator="and",
+                    required=1,
+                    targets=[self.target_uri(req)],
+                )
+            case (
+                CredentialRequirement()
+                | CourseRequirement()
+                | CompletedProgrammeRequirement()
+                | PassedRequirement()
+                | RankRequirement()
+                | BandRequirement()
+                | ServedRequirement()
+                | DistinctBusinessGroupsRequirement()
+                | PostedRequirement()
+                | EndorsementRequirement()
+                | MembershipRequirement()
+                | AttributeRequirement()
+            ):
+                # No component stands for these (a course, a rank, time served ...): the
+                # words are the condition; no targets or sub-conditions, so 0 count.
+                node = self.condition(
+                    name=self.text(req),
+                    description=with_source(self.text(req) + window, req.source),
+                    operator="and",
+                    required=0,
+                )
+            case _:
+                assert_never(req)
+        self.extend(node, **window_terms(req.effective_from, req.effective_to))
         return node
+
+    def combined(
+        self, req: Requirement, window: str, kids: list[Requirement], required: int
+    ) -> JsonDict:
+        """A condition met when ``required`` of the nested requirements are."""
+        return self.condition(
+            name=self.text(req),
+            description=with_source(self.text(req) + window, req.source),
+            operator="and" if required >= len(kids) else "or",
+            required=required,
+            nested=[self.requirement_condition(kid) for kid in kids],
+        )
 
     def condition(
         self,
@@ -480,8 +450,8 @@ class _Exporter:
         """
         node: JsonDict = {
             "@type": "ceterms:ComponentCondition",
-            "ceterms:name": _lang(name),
-            "ceterms:description": _lang(description),
+            "ceterms:name": lang(name),
+            "ceterms:description": lang(description),
             "ceterms:requiredNumber": required,
         }
         target_list, nested_list = list(targets), list(nested)
@@ -492,68 +462,3 @@ class _Exporter:
         if nested_list:
             node["ceterms:hasCondition"] = nested_list
         return node
-
-
-def _lang(text: str) -> dict[str, str]:
-    """A CTDL language map."""
-    return {LANGUAGE: " ".join(text.split())}
-
-
-def _uris(values: Iterable[str]) -> list[str]:
-    return sorted(set(values))
-
-
-def _identifier(type_name: str, value: str) -> JsonDict:
-    return {
-        "@type": "ceterms:IdentifierValue",
-        "ceterms:identifierTypeName": _lang(type_name),
-        "ceterms:identifierValueCode": value,
-    }
-
-
-def _life_cycle_status() -> JsonDict:
-    """``lifeCycle:Active`` as the CredentialAlignmentObject CTDL's range asks for."""
-    return {
-        "@type": "ceterms:CredentialAlignmentObject",
-        "ceterms:framework": "https://credreg.net/ctdl/terms/LifeCycleStatus",
-        "ceterms:frameworkName": _lang("Life Cycle Status"),
-        "ceterms:targetNode": LIFE_CYCLE_STATUS,
-        "ceterms:targetNodeName": _lang("Active"),
-    }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _window_terms(start: dt.date | None, end: dt.date | None) -> dict[str, str | None]:
-    return {"effectiveFrom": _iso(start), "effectiveTo": _iso(end)}
-
-
-def _window(start: dt.date | None, end: dt.date | None) -> JsonDict:
-    """The ``pathways:`` effective-date terms of a window that has them."""
-    return {
-        f"{EXTENSION_PREFIX}:{key}": value
-        for key, value in _window_terms(start, end).items()
-        if value is not None
-    }
-
-
-def _sentence(text: str) -> str:
-    """``text`` with its whitespace tidied and a full stop at the end."""
-    text = " ".join(text.split())
-    return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
-def _with_source(text: str, source: str | None) -> str:
-    return f"{_sentence(text)} Source: {source}." if source else " ".join(text.split())
-
-
-def _window_words(start: dt.date | None, end: dt.date | None) -> str:
-    if start is not None and end is not None:
-        return f" (in force from {start} to {end})"
-    if start is not None:
-        return f" (in force from {start})"
-    if end is not None:
-        return f" (in force until {end})"
-    return ""

@@ -30,7 +30,14 @@ from pydantic import BaseModel, ValidationError
 from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
-from .model.requirements import KIND_KEYS, REQUIREMENT_MODELS, BaseRequirement, LocatedModel
+from .model.requirements import (
+    KIND_KEYS,
+    REQUIREMENT_MODELS,
+    BaseRequirement,
+    LocatedModel,
+    Requirement,
+)
+from .model.tree import placed_children
 from .problems import PathwayError, Problem, describe_value
 from .suggest import did_you_mean
 from .yamlsource import YamlDocument, read_yaml_file
@@ -319,6 +326,8 @@ _TYPE_WORDS = {
 }
 
 
+# Long: one branch per kind of pydantic error, so every loader message is phrased in one
+# place (issue 15 makes this the one translator for every input).
 def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any) -> Problem:
     etype: str = err["type"]
     where = doc.location(path)
@@ -460,17 +469,7 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
         put(prog, ("pathway", "progressions", i))
 
 
-_CHILD_KEY = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
-
-
-def _attach_requirement(
-    req: BaseRequirement, path: tuple[str | int, ...], doc: YamlDocument
-) -> None:
+def _attach_requirement(req: Requirement, path: tuple[str | int, ...], doc: YamlDocument) -> None:
     req._loc = doc.location(path)
-    if req.kind == "not":
-        _attach_requirement(req.children()[0], (*path, "not"), doc)
-        return
-    key = _CHILD_KEY.get(req.kind)
-    if key:
-        for i, child in enumerate(req.children()):
-            _attach_requirement(child, (*path, key, i), doc)
+    for place, child in placed_children(req):
+        _attach_requirement(child, (*path, *place), doc)

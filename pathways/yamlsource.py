@@ -251,6 +251,7 @@ def _code(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
+# Long: see the comment below (one pass on purpose).
 def _build(
     node: yaml.Node, path: DataPath, loader: yaml.SafeLoader, doc: YamlDocument, budget: _Budget
 ) -> Any:

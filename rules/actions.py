@@ -34,15 +34,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from pathways.model.catalogue import Catalogue
 from pathways.model.library import Library, prerequisites, stage_key
-from pathways.model.pathway import Award, Pathway, Stage
+from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -54,64 +56,17 @@ from pathways.model.requirements import (
     PostedRequirement,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
     ServedRequirement,
     ServiceScope,
     walk,
 )
+from pathways.model.tree import placed_children
+from pathways.problems import format_path
+
+from .additions import Addition, award_key, is_temporary, spec
 
 __all__ = ["ActionBook", "Addition", "award_key", "spec"]
-
-#: (record section, item): one hypothetical record item, as :func:`rules.whatif.with_additions`
-#: takes them.
-Addition = tuple[str, dict[str, Any]]
-
-_CHILD_KEY = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
-
-# What-if kinds (rules.whatif.parse_addition) per record section, and the item's id field.
-_SPEC = {
-    "courses": ("course", "course"),
-    "assessments": ("passed", "assessment"),
-    "credentials": ("credential", "credential"),
-    "ranks": ("rank", "rank"),
-    "bands": ("band", "band"),
-    "endorsements": ("endorsement", "endorsement"),
-    "memberships": ("member", "programme"),
-    "postings": ("posting", "role"),
-}
-_DAY_FIELD = {
-    "courses": "completed",
-    "assessments": "date",
-    "credentials": "awarded",
-    "endorsements": "date",
-}
-
-
-def award_key(award: Award, catalogue: Catalogue) -> str:
-    """What holding a stage puts in a record, as an action key: 'rank:sergeant', 'credential:pip:2'.
-
-    A completed programme is the courses it is made of, so its key names the programme.
-    """
-    if award.credential is not None:
-        return f"credential:{award.credential}" + (
-            f":{award.level}" if award.level is not None else ""
-        )
-    if award.rank is not None:
-        return f"rank:{award.rank}" + (":temporary" if _temporary(award) else "")
-    if award.band is not None:
-        return f"band:{award.band}" + (":temporary" if _temporary(award) else "")
-    if award.course is not None:
-        return f"course:{award.course}"
-    if award.completed_programme is not None:
-        return f"programme:{award.completed_programme}"
-    if award.passed is not None:
-        return f"passed:{award.passed}"
-    if award.member_of is not None:
-        return f"member:{award.member_of}"
-    return f"role:{award.role}"
-
-
-def _temporary(award: Award) -> bool:
-    return award.basis is not None and award.basis.value == "temporary"
 
 
 @dataclass
@@ -119,7 +74,7 @@ class ActionBook:
     """One library's requirements by path, and which stages award which items."""
 
     library: Library
-    _requirements: dict[tuple[str, str], tuple[BaseRequirement, str]] = field(default_factory=dict)
+    _requirements: dict[tuple[str, str], tuple[Requirement, str]] = field(default_factory=dict)
     _awarding: dict[str, list[str]] = field(default_factory=dict)
     _needs: dict[str, set[str]] = field(default_factory=dict)
     #: Stages that test a protected characteristic, or must follow one that does.
@@ -165,13 +120,10 @@ class ActionBook:
             k for k, needs in self._needs.items() if k in direct or needs & direct
         )
 
-    def _visit(self, key: str, pathway: str, req: BaseRequirement, path: str) -> None:
+    def _visit(self, key: str, pathway: str, req: Requirement, path: str) -> None:
         self._requirements[(key, path)] = (req, pathway)
-        if isinstance(req, Not):
-            self._visit(key, pathway, req.not_, f"{path}.not")
-            return
-        for i, child in enumerate(req.children()):
-            self._visit(key, pathway, child, f"{path}.{_CHILD_KEY[req.kind]}[{i}]")
+        for place, child in placed_children(req):
+            self._visit(key, pathway, child, f"{path}.{format_path(place)}")
 
     @property
     def catalogue(self) -> Catalogue:
@@ -179,7 +131,7 @@ class ActionBook:
 
     # --- looking things up ----------------------------------------------------------
 
-    def requirement(self, key: str, path: str) -> BaseRequirement | None:
+    def requirement(self, key: str, path: str) -> Requirement | None:
         """The requirement at ``path`` (as in decisions) of stage ``key`` ('pathway.stage')."""
         found = self._requirements.get((key, path))
         return found[0] if found else None
@@ -223,35 +175,53 @@ class ActionBook:
         if found is None:
             return []
         req, pathway = found
-        if isinstance(req, ReachedRequirement):
-            return [stage_key(*req.target(pathway))]
-        if isinstance(req, RankRequirement | BandRequirement):
-            return self._ladder(req)
-        if isinstance(req, CredentialRequirement):
-            levels = [
-                (int(k.rsplit(":", 1)[1]), k)
-                for k in self._awarding
-                if k.startswith(f"credential:{req.credential}:")
-            ]
-            wanted = req.level or 0
-            fit = sorted(lv for lv in levels if lv[0] >= wanted)
-            if fit:
-                return self.awarding_key(fit[0][1])
-            return self.awarding_key(f"credential:{req.credential}")
-        if isinstance(req, CourseRequirement):
-            return self.awarding_key(f"course:{req.course}")
-        if isinstance(req, PassedRequirement):
-            return self.awarding_key(f"passed:{req.passed}")
-        if isinstance(req, MembershipRequirement):
-            return self.awarding_key(f"member:{req.member_of}")
-        if isinstance(req, CompletedProgrammeRequirement):
-            return self.awarding_key(f"programme:{req.completed_programme}")
-        return []
+        match req:
+            case ReachedRequirement():
+                return [stage_key(*req.target(pathway))]
+            case RankRequirement() | BandRequirement():
+                return self._ladder(req)
+            case CredentialRequirement():
+                return self._credential_awarding(req)
+            case CourseRequirement():
+                return self.awarding_key(f"course:{req.course}")
+            case PassedRequirement():
+                return self.awarding_key(f"passed:{req.passed}")
+            case MembershipRequirement():
+                return self.awarding_key(f"member:{req.member_of}")
+            case CompletedProgrammeRequirement():
+                return self.awarding_key(f"programme:{req.completed_programme}")
+            case (
+                ServedRequirement()
+                | DistinctBusinessGroupsRequirement()
+                | PostedRequirement()
+                | EndorsementRequirement()
+                | AttributeRequirement()
+                | AllOf()
+                | AnyOf()
+                | AtLeast()
+                | Not()
+            ):
+                return []  # no stage awards these: an action, a wait, or closed
+            case _:
+                assert_never(req)
+
+    def _credential_awarding(self, req: CredentialRequirement) -> list[str]:
+        """Stages awarding the lowest level of the credential that meets ``req``."""
+        levels = [
+            (int(k.rsplit(":", 1)[1]), k)
+            for k in self._awarding
+            if k.startswith(f"credential:{req.credential}:")
+        ]
+        wanted = req.level or 0
+        fit = sorted(lv for lv in levels if lv[0] >= wanted)
+        if fit:
+            return self.awarding_key(fit[0][1])
+        return self.awarding_key(f"credential:{req.credential}")
 
     def _ladder(self, req: RankRequirement | BandRequirement) -> list[str]:
         """Stages awarding the lowest rank (band) that meets a rank (band) requirement."""
-        is_rank = isinstance(req, RankRequirement)
-        bounds = req.rank if isinstance(req, RankRequirement) else req.band
+        is_rank = req.kind == "rank"
+        bounds = req.bounds
         order = self.catalogue.rank_order() if is_rank else self.catalogue.band_order()
         low = bounds.exactly or bounds.at_least
         if low is None or low not in order:
@@ -278,41 +248,46 @@ class ActionBook:
         if found is None:
             return None
         req, pathway = found
-        if isinstance(req, ReachedRequirement):
-            target = stage_key(*req.target(pathway))
-            try:
-                _, stage = self.stage(target)
-            except KeyError:
+        match req:
+            case ReachedRequirement():
+                target = stage_key(*req.target(pathway))
+                try:
+                    _, stage = self.stage(target)
+                except KeyError:
+                    return f"stage:{target}"
+                if stage.awards:
+                    return award_key(stage.awards, self.catalogue)
                 return f"stage:{target}"
-            return award_key(stage.awards, self.catalogue) if stage.awards else f"stage:{target}"
-        if isinstance(req, RankRequirement | BandRequirement):
-            bounds = req.rank if isinstance(req, RankRequirement) else req.band
-            low = bounds.exactly or bounds.at_least
-            if low is not None:
-                return f"{req.kind}:{low}"
-        if isinstance(req, CredentialRequirement):
-            return f"credential:{req.credential}" + (
-                f":{req.level}" if req.level is not None else ""
-            )
-        if isinstance(req, CourseRequirement):
-            return f"course:{req.course}"
-        if isinstance(req, CompletedProgrammeRequirement):
-            return f"programme:{req.completed_programme}"
-        if isinstance(req, PassedRequirement):
-            return f"passed:{req.passed}"
-        if isinstance(req, EndorsementRequirement):
-            return f"endorsement:{req.endorsement}"
-        if isinstance(req, MembershipRequirement):
-            return f"member:{req.member_of}"
-        if isinstance(req, ServedRequirement):
-            s = req.served
-            where = s.role or s.business_group or s.in_.value
-            return f"served:{where}:{s.at_least_months or 0}"
-        if isinstance(req, DistinctBusinessGroupsRequirement):
-            d = req.distinct_business_groups
-            return f"groups:{d.role or '*'}:{d.at_least}"
-        if isinstance(req, PostedRequirement):
-            return f"posted:{req.posted.role or '*'}:{req.posted.business_group or '*'}"
+            case RankRequirement() | BandRequirement():
+                low = req.bounds.exactly or req.bounds.at_least
+                if low is not None:
+                    return f"{req.kind}:{low}"
+            case CredentialRequirement():
+                level = f":{req.level}" if req.level is not None else ""
+                return f"credential:{req.credential}{level}"
+            case CourseRequirement():
+                return f"course:{req.course}"
+            case CompletedProgrammeRequirement():
+                return f"programme:{req.completed_programme}"
+            case PassedRequirement():
+                return f"passed:{req.passed}"
+            case EndorsementRequirement():
+                return f"endorsement:{req.endorsement}"
+            case MembershipRequirement():
+                return f"member:{req.member_of}"
+            case ServedRequirement():
+                s = req.served
+                where = s.role or s.business_group or s.in_.value
+                return f"served:{where}:{s.at_least_months or 0}"
+            case DistinctBusinessGroupsRequirement():
+                d = req.distinct_business_groups
+                return f"groups:{d.role or '*'}:{d.at_least}"
+            case PostedRequirement():
+                return f"posted:{req.posted.role or '*'}:{req.posted.business_group or '*'}"
+            case AttributeRequirement() | AllOf() | AnyOf() | AtLeast() | Not():
+                pass  # not an action: a key of its own place
+            case _:
+                assert_never(req)
         return f"{req.kind}:{path}@{key}"
 
     def entry_of(self, action: str) -> tuple[str, str, str | None] | None:
@@ -354,7 +329,7 @@ class ActionBook:
         if award.rank is not None or award.band is not None:
             section, field_name = ("ranks", "rank") if award.rank is not None else ("bands", "band")
             item = {field_name: award.rank or award.band, "start": iso}
-            if _temporary(award):
+            if is_temporary(award):
                 item["basis"] = "temporary"
             return [(section, item)]
         if award.course is not None:
@@ -375,33 +350,38 @@ class ActionBook:
             return None
         req, _ = found
         iso = day.isoformat()
-        if isinstance(req, CourseRequirement):
-            return [("courses", {"course": req.course, "completed": iso})]
-        if isinstance(req, CompletedProgrammeRequirement):
-            return self._programme(req.completed_programme, iso)
-        if isinstance(req, PassedRequirement):
-            return [("assessments", {"assessment": req.passed, "date": iso})]
-        if isinstance(req, CredentialRequirement):
-            item: dict[str, Any] = {"credential": req.credential, "awarded": iso}
-            if req.level is not None:
-                item["level"] = req.level
-            return [("credentials", item)]
-        if isinstance(req, EndorsementRequirement):
-            return [("endorsements", {"endorsement": req.endorsement, "date": iso})]
-        if isinstance(req, MembershipRequirement):
-            return [("memberships", {"programme": req.member_of, "start": iso})]
-        if isinstance(req, RankRequirement | BandRequirement):
-            bounds = req.rank if isinstance(req, RankRequirement) else req.band
-            low = bounds.exactly or bounds.at_least
-            if low is None:
+        match req:
+            case CourseRequirement():
+                return [("courses", {"course": req.course, "completed": iso})]
+            case CompletedProgrammeRequirement():
+                return self._programme(req.completed_programme, iso)
+            case PassedRequirement():
+                return [("assessments", {"assessment": req.passed, "date": iso})]
+            case CredentialRequirement():
+                item: dict[str, Any] = {"credential": req.credential, "awarded": iso}
+                if req.level is not None:
+                    item["level"] = req.level
+                return [("credentials", item)]
+            case EndorsementRequirement():
+                return [("endorsements", {"endorsement": req.endorsement, "date": iso})]
+            case MembershipRequirement():
+                return [("memberships", {"programme": req.member_of, "start": iso})]
+            case RankRequirement() | BandRequirement():
+                low = req.bounds.exactly or req.bounds.at_least
+                if low is None:
+                    return None
+                section = "ranks" if req.kind == "rank" else "bands"
+                return [(section, {req.kind: low, "start": iso})]
+            case ServedRequirement() | PostedRequirement():
+                return self._post_for(req, person, day)
+            case DistinctBusinessGroupsRequirement():
+                return self._rotations(req, person, day)
+            case ReachedRequirement() | AttributeRequirement():
+                return None  # a stage to reach, or who the person is
+            case AllOf() | AnyOf() | AtLeast() | Not():
                 return None
-            section = "ranks" if isinstance(req, RankRequirement) else "bands"
-            return [(section, {req.kind: low, "start": iso})]
-        if isinstance(req, ServedRequirement | PostedRequirement):
-            return self._post_for(req, person, day)
-        if isinstance(req, DistinctBusinessGroupsRequirement):
-            return self._rotations(req, person, day)
-        return None
+            case _:
+                assert_never(req)
 
     def _programme(self, programme: str, iso: str) -> list[Addition] | None:
         entry = self.catalogue.entry("programmes", programme)
@@ -455,24 +435,3 @@ class ActionBook:
 
 
 _BOOKS: dict[str, ActionBook] = {}
-
-
-def spec(section: str, item: dict[str, Any]) -> str:
-    """An item in the what-if form ``KIND:ID[:EXTRA]@DATE``.
-
-    >>> spec("credentials", {"credential": "pip", "level": 2, "awarded": "2026-01-01"})
-    'credential:pip:2@2026-01-01'
-    >>> spec("postings", {"business_group": "tp", "role": "dc", "start": "2026-01-01"})
-    'posting:tp/dc@2026-01-01'
-    """
-    kind, id_field = _SPEC[section]
-    day = item.get(_DAY_FIELD.get(section, "start"))
-    ident = item[id_field]
-    if section == "postings":
-        ident = f"{item['business_group']}/{item['role']}"
-    extra = ""
-    if section == "credentials" and item.get("level") is not None:
-        extra = f":{item['level']}"
-    elif section in ("ranks", "bands") and item.get("basis") == "temporary":
-        extra = ":temporary"
-    return f"{kind}:{ident}{extra}@{day}"

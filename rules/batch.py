@@ -220,12 +220,10 @@ class BatchEvaluator:
         """Every in-force stage's status and dates, as the engine would give them.
 
         Raises:
-            KeyError: if a pathway id in ``pathways`` is not in the library.
+            pathways.model.library.UnknownPathwayError: (a KeyError) if a pathway id in
+                ``pathways`` is not in the library.
         """
-        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
-        for pid in wanted:
-            if pid not in self.library.pathways:
-                raise KeyError(f"unknown pathway '{pid}'")
+        wanted = self.library.pathway_ids(pathways)
         sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
         evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
         return summarise(

@@ -15,28 +15,32 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from pathways.model.catalogue import Catalogue
 from pathways.model.library import Library, stage_key
 from pathways.model.pathway import Award
 from pathways.model.requirements import (
     AttributeRequirement,
+    BandBounds,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    LeafRequirement,
     MembershipRequirement,
     PassedRequirement,
     PostedRequirement,
+    RankBounds,
     RankRequirement,
     ReachedRequirement,
     ServedRequirement,
+    ServedSpec,
     ServiceScope,
 )
+from pathways.model.tree import leaves
 
 __all__ = ["CompiledLibrary", "Leaf", "compile_library"]
 
@@ -76,7 +80,7 @@ class CompiledLibrary:
     def digest(self) -> str:
         return self.library.digest
 
-    def leaf(self, requirement: BaseRequirement) -> Leaf:
+    def leaf(self, requirement: LeafRequirement) -> Leaf:
         return self.leaves[self.leaf_of[id(requirement)]]
 
     def fresh_definition(self) -> dict[str, Any]:
@@ -88,24 +92,24 @@ class CompiledLibrary:
 def compile_library(library: Library) -> CompiledLibrary:
     """Compile every leaf and held rule of ``library`` into one ruleset definition."""
     cat = library.catalogue
-    leaves: list[Leaf] = []
+    found: list[Leaf] = []
     by_key: dict[str, int] = {}
     leaf_of: dict[int, int] = {}
     rules: dict[str, Any] = {ANCHOR: {"all": [{"m": {"t": ANCHOR}}], "run": ANCHOR}}
 
-    def add_leaf(req: BaseRequirement, pathway_id: str) -> None:
+    def add_leaf(req: LeafRequirement, pathway_id: str) -> None:
         patterns, scope = _leaf_patterns(req, cat, pathway_id)
         key = json.dumps(patterns, sort_keys=True)
         if key not in by_key:
-            by_key[key] = len(leaves)
-            leaves.append(Leaf(len(leaves), req.kind, patterns, scope))
+            by_key[key] = len(found)
+            found.append(Leaf(len(found), req.kind, patterns, scope))
             rules[f"l{by_key[key]}"] = {"all": _bind(patterns), "run": f"l{by_key[key]}"}
         leaf_of[id(req)] = by_key[key]
 
     stages: dict[str, StageRules] = {}
     for pathway, stage in library.stages():
         for top in stage.requires:
-            for req in _leaves(top):
+            for req in leaves(top):
                 add_leaf(req, pathway.id)
         key = stage_key(pathway.id, stage.id)
         held = lapsed = None
@@ -120,18 +124,11 @@ def compile_library(library: Library) -> CompiledLibrary:
         stages[key] = StageRules(key, held, lapsed)
     chained = frozenset(
         str(p["$and"][1]["stage"])
-        for leaf in leaves
+        for leaf in found
         if leaf.kind == "reached"
         for p in leaf.patterns
     )
-    return CompiledLibrary(library, leaves, leaf_of, stages, rules, chained)
-
-
-def _leaves(req: BaseRequirement) -> list[BaseRequirement]:
-    children = req.children()
-    if not children:
-        return [req]
-    return [leaf for child in children for leaf in _leaves(child)]
+    return CompiledLibrary(library, found, leaf_of, stages, rules, chained)
 
 
 def _bind(patterns: list[Pattern]) -> list[dict[str, Pattern]]:
@@ -160,68 +157,72 @@ def _order_tests(
 
 
 def _leaf_patterns(
-    req: BaseRequirement, cat: Catalogue, pathway_id: str
+    req: LeafRequirement, cat: Catalogue, pathway_id: str
 ) -> tuple[list[Pattern], str | None]:
-    if isinstance(req, CredentialRequirement):
-        tests: list[Pattern] = [{"credential": req.credential}]
-        if req.level is not None:
-            tests.append({"$gte": {"level": req.level}})
-        if req.current:
-            tests.append({"current": 1})
-        return [_and("credential", *tests)], None
-    if isinstance(req, CourseRequirement):
-        return [_and("course", {"course": req.course})], None
-    if isinstance(req, CompletedProgrammeRequirement):
-        entry = cat.entry("programmes", req.completed_programme)
-        courses = list(getattr(entry, "stages", []) or [])
-        return [_and("course", {"course": c}) for c in courses] or [_never()], None
-    if isinstance(req, PassedRequirement):
-        return [_and("passed", {"assessment": req.passed})], None
-    if isinstance(req, RankRequirement | BandRequirement):
-        is_rank = isinstance(req, RankRequirement)
-        b = req.rank if isinstance(req, RankRequirement) else req.band
-        order = cat.rank_order() if is_rank else cat.band_order()
-        tests = _order_tests("order", order, b.exactly, b.at_least, b.at_most)
-        if b.basis.value != "any":
-            tests.append({"basis": b.basis.value})
-        return [_and("rank" if is_rank else "band", *tests)], None
-    if isinstance(req, ServedRequirement):
-        s = req.served
-        scope = {
-            ServiceScope.ROLE: f"role:{s.role}",
-            ServiceScope.BUSINESS_GROUP: f"business_group:{s.business_group}",
-        }.get(s.in_, s.in_.value)
-        tests = [{"scope": scope}]
-        if s.at_least_months is not None:
-            tests.append({"$gte": {"months": s.at_least_months}})
-        if s.at_most_months is not None:
-            tests.append({"$lte": {"months": s.at_most_months}})
-        return [_and("tenure", *tests)], scope
-    if isinstance(req, DistinctBusinessGroupsRequirement):
-        d = req.distinct_business_groups
-        return [_and("groups", {"role": d.role or "*"}, {"$gte": {"count": d.at_least}})], None
-    if isinstance(req, PostedRequirement):
-        tests = [
-            {k: v}
-            for k, v in (("role", req.posted.role), ("business_group", req.posted.business_group))
-            if v
-        ]
-        return [_and("posting", *tests)], None
-    if isinstance(req, EndorsementRequirement):
-        return [_and("endorsement", {"endorsement": req.endorsement})], None
-    if isinstance(req, MembershipRequirement):
-        return [_and("member", {"programme": req.member_of})], None
-    if isinstance(req, ReachedRequirement):
-        return [_and("held", {"stage": stage_key(*req.target(pathway_id))})], None
-    if isinstance(req, AttributeRequirement):
-        values = req.allowed()
-        test: Pattern = (
-            {req.attribute: values[0]}
-            if len(values) == 1
-            else {"$or": [{req.attribute: v} for v in values]}
-        )
-        return [_and("person", test)], None
-    raise TypeError(f"no rule for requirement kind '{req.kind}'")
+    match req:
+        case CredentialRequirement():
+            tests: list[Pattern] = [{"credential": req.credential}]
+            if req.level is not None:
+                tests.append({"$gte": {"level": req.level}})
+            if req.current:
+                tests.append({"current": 1})
+            return [_and("credential", *tests)], None
+        case CourseRequirement():
+            return [_and("course", {"course": req.course})], None
+        case CompletedProgrammeRequirement():
+            entry = cat.entry("programmes", req.completed_programme)
+            courses = list(getattr(entry, "stages", []) or [])
+            return [_and("course", {"course": c}) for c in courses] or [_never()], None
+        case PassedRequirement():
+            return [_and("passed", {"assessment": req.passed})], None
+        case RankRequirement():
+            return [_bounds_pattern("rank", req.rank, cat.rank_order())], None
+        case BandRequirement():
+            return [_bounds_pattern("band", req.band, cat.band_order())], None
+        case ServedRequirement():
+            return _served_patterns(req.served)
+        case DistinctBusinessGroupsRequirement():
+            d = req.distinct_business_groups
+            return [_and("groups", {"role": d.role or "*"}, {"$gte": {"count": d.at_least}})], None
+        case PostedRequirement():
+            posted = (("role", req.posted.role), ("business_group", req.posted.business_group))
+            return [_and("posting", *({k: v} for k, v in posted if v))], None
+        case EndorsementRequirement():
+            return [_and("endorsement", {"endorsement": req.endorsement})], None
+        case MembershipRequirement():
+            return [_and("member", {"programme": req.member_of})], None
+        case ReachedRequirement():
+            return [_and("held", {"stage": stage_key(*req.target(pathway_id))})], None
+        case AttributeRequirement():
+            values = req.allowed()
+            test: Pattern = (
+                {req.attribute: values[0]}
+                if len(values) == 1
+                else {"$or": [{req.attribute: v} for v in values]}
+            )
+            return [_and("person", test)], None
+        case _:
+            assert_never(req)
+
+
+def _bounds_pattern(fact: str, b: RankBounds | BandBounds, order: dict[str, int]) -> Pattern:
+    tests = _order_tests("order", order, b.exactly, b.at_least, b.at_most)
+    if b.basis.value != "any":
+        tests.append({"basis": b.basis.value})
+    return _and(fact, *tests)
+
+
+def _served_patterns(s: ServedSpec) -> tuple[list[Pattern], str | None]:
+    scope = {
+        ServiceScope.ROLE: f"role:{s.role}",
+        ServiceScope.BUSINESS_GROUP: f"business_group:{s.business_group}",
+    }.get(s.in_, s.in_.value)
+    tests: list[Pattern] = [{"scope": scope}]
+    if s.at_least_months is not None:
+        tests.append({"$gte": {"months": s.at_least_months}})
+    if s.at_most_months is not None:
+        tests.append({"$lte": {"months": s.at_most_months}})
+    return [_and("tenure", *tests)], scope
 
 
 def _award_patterns(award: Award, cat: Catalogue, current: bool) -> list[Pattern]:

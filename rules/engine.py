@@ -79,10 +79,7 @@ class Evaluator:
         self, person: Person, as_of: dt.date | None, pathways: Iterable[str] | None
     ) -> tuple[dt.date, list[str], StageEvaluator]:
         as_of = as_of or dt.date.today()
-        wanted = list(pathways) if pathways is not None else list(self.library.pathways)
-        for pid in wanted:
-            if pid not in self.library.pathways:
-                raise KeyError(f"unknown pathway '{pid}'")
+        wanted = self.library.pathway_ids(pathways)
         sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
         firings = self.engine.run(self.compiled, sheet)
         return as_of, wanted, self.stage_evaluator(self.compiled, sheet, firings, self.words)
@@ -97,7 +94,8 @@ class Evaluator:
         for population runs. ``statuses(p, d) == decide(p, d).summary()``.
 
         Raises:
-            KeyError: if a pathway id in ``pathways`` is not in the library.
+            pathways.model.library.UnknownPathwayError: (a KeyError) if a pathway id in
+                ``pathways`` is not in the library.
             rules.session.EngineError: if the rules engine fails for this record.
         """
         as_of, wanted, evaluator = self._run(person, as_of, pathways)
@@ -115,7 +113,8 @@ class Evaluator:
         since stages of one pathway can depend on stages of another).
 
         Raises:
-            KeyError: if a pathway id in ``pathways`` is not in the library.
+            pathways.model.library.UnknownPathwayError: (a KeyError) if a pathway id in
+                ``pathways`` is not in the library.
             rules.session.EngineError: if the rules engine fails for this record.
         """
         as_of, wanted, evaluator = self._run(person, as_of, pathways)

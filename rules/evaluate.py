@@ -21,10 +21,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from accreditation.periods import from_day_number
-from pathways.model.requirements import CredentialRequirement, ReachedRequirement
+from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
+    AttributeRequirement,
+    BandRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    MembershipRequirement,
+    Not,
+    PassedRequirement,
+    PostedRequirement,
+    RankRequirement,
+    ReachedRequirement,
+    ServedRequirement,
+)
 
 from .compile import CompiledLibrary
 from .decision import Evidence, RequirementOutcome, StageDecision, Status, built
@@ -257,34 +275,63 @@ class StageEvaluator:
 
     def _shown(self, node: Node, pathway: str) -> bool | None:
         """Whether the record shows ``node`` met at some time (None: cannot tell today)."""
-        if node.effective_from or node.effective_to or node.kind == "not":
+        if node.effective_from or node.effective_to:
             return None
-        if not node.children:
-            if not self._lasting(node, pathway):
+        combinator = node.combinator
+        match combinator:
+            case None:  # a leaf
+                if not self._lasting(node, pathway):
+                    return None
+                return bool(self.firings.leaves.get(node.leaf))
+            case Not():
                 return None
-            return bool(self.firings.leaves.get(node.leaf))
-        values = [self._shown(c, pathway) for c in node.children]
-        if node.kind == "all_of":
-            return False if False in values else (None if None in values else True)
-        need = 1 if node.kind == "any_of" else min(node.need, len(values))
-        yes, maybe = values.count(True), values.count(None)
-        return True if yes >= need else (False if yes + maybe < need else None)
+            case AllOf():
+                values = [self._shown(c, pathway) for c in node.children]
+                return False if False in values else (None if None in values else True)
+            case AnyOf() | AtLeast():
+                values = [self._shown(c, pathway) for c in node.children]
+                need = 1 if isinstance(combinator, AnyOf) else min(node.need, len(values))
+                yes, maybe = values.count(True), values.count(None)
+                return True if yes >= need else (False if yes + maybe < need else None)
+            case _:
+                assert_never(combinator)
 
     def _lasting(self, node: Node, pathway: str) -> bool:
         """A leaf that, once met, stays met: the record would still show it today."""
         req = node.req
-        if node.kind in ("course", "passed", "completed_programme", "distinct_business_groups"):
-            return True
-        if isinstance(req, CredentialRequirement):
-            return not req.current
-        if isinstance(req, ReachedRequirement):
-            target = self.compiled.library.stage(*req.target(pathway))
-            award = target.awards if target is not None else None
-            if award is None:
-                return False
-            kept = (award.course, award.passed, award.completed_programme, award.role)
-            return any(value is not None for value in kept)  # never lapse or end
-        return False
+        match req:
+            case (
+                CourseRequirement()
+                | PassedRequirement()
+                | CompletedProgrammeRequirement()
+                | DistinctBusinessGroupsRequirement()
+            ):
+                return True
+            case CredentialRequirement():
+                return not req.current
+            case ReachedRequirement():
+                target = self.compiled.library.stage(*req.target(pathway))
+                award = target.awards if target is not None else None
+                if award is None:
+                    return False
+                kept = (award.course, award.passed, award.completed_programme, award.role)
+                return any(value is not None for value in kept)  # never lapse or end
+            case (
+                RankRequirement()
+                | BandRequirement()
+                | ServedRequirement()
+                | PostedRequirement()
+                | EndorsementRequirement()
+                | MembershipRequirement()
+                | AttributeRequirement()
+                | AllOf()
+                | AnyOf()
+                | AtLeast()
+                | Not()
+            ):
+                return False  # can lapse, end or expire (or is not a leaf)
+            case _:
+                assert_never(req)
 
     # --- the stage ----------------------------------------------------------------
 
@@ -342,14 +389,22 @@ class StageEvaluator:
 
 def _combine(node: Node, values: list[bool]) -> bool:
     """Combine the in-force children's truth values (out-of-force ones are left out)."""
-    if node.kind == "all_of":
-        return all(values)
-    if node.kind == "not":
-        return not values[0] if values else True
-    if not values:
-        return True  # every alternative retired: nothing is asked
-    need = 1 if node.kind == "any_of" else min(node.need, len(values))
-    return sum(values) >= need
+    combinator = node.combinator
+    match combinator:
+        case AllOf():
+            return all(values)
+        case Not():
+            return not values[0] if values else True
+        case AnyOf() | AtLeast() if not values:
+            return True  # every alternative retired: nothing is asked
+        case AnyOf():
+            return any(values)
+        case AtLeast():
+            return sum(values) >= min(node.need, len(values))
+        case None:
+            raise ValueError(f"{node.path} is a leaf: it has no children to combine")
+        case _:
+            assert_never(combinator)
 
 
 def _static(

@@ -121,6 +121,8 @@ class Vocabulary:
         )
 
 
+# Long: one loop per record section, in record order, on the hot path of every decision;
+# each loop is a few lines and shares `ref`, which labels the evidence.
 def build_facts(
     person: Person,
     as_of: dt.date,

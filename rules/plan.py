@@ -9,32 +9,45 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
     AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
+    Combinator,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    LeafRequirement,
+    MembershipRequirement,
     Not,
+    PassedRequirement,
+    PostedRequirement,
     RankRequirement,
+    ReachedRequirement,
+    Requirement,
     ServedRequirement,
 )
+from pathways.model.tree import placed_children
+from pathways.problems import format_path
 
 from .compile import CompiledLibrary
 from .wording import Words
 
 __all__ = ["Node", "StagePlan", "plan_library"]
 
-_CHILD_KEY = {"all_of": "all_of", "any_of": "any_of", "at_least": "of"}
-
 
 @dataclass(eq=False)
 class Node:
     """One requirement of a stage, with everything that does not depend on the record."""
 
-    req: BaseRequirement
+    req: Requirement
     path: str
     kind: str
     text: str
@@ -42,6 +55,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     leaf: int = -1  # compiled leaf index, for leaves
     scope: str | None = None  # tenure scope, for 'served'
+    combinator: Combinator | None = None  # req, for all_of, any_of, at_least and not
     need: int = 1  # for at_least
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
@@ -86,7 +100,7 @@ def plan_library(compiled: CompiledLibrary, words: Words) -> dict[str, StagePlan
 
 
 def _time_sensitive(node: Node) -> bool:
-    if node.effective_from or node.effective_to or node.kind == "not":
+    if node.effective_from or node.effective_to or isinstance(node.combinator, Not):
         return True
     if node.at_least_months is not None:
         return True
@@ -94,7 +108,7 @@ def _time_sensitive(node: Node) -> bool:
 
 
 def _node(
-    req: BaseRequirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
+    req: Requirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
 ) -> Node:
     node = Node(
         req=req,
@@ -105,28 +119,47 @@ def _node(
         effective_from=req.effective_from,
         effective_to=req.effective_to,
     )
-    if isinstance(req, Not):
-        node.children = [_node(req.not_, f"{path}.not", pathway, compiled, words)]
-        return node
-    if req.children():
-        key = _CHILD_KEY[req.kind]
-        node.children = [
-            _node(c, f"{path}.{key}[{i}]", pathway, compiled, words)
-            for i, c in enumerate(req.children())
-        ]
-        node.need = req.at_least if isinstance(req, AtLeast) else 1
-        return node
+    node.children = [
+        _node(child, f"{path}.{format_path(place)}", pathway, compiled, words)
+        for place, child in placed_children(req)
+    ]
+    # Each kind: how many children must hold, or its compiled leaf and whether an unmet
+    # leaf can be closed to the person whatever they do (steps.py leaves those out).
+    match req:
+        case AtLeast():
+            node.combinator, node.need = req, req.at_least
+        case AllOf() | AnyOf() | Not():
+            node.combinator = req
+        case RankRequirement():
+            _compiled_leaf(node, compiled, req)
+            node.ceiling = (req.kind, req.rank.exactly or req.rank.at_most or "")
+        case BandRequirement():
+            _compiled_leaf(node, compiled, req)
+            node.ceiling = (req.kind, req.band.exactly or req.band.at_most or "")
+        case ServedRequirement():
+            _compiled_leaf(node, compiled, req)
+            node.at_least_months = req.served.at_least_months
+            node.at_most_months = req.served.at_most_months
+        case AttributeRequirement():
+            _compiled_leaf(node, compiled, req)
+            node.attribute = True
+        case (
+            CredentialRequirement()
+            | CourseRequirement()
+            | CompletedProgrammeRequirement()
+            | PassedRequirement()
+            | DistinctBusinessGroupsRequirement()
+            | PostedRequirement()
+            | EndorsementRequirement()
+            | MembershipRequirement()
+            | ReachedRequirement()
+        ):
+            _compiled_leaf(node, compiled, req)
+        case _:
+            assert_never(req)
+    return node
+
+
+def _compiled_leaf(node: Node, compiled: CompiledLibrary, req: LeafRequirement) -> None:
     leaf = compiled.leaf(req)
     node.leaf, node.scope = leaf.index, leaf.scope
-    node.attribute = isinstance(req, AttributeRequirement)
-    if isinstance(req, RankRequirement | BandRequirement):
-        bounds = req.rank if isinstance(req, RankRequirement) else req.band
-        ceiling = bounds.exactly or bounds.at_most
-        if ceiling is not None:
-            node.ceiling = (req.kind, ceiling)
-        else:
-            node.ceiling = (req.kind, "")
-    if isinstance(req, ServedRequirement):
-        node.at_least_months = req.served.at_least_months
-        node.at_most_months = req.served.at_most_months
-    return node

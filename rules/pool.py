@@ -10,7 +10,7 @@ records it had not finished are sent again; a record that keeps killing workers 
 reported as :class:`WorkerCrashed` instead of being retried for ever. An error for
 one record comes back as :class:`WorkerError`; if it came from the engine, that worker
 finishes its chunk and is replaced, since a failed evaluation may leave durable-rules
-state behind. ``CRASH_ENV`` and ``FAIL_ENV`` are hooks for the tests only.
+state behind. The tests make workers crash or fail on purpose through :mod:`rules._faults`.
 
 Workers are started with the "spawn" method: forking a process that has imported
 durable-rules would copy its C-level global state into every child. Because of spawn,
@@ -43,25 +43,16 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from accreditation.record import Person
-from pathways.loader import SHIPPED_LIBRARY, load_library
+from pathways.loader import SHIPPED_LIBRARY
+from pathways.model.library import UnknownPathwayError
 
 from .decision import Decision, DecisionSummary
-from .engine import Evaluator
-from .route import RoutePlan, find_routes
+from .route import RoutePlan
 from .session import EngineError
+from .worker import serve
 
-__all__ = ["CRASH_ENV", "FAIL_ENV", "EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
-
-#: TEST-ONLY hook: a comma-separated list of person ids. A worker that is asked to
-#: evaluate one of them exits at once with code 139 (like a segfault), so the tests
-#: can make a worker crash deterministically. Read by each worker when it starts.
-CRASH_ENV = "PATHWAYS_TEST_CRASH_ON"
-#: TEST-ONLY hook, like CRASH_ENV: the worker raises EngineError for these person ids
-#: instead of evaluating them, as if the rules engine had failed.
-FAIL_ENV = "PATHWAYS_TEST_FAIL_ON"
+__all__ = ["EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
 
 _START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
 
@@ -94,73 +85,6 @@ class PoolStats:
     answered_by_pid: dict[int, int]
     restarts: int
     retried: int
-
-
-# --- the worker process ----------------------------------------------------------------
-
-
-def _serve(conn: Connection, library_paths: list[str]) -> None:
-    """Worker main loop: say hello with the library digest, then answer chunks.
-
-    Messages to the pool: ``("ready", digest, pathway ids)`` or ``("failed", why)``
-    once, then one ``("ok", decision json)`` or ``("error", why)`` per record, in
-    order; ``("retire",)`` after the first engine failure, and it exits after that chunk.
-    """
-    # Ctrl-C reaches the whole process group; the pool decides when workers stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        evaluator = Evaluator(load_library(library_paths))
-    except Exception as exc:
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-        conn.close()
-        return
-    crash_on = _ids(CRASH_ENV)
-    fail_on = _ids(FAIL_ENV)
-    conn.send(("ready", evaluator.library.digest, list(evaluator.library.pathways)))
-    tainted = False
-    while not tainted:
-        try:
-            job = conn.recv()
-        except EOFError:  # the pool's process is gone
-            break
-        if job is None:
-            break
-        as_of, wanted, mode, records = job
-        day = dt.date.fromisoformat(as_of)
-        for raw in records:
-            try:
-                person = Person.model_validate_json(raw)
-            except ValueError as exc:  # a bad record: the engine was not involved
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
-                continue
-            try:
-                if person.id in crash_on:
-                    os._exit(139)  # test-only: see CRASH_ENV
-                if person.id in fail_on:
-                    raise EngineError(f"test-only failure ({FAIL_ENV})")
-                made: BaseModel
-                if isinstance(mode, str):  # "route:GOAL": the whole search, here
-                    made = find_routes(evaluator.library, evaluator.decide, person, mode[6:], day)
-                elif mode:
-                    made = evaluator.statuses(person, day, wanted)
-                else:
-                    made = evaluator.decide(person, day, wanted)
-                reply = ("ok", made.model_dump_json())
-            except Exception as exc:  # sent back to the caller
-                # A failed evaluation may leave durable-rules state behind (a session
-                # that could not be deleted): finish the chunk, then make way for a
-                # fresh process, the one sure reset. Said before this record's answer,
-                # which may be the chunk's last, so that the pool sends no more work.
-                if not tainted:
-                    conn.send(("retire",))
-                tainted = True
-                reply = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send(reply)
-    conn.close()
-
-
-def _ids(variable: str) -> set[str]:
-    return {pid for pid in os.environ.get(variable, "").split(",") if pid}
 
 
 # --- the pool ----------------------------------------------------------------------------
@@ -232,7 +156,7 @@ class EnginePool:
         self.max_retries = max_retries
         self.chunk_size = chunk_size
         self.library_version = ""
-        self._pathways: frozenset[str] = frozenset()
+        self._pathways: tuple[str, ...] = ()  # in library order, for messages
         self._answered: Counter[int] = Counter()
         self._restarts = self._retried = 0
         self._active = False
@@ -253,7 +177,8 @@ class EnginePool:
         """The decision for one record, made in a worker (see :meth:`decide_many`).
 
         Raises:
-            KeyError: if a pathway id in ``pathways`` is not in the library.
+            UnknownPathwayError: (a KeyError) if a pathway id in ``pathways`` is not in the
+                library.
             WorkerError: if evaluating the record failed inside the worker.
             WorkerCrashed: if the record killed a worker more than ``max_retries`` times.
             RuntimeError: if the pool is closed or a ``decide_many`` iteration is open.
@@ -275,7 +200,8 @@ class EnginePool:
         is decided for the same day. The iterator stops at the first record that fails.
 
         Raises:
-            KeyError: at once, if a pathway id in ``pathways`` is not in the library.
+            UnknownPathwayError: (a KeyError) at once, if a pathway id in ``pathways`` is
+                not in the library.
             WorkerError: while iterating, for a record whose evaluation failed in a worker.
             WorkerCrashed: while iterating, for a record that kept killing workers.
             rules.session.EngineError: while iterating, if a replacement worker fails
@@ -312,7 +238,7 @@ class EnginePool:
         wanted = list(pathways) if pathways is not None else None
         unknown = [p for p in wanted or [] if p not in self._pathways]
         if unknown:
-            raise KeyError(f"unknown pathway '{unknown[0]}'")
+            raise UnknownPathwayError(unknown[0], self._pathways)
         day = as_of or dt.date.today()
         size = self.chunk_size
         if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
@@ -481,7 +407,7 @@ class EnginePool:
                     f"a rules worker loaded library version {message[1][:12]}, "
                     f"not {self.library_version[:12]}: the library files changed on disk"
                 )
-            self.library_version, self._pathways = message[1], frozenset(message[2])
+            self.library_version, self._pathways = message[1], tuple(message[2])
             w.ready = True
             return
         if kind == "retire":  # it exits now; its death is handled like any other
@@ -538,7 +464,7 @@ class EnginePool:
     def _spawn(self) -> _Worker:
         mine, theirs = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_serve, args=(theirs, self._paths), name="rules-pool-worker", daemon=True
+            target=serve, args=(theirs, self._paths), name="rules-pool-worker", daemon=True
         )
         process.start()
         # Close our copy of the worker's end, or its death would never read as end-of-file.

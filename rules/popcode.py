@@ -49,7 +49,6 @@ from pathways.model.requirements import (
     AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -61,6 +60,7 @@ from pathways.model.requirements import (
     PostedRequirement,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
     ServedRequirement,
     ServiceScope,
 )
@@ -143,7 +143,7 @@ class _Writer:
         if not expr.endswith(", ())") and expr != "NEVER":
             self.varying.add(name)
 
-    def _emit(self, name: str, req: BaseRequirement, pathway_id: str) -> None:
+    def _emit(self, name: str, req: Requirement, pathway_id: str) -> None:
         s = self.src
         match req:
             case CredentialRequirement():
@@ -220,7 +220,7 @@ class _Writer:
             case AllOf() | AnyOf() | AtLeast() | Not():
                 raise TypeError(f"'{req.kind}' is a combinator, not a leaf")
             case _:
-                assert_never(req)  # type: ignore[arg-type]
+                assert_never(req)
 
     def _programme(self, programme: str) -> list[str]:
         entry = self.cat.entry("programmes", programme)

@@ -122,7 +122,7 @@ def neutral_text(library: Library, key: str, path: str, text: str, met: bool = F
     found = book.requirement(key, path)
     if found is None:
         return text
-    leaves: Iterable[tuple[BaseRequirement, bool]] = walk(found)  # type: ignore[arg-type]
+    leaves: Iterable[tuple[BaseRequirement, bool]] = walk(found)
     tested = [r for r, _ in leaves if not r.children()]
     if tested and all(_protected_leaf(r, attributes) for r in tested):
         return CRITERIA_MET if met else CRITERIA_UNMET

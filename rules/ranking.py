@@ -29,10 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from accreditation.periods import add_months
 from accreditation.record import Person
@@ -40,6 +37,7 @@ from pathways.model.library import Library, stage_key
 
 from .actions import ActionBook, award_key, spec
 from .decision import Decision, NextStep, RequirementOutcome, StageDecision, Status
+from .ranked import TIER_ORDER, TIER_WORDS, RankedStep, Tier, Unlock
 from .route import RoutePlan
 
 __all__ = [
@@ -54,65 +52,6 @@ __all__ = [
 
 #: Credentials lapsing within this many days are shown first, with their date.
 EXPIRY_WINDOW_DAYS = 90
-
-
-class Tier(StrEnum):
-    """Where a step sits in the list, in this order."""
-
-    NOW = "now"
-    GOAL = "goal"
-    NEXT = "next"
-    LATER = "later"
-
-
-TIER_WORDS: dict[Tier, str] = {
-    Tier.NOW: "Do first",
-    Tier.GOAL: "Towards your goal",
-    Tier.NEXT: "Next",
-    Tier.LATER: "Later",
-}
-
-_ORDER = {t: i for i, t in enumerate(Tier)}
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Unlock(_Frozen):
-    """A stage a step is for."""
-
-    pathway: str
-    pathway_name: str
-    stage: str
-    name: str
-    opens: bool = Field(description="The step is all the stage still needs (besides time).")
-    on: dt.date | None = Field(None, description="On a route: the day the stage is reached.")
-
-
-class RankedStep(_Frozen):
-    """One step of the ranked list."""
-
-    key: str = Field(description="What is done; each key appears once in a list.")
-    tier: Tier
-    text: str
-    kind: str = Field(description="action, wait, stage, revalidate, expiring or obligation")
-    due: dt.date | None = Field(
-        None, description="A wait's day, a lapse or expiry, a route stage's day."
-    )
-    how: str | None = Field(None, description="The catalogue's description of what it involves.")
-    what_if: list[str] = Field(
-        default_factory=list, description="The step as what-if items, dated the decision's day."
-    )
-    unlocks: list[Unlock] = Field(default_factory=list)
-
-    @property
-    def opens(self) -> list[Unlock]:
-        return [u for u in self.unlocks if u.opens]
-
-    @property
-    def needed_for(self) -> list[Unlock]:
-        return [u for u in self.unlocks if not u.opens]
 
 
 @dataclass
@@ -197,7 +136,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         if found is None:
             merged[d.key] = d
             continue
-        better = (_ORDER[d.tier], d.order) < (_ORDER[found.tier], found.order)
+        better = (TIER_ORDER[d.tier], d.order) < (TIER_ORDER[found.tier], found.order)
         if better:
             found.tier, found.order, found.kind = d.tier, d.order, d.kind
             found.due = d.due if d.due is not None else found.due
@@ -222,7 +161,7 @@ def _finish(drafts: list[_Draft], book: ActionBook) -> list[RankedStep]:
                 o != k and d.unlocks[o].name == u.name and book.needs(k, o) for o in d.unlocks
             )
         }
-    drafts.sort(key=lambda d: (_ORDER[d.tier], d.order))
+    drafts.sort(key=lambda d: (TIER_ORDER[d.tier], d.order))
     return [d.step() for d in drafts]
 
 

@@ -5,23 +5,30 @@ Authors may write both in the YAML; these are the words used when they did not.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from pathways.model.catalogue import Catalogue
 from pathways.model.library import Library
 from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
     MembershipRequirement,
+    Not,
     PassedRequirement,
     PostedRequirement,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
     ServedRequirement,
+    ServedSpec,
     ServiceScope,
 )
 
@@ -43,43 +50,49 @@ class Words:
     def name(self, section: str, entry_id: str) -> str:
         return self._names.get((section, entry_id), entry_id.replace("_", " "))
 
-    def text(self, req: BaseRequirement, pathway_id: str) -> str:
+    def text(self, req: Requirement, pathway_id: str) -> str:
         """What the requirement asks, e.g. 'Holds PIP accreditation at level 2 or above'."""
         if req.text:
             return req.text
         return self._generated(req, pathway_id)
 
-    def next_step(self, req: BaseRequirement, pathway_id: str) -> str | None:
+    def next_step(self, req: Requirement, pathway_id: str) -> str | None:
         """What to do to meet it; None when it is nothing a person can do (an attribute)."""
         if req.next_step:
             return req.next_step
-        if isinstance(req, AttributeRequirement) or req.children():
-            return None  # combinators: their unmet children are the steps
         n = self.name
-        if isinstance(req, CredentialRequirement):
-            level = f" at level {req.level}" if req.level is not None else ""
-            return f"Gain {n('credentials', req.credential)}{level}"
-        if isinstance(req, CourseRequirement):
-            return f"Complete {n('courses', req.course)}"
-        if isinstance(req, CompletedProgrammeRequirement):
-            return f"Complete every stage of {n('programmes', req.completed_programme)}"
-        if isinstance(req, PassedRequirement):
-            return f"Pass {n('assessments', req.passed)}"
-        if isinstance(req, EndorsementRequirement):
-            return f"Obtain {n('endorsements', req.endorsement)}"
-        if isinstance(req, MembershipRequirement):
-            return f"Join {n('programmes', req.member_of)}"
-        if isinstance(req, ReachedRequirement):
-            return f"Reach {self._stage_name(req, pathway_id)}"
-        if isinstance(req, RankRequirement | BandRequirement):
-            section = "ranks" if isinstance(req, RankRequirement) else "bands"
-            b = req.rank if isinstance(req, RankRequirement) else req.band
-            target = b.exactly or b.at_least
-            if target is not None:
-                return f"Reach the {req.kind} of {n(section, target)}"
-        if isinstance(req, ServedRequirement):
-            return self._generated(req, pathway_id).replace("Has served", "Serve", 1)
-        return self._generated(req, pathway_id)
+        match req:
+            case AllOf() | AnyOf() | AtLeast() | Not():
+                return None  # their unmet children are the steps
+            case AttributeRequirement():
+                return None
+            case CredentialRequirement():
+                level = f" at level {req.level}" if req.level is not None else ""
+                return f"Gain {n('credentials', req.credential)}{level}"
+            case CourseRequirement():
+                return f"Complete {n('courses', req.course)}"
+            case CompletedProgrammeRequirement():
+                return f"Complete every stage of {n('programmes', req.completed_programme)}"
+            case PassedRequirement():
+                return f"Pass {n('assessments', req.passed)}"
+            case EndorsementRequirement():
+                return f"Obtain {n('endorsements', req.endorsement)}"
+            case MembershipRequirement():
+                return f"Join {n('programmes', req.member_of)}"
+            case ReachedRequirement():
+                return f"Reach {self._stage_name(req, pathway_id)}"
+            case RankRequirement() | BandRequirement():
+                section, b = _section(req), req.bounds
+                target = b.exactly or b.at_least
+                if target is not None:
+                    return f"Reach the {req.kind} of {n(section, target)}"
+                return self._generated(req, pathway_id)
+            case ServedRequirement():
+                return self._generated(req, pathway_id).replace("Has served", "Serve", 1)
+            case DistinctBusinessGroupsRequirement() | PostedRequirement():
+                return self._generated(req, pathway_id)
+            case _:
+                assert_never(req)
 
     def _stage_name(self, req: ReachedRequirement, pathway_id: str) -> str:
         pid, sid = req.target(pathway_id)
@@ -90,78 +103,91 @@ class Words:
             label += f" ({pathway.name})"
         return label
 
-    def _generated(self, req: BaseRequirement, pathway_id: str) -> str:
+    def _generated(self, req: Requirement, pathway_id: str) -> str:
         n = self.name
-        if isinstance(req, CredentialRequirement):
-            level = f" at level {req.level} or above" if req.level is not None else ""
-            state = " (current, not lapsed)" if req.current else ""
-            return f"Holds {n('credentials', req.credential)}{level}{state}"
-        if isinstance(req, CourseRequirement):
-            return f"Has completed {n('courses', req.course)}"
-        if isinstance(req, CompletedProgrammeRequirement):
-            return f"Has completed every stage of {n('programmes', req.completed_programme)}"
-        if isinstance(req, PassedRequirement):
-            return f"Has passed {n('assessments', req.passed)}"
-        if isinstance(req, RankRequirement | BandRequirement):
-            section = "ranks" if isinstance(req, RankRequirement) else "bands"
-            b = req.rank if isinstance(req, RankRequirement) else req.band
-            basis = "" if b.basis.value == "substantive" else f" ({b.basis.value} or substantive)"
-            if b.basis.value == "temporary":
-                basis = " (temporary)"
-            if b.exactly:
-                return f"Holds the {req.kind} of {n(section, b.exactly)}{basis}"
-            parts = []
-            if b.at_least:
-                parts.append(f"{n(section, b.at_least)} or above")
-            if b.at_most:
-                parts.append(f"{n(section, b.at_most)} or below")
-            return f"Holds a {req.kind} of {' and '.join(parts)}{basis}"
-        if isinstance(req, ServedRequirement):
-            s = req.served
-            where = {
-                ServiceScope.SERVICE: "in the service",
-                ServiceScope.CURRENT_RANK: "in the current rank or band",
-                ServiceScope.CURRENT_ROLE: "in the current role",
-                ServiceScope.CURRENT_BUSINESS_GROUP: "in the current business group",
-                ServiceScope.ROLE: f"as {n('roles', s.role or '')}",
-                ServiceScope.BUSINESS_GROUP: f"in {n('business_groups', s.business_group or '')}",
-            }[s.in_]
-            if s.at_least_months is not None and s.at_most_months is not None:
-                return (
-                    f"Has served {_months(s.at_least_months)} to "
-                    f"{_months(s.at_most_months)} {where}"
-                )
-            if s.at_least_months is not None:
-                return f"Has served at least {_months(s.at_least_months)} {where}"
-            return f"Has served at most {_months(s.at_most_months or 0)} {where}"
-        if isinstance(req, DistinctBusinessGroupsRequirement):
-            d = req.distinct_business_groups
-            role = f" as {n('roles', d.role)}" if d.role else ""
-            return f"Has been posted{role} in at least {d.at_least} different business groups"
-        if isinstance(req, PostedRequirement):
-            parts = []
-            if req.posted.role:
-                parts.append(f"as {n('roles', req.posted.role)}")
-            if req.posted.business_group:
-                parts.append(f"in {n('business_groups', req.posted.business_group)}")
-            return f"Is currently posted {' '.join(parts)}"
-        if isinstance(req, EndorsementRequirement):
-            entry = self.cat.entry("endorsements", req.endorsement)
-            by = f" (by {entry.by})" if entry is not None and hasattr(entry, "by") else ""
-            return f"Has {n('endorsements', req.endorsement)}{by}"
-        if isinstance(req, MembershipRequirement):
-            return f"Is a member of {n('programmes', req.member_of)}"
-        if isinstance(req, ReachedRequirement):
-            return f"Has reached {self._stage_name(req, pathway_id)}"
-        if isinstance(req, AttributeRequirement):
-            values = " or ".join(req.allowed())
-            return f"{n('attributes', req.attribute)} is {values}"
-        kids = len(req.children())
-        return {
-            "all_of": "All of these",
-            "any_of": "One of these",
-            "not": "Not this",
-        }.get(req.kind, f"At least {getattr(req, 'at_least', 1)} of these {kids}")
+        match req:
+            case CredentialRequirement():
+                level = f" at level {req.level} or above" if req.level is not None else ""
+                state = " (current, not lapsed)" if req.current else ""
+                return f"Holds {n('credentials', req.credential)}{level}{state}"
+            case CourseRequirement():
+                return f"Has completed {n('courses', req.course)}"
+            case CompletedProgrammeRequirement():
+                return f"Has completed every stage of {n('programmes', req.completed_programme)}"
+            case PassedRequirement():
+                return f"Has passed {n('assessments', req.passed)}"
+            case RankRequirement() | BandRequirement():
+                return self._holds(req)
+            case ServedRequirement():
+                return self._served(req.served)
+            case DistinctBusinessGroupsRequirement():
+                d = req.distinct_business_groups
+                role = f" as {n('roles', d.role)}" if d.role else ""
+                return f"Has been posted{role} in at least {d.at_least} different business groups"
+            case PostedRequirement():
+                parts = []
+                if req.posted.role:
+                    parts.append(f"as {n('roles', req.posted.role)}")
+                if req.posted.business_group:
+                    parts.append(f"in {n('business_groups', req.posted.business_group)}")
+                return f"Is currently posted {' '.join(parts)}"
+            case EndorsementRequirement():
+                entry = self.cat.entry("endorsements", req.endorsement)
+                by = f" (by {entry.by})" if entry is not None and hasattr(entry, "by") else ""
+                return f"Has {n('endorsements', req.endorsement)}{by}"
+            case MembershipRequirement():
+                return f"Is a member of {n('programmes', req.member_of)}"
+            case ReachedRequirement():
+                return f"Has reached {self._stage_name(req, pathway_id)}"
+            case AttributeRequirement():
+                values = " or ".join(req.allowed())
+                return f"{n('attributes', req.attribute)} is {values}"
+            case AllOf():
+                return "All of these"
+            case AnyOf():
+                return "One of these"
+            case AtLeast():
+                return f"At least {req.at_least} of these {len(req.of)}"
+            case Not():
+                return "Not this"
+            case _:
+                assert_never(req)
+
+    def _holds(self, req: RankRequirement | BandRequirement) -> str:
+        n = self.name
+        section, b = _section(req), req.bounds
+        basis = "" if b.basis.value == "substantive" else f" ({b.basis.value} or substantive)"
+        if b.basis.value == "temporary":
+            basis = " (temporary)"
+        if b.exactly:
+            return f"Holds the {req.kind} of {n(section, b.exactly)}{basis}"
+        parts = []
+        if b.at_least:
+            parts.append(f"{n(section, b.at_least)} or above")
+        if b.at_most:
+            parts.append(f"{n(section, b.at_most)} or below")
+        return f"Holds a {req.kind} of {' and '.join(parts)}{basis}"
+
+    def _served(self, s: ServedSpec) -> str:
+        n = self.name
+        where = {
+            ServiceScope.SERVICE: "in the service",
+            ServiceScope.CURRENT_RANK: "in the current rank or band",
+            ServiceScope.CURRENT_ROLE: "in the current role",
+            ServiceScope.CURRENT_BUSINESS_GROUP: "in the current business group",
+            ServiceScope.ROLE: f"as {n('roles', s.role or '')}",
+            ServiceScope.BUSINESS_GROUP: f"in {n('business_groups', s.business_group or '')}",
+        }[s.in_]
+        if s.at_least_months is not None and s.at_most_months is not None:
+            return f"Has served {_months(s.at_least_months)} to {_months(s.at_most_months)} {where}"
+        if s.at_least_months is not None:
+            return f"Has served at least {_months(s.at_least_months)} {where}"
+        return f"Has served at most {_months(s.at_most_months or 0)} {where}"
+
+
+def _section(req: RankRequirement | BandRequirement) -> str:
+    """The catalogue section a rank or band requirement names."""
+    return "ranks" if req.kind == "rank" else "bands"
 
 
 def _months(n: int) -> str:

@@ -1,7 +1,9 @@
-"""Shared fixtures: the records store on SQLite and on a throwaway PostgreSQL server.
+"""Shared fixtures: the shipped library and an evaluator (once per session), and the
+records store on SQLite and on a throwaway PostgreSQL server.
 
 A test that takes ``db_url`` (or ``store``) runs twice, ``[sqlite]`` and
-``[postgresql]``, each time on a fresh, empty database. The PostgreSQL server is
+``[postgresql]``, each time on a fresh, empty database (the ``[postgresql]`` run is marked
+``slow``: ``make test-fast`` leaves it out). The PostgreSQL server is
 started once per session, on first use (see ``tests/pg.py``), and stopped and
 deleted at the end. Without Debian's PostgreSQL server the ``[postgresql]`` tests
 fail, saying to run ``scripts/system-deps.sh``; ``PATHWAYS_SKIP_POSTGRES=1``
@@ -19,12 +21,28 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pg import SKIP_ENV, PostgresServer, PostgresUnavailable, start_server
+from shipped import shipped
 
+from pathways import Library
+from rules.engine import Evaluator
 from store import Store
 from web.app import create_app
 from web.testing import Seeded, seed
 
-BACKENDS = ["sqlite", "postgresql"]
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The shipped pathway library, loaded once for the session (shared: never change it).
+
+    A module that needs another library defines its own ``library`` fixture.
+    """
+    return shipped()
+
+
+@pytest.fixture(scope="session")
+def evaluator(library: Library) -> Evaluator:
+    """An in-process evaluator of the shipped library, shared by the session."""
+    return Evaluator(library)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +61,7 @@ def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
     pytest.fail(problem, pytrace=False)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a new, empty database: a SQLite file, or a PostgreSQL database."""
     if request.param == "sqlite":
@@ -68,14 +86,20 @@ def store(db_url: str) -> Iterator[Store]:
         opened.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    """A web store for one test module: 12 synthetic people, a user and token per role."""
+    """The web store shared by the session: 12 synthetic people, a user and token per role.
+
+    Tests add to it (records, tokens, library versions) and must not depend on what other
+    modules added: use ids of your own, and count relative to what is there. A module that
+    needs other data (tests/test_web_pages.py, test_web_reports.py, test_security.py)
+    defines its own ``seeded``.
+    """
     return seed(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client(seeded: Seeded) -> Iterator[TestClient]:
-    """The app on the module's store (started: its engine workers run)."""
+    """The app on the shared store, started once (its engine workers run all session)."""
     with TestClient(create_app(seeded.url, workers=1)) as c:
         yield c

@@ -8,15 +8,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shipped import shipped
 
 from authoring.testing import as_of_dates, records
 from authoring.testing.pending import pending_records
-from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.library import UnknownPathwayError
+from pathways.problems import CareerPathwaysError
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
 from rules.engine import Evaluator
 from workforce.synthetic import generate_people
 
-LIBRARY = load_library([SHIPPED_LIBRARY])
+LIBRARY = shipped()
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,7 @@ def _same(batch: BatchEvaluator, engine: Evaluator, person: Any, day: dt.date) -
         assert dates.get(i, (None, None)) == (s.eligible_from, s.lapsed_on)
 
 
+@pytest.mark.slow  # 150 hypothesis records, decided twice each
 @settings(
     max_examples=150,
     deadline=None,
@@ -58,6 +61,7 @@ def test_batch_evaluator_agrees_with_the_durable_rules_engine_on_every_shipped_s
     _same(*both, person, later)
 
 
+@pytest.mark.slow  # 60 hypothesis cases, decided twice each
 @settings(
     max_examples=60,
     deadline=None,
@@ -75,6 +79,7 @@ def test_batch_evaluator_agrees_on_records_waiting_while_something_lapses(
         _same(*both, person, day)
 
 
+@pytest.mark.slow  # a synthetic workforce decided by both evaluators
 @pytest.mark.parametrize(
     "day", [dt.date(2010, 3, 31), dt.date(2010, 4, 1), dt.date(2018, 1, 31), dt.date(2024, 6, 1)]
 )
@@ -96,3 +101,26 @@ def test_batch_limits_stages_to_the_pathways_asked_for(
     assert only.stages == engine.statuses(person, day, ["fsl", "senior_leadership"]).stages
     with pytest.raises(KeyError, match="unknown pathway 'nope'"):
         batch.statuses(person, day, ["nope"])
+
+
+def test_an_unknown_pathway_is_one_error_with_a_suggestion(
+    both: tuple[BatchEvaluator, Evaluator],
+) -> None:
+    """Both engines refuse a misspelt pathway the same way: the project's error, with the
+    closest id and the ones there are (and a KeyError still, for older callers)."""
+    person = next(iter(generate_people(1, seed=2)))
+    day = dt.date(2024, 6, 1)
+    batch, engine = both
+    for decide in (batch.statuses, engine.statuses, engine.decide):
+        with pytest.raises(UnknownPathwayError) as caught:
+            decide(person, day, ["pip", "senior_leadershp"])
+        err = caught.value
+        assert isinstance(err, CareerPathwaysError) and isinstance(err, KeyError)
+        assert err.pathway == "senior_leadershp"
+        (problem,) = err.problems
+        assert problem.code == "unknown-reference"
+        assert problem.suggestion == "senior_leadership"
+        assert str(err).startswith(
+            "unknown pathway 'senior_leadershp'; did you mean 'senior_leadership'? (pathways: "
+        )
+        assert set(err.known) == set(LIBRARY.pathways)

@@ -7,6 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 import pathways
+import rules
+import rules.pool
 from cli import cli
 
 
@@ -57,6 +59,27 @@ def test_public_api_is_pinned() -> None:
     )
     for name in pathways.__all__:
         assert hasattr(pathways, name)
+
+
+def test_engine_api_is_pinned() -> None:
+    """The engine's public names. The pool's fault-injection hooks (CRASH_ENV, FAIL_ENV)
+    left this list on purpose: they live in the private rules._faults, for tests only."""
+    assert sorted(rules.__all__) == sorted(
+        [
+            "Decision",
+            "EngineError",
+            "Evaluator",
+            "Evidence",
+            "NextStep",
+            "RequirementOutcome",
+            "StageDecision",
+            "Status",
+        ]
+    )
+    assert sorted(rules.pool.__all__) == ["EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
+    for module in (rules, rules.pool):
+        for name in module.__all__:
+            assert hasattr(module, name)
 
 
 def test_schema_command_describes_requirement_kinds(tmp_path) -> None:  # type: ignore[no-untyped-def]

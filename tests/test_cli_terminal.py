@@ -22,6 +22,10 @@ from click.testing import CliRunner
 from cli import cli
 from cli.options import MAX_RECORD_BYTES
 
+# Slow: each test runs the command in a pseudo-terminal or a pipe, a process of its own
+# (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 INSPECTOR = ROOT / "examples" / "inspector_pip.json"
 RECORD = INSPECTOR.read_text()

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from accreditation.io import load_record
-from pathways import SHIPPED_LIBRARY, load_library
 from rules import Decision, Evaluator, Status
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Evaluator:
-    return Evaluator(load_library([SHIPPED_LIBRARY]))
 
 
 def test_decisions_built_without_validation_equal_validated_ones(evaluator: Evaluator) -> None:

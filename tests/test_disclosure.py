@@ -127,6 +127,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
+@pytest.mark.slow  # hypothesis: exact linear algebra on many tables
 @given(people(["has", "has_not"]))
 def test_no_hidden_count_of_a_stage_can_be_worked_out(pool: list[tuple[Atom, str]]) -> None:
     """Within a table, from its totals, and between the tables of every grouping."""
@@ -135,6 +136,7 @@ def test_no_hidden_count_of_a_stage_can_be_worked_out(pool: list[tuple[Atom, str
 
 
 @SETTINGS
+@pytest.mark.slow  # hypothesis: exact linear algebra on many tables
 @given(people(["kept", "lost", "gained", "neither"]))
 def test_no_hidden_count_of_an_impact_can_be_worked_out(pool: list[tuple[Atom, str]]) -> None:
     """Before and after, losses and gains, with the stage's total losses and gains public."""
@@ -148,6 +150,7 @@ def test_no_hidden_count_of_an_impact_can_be_worked_out(pool: list[tuple[Atom, s
     assert attack([(pool, tables)], IMPACT) == []
 
 
+@pytest.mark.slow  # hypothesis: exact linear algebra on many tables
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(people(["has", "has_not"], max_size=30), min_size=2, max_size=4))
 def test_no_hidden_count_can_be_worked_out_across_the_years_of_a_trend(
@@ -175,6 +178,7 @@ def primary_only() -> Iterator[None]:
         tables_module.protect, tables_module.recoverable = real
 
 
+@pytest.mark.slow  # each property run again on a faulty variant until it fails
 @pytest.mark.parametrize(
     "prop",
     [

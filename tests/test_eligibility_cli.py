@@ -40,7 +40,8 @@ def test_json_output_is_a_decision() -> None:
 def test_unknown_pathway_is_a_usage_error_listing_pathways() -> None:
     code, out = run("eligibility", SPNAC, "--pathway", "pipp")
     assert code == 2
-    assert "pipp" in out and "senior_leadership" in out
+    assert "unknown pathway 'pipp'; did you mean 'pip'?" in out
+    assert "senior_leadership" in out
 
 
 def test_invalid_record_says_which_field(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 from sample_people import OFFICER, PEOPLE
 
 from accreditation.record import Person
-from pathways import SHIPPED_LIBRARY, Library, load_library
+from pathways import Library
 from rules import EngineError, Evaluator
 from rules.compile import compile_library
 from rules.session import RuleEngine
@@ -32,11 +32,6 @@ AS_OF = dt.date(2021, 6, 1)
 # is still asserted and fired in durable-rules; only fewer stages are written up.
 SOME = ["promotion", "fsl", "pip", "analyst"]
 SID_NOT_FOUND = "error code: 309"  # what durable's get_state says for a sid with no session
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library([SHIPPED_LIBRARY])
 
 
 def handle_of(engine: RuleEngine, evaluator: Evaluator) -> Any:
@@ -105,6 +100,7 @@ def test_no_state_leaks_between_people(library: Library) -> None:
         )
 
 
+@pytest.mark.slow  # 3,000 evaluations
 def test_3000_evaluations_leave_no_sessions_and_never_more_than_one(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,6 +123,7 @@ def test_3000_evaluations_leave_no_sessions_and_never_more_than_one(
     assert not any(session_live(handle, sid) for sid in sids)
 
 
+@pytest.mark.slow  # 3,000 evaluations
 def test_memory_stays_flat_over_3000_evaluations(library: Library) -> None:
     evaluator = Evaluator(library)
     for i in range(500):  # warm-up: caches, allocator pools

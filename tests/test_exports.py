@@ -1,29 +1,21 @@
-"""Standards exports: pathways as CTDL JSON-LD, held stages as Open Badges 3.0 credentials.
+"""Standards exports: pathways as CTDL JSON-LD (badges: tests/test_exports_badges.py).
 
 Structure is checked against the official artefacts in tests/fixtures/standards/
-(tests/standards.py): every badge against 1EdTech's Open Badges 3.0 JSON Schema,
-every CTDL document against Credential Engine's CTDL term list and publishing
-models. The rest checks the meaning: which components, links, conditions and
-dates; what a badge says and never says.
+(tests/standards.py): every CTDL document against Credential Engine's CTDL term list and
+publishing models. The rest checks the meaning: which components, links, conditions and
+dates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from standards import ctdl_vocabulary, load, ob3_errors, publishing_problems
+from export_kit import ROOT, check_ctdl, components, conditions, run, shipped, uri
+from standards import ctdl_vocabulary, load, publishing_problems
 
-from accreditation import Person
-from accreditation.io import load_record
-from cli import cli
 from exports import (
     ACHIEVEMENT_TYPES,
     AWARD_COMPONENT_TYPES,
@@ -31,22 +23,12 @@ from exports import (
     EXTENSION_NAMESPACE,
     EXTENSION_PREFIX,
     LOGICAL_OPERATORS,
-    OB3_CREDENTIAL_SCHEMA,
-    NotHeldError,
     UnknownStageError,
-    achievement_credential,
-    component_uri,
     pathway_to_ctdl,
 )
 from pathways import SHIPPED_LIBRARY, Library, load_library
 from pathways.model.requirements import walk
-from rules.decision import Decision
-from rules.engine import Evaluator
-from workforce.synthetic import generate_people
 
-ROOT = Path(__file__).resolve().parents[1]
-INSPECTOR = ROOT / "examples" / "inspector_pip.json"
-ISSUER = {"id": "https://police.example/", "name": "Example Police"}
 OWNER = "https://registry.example/resources/ce-3c5dd3f8-4c36-4b43-8b1f-0f0e3ba1b2a7"
 X = EXTENSION_PREFIX
 
@@ -85,65 +67,6 @@ pathway:
 
 
 # --- helpers ---------------------------------------------------------------------
-
-
-@cache
-def shipped() -> Library:
-    return load_library([SHIPPED_LIBRARY])
-
-
-@cache
-def evaluator() -> Evaluator:
-    return Evaluator(shipped())
-
-
-def check_ctdl(document: dict[str, Any], *, extensions: bool = False) -> None:
-    """The document uses only official CTDL terms, as the publishing models take them."""
-    problems = ctdl_vocabulary().problems(document, EXTENSION_PREFIX if extensions else None)
-    assert not problems, "\n".join(problems[:8])
-    if not extensions:
-        problems = publishing_problems(document)
-        assert not problems, "\n".join(problems[:8])
-
-
-def checked_badge(person: Person, decision: Decision, pathway: str, stage: str, **kw: Any) -> Any:
-    """``achievement_credential``, checked against 1EdTech's official schema."""
-    issuer = kw.pop("issuer", ISSUER)
-    credential = achievement_credential(
-        person, decision, pathway, stage, issuer, evaluator().library, **kw
-    )
-    errors = ob3_errors(credential)
-    assert not errors, "\n".join(errors[:5])
-    return credential
-
-
-def components(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Components by 'pathway.stage' (their identifier)."""
-    return {
-        node["ceterms:identifier"][0]["ceterms:identifierValueCode"]: node
-        for node in document["@graph"][1:]
-    }
-
-
-def conditions(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every ComponentCondition of a component, depth first."""
-    stack = list(node.get("ceterms:hasCondition", []))
-    while stack:
-        condition = stack.pop(0)
-        yield condition
-        stack[:0] = condition.get("ceterms:hasCondition", [])
-
-
-def uri(pathway: str, stage: str, library: Library | None = None) -> str:
-    return component_uri(library or shipped(), pathway, stage)
-
-
-def inspector_badge(
-    stage: str = "level_1", on: dt.date = dt.date(2024, 1, 1)
-) -> tuple[Person, Decision, dict[str, Any]]:
-    person = load_record(INSPECTOR)
-    decision = evaluator().decide(person, on)
-    return person, decision, checked_badge(person, decision, "pip", stage)
 
 
 @pytest.fixture
@@ -481,168 +404,7 @@ def test_component_classes_follow_the_award_kind() -> None:
     assert "ceterms:WorkExperienceComponent" in types.values()
 
 
-# --- Open Badges 3.0 -----------------------------------------------------------------
-
-
-def test_badge_passes_the_official_open_badges_schema() -> None:
-    _, _, badge = inspector_badge()
-    assert not ob3_errors(badge)
-    assert badge["credentialSchema"] == [OB3_CREDENTIAL_SCHEMA]
-    assert OB3_CREDENTIAL_SCHEMA["type"] == "1EdTechJsonSchemaValidator2019"
-
-
-@pytest.mark.parametrize(
-    ("fault", "message"),
-    [
-        pytest.param(lambda b: b.update(validFrom="2014-05-01"), "is not a 'date-time'", id="date"),
-        pytest.param(
-            lambda b: b.update(type=["VerifiableCredential"]), "does not contain", id="type"
-        ),
-        pytest.param(
-            lambda b: b["credentialSubject"].pop("achievement"),
-            "'achievement' is a required",
-            id="achievement",
-        ),
-        pytest.param(
-            lambda b: b["credentialSchema"][0].pop("type"),
-            "'type' is a required property",
-            id="credentialSchema",
-        ),
-        pytest.param(lambda b: b["issuer"].pop("id"), "issuer: {'type'", id="issuer-without-id"),
-    ],
-)
-def test_the_official_schema_rejects_faulty_badges(fault: Any, message: str) -> None:
-    _, _, badge = inspector_badge()
-    fault(badge)
-    errors = ob3_errors(badge)
-    assert any(message in error for error in errors), errors
-
-
-def test_every_badge_a_synthetic_workforce_earns_passes_the_official_schema() -> None:
-    """Every held stage of 150 synthetic people, as a badge, with and without a hashed id."""
-    count = 0
-    kinds: set[str] = set()
-    for person in generate_people(150, seed=5):
-        decision = evaluator().decide(person, dt.date(2024, 1, 1))
-        for stage in decision.stages:
-            if stage.status.value != "held":
-                continue
-            salt = "pepper" if count % 2 else None
-            credential = checked_badge(
-                person, decision, stage.pathway, stage.stage, identity_salt=salt
-            )
-            kinds.add(credential["credentialSubject"]["achievement"]["achievementType"])
-            count += 1
-    assert count > 200, count
-    assert len(kinds) >= 4, kinds
-
-
-def test_badge_for_held_pip_level_1() -> None:
-    _, decision, badge = inspector_badge()
-    assert decision.stage("pip", "level_1").status.value == "held"
-    assert badge["validFrom"] == "2014-05-01T00:00:00Z"  # awarded
-    # Revalidated 2019-04-20, valid 60 months: it lapses on 2024-04-20.
-    assert badge["validUntil"] == "2024-04-20T00:00:00Z"
-    (evidence,) = badge["evidence"]
-    assert evidence["description"] == "Record item A1 (credentials)"
-    assert "level 1 (awarded 2014-05-01)" in evidence["name"]
-    achievement = badge["credentialSubject"]["achievement"]
-    assert achievement["id"] == uri("pip", "level_1")
-    assert achievement["achievementType"] == "Certification"
-    assert "Completed initial investigation training" in achievement["criteria"]["narrative"]
-    assert badge["issuer"] == {"id": ISSUER["id"], "type": ["Profile"], "name": ISSUER["name"]}
-    assert badge["credentialSubject"]["identifier"][0]["identityHash"] == "W100234"
-
-
-def test_lapse_date_matches_the_decision() -> None:
-    person = load_record(INSPECTOR)
-    later = evaluator().decide(person, dt.date(2024, 6, 1)).stage("pip", "level_1")
-    assert later.status.value == "lapsed"
-    assert later.lapsed_on == dt.date(2024, 4, 20)
-
-
-def test_badge_is_deterministic() -> None:
-    assert inspector_badge()[2] == inspector_badge()[2]
-
-
-def test_not_held_stage_raises_naming_its_status() -> None:
-    with pytest.raises(NotHeldError, match="status is 'not_eligible'") as caught:
-        inspector_badge("level_3")
-    assert caught.value.status == "not_eligible"
-    with pytest.raises(ValueError, match=r"'lapsed' \(lapsed on 2024-04-20\)"):
-        inspector_badge("level_1", dt.date(2024, 6, 1))
-
-
-def test_stage_not_in_force_raises() -> None:
-    person = load_record(ROOT / "examples" / "superintendent_spnac.json")
-    decision = evaluator().decide(person, dt.date(2009, 1, 1))  # before FSL existed
-    with pytest.raises(NotHeldError, match=r"not_decided.*not in force on 2009-01-01"):
-        achievement_credential(person, decision, "fsl", "stage_1", ISSUER, evaluator().library)
-
-
-def test_bad_arguments_are_value_errors() -> None:
-    person, decision, _ = inspector_badge()
-    library = evaluator().library
-    with pytest.raises(UnknownStageError):
-        achievement_credential(person, decision, "pip", "level_9", ISSUER, library)
-    with pytest.raises(ValueError, match="needs 'name'"):
-        achievement_credential(person, decision, "pip", "level_1", {"id": "urn:x"}, library)
-    other = person.model_copy(update={"id": "W999999"})
-    with pytest.raises(ValueError, match="decision is for 'W100234'"):
-        achievement_credential(other, decision, "pip", "level_1", ISSUER, library)
-
-
-PROTECTED_PERSON = {
-    "id": "W900001",
-    "kind": "officer",
-    "name": "Pat Private",
-    "joined": "2001-01-01",
-    "ranks": [{"id": "R1", "rank": "constable", "start": "2001-01-01"}],
-    "memberships": [
-        {
-            "id": "M1",
-            "programme": "promoting_difference",
-            "start": "2008-01-01",
-            "end": "2009-12-31",
-        }
-    ],
-    "protected": {"ethnicity": "black", "gender": "female", "disability": "yes"},
-    "attributes": {"religion": "private-value"},
-}
-
-
-def test_no_personal_data_beyond_the_id_in_any_badge() -> None:
-    person, _, badge = inspector_badge()
-    text = json.dumps(badge).lower()
-    assert person.name is not None and person.name.lower() not in text
-    for value in ("asian", "female", "ethnicity", "gender"):
-        assert value not in text
-
-    person = Person.model_validate(PROTECTED_PERSON)
-    decision = evaluator().decide(person, dt.date(2009, 6, 1))
-    badge = checked_badge(person, decision, "positive_action", "promoting_difference")
-    text = json.dumps(badge).lower()
-    for value in ("pat private", "black", "female", "woman", "disab", "ethnic", "private-value"):
-        assert value not in text, value
-    narrative = badge["credentialSubject"]["achievement"]["criteria"]["narrative"]
-    assert "A condition on protected characteristics (not shown)" in narrative
-    assert badge["validUntil"] == "2010-01-01T00:00:00Z"  # the day after membership ended
-    assert badge["credentialSubject"]["achievement"]["achievementType"] == "Membership"
-
-
-def test_hashed_identity_hides_the_id() -> None:
-    person, decision, _ = inspector_badge()
-    badge = checked_badge(person, decision, "pip", "level_1", identity_salt="pepper")
-    (identity,) = badge["credentialSubject"]["identifier"]
-    assert identity["hashed"] is True and identity["identityHash"].startswith("sha256$")
-    assert "W100234" not in json.dumps(badge)
-
-
 # --- the command line ----------------------------------------------------------------
-
-
-def run(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.mark.parametrize("command", [[], ["ctdl"], ["badge"]])
@@ -692,48 +454,6 @@ def test_cli_ctdl_unknown_pathway_is_a_usage_error() -> None:
     result = run("export-standard", "ctdl", "nope")
     assert result.exit_code == 2
     assert "PATHWAY" in result.output and "no pathway 'nope'" in result.output
-
-
-def test_cli_badge_for_a_held_stage() -> None:
-    result = run(
-        "export-standard", "badge", str(INSPECTOR), "pip.level_1", "--as-of", "2024-01-01",
-        "--issuer-id", ISSUER["id"], "--issuer-name", ISSUER["name"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == inspector_badge()[2]
-    assert "warning" not in result.stderr
-
-
-def test_cli_badge_without_issuer_warns_and_names_the_flags() -> None:
-    result = run("export-standard", "badge", str(INSPECTOR), "pip.level_1", "--as-of", "2024-01-01")
-    assert result.exit_code == 0
-    assert "--issuer-id" in result.stderr
-    assert not ob3_errors(json.loads(result.stdout))
-
-
-def test_cli_badge_not_held_exits_1_naming_the_status() -> None:
-    result = run("export-standard", "badge", str(INSPECTOR), "pip.level_3", "--as-of", "2024-01-01")
-    assert result.exit_code == 1
-    assert "not_eligible" in result.stderr and "--as-of" in result.stderr
-    assert result.stdout == ""
-
-
-@pytest.mark.parametrize(
-    ("stage", "message"),
-    [("pip", "not PATHWAY.STAGE"), ("pip.level_9", "stages of pip"), ("nope.x", "pathways:")],
-)
-def test_cli_badge_bad_stage_is_a_usage_error(stage: str, message: str) -> None:
-    result = run("export-standard", "badge", str(INSPECTOR), stage)
-    assert result.exit_code == 2
-    assert "PATHWAY.STAGE" in result.output and message in result.output
-
-
-def test_cli_badge_invalid_record_exits_2(tmp_path: Path) -> None:
-    record = tmp_path / "bad.json"
-    record.write_text('{"id": "W1", "kind": "officer"}')
-    result = run("export-standard", "badge", str(record), "pip.level_1")
-    assert result.exit_code == 2
-    assert "joined" in result.stderr
 
 
 def test_docs_give_every_mapping(demo_library: Library) -> None:

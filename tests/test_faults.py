@@ -24,6 +24,9 @@ from store import Store
 from workforce.population import evaluate_population
 from workforce.synthetic import generate_people
 
+# Slow: real processes killed mid-write (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 PATHWAYS = str(Path(sys.executable).parent / "pathways")
 ROUNDS = 6 if os.environ.get("PATHWAYS_LONG_TESTS") == "1" else 2
 PEOPLE = 6000

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,9 @@ from pathways import SHIPPED_LIBRARY
 from pathways.loader import load_with_problems
 from store import Store
 from workforce.importer import import_files
+
+# Slow: hundreds of fuzzed files and imports (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parent.parent
 IMPORTS = ROOT / "examples" / "import"

@@ -49,6 +49,7 @@ def test_only_the_changed_pathway_and_those_that_refer_to_it_are_decided() -> No
     assert changed_pathways(new, new) == []
 
 
+@pytest.mark.slow  # a stored workforce decided under two libraries
 def test_the_fsl_rule_introduction_loses_spnac_for_the_superintendent_without_fsl(
     db: str,
 ) -> None:
@@ -63,6 +64,7 @@ def test_the_fsl_rule_introduction_loses_spnac_for_the_superintendent_without_fs
     assert "[c]" in out
 
 
+@pytest.mark.slow  # a stored workforce decided under two libraries
 def test_the_losers_are_exactly_those_the_engine_decides_differently(db: str) -> None:
     store = Store(db)
     day = dt.date(2010, 4, 1)
@@ -102,6 +104,7 @@ def _materialised(directory: Path) -> Path:
     return target
 
 
+@pytest.mark.slow  # impact of a change over a stored workforce, twice
 def test_csv_and_json_outputs(db: str) -> None:
     args = (
         str(BEFORE),
@@ -239,6 +242,7 @@ def _expected(people: list[Any], old: Any, new: Any) -> dict[str, tuple[set[str]
     return {k: (new_has - old_has, old_has - new_has) for k, (old_has, new_has) in has.items()}
 
 
+@pytest.mark.slow  # a workforce decided under two libraries, per change
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_is_compared_like_for_like(
     change: str, small: tuple[str, list[Any]], tmp_path: Path
@@ -282,6 +286,7 @@ def test_a_change_is_compared_like_for_like(
             assert (everyone.gained, everyone.lost) == (len(stage.gained), len(stage.lost))
 
 
+@pytest.mark.slow  # two population runs through the command
 def test_adding_a_pathway_on_the_command_line(small: tuple[str, list[Any]], tmp_path: Path) -> None:
     """Was: RuntimeError 'a worker decided other stages than this run's' (old side decided
     every pathway); on the web page, every existing stage 'lost by everyone'."""

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shipped import shipped
 from sqlalchemy import select, text
 
 from accreditation import Person
 from accreditation.io import load_record
 from cli import cli
-from pathways.loader import SHIPPED_LIBRARY, load_library
 from store import Store
 from store.schema import people
 from workforce.csvexport import write_csv
@@ -34,7 +34,7 @@ from workforce.synthetic import generate_people, generate_records
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "import"
 BAD = ROOT / "tests" / "fixtures" / "import" / "bad_rows"
-CATALOGUE = load_library([SHIPPED_LIBRARY]).catalogue
+CATALOGUE = shipped().catalogue
 
 
 @pytest.fixture
@@ -456,6 +456,7 @@ print("finished")
 """
 
 
+@pytest.mark.slow  # a process killed mid-import
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "kill.db"
     url = f"sqlite:///{path}"

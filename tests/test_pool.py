@@ -1,7 +1,7 @@
 """The worker-process pool: real processes, real crashes, no mocks.
 
 Workers are killed with SIGKILL, and made to crash on one record with the
-test-only ``PATHWAYS_TEST_CRASH_ON`` hook (see ``rules.pool.CRASH_ENV``).
+test-only ``PATHWAYS_TEST_CRASH_ON`` hook (see ``rules._faults``).
 """
 
 from __future__ import annotations
@@ -18,16 +18,15 @@ import pytest
 from sample_people import CHIEF_INSPECTOR, OFFICER, PEOPLE, STAFF
 
 from accreditation.record import BandHolding, Person
-from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.library import UnknownPathwayError
 from rules import Decision, EngineError, Evaluator
-from rules.pool import CRASH_ENV, FAIL_ENV, EnginePool, WorkerCrashed, WorkerError
+from rules._faults import CRASH_ENV, FAIL_ENV
+from rules.pool import EnginePool, WorkerCrashed, WorkerError
+
+# Slow: real worker processes, killed and replaced (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
 
 AS_OF = dt.date(2021, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Evaluator:
-    return Evaluator(load_library([SHIPPED_LIBRARY]))
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +82,10 @@ def test_pool_decisions_equal_in_process_decisions(pool: EnginePool, evaluator: 
         == evaluator.decide(CHIEF_INSPECTOR, AS_OF, only).model_dump()
     )
     assert pool.decide(OFFICER).as_of == dt.date.today()
+    with pytest.raises(
+        UnknownPathwayError, match=r"did you mean 'promotion'\? \(pathways: analyst,"
+    ):
+        pool.decide(OFFICER, AS_OF, ["promotoin"])
 
 
 def test_decide_many_keeps_input_order_and_uses_every_worker(pool: EnginePool) -> None:

@@ -6,16 +6,11 @@ import datetime as dt
 
 import pytest
 
-from pathways import SHIPPED_LIBRARY, load_library
 from rules import Evaluator
 from workforce.synthetic import generate_people
 
 
-@pytest.fixture(scope="module")
-def evaluator() -> Evaluator:
-    return Evaluator(load_library([SHIPPED_LIBRARY]))
-
-
+@pytest.mark.slow  # a workforce decided in full and in summary
 @pytest.mark.parametrize("as_of", [dt.date(2010, 3, 31), dt.date(2010, 4, 1), dt.date(2024, 6, 1)])
 def test_statuses_equal_the_summary_of_the_full_decision(
     evaluator: Evaluator, as_of: dt.date

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from pathways import SHIPPED_LIBRARY
 from store import Store
 from workforce.population import evaluate_population
 from workforce.synthetic import generate_people
+
+# Slow: population runs, repeated (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
 
 DAY = dt.date(2024, 6, 1)
 

@@ -12,6 +12,9 @@ from store import Store
 from workforce.population import evaluate_population
 from workforce.synthetic import generate_people
 
+# Slow: whole population runs on worker processes (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 DAY = dt.date(2024, 6, 1)
 
 

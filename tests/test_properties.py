@@ -25,6 +25,9 @@ from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
 from store import Store
 
+# Slow: hypothesis properties over many generated records (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("PATHWAYS_PROPERTY_EXAMPLES", "100"))
 PROPERTY = settings(
     max_examples=EXAMPLES,

@@ -64,6 +64,7 @@ def cases(draw: Any) -> tuple[Person, dt.date, str]:
     return draw(records(LIBRARY, as_of)), as_of, draw(st.sampled_from(GOALS))
 
 
+@pytest.mark.slow  # hypothesis over generated records
 @PROPERTY
 @given(cases())
 def test_the_ranked_list_names_each_action_once(case: tuple[Person, dt.date, str]) -> None:

@@ -29,6 +29,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow  # population runs through the command
 def test_pipeline_counts_and_lists(db: str) -> None:
     args = (
         "pipeline",
@@ -57,6 +58,7 @@ def test_pipeline_counts_and_lists(db: str) -> None:
     assert named == total["held"]
 
 
+@pytest.mark.slow  # population runs through the command
 def test_pipeline_target_by_name_and_did_you_mean(db: str) -> None:
     code, out = run("pipeline", "--target", "Sergeant", "--db", db, "--quiet", "--workers", "1")
     assert code == 0 and "promotion.sergeant" in out
@@ -64,6 +66,7 @@ def test_pipeline_target_by_name_and_did_you_mean(db: str) -> None:
     assert code == 2 and "did you mean 'promotion.sergeant'" in out and "--target" in out
 
 
+@pytest.mark.slow  # population runs through the command
 def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> None:
     target = tmp_path / "eq.csv"
     code, out = run(
@@ -106,6 +109,7 @@ def test_equality_report_suppresses_small_counts(db: str, tmp_path: Path) -> Non
     assert code == 2 and "did you mean 'promotion'" in out
 
 
+@pytest.mark.slow  # population runs through the command
 def test_equality_reference_by_choice_and_in_words(db: str) -> None:
     args = ("equality", "--pathway", "promotion", "--db", db, "--as-of", "2024-06-01")
     args += ("--quiet", "--workers", "1")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from shipped import shipped
 from test_disclosure import attack
 
 from accreditation.periods import add_months
 from accreditation.record import Person
-from pathways import SHIPPED_LIBRARY, load_library
+from pathways import SHIPPED_LIBRARY
 from rules.engine import Evaluator
 from store import Store
 from workforce.population import PopulationRun, evaluate_population
@@ -34,10 +35,12 @@ def population() -> Population:
     return people, run
 
 
-def test_pipeline_cells_are_what_the_engine_says(population: Population) -> None:
+def test_pipeline_cells_are_what_the_engine_says(
+    population: Population, evaluator: Evaluator
+) -> None:
     people, run = population
     report = pipeline(run, "promotion.inspector")
-    engine = Evaluator(load_library([SHIPPED_LIBRARY]))
+    engine = evaluator
     expected: dict[str, list[str]] = {"held": [], "eligible": [], "within_6": [], "within_12": []}
     for p in people:
         s = engine.statuses(p, DAY).stage("promotion", "inspector")
@@ -55,7 +58,7 @@ def test_pipeline_cells_are_what_the_engine_says(population: Population) -> None
         pipeline(run, "promotion.nope")
 
 
-LIBRARY = load_library([SHIPPED_LIBRARY])
+LIBRARY = shipped()
 
 
 def _has(run: PopulationRun, key: str) -> dict[str, bool]:
@@ -90,6 +93,7 @@ def test_officer_only_stages_are_rated_over_officers_in_post(population: Populat
     assert women.people in (None, len(sergeants & female))
 
 
+@pytest.mark.slow  # every stage and grouping of a 400-person report
 def test_the_reference_is_never_an_unknown_category(population: Population) -> None:
     _, run = population
     for by in GROUPINGS:
@@ -154,6 +158,7 @@ def test_no_count_of_the_report_can_be_worked_out(population: Population) -> Non
         assert attack([(people, tables)], MONITOR) == [], key
 
 
+@pytest.mark.slow  # one population run per date
 def test_trend_counts_people_only_from_the_day_they_joined() -> None:
     store = Store("sqlite://")
     people = list(generate_people(100, seed=6))

@@ -20,7 +20,7 @@ from authoring.testing import records
 from authoring.testing.strategies import as_of_dates
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
-from rules import route as route_module
+from rules import route_search
 from rules.decision import Decision, Status
 from rules.engine import Evaluator
 from rules.pool import EnginePool
@@ -124,6 +124,7 @@ def cases(draw: Any, library: Library = LIBRARY) -> tuple[Person, dt.date, str]:
     return person, as_of, draw(st.sampled_from(GOALS))
 
 
+@pytest.mark.slow  # hypothesis over generated records
 @PROPERTY
 @given(cases())
 def test_doing_every_step_of_a_route_and_waiting_makes_the_goal_eligible(
@@ -139,7 +140,7 @@ def test_the_property_catches_a_search_that_does_not_wait(monkeypatch: pytest.Mo
     def hasty(self: Any, state: Any, sd: Any) -> Any:
         return sd, state.day
 
-    monkeypatch.setattr(route_module._Search, "_earliest", hasty)
+    monkeypatch.setattr(route_search.Search, "_earliest", hasty)
 
     # Found is enough: no shrinking, which would take a minute.
     @settings(PROPERTY, max_examples=200, derandomize=True, phases=[Phase.generate])
@@ -243,7 +244,7 @@ def test_the_search_in_a_worker_gives_the_same_plan() -> None:
 
 
 def test_the_search_stops_at_its_bound_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(route_module, "MAX_DECISIONS", 3)
+    monkeypatch.setattr(route_search, "MAX_DECISIONS", 3)  # where the search reads it
     plan = plan_for(record(), "senior_leadership.spnac", dt.date(2025, 6, 1))
     assert plan.truncated and plan.searched <= 3
 

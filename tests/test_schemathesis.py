@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -24,11 +25,21 @@ from schemathesis.checks import (
 from web.app import create_app
 from web.testing import seed
 
-_DB = Path(tempfile.mkdtemp(prefix="schemathesis-")) / "web.db"
-SEEDED = seed(f"sqlite:///{_DB}", people=12)
-APP = create_app(SEEDED.url, workers=1)
+# The app exists when tests are collected (schemathesis reads its schema then); its store
+# is filled when the test runs, so that deselecting this slow test costs next to nothing.
+_URL = f"sqlite:///{Path(tempfile.mkdtemp(prefix='schemathesis-')) / 'web.db'}"
+APP = create_app(_URL, workers=1)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 EXAMPLES = 150 if os.environ.get("PATHWAYS_LONG_TESTS") == "1" else 15
+
+# Slow: hundreds of generated requests (make test-fast leaves this out).
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def hr_token() -> str:
+    """The bearer token of the seeded store's hr user (the widest access)."""
+    return seed(_URL, people=12).tokens["hr"]
 
 
 @schema.parametrize()
@@ -38,8 +49,8 @@ EXAMPLES = 150 if os.environ.get("PATHWAYS_LONG_TESTS") == "1" else 15
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_no_api_input_gives_a_server_error(case: schemathesis.Case) -> None:
-    response = case.call(headers={"Authorization": f"Bearer {SEEDED.tokens['hr']}"})
+def test_no_api_input_gives_a_server_error(case: schemathesis.Case, hr_token: str) -> None:
+    response = case.call(headers={"Authorization": f"Bearer {hr_token}"})
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
     if 400 <= response.status_code < 500 and response.status_code != 405:
         found = response.headers.get("content-type") or [""]

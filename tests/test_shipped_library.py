@@ -9,15 +9,10 @@ import pytest
 
 from authoring.checker import check
 from authoring.checker.sources import ILLUSTRATIVE, parse_source
-from pathways import SHIPPED_LIBRARY, Library, load_library
+from pathways import Library
 from pathways.model.requirements import AllOf, BaseRequirement, ReachedRequirement, walk
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sources"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library([SHIPPED_LIBRARY])
 
 
 def test_shipped_library_has_no_problems(library: Library) -> None:

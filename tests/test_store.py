@@ -200,6 +200,7 @@ def test_json_round_trips_unicode(store: Store) -> None:
     assert (version.files, version.name, version.note) == (files, "Bibliothèque", "première ✓")
 
 
+@pytest.mark.slow  # a large batch
 def test_a_large_batch_saves_in_one_call(store: Store) -> None:
     population = people(2000, seed=5)
     assert store.save_people(population, actor="bulk") == SaveStats(created=2000)

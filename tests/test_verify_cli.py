@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
@@ -17,6 +18,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow  # every property over generated records
 def test_the_shipped_library_verifies() -> None:
     code, out = run("--examples", "10", "--seed", "1")
     assert code == 0, out
@@ -24,6 +26,7 @@ def test_the_shipped_library_verifies() -> None:
     assert "ok   oracle_agrees_with_engine (10 examples" in out
 
 
+@pytest.mark.slow  # hypothesis until it finds and shrinks a counterexample
 def test_an_inconsistent_file_fails_with_a_readable_counterexample() -> None:
     code, out = run(str(FIXTURES / "contradiction.yaml"), "--seed", "3")
     assert code == 1, out
@@ -35,6 +38,7 @@ def test_an_inconsistent_file_fails_with_a_readable_counterexample() -> None:
     assert "1 property failed: next_steps_are_sufficient" in out
 
 
+@pytest.mark.slow  # hypothesis until it finds and shrinks a counterexample
 def test_json_output_carries_the_counterexample_record() -> None:
     code, out = run(
         str(FIXTURES / "contradiction.yaml"),

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from shipped import shipped
 
 from accreditation.io import load_record
 from accreditation.record import Person
@@ -42,16 +43,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 Attrs = dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library([SHIPPED_LIBRARY])
-
-
-@pytest.fixture(scope="module")
-def evaluator(library: Library) -> Evaluator:
-    return Evaluator(library)
 
 
 def _decide(evaluator: Evaluator, person: Person, on: str) -> Decision:
@@ -297,7 +288,7 @@ def test_png_and_dot_are_written(library: Library, tmp_path: Path) -> None:
 
 
 def _every_diagram() -> list[str]:
-    return [*load_library([SHIPPED_LIBRARY]).pathways, "overview"]
+    return [*shipped().pathways, "overview"]
 
 
 @pytest.mark.parametrize("name", _every_diagram())

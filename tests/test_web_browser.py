@@ -30,9 +30,12 @@ ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real browser (make test-fast leaves these out)
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
+    ),
+]
 
 
 def _free_port() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
@@ -20,6 +21,7 @@ def _db(tmp_path: Path) -> str:
     return url
 
 
+@pytest.mark.slow  # several password hashes (argon2)
 def test_demo_users_once(tmp_path: Path) -> None:
     url = _db(tmp_path)
     first = CliRunner().invoke(cli, ["demo-users", "--db", url])

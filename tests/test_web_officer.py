@@ -20,6 +20,10 @@ from web.app import create_app
 from web.testing import PASSWORD, Seeded, seed
 from workforce.demo import store_demo_officers
 
+# Slow: a store and app of its own, and a sign-in (argon2) in most tests (make test-fast
+# leaves these out; the API modules and tests/test_security.py keep the web in it).
+pytestmark = pytest.mark.slow
+
 TODAY = dt.date.today()
 CONSTABLE, LAPSED, EXPIRING = "W900001", "W900002", "W900003"
 

@@ -33,9 +33,12 @@ CONSTABLE, LAPSED = "W900001", "W900002"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real browser (make test-fast leaves these out)
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
+    ),
+]
 
 
 def _free_port() -> int:

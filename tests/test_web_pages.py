@@ -17,6 +17,9 @@ from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
 
 LONG = "long enough to use"  # a password the rule accepts (12 characters or more)
+# Slow: a store and app of its own, and a sign-in (argon2) in almost every test; the API
+# modules, tests/test_security.py and the route registry keep the web in make test-fast.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,9 @@ from test_web_pages import accessible, csrf_of, sign_in
 from web.app import create_app
 from web.testing import Seeded, seed
 
+# Slow: 80 people and a population run behind each report (make test-fast leaves these out).
+pytestmark = pytest.mark.slow
+
 DAY = "2024-06-01"
 
 
@@ -96,6 +99,7 @@ def test_equality_bad_requests(app_client: TestClient, seeded: Seeded) -> None:
     assert c.get("/reports/equality?as_of=2024-13-01").status_code == 422
 
 
+@pytest.mark.slow  # five population runs
 def test_equality_trend_over_five_years(app_client: TestClient, seeded: Seeded) -> None:
     r = as_role(app_client, seeded, "hr").get(
         f"/reports/equality?pathway=promotion&as_of={DAY}&trend_stage=promotion.sergeant"
@@ -146,6 +150,7 @@ def test_pipeline_unknown_target_is_404(app_client: TestClient, seeded: Seeded) 
     assert r.status_code == 404 and "promotion.sergeant" in r.text
 
 
+@pytest.mark.slow  # two population runs
 def test_hr_sees_the_impact_of_a_rule_change_before_publishing(
     app_client: TestClient, seeded: Seeded
 ) -> None:

@@ -22,10 +22,13 @@ from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import (
     AllOf,
-    BaseRequirement,
+    AnyOf,
+    AtLeast,
     Not,
     ReachedRequirement,
+    Requirement,
 )
+from pathways.model.tree import stage_reference
 from rules.wording import Words
 
 from .model import Cluster, Diagram, Edge, Node, node_id
@@ -185,9 +188,7 @@ def _tooltip(words: Words, pathway: Pathway, stage: Stage, window: str | None) -
     return "\n".join(lines)
 
 
-def _requirement_lines(
-    words: Words, pathway_id: str, req: BaseRequirement, depth: int
-) -> list[str]:
+def _requirement_lines(words: Words, pathway_id: str, req: Requirement, depth: int) -> list[str]:
     window = _window(req.effective_from, req.effective_to)
     text = words.text(req, pathway_id) + (f" ({window})" if window else "")
     lines = ["  " * depth + "- " + text]
@@ -243,21 +244,25 @@ def _links(library: Library) -> list[_Link]:
 
 
 def _reached(
-    reqs: Sequence[BaseRequirement],
+    reqs: Sequence[Requirement],
     start: dt.date | None,
     end: dt.date | None,
     conditional: bool,
 ) -> Iterator[tuple[ReachedRequirement, dt.date | None, dt.date | None, bool]]:
     for req in reqs:
-        if isinstance(req, Not):
-            continue  # a reached under 'not' is an exclusion, not a prerequisite
         # The narrowest window: a rule applies only while it and its parents do.
         s = max(filter(None, (start, req.effective_from)), default=None)
         e = min(filter(None, (end, req.effective_to)), default=None)
-        if isinstance(req, ReachedRequirement):
-            yield req, s, e, conditional
-        else:
-            yield from _reached(req.children(), s, e, conditional or not isinstance(req, AllOf))
+        match req:
+            case Not():
+                pass  # a reached under 'not' is an exclusion, not a prerequisite
+            case AllOf():
+                yield from _reached(req.all_of, s, e, conditional)
+            case AnyOf() | AtLeast():
+                yield from _reached(req.children(), s, e, True)  # one of the alternatives
+            case _:
+                if (reached := stage_reference(req)) is not None:
+                    yield reached, s, e, conditional
 
 
 def _window(start: dt.date | None, end: dt.date | None) -> str | None:

@@ -50,6 +50,29 @@ def _months(day: dt.date, n: int) -> str:
 
 def demo_officers(today: dt.date) -> list[DemoOfficer]:
     """The demo officers' records as of ``today``."""
+    constable, inspector, sergeant = _constable(today), _inspector(today), _sergeant(today)
+    return [
+        DemoOfficer(
+            Person.model_validate(constable),
+            "sergeant eligible from a date; a goal (chief inspector) with two routes",
+            "promotion.chief_inspector",
+        ),
+        DemoOfficer(
+            Person.model_validate(inspector),
+            "a credential lapsed four years ago (PIP level 2), revalidated first on the way "
+            "to the goal (PIP level 3)",
+            "pip.level_3",
+        ),
+        DemoOfficer(
+            Person.model_validate(sergeant),
+            "a credential expiring within 90 days (PIP level 2)",
+            "promotion.inspector",
+        ),
+    ]
+
+
+def _constable(today: dt.date) -> dict[str, Any]:
+    """W900001: sergeant eligible from a date; two routes to chief inspector."""
     constable: dict[str, Any] = {
         "id": "W900001",
         "kind": "officer",
@@ -76,6 +99,11 @@ def demo_officers(today: dt.date) -> list[DemoOfficer]:
         ],
         "protected": {"ethnicity": "white", "gender": "male", "disability": "no"},
     }
+    return constable
+
+
+def _inspector(today: dt.date) -> dict[str, Any]:
+    """W900002: PIP level 2 lapsed; a positive-action programme whose criteria she meets."""
     inspector: dict[str, Any] = {
         "id": "W900002",
         "kind": "officer",
@@ -118,6 +146,11 @@ def demo_officers(today: dt.date) -> list[DemoOfficer]:
     }
     _close(inspector["ranks"])
     _close(inspector["postings"])
+    return inspector
+
+
+def _sergeant(today: dt.date) -> dict[str, Any]:
+    """W900003: PIP level 2 expiring within 90 days."""
     sergeant: dict[str, Any] = {
         "id": "W900003",
         "kind": "officer",
@@ -158,24 +191,7 @@ def demo_officers(today: dt.date) -> list[DemoOfficer]:
         ],
     }
     _close(sergeant["ranks"])
-    return [
-        DemoOfficer(
-            Person.model_validate(constable),
-            "sergeant eligible from a date; a goal (chief inspector) with two routes",
-            "promotion.chief_inspector",
-        ),
-        DemoOfficer(
-            Person.model_validate(inspector),
-            "a credential lapsed four years ago (PIP level 2), revalidated first on the way "
-            "to the goal (PIP level 3)",
-            "pip.level_3",
-        ),
-        DemoOfficer(
-            Person.model_validate(sergeant),
-            "a credential expiring within 90 days (PIP level 2)",
-            "promotion.inspector",
-        ),
-    ]
+    return sergeant
 
 
 def _close(items: list[dict[str, Any]]) -> None:

@@ -41,7 +41,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pathways.model.library import Library
-from pathways.model.requirements import BaseRequirement, ReachedRequirement
+from pathways.model.requirements import (
+    ReachedRequirement,
+    Requirement,
+)
+from pathways.model.tree import leaves, stage_reference
 
 from .fairness import RateRow, choose_reference, compare
 from .population import NOT_DECIDED, STATUSES, PersonResult, PopulationRun
@@ -344,7 +348,5 @@ def changed_pathways(old: Library, new: Library) -> list[str]:
     return sorted(changed)
 
 
-def _reached(req: BaseRequirement) -> list[ReachedRequirement]:
-    if isinstance(req, ReachedRequirement):
-        return [req]
-    return [r for c in req.children() for r in _reached(c)]
+def _reached(req: Requirement) -> list[ReachedRequirement]:
+    return [r for leaf in leaves(req) if (r := stage_reference(leaf)) is not None]

@@ -190,6 +190,8 @@ def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> Pe
     )
 
 
+# Long: the run's pipeline (cache lookup, chunks in flight per worker, collecting in
+# input order) in one place; `collect` is a closure over the run being built.
 def evaluate_population(
     store: Store,
     library_paths: Sequence[str | Path],
@@ -214,7 +216,8 @@ def evaluate_population(
 
     Raises:
         ValueError: for an unknown ``engine`` or ``workers`` below 1.
-        KeyError: if ``pathways`` names a pathway the library does not have.
+        pathways.model.library.UnknownPathwayError: (a KeyError) if ``pathways`` names a
+            pathway the library does not have.
         rules.pool.WorkerError: if the durable-rules engine fails for a record.
     """
     if engine not in ENGINES:
@@ -228,9 +231,7 @@ def evaluate_population(
     started = time.perf_counter()
     paths = [str(Path(p).resolve()) for p in library_paths]
     library = _library(paths)
-    for pid in wanted or []:
-        if pid not in library.pathways:
-            raise KeyError(f"unknown pathway '{pid}'")
+    library.pathway_ids(wanted)  # an unknown id: UnknownPathwayError, before any work
     keys = tuple(
         f"{pid}.{s.id}"
         for pid in (library.pathways if wanted is None else wanted)

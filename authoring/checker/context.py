@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
-from pathways.model.requirements import BaseRequirement, LocatedModel, walk
+from pathways.model.requirements import BaseRequirement, LocatedModel, Requirement, walk
 from pathways.problems import Problem, Severity
 
 
@@ -47,7 +47,7 @@ class Reporter:
         )
 
 
-def stage_requirements(stage: Stage) -> Iterator[tuple[BaseRequirement, bool]]:
+def stage_requirements(stage: Stage) -> Iterator[tuple[Requirement, bool]]:
     """Every requirement of a stage (nested ones too), with whether it is negated."""
     for top in stage.requires:
         yield from walk(top)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from pathways.model.catalogue import Catalogue
 from pathways.model.pathway import Award, Pathway, Stage
 from pathways.model.requirements import (
+    AllOf,
+    AnyOf,
+    AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -15,10 +19,12 @@ from pathways.model.requirements import (
     EndorsementRequirement,
     LocatedModel,
     MembershipRequirement,
+    Not,
     PassedRequirement,
     PostedRequirement,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
     ServedRequirement,
 )
 from pathways.suggest import did_you_mean
@@ -158,96 +164,122 @@ def _check_award(
 
 
 def _check_requirement(
-    rep: Reporter, cat: Catalogue, req: BaseRequirement, pathway: Pathway, stage: Stage
+    rep: Reporter, cat: Catalogue, req: Requirement, pathway: Pathway, stage: Stage
 ) -> None:
     def known(section: str, value: str | None) -> bool:
         return _known(rep, cat, section, value, req, pathway, stage)
 
-    if isinstance(req, CredentialRequirement):
-        if known("credentials", req.credential):
-            _check_level(rep, cat, req.credential, req.level, req, pathway, stage)
-    elif isinstance(req, CourseRequirement):
-        known("courses", req.course)
-    elif isinstance(req, CompletedProgrammeRequirement | MembershipRequirement):
-        pid = getattr(req, req.kind)
-        if known("programmes", pid) and isinstance(req, CompletedProgrammeRequirement):
-            entry = cat.entry("programmes", pid)
-            if entry is not None and not getattr(entry, "stages", None):
-                rep.add(
-                    req,
-                    "unsatisfiable-requirement",
-                    f"programme '{pid}' has no stages, so it cannot be completed",
-                    pathway=pathway,
-                    stage=stage,
-                    hint=f"list its course stages in the catalogue, or use 'member_of: {pid}'",
-                )
-    elif isinstance(req, PassedRequirement):
-        known("assessments", req.passed)
-    elif isinstance(req, RankRequirement | BandRequirement):
-        section = "ranks" if isinstance(req, RankRequirement) else "bands"
-        bounds = req.rank if isinstance(req, RankRequirement) else req.band
-        for value in (bounds.exactly, bounds.at_least, bounds.at_most):
-            known(section, value)
-    elif isinstance(req, ServedRequirement):
-        known("roles", req.served.role)
-        known("business_groups", req.served.business_group)
-    elif isinstance(req, PostedRequirement):
-        known("roles", req.posted.role)
-        known("business_groups", req.posted.business_group)
-    elif isinstance(req, DistinctBusinessGroupsRequirement):
-        known("roles", req.distinct_business_groups.role)
-    elif isinstance(req, EndorsementRequirement):
-        known("endorsements", req.endorsement)
-    elif isinstance(req, AttributeRequirement):
-        if known("attributes", req.attribute):
-            entry = cat.entry("attributes", req.attribute)
-            values: list[str] = list(getattr(entry, "values", []))
-            for v in req.allowed():
-                if v not in values:
-                    rep.add(
-                        req,
-                        "unknown-reference",
-                        f"attribute '{req.attribute}' has no value '{v}'",
-                        pathway=pathway,
-                        stage=stage,
-                        suggestion=did_you_mean(v, values),
-                        hint=f"its values are: {', '.join(values)}",
-                    )
-    elif isinstance(req, ReachedRequirement):
-        target_pathway, target_stage = req.target(pathway.id)
-        other = rep.library.pathways.get(target_pathway)
-        if other is None:
+    match req:
+        case CredentialRequirement():
+            if known("credentials", req.credential):
+                _check_level(rep, cat, req.credential, req.level, req, pathway, stage)
+        case CourseRequirement():
+            known("courses", req.course)
+        case CompletedProgrammeRequirement():
+            if known("programmes", req.completed_programme):
+                _check_programme_stages(rep, cat, req, pathway, stage)
+        case MembershipRequirement():
+            known("programmes", req.member_of)
+        case PassedRequirement():
+            known("assessments", req.passed)
+        case RankRequirement():
+            for value in (req.rank.exactly, req.rank.at_least, req.rank.at_most):
+                known("ranks", value)
+        case BandRequirement():
+            for value in (req.band.exactly, req.band.at_least, req.band.at_most):
+                known("bands", value)
+        case ServedRequirement():
+            known("roles", req.served.role)
+            known("business_groups", req.served.business_group)
+        case PostedRequirement():
+            known("roles", req.posted.role)
+            known("business_groups", req.posted.business_group)
+        case DistinctBusinessGroupsRequirement():
+            known("roles", req.distinct_business_groups.role)
+        case EndorsementRequirement():
+            known("endorsements", req.endorsement)
+        case AttributeRequirement():
+            if known("attributes", req.attribute):
+                _check_attribute_values(rep, cat, req, pathway, stage)
+        case ReachedRequirement():
+            _check_reached(rep, req, pathway, stage)
+        case AllOf() | AnyOf() | AtLeast() | Not():
+            pass  # their children are checked on their own (stage_requirements walks them)
+        case _:
+            assert_never(req)
+
+
+def _check_programme_stages(
+    rep: Reporter,
+    cat: Catalogue,
+    req: CompletedProgrammeRequirement,
+    pathway: Pathway,
+    stage: Stage,
+) -> None:
+    pid = req.completed_programme
+    entry = cat.entry("programmes", pid)
+    if entry is not None and not getattr(entry, "stages", None):
+        rep.add(
+            req,
+            "unsatisfiable-requirement",
+            f"programme '{pid}' has no stages, so it cannot be completed",
+            pathway=pathway,
+            stage=stage,
+            hint=f"list its course stages in the catalogue, or use 'member_of: {pid}'",
+        )
+
+
+def _check_attribute_values(
+    rep: Reporter, cat: Catalogue, req: AttributeRequirement, pathway: Pathway, stage: Stage
+) -> None:
+    entry = cat.entry("attributes", req.attribute)
+    values: list[str] = list(getattr(entry, "values", []))
+    for v in req.allowed():
+        if v not in values:
             rep.add(
                 req,
                 "unknown-reference",
-                f"unknown pathway '{target_pathway}'",
+                f"attribute '{req.attribute}' has no value '{v}'",
                 pathway=pathway,
                 stage=stage,
-                suggestion=did_you_mean(target_pathway, rep.library.pathways),
-                hint="write 'reached: <pathway id>.<stage id>'",
+                suggestion=did_you_mean(v, values),
+                hint=f"its values are: {', '.join(values)}",
             )
-        elif (target := other.stage(target_stage)) is not None and target.awards is None:
-            rep.add(
-                req,
-                "unsatisfiable-requirement",
-                f"'reached: {req.reached}' can never hold: stage '{target_stage}' awards "
-                "nothing, so no record shows it held",
-                pathway=pathway,
-                stage=stage,
-                hint=f"give stage '{target_stage}' an 'awards:' (the record item that shows it "
-                "is held), or require that item directly",
-            )
-        elif other.stage(target_stage) is None:
-            ids = [s.id for s in other.stages]
-            guess = did_you_mean(target_stage, ids)
-            rep.add(
-                req,
-                "unknown-reference",
-                f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
-                pathway=pathway,
-                stage=stage,
-                suggestion=(
-                    f"{target_pathway}.{guess}" if guess and other is not pathway else guess
-                ),
-                hint=f"stages of '{target_pathway}': {', '.join(ids)}",
-            )
+
+
+def _check_reached(rep: Reporter, req: ReachedRequirement, pathway: Pathway, stage: Stage) -> None:
+    target_pathway, target_stage = req.target(pathway.id)
+    other = rep.library.pathways.get(target_pathway)
+    if other is None:
+        rep.add(
+            req,
+            "unknown-reference",
+            f"unknown pathway '{target_pathway}'",
+            pathway=pathway,
+            stage=stage,
+            suggestion=did_you_mean(target_pathway, rep.library.pathways),
+            hint="write 'reached: <pathway id>.<stage id>'",
+        )
+    elif (target := other.stage(target_stage)) is not None and target.awards is None:
+        rep.add(
+            req,
+            "unsatisfiable-requirement",
+            f"'reached: {req.reached}' can never hold: stage '{target_stage}' awards "
+            "nothing, so no record shows it held",
+            pathway=pathway,
+            stage=stage,
+            hint=f"give stage '{target_stage}' an 'awards:' (the record item that shows it "
+            "is held), or require that item directly",
+        )
+    elif other.stage(target_stage) is None:
+        ids = [s.id for s in other.stages]
+        guess = did_you_mean(target_stage, ids)
+        rep.add(
+            req,
+            "unknown-reference",
+            f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
+            pathway=pathway,
+            stage=stage,
+            suggestion=(f"{target_pathway}.{guess}" if guess and other is not pathway else guess),
+            hint=f"stages of '{target_pathway}': {', '.join(ids)}",
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from pathways.model.catalogue import Catalogue
 from pathways.model.pathway import Pathway, Stage
@@ -20,10 +21,19 @@ from pathways.model.requirements import (
     AttributeRequirement,
     BandRequirement,
     BaseRequirement,
+    CompletedProgrammeRequirement,
+    CourseRequirement,
+    CredentialRequirement,
     DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
     LocatedModel,
+    MembershipRequirement,
     Not,
+    PassedRequirement,
+    PostedRequirement,
     RankRequirement,
+    ReachedRequirement,
+    Requirement,
     ServedRequirement,
 )
 
@@ -110,8 +120,8 @@ def _span(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def _conjunction(
-    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, reqs: list[BaseRequirement]
-) -> tuple[str, BaseRequirement] | None:
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, reqs: list[Requirement]
+) -> tuple[str, Requirement] | None:
     """Why ``reqs`` cannot all hold and at which one, or None.
 
     Dated requirements that can never hold are reported here, on their own line.
@@ -141,40 +151,55 @@ def _conjunction(
 
 
 def _unsatisfiable(
-    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, req: BaseRequirement
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, req: Requirement
 ) -> str | None:
     """Why a single requirement can never hold, or None."""
-    if isinstance(req, AllOf):
-        found = _conjunction(rep, cat, pathway, stage, list(req.all_of))
-        return found[0] if found else None
-    if isinstance(req, AnyOf | AtLeast):
-        children = req.children()
-        need = req.at_least if isinstance(req, AtLeast) else 1
-        possible = [c for c in children if not _unsatisfiable(rep, cat, pathway, stage, c)]
-        if need > len(children):
-            return f"'at least {need} of' a list of only {len(children)}"
-        if len(possible) < need:
-            return (
-                f"only {len(possible)} of its {len(children)} alternatives can hold, {need} needed"
-            )
-        return None
-    if isinstance(req, Not):
-        return None
-    if isinstance(req, RankRequirement | BandRequirement):
-        return _bounds_reason(cat, req)
-    if isinstance(req, ServedRequirement):
-        lo, hi = req.served.at_least_months, req.served.at_most_months
-        if lo is not None and hi is not None and lo > hi:
-            return f"at least {lo} months and at most {hi} months"
-        return None
-    if isinstance(req, DistinctBusinessGroupsRequirement):
-        n, total = req.distinct_business_groups.at_least, len(cat.business_groups)
-        if total and n > total:
-            return f"postings in {n} distinct business groups, but the catalogue has {total}"
-        return None
-    if isinstance(req, AttributeRequirement) and req.in_ is not None and not req.in_:
-        return f"attribute '{req.attribute}' in an empty list"
-    return None
+    match req:
+        case AllOf():
+            found = _conjunction(rep, cat, pathway, stage, list(req.all_of))
+            return found[0] if found else None
+        case AnyOf() | AtLeast():
+            children = req.children()
+            need = req.at_least if isinstance(req, AtLeast) else 1
+            possible = [c for c in children if not _unsatisfiable(rep, cat, pathway, stage, c)]
+            if need > len(children):
+                return f"'at least {need} of' a list of only {len(children)}"
+            if len(possible) < need:
+                return (
+                    f"only {len(possible)} of its {len(children)} alternatives can hold, "
+                    f"{need} needed"
+                )
+            return None
+        case RankRequirement() | BandRequirement():
+            return _bounds_reason(cat, req)
+        case ServedRequirement():
+            lo, hi = req.served.at_least_months, req.served.at_most_months
+            if lo is not None and hi is not None and lo > hi:
+                return f"at least {lo} months and at most {hi} months"
+            return None
+        case DistinctBusinessGroupsRequirement():
+            n, total = req.distinct_business_groups.at_least, len(cat.business_groups)
+            if total and n > total:
+                return f"postings in {n} distinct business groups, but the catalogue has {total}"
+            return None
+        case AttributeRequirement():
+            if req.in_ is not None and not req.in_:
+                return f"attribute '{req.attribute}' in an empty list"
+            return None
+        case (
+            Not()
+            | CredentialRequirement()
+            | CourseRequirement()
+            | CompletedProgrammeRequirement()  # no stages: references.py reports it
+            | PassedRequirement()
+            | PostedRequirement()
+            | EndorsementRequirement()
+            | MembershipRequirement()
+            | ReachedRequirement()  # a stage that awards nothing: references.py reports it
+        ):
+            return None
+        case _:
+            assert_never(req)
 
 
 def _order(cat: Catalogue, req: RankRequirement | BandRequirement) -> dict[str, int]:
@@ -183,7 +208,7 @@ def _order(cat: Catalogue, req: RankRequirement | BandRequirement) -> dict[str, 
 
 def _interval(cat: Catalogue, req: RankRequirement | BandRequirement) -> tuple[int, int] | None:
     order = _order(cat, req)
-    b = req.rank if isinstance(req, RankRequirement) else req.band
+    b = req.bounds
     values = (b.exactly, b.at_least, b.at_most)
     if any(v is not None and v not in order for v in values):
         return None  # an unknown id: reported as an unknown reference
@@ -197,79 +222,108 @@ def _interval(cat: Catalogue, req: RankRequirement | BandRequirement) -> tuple[i
 
 def _bounds_reason(cat: Catalogue, req: RankRequirement | BandRequirement) -> str | None:
     iv = _interval(cat, req)
-    b = req.rank if isinstance(req, RankRequirement) else req.band
+    b = req.bounds
     if iv and iv[0] > iv[1]:
         return f"{req.kind} at least {b.at_least} and at most {b.at_most}"
     return None
 
 
-def _add(facts: _Facts, cat: Catalogue, req: BaseRequirement) -> str | None:
+def _add(facts: _Facts, cat: Catalogue, req: Requirement) -> str | None:
     """Record what ``req`` pins down; return a conflict with what is already known."""
-    if isinstance(req, AllOf):
-        for child in req.all_of:
-            if not (child.effective_from or child.effective_to):
-                conflict = _add(facts, cat, child)
-                if conflict:
-                    return conflict
-        return None
-    if isinstance(req, Not):
-        inner = req.not_
-        key = _literal(inner)
-        if key in facts.positive:
-            return f"'{describe(inner)}' is both required and excluded"
-        facts.negative[key] = inner
-        return None
-    if isinstance(req, AnyOf | AtLeast):
-        return None
+    match req:
+        case AllOf():
+            for child in req.all_of:
+                if not (child.effective_from or child.effective_to):
+                    conflict = _add(facts, cat, child)
+                    if conflict:
+                        return conflict
+            return None
+        case Not():
+            inner = req.not_
+            key = _literal(inner)
+            if key in facts.positive:
+                return f"'{describe(inner)}' is both required and excluded"
+            facts.negative[key] = inner
+            return None
+        case AnyOf() | AtLeast():
+            return None  # alternatives pin nothing down
     key = _literal(req)
     if key in facts.negative:
         return f"'{describe(req)}' is both required and excluded"
     facts.positive[key] = req
-    if isinstance(req, RankRequirement | BandRequirement):
-        facts.has_rank |= isinstance(req, RankRequirement)
-        facts.has_band |= isinstance(req, BandRequirement)
-        if facts.has_rank and facts.has_band:
-            return "it requires both a rank (officers) and a band (police staff)"
-        iv = _interval(cat, req)
-        basis = (req.rank if isinstance(req, RankRequirement) else req.band).basis.value
-        slot = (req.kind, basis)
-        if iv is None:
-            return None
-        lo, hi = iv
-        old = facts.bounds.get(slot)
-        if old:
-            lo, hi = max(lo, old[0]), min(hi, old[1])
-        if lo > hi:
-            names = cat.ranks if req.kind == "rank" else cat.bands
-            return (
-                f"the {basis} {req.kind} would have to be at least "
-                f"{names[lo].id} and at most {names[hi].id}"
-            )
-        facts.bounds[slot] = (lo, hi)
-    elif isinstance(req, AttributeRequirement):
-        allowed = set(req.allowed())
-        old_values = facts.attributes.get(req.attribute)
-        merged = allowed & old_values if old_values is not None else allowed
-        if not merged:
-            return (
-                f"attribute '{req.attribute}' cannot be both {sorted(old_values or [])} "
-                f"and {sorted(allowed)}"
-            )
-        facts.attributes[req.attribute] = merged
-    elif isinstance(req, ServedRequirement):
-        s = req.served
-        slot2 = (s.in_.value, s.role or s.business_group or "")
-        lo2 = s.at_least_months or 0
-        hi2: float = s.at_most_months if s.at_most_months is not None else float("inf")
-        old2 = facts.served.get(slot2)
-        if old2:
-            lo2, hi2 = max(lo2, old2[0]), min(hi2, old2[1])
-        if lo2 > hi2:
-            return (
-                f"service '{slot2[0]}' would have to be at least {lo2} and at most "
-                f"{int(hi2)} months"
-            )
-        facts.served[slot2] = (lo2, hi2)
+    match req:
+        case RankRequirement() | BandRequirement():
+            return _add_bounds(facts, cat, req)
+        case AttributeRequirement():
+            return _add_attribute(facts, req)
+        case ServedRequirement():
+            return _add_served(facts, req)
+        case (
+            CredentialRequirement()
+            | CourseRequirement()
+            | CompletedProgrammeRequirement()
+            | PassedRequirement()
+            | DistinctBusinessGroupsRequirement()
+            | PostedRequirement()
+            | EndorsementRequirement()
+            | MembershipRequirement()
+            | ReachedRequirement()
+        ):
+            return None  # held or not: only 'not' can contradict them (above)
+        case _:
+            assert_never(req)
+
+
+def _add_bounds(
+    facts: _Facts, cat: Catalogue, req: RankRequirement | BandRequirement
+) -> str | None:
+    facts.has_rank |= isinstance(req, RankRequirement)
+    facts.has_band |= isinstance(req, BandRequirement)
+    if facts.has_rank and facts.has_band:
+        return "it requires both a rank (officers) and a band (police staff)"
+    iv = _interval(cat, req)
+    basis = (req.bounds).basis.value
+    slot = (req.kind, basis)
+    if iv is None:
+        return None
+    lo, hi = iv
+    old = facts.bounds.get(slot)
+    if old:
+        lo, hi = max(lo, old[0]), min(hi, old[1])
+    if lo > hi:
+        names = cat.ranks if req.kind == "rank" else cat.bands
+        return (
+            f"the {basis} {req.kind} would have to be at least "
+            f"{names[lo].id} and at most {names[hi].id}"
+        )
+    facts.bounds[slot] = (lo, hi)
+    return None
+
+
+def _add_attribute(facts: _Facts, req: AttributeRequirement) -> str | None:
+    allowed = set(req.allowed())
+    old_values = facts.attributes.get(req.attribute)
+    merged = allowed & old_values if old_values is not None else allowed
+    if not merged:
+        return (
+            f"attribute '{req.attribute}' cannot be both {sorted(old_values or [])} "
+            f"and {sorted(allowed)}"
+        )
+    facts.attributes[req.attribute] = merged
+    return None
+
+
+def _add_served(facts: _Facts, req: ServedRequirement) -> str | None:
+    s = req.served
+    slot = (s.in_.value, s.role or s.business_group or "")
+    lo = s.at_least_months or 0
+    hi: float = s.at_most_months if s.at_most_months is not None else float("inf")
+    old = facts.served.get(slot)
+    if old:
+        lo, hi = max(lo, old[0]), min(hi, old[1])
+    if lo > hi:
+        return f"service '{slot[0]}' would have to be at least {lo} and at most {int(hi)} months"
+    facts.served[slot] = (lo, hi)
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import assert_never
 
 import networkx as nx
 
@@ -11,15 +12,27 @@ from pathways.model.library import prerequisites, stage_key
 from pathways.model.pathway import Award, Pathway, Stage
 from pathways.model.requirements import (
     AllOf,
-    BaseRequirement,
+    AnyOf,
+    AtLeast,
+    AttributeRequirement,
+    BandBounds,
+    BandRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
+    DistinctBusinessGroupsRequirement,
+    EndorsementRequirement,
+    LeafRequirement,
     MembershipRequirement,
+    Not,
     PassedRequirement,
+    PostedRequirement,
     RankBasis,
+    RankBounds,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
+    ServedRequirement,
 )
 
 from .context import Reporter, stage_requirements
@@ -80,7 +93,7 @@ def check_duplicates(rep: Reporter) -> None:
             edges.add((prog.from_, prog.to))
 
 
-def _all(stage: Stage) -> list[tuple[BaseRequirement, bool]]:
+def _all(stage: Stage) -> list[tuple[Requirement, bool]]:
 
     return list(stage_requirements(stage))
 
@@ -203,39 +216,59 @@ def required_stages(pathway: Pathway, stage: Stage) -> list[str]:
     """
     out: list[str] = []
 
-    def visit(req: BaseRequirement) -> None:
-        if isinstance(req, AllOf):
-            for child in req.all_of:
-                visit(child)
-            return
-        if isinstance(req, ReachedRequirement):
-            tp, ts = req.target(pathway.id)
-            if tp == pathway.id:
-                out.append(ts)
-            return
-        for other in pathway.stages:
-            if other.id != stage.id and other.awards and _awarded_by(req, other.awards):
-                out.append(other.id)
+    def visit(req: Requirement) -> None:
+        match req:
+            case AllOf():
+                for child in req.all_of:
+                    visit(child)
+            case ReachedRequirement():
+                tp, ts = req.target(pathway.id)
+                if tp == pathway.id:
+                    out.append(ts)
+            case AnyOf() | AtLeast() | Not():
+                pass  # alternatives and exclusions need no one stage
+            case _:
+                for other in pathway.stages:
+                    if other.id != stage.id and other.awards and _awarded_by(req, other.awards):
+                        out.append(other.id)
 
     for req in stage.requires:
         visit(req)
     return list(dict.fromkeys(out))
 
 
-def _awarded_by(req: BaseRequirement, award: Award) -> bool:
+def _awarded_by(req: LeafRequirement, award: Award) -> bool:
     """True if holding ``award`` is exactly what ``req`` asks for."""
-    if isinstance(req, CredentialRequirement):
-        return award.credential == req.credential and award.level == req.level
-    if isinstance(req, RankRequirement):
-        wanted = req.rank.exactly or req.rank.at_least
-        same_basis = (award.basis or RankBasis.SUBSTANTIVE) == req.rank.basis
-        return award.rank == wanted and same_basis and req.rank.at_most is None
-    if isinstance(req, CourseRequirement):
-        return award.course == req.course
-    if isinstance(req, PassedRequirement):
-        return award.passed == req.passed
-    if isinstance(req, MembershipRequirement):
-        return award.member_of == req.member_of
-    if isinstance(req, CompletedProgrammeRequirement):
-        return award.completed_programme == req.completed_programme
-    return False
+    match req:
+        case CredentialRequirement():
+            return award.credential == req.credential and award.level == req.level
+        case RankRequirement():
+            return award.rank is not None and _same_bounds(award.rank, award, req.rank)
+        case BandRequirement():
+            return award.band is not None and _same_bounds(award.band, award, req.band)
+        case CourseRequirement():
+            return award.course == req.course
+        case PassedRequirement():
+            return award.passed == req.passed
+        case MembershipRequirement():
+            return award.member_of == req.member_of
+        case CompletedProgrammeRequirement():
+            return award.completed_programme == req.completed_programme
+        case (
+            ServedRequirement()
+            | DistinctBusinessGroupsRequirement()
+            | PostedRequirement()  # an award of a role is held after the posting ends
+            | EndorsementRequirement()
+            | AttributeRequirement()
+            | ReachedRequirement()
+        ):
+            return False
+        case _:
+            assert_never(req)
+
+
+def _same_bounds(held: str, award: Award, bounds: RankBounds | BandBounds) -> bool:
+    """True if holding rank or band ``held`` (on the award's basis) is what ``bounds`` asks."""
+    wanted = bounds.exactly or bounds.at_least
+    same_basis = (award.basis or RankBasis.SUBSTANTIVE) == bounds.basis
+    return held == wanted and same_basis and bounds.at_most is None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, assert_never
 
 from accreditation.record import Person
 from pathways.model.library import Library
@@ -37,18 +37,20 @@ from pathways.model.requirements import (
     AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
+    Combinator,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    LeafRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
     PostedRequirement,
     RankRequirement,
     ReachedRequirement,
+    Requirement,
     ServedRequirement,
 )
 
@@ -74,6 +76,21 @@ def months_between(start: dt.date, stop: dt.date) -> int:
     while n > 0 and plus_months(start, n) > stop:
         n -= 1
     return n
+
+
+def _combine(req: Combinator, values: list[bool]) -> bool:
+    """A combinator over the truth of its children in force (the others are left out)."""
+    match req:
+        case AllOf():
+            return all(values)
+        case Not():
+            return not values[0] if values else True
+        case AnyOf():
+            return not values or sum(values) >= 1
+        case AtLeast():
+            return not values or sum(values) >= min(req.at_least, len(values))
+        case _:
+            assert_never(req)
 
 
 def _covers(item: Any, day: dt.date) -> bool:
@@ -193,82 +210,85 @@ class Oracle:
             for a in person.assessments
         )
 
-    def truth(self, req: BaseRequirement, person: Person, pathway: str, on: dt.date) -> bool | None:
+    def truth(self, req: Requirement, person: Person, pathway: str, on: dt.date) -> bool | None:
         """Whether ``req`` holds on ``on``; None if it is not in force then."""
         if not req.in_force(on):
             return None
-        if isinstance(req, AllOf | AnyOf | AtLeast | Not):
-            values = [
-                v for c in req.children() if (v := self.truth(c, person, pathway, on)) is not None
-            ]
-            if isinstance(req, AllOf):
-                return all(values)
-            if isinstance(req, Not):
-                return not values[0] if values else True
-            if not values:
-                return True
-            need = 1 if isinstance(req, AnyOf) else min(req.at_least, len(values))
-            return sum(values) >= need
-        return self._leaf(req, person, pathway, on)
+        match req:
+            case AllOf() | AnyOf() | AtLeast() | Not():
+                values = [
+                    v
+                    for c in req.children()
+                    if (v := self.truth(c, person, pathway, on)) is not None
+                ]
+                return _combine(req, values)
+            case _:
+                return self._leaf(req, person, pathway, on)
 
-    def _leaf(self, req: BaseRequirement, person: Person, pathway: str, on: dt.date) -> bool:
-        if isinstance(req, CredentialRequirement):
-            found = self._credentials(person, req.credential, req.level, on)
-            return any(not req.current or self._current(c, on) for c in found)
-        if isinstance(req, CourseRequirement):
-            return self._completed(person, req.course, on)
-        if isinstance(req, CompletedProgrammeRequirement):
-            return self._programme(person, req.completed_programme, on)
-        if isinstance(req, PassedRequirement):
-            return self._passed(person, req.passed, on)
-        if isinstance(req, RankRequirement | BandRequirement):
-            return self._grade(req, person, on)
-        if isinstance(req, ServedRequirement):
-            months = self._months(req, person, on)
-            lo, hi = req.served.at_least_months, req.served.at_most_months
-            return (
-                months is not None and (lo is None or months >= lo) and (hi is None or months <= hi)
-            )
-        if isinstance(req, DistinctBusinessGroupsRequirement):
-            spec = req.distinct_business_groups
-            groups = {
-                p.business_group
-                for p in person.postings
-                if p.start <= on and (spec.role is None or p.role == spec.role)
-            }
-            return len(groups) >= spec.at_least
-        if isinstance(req, PostedRequirement):
-            return any(
-                _covers(p, on)
-                and (req.posted.role is None or p.role == req.posted.role)
-                and (
-                    req.posted.business_group is None
-                    or p.business_group == req.posted.business_group
+    def _leaf(self, req: LeafRequirement, person: Person, pathway: str, on: dt.date) -> bool:
+        match req:
+            case CredentialRequirement():
+                found = self._credentials(person, req.credential, req.level, on)
+                return any(not req.current or self._current(c, on) for c in found)
+            case CourseRequirement():
+                return self._completed(person, req.course, on)
+            case CompletedProgrammeRequirement():
+                return self._programme(person, req.completed_programme, on)
+            case PassedRequirement():
+                return self._passed(person, req.passed, on)
+            case RankRequirement() | BandRequirement():
+                return self._grade(req, person, on)
+            case ServedRequirement():
+                months = self._months(req, person, on)
+                lo, hi = req.served.at_least_months, req.served.at_most_months
+                return (
+                    months is not None
+                    and (lo is None or months >= lo)
+                    and (hi is None or months <= hi)
                 )
-                for p in person.postings
-            )
-        if isinstance(req, EndorsementRequirement):
-            return any(
-                e.endorsement == req.endorsement
-                and e.date <= on
-                and (e.expires is None or on <= e.expires)
-                for e in person.endorsements
-            )
-        if isinstance(req, MembershipRequirement):
-            return any(m.programme == req.member_of and _covers(m, on) for m in person.memberships)
-        if isinstance(req, ReachedRequirement):
-            target_pathway, target_stage = req.target(pathway)
-            target = self.library.pathways[target_pathway].stage(target_stage)
-            return bool(target and target.awards and self.holds_award(person, target.awards, on))
-        if isinstance(req, AttributeRequirement):
-            if req.attribute not in self.attributes:
-                return False
-            return person.attribute(req.attribute) in req.allowed()
-        raise TypeError(f"the oracle does not know the requirement kind '{req.kind}'")
+            case DistinctBusinessGroupsRequirement():
+                spec = req.distinct_business_groups
+                groups = {
+                    p.business_group
+                    for p in person.postings
+                    if p.start <= on and (spec.role is None or p.role == spec.role)
+                }
+                return len(groups) >= spec.at_least
+            case PostedRequirement():
+                role, group = req.posted.role, req.posted.business_group
+                return any(
+                    _covers(p, on)
+                    and (role is None or p.role == role)
+                    and (group is None or p.business_group == group)
+                    for p in person.postings
+                )
+            case EndorsementRequirement():
+                return any(
+                    e.endorsement == req.endorsement
+                    and e.date <= on
+                    and (e.expires is None or on <= e.expires)
+                    for e in person.endorsements
+                )
+            case MembershipRequirement():
+                return any(
+                    m.programme == req.member_of and _covers(m, on) for m in person.memberships
+                )
+            case ReachedRequirement():
+                target_pathway, target_stage = req.target(pathway)
+                target = self.library.pathways[target_pathway].stage(target_stage)
+                return bool(
+                    target and target.awards and self.holds_award(person, target.awards, on)
+                )
+            case AttributeRequirement():
+                if req.attribute not in self.attributes:
+                    return False
+                return person.attribute(req.attribute) in req.allowed()
+            case _:
+                assert_never(req)
 
     def _grade(self, req: RankRequirement | BandRequirement, person: Person, on: dt.date) -> bool:
         is_rank = isinstance(req, RankRequirement)
-        bounds = req.rank if isinstance(req, RankRequirement) else req.band
+        bounds = req.bounds
         order = self.rank_order if is_rank else self.band_order
         for h in person.ranks if is_rank else person.bands:
             value = getattr(h, "rank", None) if is_rank else getattr(h, "band", None)

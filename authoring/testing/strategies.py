@@ -63,6 +63,8 @@ def _after(draw: Any, start: dt.date, until: dt.date, most_days: int = 3650) -> 
     return start + dt.timedelta(days=draw(st.integers(0, span)))
 
 
+# Long: one draw per section of a record, in the order of the record itself, so the shape
+# of a generated record reads top to bottom (hypothesis shrinks in draw order too).
 @st.composite
 def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person:
     """A valid record in ``library``'s vocabulary, with nothing dated after ``as_of``

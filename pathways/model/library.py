@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..problems import CareerPathwaysError, Problem
+from ..suggest import did_you_mean
 from .catalogue import Catalogue
 from .pathway import Pathway, Stage
-from .requirements import AllOf, BaseRequirement, Not, ReachedRequirement
+from .requirements import AllOf, AnyOf, AtLeast, Not, Requirement
+from .tree import stage_reference
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Library", "stage_key"]
+__all__ = ["Library", "UnknownPathwayError", "stage_key"]
 
 
 def stage_key(pathway_id: str, stage_id: str) -> str:
@@ -30,6 +34,36 @@ def stage_key(pathway_id: str, stage_id: str) -> str:
     'fsl.stage_1'
     """
     return f"{pathway_id}.{stage_id}"
+
+
+class UnknownPathwayError(CareerPathwaysError, KeyError):
+    """A pathway id the library does not have, with the closest one it does.
+
+    Also a :class:`KeyError` (a lookup that failed), so ``except KeyError`` still works.
+
+    >>> err = UnknownPathwayError("fls", ["pip", "fsl"])
+    >>> print(err)
+    unknown pathway 'fls'; did you mean 'fsl'? (pathways: pip, fsl)
+    >>> err.problems[0].suggestion, err.pathway
+    ('fsl', 'fls')
+    """
+
+    def __init__(self, pathway: str, known: Iterable[str]):
+        self.pathway = pathway
+        self.known = list(known)
+        problem = Problem(
+            code="unknown-reference",
+            message=f"unknown pathway '{pathway}'",
+            suggestion=did_you_mean(pathway, self.known),
+            hint="pathways in this library: " + ", ".join(self.known),
+        )
+        self.problems = [problem]
+        super().__init__(problem.message)
+
+    def __str__(self) -> str:  # not KeyError's, which would quote the message
+        guess = self.problems[0].suggestion
+        text = self.problems[0].message + (f"; did you mean '{guess}'?" if guess else "")
+        return f"{text} (pathways: {', '.join(self.known)})"
 
 
 @dataclass
@@ -44,6 +78,20 @@ class Library:
     def stage(self, pathway_id: str, stage_id: str) -> Stage | None:
         pathway = self.pathways.get(pathway_id)
         return pathway.stage(stage_id) if pathway else None
+
+    def pathway_ids(self, wanted: Iterable[str] | None = None) -> list[str]:
+        """``wanted`` as a list (every pathway, in file order, if None).
+
+        Raises:
+            UnknownPathwayError: for the first id the library does not have.
+        """
+        if wanted is None:
+            return list(self.pathways)
+        ids = list(wanted)
+        for pid in ids:
+            if pid not in self.pathways:
+                raise UnknownPathwayError(pid, self.pathways)
+        return ids
 
     def stages(self) -> list[tuple[Pathway, Stage]]:
         """Every (pathway, stage) pair, in file order."""
@@ -115,12 +163,20 @@ def prerequisites(
     """
     out: list[tuple[str, str]] = []
 
-    def visit(req: BaseRequirement) -> None:
-        if isinstance(req, ReachedRequirement):
-            out.append(req.target(pathway.id))
-        elif isinstance(req, AllOf) or not (unconditional or isinstance(req, Not)):
-            for child in req.children():
-                visit(child)
+    def visit(req: Requirement) -> None:
+        match req:
+            case Not():
+                pass  # an exclusion
+            case AllOf():
+                for child in req.all_of:
+                    visit(child)
+            case AnyOf() | AtLeast():
+                if not unconditional:
+                    for child in req.children():
+                        visit(child)
+            case _:
+                if (reached := stage_reference(req)) is not None:
+                    out.append(reached.target(pathway.id))
 
     for top in stage.requires:
         visit(top)

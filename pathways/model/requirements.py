@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeAlias, get_args
 
 from pydantic import (
     BaseModel,
@@ -39,22 +39,27 @@ __all__ = [
     "AnyOf",
     "AtLeast",
     "AttributeRequirement",
+    "BandBounds",
     "BandRequirement",
     "BaseRequirement",
+    "Combinator",
     "CompletedProgrammeRequirement",
     "CourseRequirement",
     "CredentialRequirement",
     "DistinctBusinessGroupsRequirement",
     "EndorsementRequirement",
+    "LeafRequirement",
     "MembershipRequirement",
     "Not",
     "PassedRequirement",
     "PostedRequirement",
     "RankBasis",
+    "RankBounds",
     "RankRequirement",
     "ReachedRequirement",
     "Requirement",
     "ServedRequirement",
+    "ServedSpec",
     "ServiceScope",
     "kind_of",
     "walk",
@@ -174,12 +179,22 @@ class RankRequirement(BaseRequirement):
     kind: ClassVar[str] = "rank"
     rank: RankBounds
 
+    @property
+    def bounds(self) -> RankBounds:
+        """The bounds, under the name rank and band requirements share."""
+        return self.rank
+
 
 class BandRequirement(BaseRequirement):
     """Holds a band (police staff): exactly, at least, at most."""
 
     kind: ClassVar[str] = "band"
     band: BandBounds
+
+    @property
+    def bounds(self) -> BandBounds:
+        """The bounds, under the name rank and band requirements share."""
+        return self.band
 
 
 class ServiceScope(StrEnum):
@@ -343,31 +358,6 @@ class Not(BaseRequirement):
         return [self.not_]
 
 
-REQUIREMENT_MODELS: dict[str, type[BaseRequirement]] = {
-    cls.kind: cls
-    for cls in (
-        CredentialRequirement,
-        CourseRequirement,
-        CompletedProgrammeRequirement,
-        PassedRequirement,
-        RankRequirement,
-        BandRequirement,
-        ServedRequirement,
-        DistinctBusinessGroupsRequirement,
-        PostedRequirement,
-        EndorsementRequirement,
-        MembershipRequirement,
-        ReachedRequirement,
-        AttributeRequirement,
-        AllOf,
-        AnyOf,
-        AtLeast,
-        Not,
-    )
-}
-KIND_KEYS: tuple[str, ...] = tuple(REQUIREMENT_MODELS)
-
-
 def kind_of(value: Any) -> str | None:
     """The kind of a requirement (raw mapping or model); None if not exactly one kind key."""
     if isinstance(value, BaseRequirement):
@@ -406,6 +396,55 @@ Requirement = Annotated[
 
 for _cls in (AllOf, AnyOf, AtLeast, Not):
     _cls.model_rebuild()
+
+#: The kinds that test the record, and the kinds that combine other requirements. Code
+#: that treats kinds differently matches on these (or on :data:`Requirement`) and ends in
+#: ``case _: assert_never(req)``, so a new kind is a mypy error wherever it must be handled
+#: (docs/architecture.md lists the places).
+LeafRequirement: TypeAlias = (
+    CredentialRequirement
+    | CourseRequirement
+    | CompletedProgrammeRequirement
+    | PassedRequirement
+    | RankRequirement
+    | BandRequirement
+    | ServedRequirement
+    | DistinctBusinessGroupsRequirement
+    | PostedRequirement
+    | EndorsementRequirement
+    | MembershipRequirement
+    | ReachedRequirement
+    | AttributeRequirement
+)
+Combinator: TypeAlias = AllOf | AnyOf | AtLeast | Not
+
+
+def _registry() -> dict[str, type[BaseRequirement]]:
+    """Every kind by its key, checked at import: the pydantic union, its tags, the two
+    aliases above and the subclasses of :class:`BaseRequirement` must name the same kinds
+    (a kind added to one and forgotten in another would be parsed but not handled, or
+    handled but never parsed)."""
+    union, _discriminator = get_args(Requirement)
+    models: dict[str, type[BaseRequirement]] = {}
+    for member in get_args(union):
+        cls, tag = get_args(member)
+        if tag.tag != cls.kind:
+            raise TypeError(f"{cls.__name__} is tagged '{tag.tag}' but its kind is '{cls.kind}'")
+        models[cls.kind] = cls
+    classes = set(models.values())
+    aliased = {*get_args(LeafRequirement), *get_args(Combinator)}
+    defined = set(BaseRequirement.__subclasses__())
+    if not classes == aliased == defined:
+        missing = sorted(c.__name__ for c in (classes | aliased | defined) - (classes & aliased))
+        raise TypeError(
+            "every requirement kind must be in the Requirement union, in LeafRequirement or "
+            f"Combinator, and subclass BaseRequirement; check {', '.join(missing)}"
+        )
+    return models
+
+
+REQUIREMENT_MODELS: dict[str, type[BaseRequirement]] = _registry()
+KIND_KEYS: tuple[str, ...] = tuple(REQUIREMENT_MODELS)
 
 
 def walk(requirement: Requirement, negated: bool = False) -> Iterator[tuple[Requirement, bool]]:

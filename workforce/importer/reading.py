@@ -117,6 +117,7 @@ class Reading(State):
                 ok = False
         return [positions.get(c.name, -1) for c in kind.columns] if ok else None
 
+    # Long: see the comment below (one pass on purpose).
     def _read_rows(self, index: int, kind: FileKind, reader: Any, plan: list[int]) -> None:
         # Over 80 lines on purpose: the per-row loop of an import (a million rows for a
         # large force), its state kept in locals; split into calls per row it was slower.
