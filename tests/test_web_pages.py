@@ -758,6 +758,7 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
             f"/people/{seeded.officer}/pathways/promotion/diagram?as_of=2024-06-01",
         ),
         ("GET", "/people/{person_id}/what-if"): ("officer", f"/people/{seeded.officer}/what-if"),
+        ("GET", "/people/{person_id}/record"): ("hr", f"/people/{seeded.other}/record"),
         ("GET", "/people"): ("hr", "/people?q=W"),
         ("GET", "/data-quality"): ("hr", "/data-quality?as_of=2024-06-01"),
         ("GET", "/equality"): ("equality", "/equality"),

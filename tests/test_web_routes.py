@@ -33,6 +33,7 @@ OFFICER = "test_web_officer.py"
 OPENAPI = "test_web_openapi.py"
 DOCS = "test_web_docs_browser.py"
 REPORTS_API = "test_web_reports_api.py"
+RECORD = "test_web_record_edit.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -210,6 +211,14 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("GET", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
+    ("GET", "/people/{person_id}/record"): (
+        [f"{RECORD}::test_the_second_of_two_editors_is_told_and_nothing_is_lost"],
+        [],
+    ),
+    ("POST", "/people/{person_id}/record"): (
+        [f"{RECORD}::test_only_hr_opens_or_saves_records"],
+        [],
+    ),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),
     ("GET", "/equality"): ([f"{PAGES}::test_role_start_pages"], []),
     ("POST", "/library/impact"): (
