@@ -34,6 +34,7 @@ OPENAPI = "test_web_openapi.py"
 DOCS = "test_web_docs_browser.py"
 REPORTS_API = "test_web_reports_api.py"
 RECORD = "test_web_record_edit.py"
+GOAL = "test_web_goal_api.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -211,6 +212,18 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("GET", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
+    ("GET", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
+    ("PUT", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
+    ("DELETE", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
     ("GET", "/people/{person_id}/record"): (
         [f"{RECORD}::test_the_second_of_two_editors_is_told_and_nothing_is_lost"],
         [],

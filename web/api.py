@@ -23,7 +23,7 @@ from rules.session import EngineError
 from rules.whatif import parse_addition
 from store.users import Role
 
-from . import api_route
+from . import api_goal, api_route
 from .apikit import ERRORS, PERSON_ID, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
 from .deps import decide_for, person_for
@@ -229,6 +229,7 @@ def parse_additions(
 
 
 router.include_router(api_route.router)
+router.include_router(api_goal.router)
 
 
 @router.get(
