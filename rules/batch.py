@@ -35,10 +35,11 @@ from accreditation.record import Person
 from pathways.model.library import Library
 
 from .compile import ANCHOR, CompiledLibrary
-from .decision import DecisionSummary, Status
+from .decision import DecisionSummary, ObligationDecision, Status
 from .engine import compiled_for, summarise
 from .evaluate import StageEvaluator
 from .facts import FactSheet, Vocabulary, build_facts
+from .obligations import decide_obligations, plan_obligations
 from .plan import plan_library
 from .session import Firings
 from .wording import Words
@@ -150,6 +151,7 @@ class BatchEvaluator:
         self.library = self.compiled.library
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
+        self.obligation_plans = plan_obligations(self.compiled, self.words)
         self.vocabulary = Vocabulary.of(self.library.catalogue)
         rules = self.compiled.definition
         self._leaves = [
@@ -229,3 +231,12 @@ class BatchEvaluator:
         return summarise(
             self.library, self.plans, evaluator, wanted, person.id, as_of, BATCH_ENGINE
         )
+
+    def obligations(
+        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+    ) -> list[ObligationDecision]:
+        """The obligations that apply to ``person``, as the engine would decide them
+        (:meth:`rules.engine.Evaluator.obligations`): for compliance reports."""
+        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
+        return decide_obligations(self.obligation_plans, evaluator, person, pathways)

@@ -40,7 +40,7 @@ from pathways.problems import format_path
 from .compile import CompiledLibrary
 from .wording import Words
 
-__all__ = ["Node", "StagePlan", "plan_library"]
+__all__ = ["Node", "StagePlan", "plan_library", "requirement_node"]
 
 
 @dataclass(eq=False)
@@ -97,6 +97,13 @@ def plan_library(compiled: CompiledLibrary, words: Words) -> dict[str, StagePlan
         sensitive = any(_time_sensitive(n) for n in nodes) or bool(stage.effective_to)
         plans[key] = StagePlan(pathway, stage, key, nodes, sensitive)
     return plans
+
+
+def requirement_node(
+    req: BaseRequirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
+) -> Node:
+    """The plan of one requirement tree outside a stage (an obligation's)."""
+    return _node(req, path, pathway, compiled, words)
 
 
 def _time_sensitive(node: Node) -> bool:

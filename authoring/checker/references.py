@@ -49,7 +49,7 @@ def check_references(rep: Reporter) -> None:
     cat = rep.library.catalogue
     for programme in cat.programmes:
         for course in programme.stages:
-            _known(
+            known_reference(
                 rep,
                 cat,
                 "courses",
@@ -65,7 +65,7 @@ def check_references(rep: Reporter) -> None:
             if stage.awards is not None:
                 _check_award(rep, cat, stage.awards, pathway, stage)
             for req, _negated in stage_requirements(stage):
-                _check_requirement(rep, cat, req, pathway, stage)
+                check_requirement(rep, cat, req, pathway, stage)
         for prog in pathway.progressions:
             for end, value in (("from", prog.from_), ("to", prog.to)):
                 if value not in stage_ids:
@@ -80,7 +80,7 @@ def check_references(rep: Reporter) -> None:
                     )
 
 
-def _known(
+def known_reference(
     rep: Reporter,
     cat: Catalogue,
     section: str,
@@ -116,7 +116,7 @@ def _check_level(
     level: int | None,
     at: LocatedModel,
     pathway: Pathway,
-    stage: Stage,
+    stage: Stage | None,
 ) -> None:
     entry = cat.entry("credentials", credential)
     if level is None or entry is None:
@@ -157,17 +157,19 @@ def _check_award(
         "role": "roles",
     }[award.kind]
     if (
-        _known(rep, cat, section, award.value, award, pathway, stage, context="awards")
+        known_reference(rep, cat, section, award.value, award, pathway, stage, context="awards")
         and award.credential
     ):
         _check_level(rep, cat, award.credential, award.level, award, pathway, stage)
 
 
-def _check_requirement(
-    rep: Reporter, cat: Catalogue, req: Requirement, pathway: Pathway, stage: Stage
+def check_requirement(
+    rep: Reporter, cat: Catalogue, req: Requirement, pathway: Pathway, stage: Stage | None
 ) -> None:
+    """Every id one requirement names is in the catalogue (or the library, for stages)."""
+
     def known(section: str, value: str | None) -> bool:
-        return _known(rep, cat, section, value, req, pathway, stage)
+        return known_reference(rep, cat, section, value, req, pathway, stage)
 
     match req:
         case CredentialRequirement():
@@ -214,7 +216,7 @@ def _check_programme_stages(
     cat: Catalogue,
     req: CompletedProgrammeRequirement,
     pathway: Pathway,
-    stage: Stage,
+    stage: Stage | None,
 ) -> None:
     pid = req.completed_programme
     entry = cat.entry("programmes", pid)
@@ -230,7 +232,7 @@ def _check_programme_stages(
 
 
 def _check_attribute_values(
-    rep: Reporter, cat: Catalogue, req: AttributeRequirement, pathway: Pathway, stage: Stage
+    rep: Reporter, cat: Catalogue, req: AttributeRequirement, pathway: Pathway, stage: Stage | None
 ) -> None:
     entry = cat.entry("attributes", req.attribute)
     values: list[str] = list(getattr(entry, "values", []))
@@ -247,7 +249,9 @@ def _check_attribute_values(
             )
 
 
-def _check_reached(rep: Reporter, req: ReachedRequirement, pathway: Pathway, stage: Stage) -> None:
+def _check_reached(
+    rep: Reporter, req: ReachedRequirement, pathway: Pathway, stage: Stage | None
+) -> None:
     target_pathway, target_stage = req.target(pathway.id)
     other = rep.library.pathways.get(target_pathway)
     if other is None:

@@ -121,3 +121,20 @@ def _valid(
             pathway=pathway,
             hint=f"say where in it, e.g. '{doc} para 12' or '{doc} rec 9'",
         )
+
+
+def cited(
+    rep: Reporter,
+    item: LocatedModel,
+    source: str | None,
+    pathway: Pathway,
+    what: str,
+    stage: Stage | None = None,
+) -> None:
+    """``item`` cites a source (a warning if not), and the source is well formed."""
+    _cited(rep, item, source, rep.library.catalogue.ids("sources"), pathway, what, stage)
+
+
+def valid_source(rep: Reporter, item: LocatedModel, source: str, pathway: Pathway) -> None:
+    """``source`` names a document of the catalogue and a place in it, or is illustrative."""
+    _valid(rep, item, source, rep.library.catalogue.ids("sources"), pathway)

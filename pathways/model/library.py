@@ -106,10 +106,7 @@ class Library:
         """
         canonical = {
             "catalogue": self.catalogue.model_dump(mode="json", by_alias=True),
-            "pathways": {
-                pid: p.model_dump(mode="json", by_alias=True)
-                for pid, p in sorted(self.pathways.items())
-            },
+            "pathways": {pid: _canonical(p) for pid, p in sorted(self.pathways.items())},
         }
         blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
@@ -150,6 +147,14 @@ class Library:
                 for p in self.pathways.values()
             ],
         }
+
+
+def _canonical(pathway: Pathway) -> dict[str, Any]:
+    data = pathway.model_dump(mode="json", by_alias=True)
+    if not data["obligations"]:
+        # Libraries written before obligations existed keep the version they had.
+        del data["obligations"]
+    return data
 
 
 def prerequisites(
