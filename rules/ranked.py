@@ -63,6 +63,11 @@ class RankedStep(_Frozen):
         default_factory=list, description="The step as what-if items, dated the decision's day."
     )
     unlocks: list[Unlock] = Field(default_factory=list)
+    obligation: str | None = Field(
+        None,
+        description="For a step an obligation asks for: the obligation and where it stands "
+        "('Keep PIP accreditation current: overdue, it was due by 2022-12-31').",
+    )
 
     @property
     def opens(self) -> list[Unlock]:

@@ -4,8 +4,11 @@ The engine's next steps (:mod:`rules.steps`) are per stage, so an action several
 ask for ("Seek promotion to chief inspector" for FSL stage 1, the work-based assessment
 gateway and senior leadership) appears once per stage. Here they become one list:
 
-1. **Do first** (``now``): obligations due or overdue (none yet: a later change adds them,
-   through ``obligations``); credentials that have lapsed ("Revalidate PIP level 2"), the
+1. **Do first** (``now``): the person's obligations (:mod:`rules.obligations`) that are
+   overdue or due, and those met that need acting on within :data:`EXPIRY_WINDOW_DAYS`
+   days to stay met ("Gain or revalidate your PIP accreditation by D"), overdue first;
+   obligations HR must act on are not the person's steps. Then credentials that have
+   lapsed ("Revalidate PIP level 2"), the
    highest level of each only, since revalidating it restores the levels below; credentials
    that lapse within :data:`EXPIRY_WINDOW_DAYS` days ("expires on D": the first day it is no
    longer current, the day a lapsed one shows as "lapsed on"). Soonest date first.
@@ -29,16 +32,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from accreditation.periods import add_months
 from accreditation.record import Person
 from pathways.model.library import Library, stage_key
+from pathways.model.requirements import CredentialRequirement
 
 from .actions import ActionBook, award_key, spec
-from .decision import Decision, NextStep, RequirementOutcome, StageDecision, Status
+from .decision import (
+    Decision,
+    NextStep,
+    ObligationStatus,
+    RequirementOutcome,
+    StageDecision,
+    Status,
+)
 from .ranked import TIER_ORDER, TIER_WORDS, RankedStep, Tier, Unlock
 from .route import RoutePlan
+from .status import obligation_words
 
 __all__ = [
     "EXPIRY_WINDOW_DAYS",
@@ -54,6 +66,9 @@ __all__ = [
 EXPIRY_WINDOW_DAYS = 90
 
 
+_OBLIGATION_ORDER = {ObligationStatus.OVERDUE: 0, ObligationStatus.DUE: 1, ObligationStatus.MET: 2}
+
+
 @dataclass
 class _Draft:
     key: str
@@ -65,6 +80,7 @@ class _Draft:
     what_if: list[str] = field(default_factory=list)
     unlocks: dict[str, Unlock] = field(default_factory=dict)
     order: tuple[int, ...] = (0,)
+    obligation: str | None = None
 
     def step(self) -> RankedStep:
         # The words of the sources in the step's own tier; of those, the ones most used,
@@ -80,6 +96,7 @@ class _Draft:
             how=self.how,
             what_if=self.what_if,
             unlocks=list(self.unlocks.values()),
+            obligation=self.obligation,
         )
 
 
@@ -108,20 +125,16 @@ def rank_steps(
     plan: RoutePlan | None = None,
     *,
     hide: Iterable[str] = (),
-    obligations: Iterable[RankedStep] = (),
 ) -> list[RankedStep]:
     """The ranked, merged steps for ``person`` from ``decision`` (and the goal's ``plan``).
 
     ``hide`` lists stage keys left out entirely (positive-action programmes on a page
-    meant for others); a step for nothing but hidden stages is left out.
+    meant for others); a step for nothing but hidden stages is left out, and so is an
+    obligation of a pathway whose stages are all hidden.
     """
     ranker = _Ranker(ActionBook.of(library), decision, person, frozenset(hide))
-    drafts: list[_Draft] = [
-        _Draft(s.key, Tier.NOW, "obligation", [(Tier.NOW, s.text)], s.due, s.how, list(s.what_if))
-        for s in obligations
-    ]
-    drafts += ranker.lapsed()
-    drafts += ranker.expiring()
+    drafts = ranker.lapsed() + ranker.expiring()
+    drafts = ranker.obligations(library, {d.key: d for d in drafts}) + drafts
     if plan is not None and plan.routes:
         drafts += ranker.route(plan)
     drafts += ranker.steps()
@@ -141,6 +154,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             found.tier, found.order, found.kind = d.tier, d.order, d.kind
             found.due = d.due if d.due is not None else found.due
         found.texts += d.texts
+        found.obligation = found.obligation or d.obligation
         found.how = found.how or d.how
         found.what_if = found.what_if or d.what_if
         for k, u in d.unlocks.items():
@@ -275,6 +289,56 @@ class _Ranker:
                     what_if=self._award_specs(held[-1]),
                     unlocks=unlocks,
                     order=(1, lapses.toordinal()),
+                )
+            )
+        return out
+
+    def obligations(self, library: Library, renewals: dict[str, _Draft]) -> list[_Draft]:
+        """The person's obligations to act on: overdue, due, or met but ending within the
+        window, overdue first. One that asks for a credential the person must revalidate
+        anyway is said on the revalidation step, which moves up with it: one step."""
+        hidden = {
+            p.id
+            for p in library.pathways.values()
+            if p.stages and all(stage_key(p.id, s.id) in self.hide for s in p.stages)
+        }
+        out = []
+        for o in self.decision.obligations:
+            if o.owner != "person" or o.pathway in hidden:
+                continue
+            if o.status is ObligationStatus.MET and (
+                o.act_by is None or (o.act_by - self.today).days > EXPIRY_WINDOW_DAYS
+            ):
+                continue
+            words = f"{o.name}: {obligation_words(o)}"
+            order = (-1, _OBLIGATION_ORDER[o.status], (o.act_by or dt.date.max).toordinal())
+            model = library.pathways[o.pathway].obligation(o.obligation)
+            must = model.must if model is not None else None
+            if isinstance(must, CredentialRequirement):
+                renewal = renewals.get(f"renew:{must.credential}")
+                if renewal is not None:
+                    renewal.obligation, renewal.order = words, order
+                    continue
+            step = o.next_step or o.text
+            match o.status:
+                case ObligationStatus.OVERDUE:
+                    text = f"{step}: overdue, it was due by {o.due_by}"
+                case ObligationStatus.DUE:
+                    text = f"{step} by {o.due_by}" if o.due_by else step
+                case ObligationStatus.MET:
+                    text = f"{step} by {o.act_by}"
+                case _:
+                    assert_never(o.status)
+            out.append(
+                _Draft(
+                    key=f"obligation:{o.key}",
+                    tier=Tier.NOW,
+                    kind="obligation",
+                    texts=[(Tier.NOW, text)],
+                    due=o.act_by,
+                    how=o.text,
+                    order=order,
+                    obligation=words,
                 )
             )
         return out

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from rules.decision import Status
-from rules.status import STATUS_SYMBOLS, status_words
+from rules.status import OBLIGATION_SYMBOLS, STATUS_SYMBOLS, obligation_words, status_words
 from store import Store
 from store.users import Users
 from workforce.fairness import shown
@@ -99,6 +99,8 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
+    templates.env.globals["obligation_symbols"] = OBLIGATION_SYMBOLS
+    templates.env.globals["obligation_words"] = obligation_words
     templates.env.globals["Status"] = Status
     templates.env.globals["zip"] = zip
     templates.env.globals["shown"] = shown
