@@ -16,6 +16,7 @@ from .importcmd import import_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .report import report_group
+from .report_compliance import compliance_command
 from .route import route_command
 from .schema import schema_command
 from .serve import serve_command
@@ -35,6 +36,7 @@ def cli() -> None:
 cli.add_command(check_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
+report_group.add_command(compliance_command)
 cli.add_command(report_group)
 cli.add_command(data_quality_command)
 cli.add_command(eligibility_command)

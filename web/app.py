@@ -27,7 +27,7 @@ from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, api_reports, dataquality, pages, reports
+from . import api, api_manage, api_reports, compliance, dataquality, pages, reports
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
@@ -155,6 +155,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(dataquality.router)
+    app.include_router(compliance.router)
     install_docs(app)
     install_openapi(app)
     return app
