@@ -35,6 +35,7 @@ DOCS = "test_web_docs_browser.py"
 REPORTS_API = "test_web_reports_api.py"
 RECORD = "test_web_record_edit.py"
 GOAL = "test_web_goal_api.py"
+COMPLIANCE = "test_web_compliance.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -241,6 +242,14 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("GET", "/reports/pipeline"): ([f"{REPORTS}::test_pipeline_names_people_for_hr_only"], []),
     ("GET", "/reports/pipeline.csv"): (
         [f"{REPORTS}::test_pipeline_names_people_for_hr_only"],
+        [],
+    ),
+    ("GET", "/reports/compliance"): (
+        [f"{COMPLIANCE}::test_hr_sees_who_must_act_and_equality_only_counts"],
+        [],
+    ),
+    ("GET", "/reports/compliance.csv"): (
+        [f"{COMPLIANCE}::test_compliance_csv_for_each_role"],
         [],
     ),
     ("GET", "/reports/equality"): (

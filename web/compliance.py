@@ -29,6 +29,7 @@ from workforce.reports.compliance import (
     entry_rows,
     equality_rows,
     equality_tables,
+    spreadsheet_safe,
 )
 from workforce.reports.groups import grouping_words
 
@@ -158,4 +159,4 @@ def compliance_csv(
             kind="validation",
             errors=[{"field": "query.table", "message": "people, groups or equality"}],
         )
-    return _csv(rows, f"compliance-{table}-{day}.csv")
+    return _csv(spreadsheet_safe(rows), f"compliance-{table}-{day}.csv")
