@@ -27,7 +27,7 @@ from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, api_reports, compliance, dataquality, pages, reports
+from . import api, api_manage, api_reports, compliance, dataquality, keyposts, pages, reports
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
@@ -156,6 +156,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(dataquality.router)
     app.include_router(compliance.router)
+    app.include_router(keyposts.router)
     install_docs(app)
     install_openapi(app)
     return app
