@@ -36,6 +36,7 @@ REPORTS_API = "test_web_reports_api.py"
 RECORD = "test_web_record_edit.py"
 GOAL = "test_web_goal_api.py"
 COMPLIANCE = "test_web_compliance.py"
+KEYPOSTS = "test_web_keyposts.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -250,6 +251,34 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("GET", "/reports/compliance.csv"): (
         [f"{COMPLIANCE}::test_compliance_csv_for_each_role"],
+        [],
+    ),
+    ("GET", "/key-posts"): (
+        [f"{KEYPOSTS}::test_hr_adds_changes_and_retires_a_key_post_with_its_trail"],
+        [],
+    ),
+    ("POST", "/key-posts"): (
+        [f"{KEYPOSTS}::test_hr_adds_changes_and_retires_a_key_post_with_its_trail"],
+        [],
+    ),
+    ("GET", "/key-posts/{post_id}"): (
+        [f"{KEYPOSTS}::test_hr_adds_changes_and_retires_a_key_post_with_its_trail"],
+        [],
+    ),
+    ("POST", "/key-posts/{post_id}"): (
+        [f"{KEYPOSTS}::test_hr_adds_changes_and_retires_a_key_post_with_its_trail"],
+        [],
+    ),
+    ("GET", "/reports/key-posts"): (
+        [f"{KEYPOSTS}::test_the_report_its_csv_and_the_quarterly_snapshot"],
+        [],
+    ),
+    ("GET", "/reports/key-posts.csv"): (
+        [f"{KEYPOSTS}::test_the_report_its_csv_and_the_quarterly_snapshot"],
+        [],
+    ),
+    ("POST", "/reports/key-posts/snapshot"): (
+        [f"{KEYPOSTS}::test_the_report_its_csv_and_the_quarterly_snapshot"],
         [],
     ),
     ("GET", "/reports/equality"): (
