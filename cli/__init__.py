@@ -17,6 +17,7 @@ from .keyposts import key_posts_group, key_posts_report_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .report import report_group
+from .report_cascade import cascade_command
 from .report_compliance import compliance_command
 from .route import route_command
 from .schema import schema_command
@@ -38,6 +39,7 @@ cli.add_command(check_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
 report_group.add_command(compliance_command)
+report_group.add_command(cascade_command)
 report_group.add_command(key_posts_report_command)
 cli.add_command(report_group)
 cli.add_command(data_quality_command)

@@ -29,6 +29,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     PassedRequirement,
@@ -125,7 +126,7 @@ def compile_library(library: Library) -> CompiledLibrary:
     for pathway in library.pathways.values():
         for obligation in pathway.obligations:
             for _path, top in obligation.requirements():
-                for req in _leaves(top):
+                for req in leaves(top):
                     add_leaf(req, pathway.id)
     chained = frozenset(
         str(p["$and"][1]["stage"])
@@ -196,6 +197,8 @@ def _leaf_patterns(
             return [_and("endorsement", {"endorsement": req.endorsement})], None
         case MembershipRequirement():
             return [_and("member", {"programme": req.member_of})], None
+        case HasMentorRequirement():
+            return [_and("mentor")], None
         case ReachedRequirement():
             return [_and("held", {"stage": stage_key(*req.target(pathway_id))})], None
         case AttributeRequirement():

@@ -215,6 +215,11 @@ def build_facts(
             )
             sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
 
+    for i, m in enumerate(person.mentors):
+        if m.covers(as_of):
+            item = ref("mentors", i, f"mentored by {m.mentor} since {m.start}")
+            sheet.add("mentor", mentor=m.mentor, item=item, until=_day(m.end))
+
     _postings(person, as_of, sheet, ref, names)
     _tenures(person, as_of, sheet, names)
     return sheet

@@ -100,7 +100,7 @@ def plan_library(compiled: CompiledLibrary, words: Words) -> dict[str, StagePlan
 
 
 def requirement_node(
-    req: BaseRequirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
+    req: Requirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
 ) -> Node:
     """The plan of one requirement tree outside a stage (an obligation's)."""
     return _node(req, path, pathway, compiled, words)

@@ -76,6 +76,7 @@ _KINDS: dict[str, tuple[str, str, str]] = {
     "band": ("bands", "band", "start"),
     "endorsement": ("endorsements", "endorsement", "date"),
     "member": ("memberships", "programme", "start"),
+    "mentor": ("mentors", "mentor", "start"),
     "posting": ("postings", "role", "start"),
 }
 
@@ -84,7 +85,8 @@ def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
     """Parse ``KIND:ID[:EXTRA]@DATE`` into (record section, item).
 
     Kinds: course, passed, credential (EXTRA: level), rank and band (EXTRA:
-    temporary), endorsement, member, posting (ID: ``business_group/role``).
+    temporary), endorsement, member, mentor (ID: the mentor's warrant or staff number),
+    posting (ID: ``business_group/role``).
 
     Raises:
         ValueError: naming what is wrong and the expected form.

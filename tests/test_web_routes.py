@@ -37,6 +37,7 @@ RECORD = "test_web_record_edit.py"
 GOAL = "test_web_goal_api.py"
 COMPLIANCE = "test_web_compliance.py"
 KEYPOSTS = "test_web_keyposts.py"
+CASCADE = "test_web_cascade.py"
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -279,6 +280,11 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("POST", "/reports/key-posts/snapshot"): (
         [f"{KEYPOSTS}::test_the_report_its_csv_and_the_quarterly_snapshot"],
+        [],
+    ),
+    ("GET", "/reports/talent-cascade"): ([f"{CASCADE}::test_hr_sees_the_cascade_and_its_csv"], []),
+    ("GET", "/reports/talent-cascade.csv"): (
+        [f"{CASCADE}::test_hr_sees_the_cascade_and_its_csv"],
         [],
     ),
     ("GET", "/reports/equality"): (

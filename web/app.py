@@ -27,7 +27,17 @@ from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, api_reports, compliance, dataquality, keyposts, pages, reports
+from . import (
+    api,
+    api_manage,
+    api_reports,
+    cascade,
+    compliance,
+    dataquality,
+    keyposts,
+    pages,
+    reports,
+)
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
@@ -157,6 +167,7 @@ def create_app(
     app.include_router(dataquality.router)
     app.include_router(compliance.router)
     app.include_router(keyposts.router)
+    app.include_router(cascade.router)
     install_docs(app)
     install_openapi(app)
     return app

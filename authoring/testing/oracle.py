@@ -43,6 +43,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -333,6 +334,8 @@ class Oracle:
                 return any(
                     m.programme == req.member_of and _covers(m, on) for m in person.memberships
                 )
+            case HasMentorRequirement():
+                return any(_covers(m, on) for m in person.mentors)
             case ReachedRequirement():
                 target_pathway, target_stage = req.target(pathway)
                 target = self.library.pathways[target_pathway].stage(target_stage)
