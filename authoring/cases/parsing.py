@@ -17,6 +17,7 @@ from pathways.yamlsource import YamlDocument, read_yaml_file
 
 from .expectations import read_expectations, read_steps
 from .model import CASE_KEYS, Case
+from .obligations import read_obligations
 from .reader import CaseReader, display_path
 from .records import read_person
 
@@ -109,6 +110,8 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
         return None
     r.unknown_keys(raw, CASE_KEYS)
     for required in ("name", "as_of", "expect"):
+        if required == "expect" and "obligations" in raw:
+            continue  # a case about obligations alone
         if required not in raw:
             r.problem(
                 r.at(),
@@ -123,6 +126,7 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
     pathways = _pathways(r, raw["pathways"]) if "pathways" in raw else None
     person = read_person(r, raw)
     expect = read_expectations(r, raw["expect"], pathways) if "expect" in raw else ()
+    obligations = read_obligations(r, raw["obligations"]) if "obligations" in raw else ()
     steps = read_steps(r, raw.get("next_steps"), "next_steps")
     not_steps = read_steps(r, raw.get("not_next_steps"), "not_next_steps")
     if name is None or as_of is None or person is None or r.problems:
@@ -139,6 +143,7 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
         pathways=pathways,
         xfail=xfail,
         description=description,
+        obligations=obligations,
     )
 
 
