@@ -17,7 +17,7 @@ from accreditation.io import RecordError
 from accreditation.record import ITEM_SECTIONS
 from pathways.dates import Day
 from pathways.model.pathway import Pathway
-from rules.decision import Decision, NextStep, StageStatus
+from rules.decision import Decision, NextStep, ObligationDecision, StageStatus
 from rules.protected import neutral
 from rules.session import EngineError
 from rules.whatif import parse_addition
@@ -59,6 +59,11 @@ class DecisionOverview(BaseModel):
     engine: str
     stages: list[StageStatus]
     next_steps: list[NextStep]
+    obligations: list[ObligationDecision] = Field(
+        default_factory=list,
+        description="Those that apply, with status and dates; without 'applies' and 'must' "
+        "(the requirement trees: ask for detail=full).",
+    )
 
     @classmethod
     def of(cls, decision: Decision) -> DecisionOverview:
@@ -70,6 +75,9 @@ class DecisionOverview(BaseModel):
             engine=decision.engine,
             stages=summary.stages,
             next_steps=decision.next_steps,
+            obligations=[
+                o.model_copy(update={"applies": [], "must": None}) for o in decision.obligations
+            ],
         )
 
 
