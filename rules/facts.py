@@ -215,10 +215,10 @@ def build_facts(
             )
             sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
 
-    for i, m in enumerate(person.mentors):
-        if m.covers(as_of):
-            item = ref("mentors", i, f"mentored by {m.mentor} since {m.start}")
-            sheet.add("mentor", mentor=m.mentor, item=item, until=_day(m.end))
+    for i, pair in enumerate(person.mentors):
+        if pair.covers(as_of):
+            item = ref("mentors", i, f"mentored by {pair.mentor} since {pair.start}")
+            sheet.add("mentor", mentor=pair.mentor, item=item, until=_day(pair.end))
 
     _postings(person, as_of, sheet, ref, names)
     _tenures(person, as_of, sheet, names)

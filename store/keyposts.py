@@ -176,7 +176,9 @@ class KeyPosts:
                     updated_at=dt.datetime.now(dt.UTC),
                 )
             )
-            post_id = int(made.inserted_primary_key[0])
+            key = made.inserted_primary_key
+            assert key is not None  # an insert of one row gives its key
+            post_id = int(key[0])
             audit(conn, actor, "keypost.add", f"keypost:{post_id}", None, values)
             found = _get(conn, post_id)
         assert found is not None

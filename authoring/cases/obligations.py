@@ -53,6 +53,7 @@ def _obligation(r: CaseReader, key: str, spec: Any) -> ObligationExpectation | N
             hint="obligations in this library: " + (", ".join(known) or "none"),
         )
         return None
+    where: tuple[str, ...]
     if isinstance(spec, str):
         spec, where = {"status": spec}, ("obligations", key)
     elif isinstance(spec, dict):

@@ -69,8 +69,8 @@ def check_decision(case: Case, decision: Decision) -> list[str]:
     failures: list[str] = []
     for exp in case.expect:
         failures.extend(_stage_failures(exp, decision))
-    for want in case.obligations:
-        failures.extend(obligation_failures(want, decision))
+    for owed in case.obligations:
+        failures.extend(obligation_failures(owed, decision))
     for want in case.next_steps:
         if not any(want.matches(s) for s in decision.next_steps):
             failures.append(

@@ -126,12 +126,14 @@ def key_post_report(
                     year.append(person.person)
                     if when <= six:
                         soon.append(person.person)
+
         # The post's own business group first: its succession plan is reviewed there.
-        order = [
-            sorted(found, key=lambda pid: (groups.get(pid) != post.business_group, pid))
-            for found in (ready, soon, year)
-        ]
-        rows.append(KeyPostRow(post, *order, decided=at >= 0))
+        def first_own(found: list[str], group: str = post.business_group) -> list[str]:
+            return sorted(found, key=lambda pid: (groups.get(pid) != group, pid))
+
+        rows.append(
+            KeyPostRow(post, first_own(ready), first_own(soon), first_own(year), decided=at >= 0)
+        )
     report = KeyPostReport(
         run.as_of, quarter_of(run.as_of), run.library_version, rows, groups=groups
     )
