@@ -48,6 +48,7 @@ from .wording import Words
 __all__ = [
     "ObligationPlan",
     "clock_start",
+    "clock_words",
     "decide_obligations",
     "due_by",
     "plan_obligations",
@@ -216,3 +217,30 @@ def _met_until(node: Node | None, evaluator: StageEvaluator) -> dt.date | None:
         if evaluator.holds(node, day) is False:
             return day - ONE_DAY
     return None
+
+
+def clock_words(anchor: Anchor, words: Words) -> str:
+    """When a clock starts, in words: 'promotion to the current rank', 'the first award of
+    Detective qualification'.
+
+    >>> from pathways import SHIPPED_LIBRARY, load_library
+    >>> w = Words(load_library([SHIPPED_LIBRARY]))
+    >>> clock_words(Anchor.model_validate("current_rank"), w)
+    'promotion to the current rank'
+    >>> clock_words(Anchor.model_validate({"member_of": "hpds"}), w)
+    'joining High Potential Development Scheme (HPDS)'
+    """
+    if anchor.clock is not None:
+        return {
+            Clock.SERVICE: "joining",
+            Clock.CURRENT_RANK: "promotion to the current rank",
+            Clock.CURRENT_ROLE: "starting in the current role",
+            Clock.CURRENT_BUSINESS_GROUP: "joining the current business group",
+        }[anchor.clock]
+    section, lead = {
+        "credential": ("credentials", "the first award of"),
+        "course": ("courses", "first completing"),
+        "passed": ("assessments", "first passing"),
+        "member_of": ("programmes", "joining"),
+    }[anchor.kind]
+    return f"{lead} {words.name(section, anchor.value)}"

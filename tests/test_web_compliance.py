@@ -66,3 +66,13 @@ def test_compliance_csv_for_each_role(client: TestClient) -> None:
     bad = equality.get("/reports/compliance.csv?table=everything")
     assert bad.status_code == 422
     assert equality.get("/reports/compliance?by=height").status_code == 422
+
+
+def test_the_library_page_lists_a_pathways_obligations(client: TestClient) -> None:
+    text = words(signed_in(client, "hr").get("/library/pathways/fsl").text)
+    assert "Attend the Foundation for Senior Leadership fsl_for_chief_inspectors" in text
+    assert "Applies to: A chief inspector." in text
+    assert (
+        "Must: Attended every stage of the Foundation for Senior Leadership, within 24 months "
+        "of promotion to the current rank." in text
+    )
