@@ -15,7 +15,6 @@ from pathways.model.library import Library
 from pathways.suggest import did_you_mean
 from store import Store
 from store.keyposts import KeyPost, KeyPostError, KeyPosts, quarter_of
-from workforce.reports.compliance import spreadsheet_safe
 from workforce.reports.keyposts import KeyPostReport, key_post_report, report_rows, snapshot_of
 
 from .options import db_option, open_store
@@ -308,4 +307,4 @@ def key_posts_report_command(
         "compared_with": report.compared_with,
         "rows": rows,
     }
-    _emit(spreadsheet_safe(rows), data, fmt, output, report_text(report))
+    _emit(rows, data, fmt, output, report_text(report))

@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from workforce.reports.cascade import MENTOR_STAGE, Cascade, cascade
-from workforce.reports.compliance import spreadsheet_safe
 
 from .options import db_option, open_store
 from .report import _emit, _library_dir, _load
@@ -114,4 +113,4 @@ def cascade_command(
             for pid, _, o in report.without_mentor
         ],
     }
-    _emit(spreadsheet_safe(rows), data, fmt, output, cascade_text(report))
+    _emit(rows, data, fmt, output, cascade_text(report))

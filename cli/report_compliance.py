@@ -21,7 +21,6 @@ from workforce.reports.compliance import (
     entry_rows,
     equality_rows,
     equality_tables,
-    spreadsheet_safe,
 )
 from workforce.reports.groups import grouping_words
 from workforce.reports.tables import Table
@@ -120,7 +119,7 @@ def compliance_command(
         "entries": entry_rows(report),
         **({"by": by, "hidden": "null counts are hidden", "tables": rows} if by else {}),
     }
-    _emit(spreadsheet_safe(rows), data, fmt, output, _text(report, tables, by))
+    _emit(rows, data, fmt, output, _text(report, tables, by))
 
 
 def _only(report: Compliance, group: str, known: list[str]) -> Compliance:

@@ -35,6 +35,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -323,6 +324,7 @@ class StageEvaluator:
                 | PostedRequirement()
                 | EndorsementRequirement()
                 | MembershipRequirement()
+                | HasMentorRequirement()
                 | AttributeRequirement()
                 | AllOf()
                 | AnyOf()

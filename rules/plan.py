@@ -24,6 +24,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -159,6 +160,7 @@ def _node(
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()
         ):
             _compiled_leaf(node, compiled, req)

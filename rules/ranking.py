@@ -32,25 +32,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import Any
 
 from accreditation.periods import add_months
 from accreditation.record import Person
 from pathways.model.library import Library, stage_key
-from pathways.model.requirements import CredentialRequirement
 
 from .actions import ActionBook, award_key, spec
 from .decision import (
     Decision,
     NextStep,
-    ObligationStatus,
     RequirementOutcome,
     StageDecision,
     Status,
 )
-from .ranked import TIER_ORDER, TIER_WORDS, RankedStep, Tier, Unlock
+from .ranked import EXPIRY_WINDOW_DAYS, TIER_ORDER, TIER_WORDS, Draft, RankedStep, Tier, Unlock
+from .ranking_obligations import obligation_drafts
 from .route import RoutePlan
-from .status import obligation_words
 
 __all__ = [
     "EXPIRY_WINDOW_DAYS",
@@ -61,43 +59,6 @@ __all__ = [
     "lapse_dates",
     "rank_steps",
 ]
-
-#: Credentials lapsing within this many days are shown first, with their date.
-EXPIRY_WINDOW_DAYS = 90
-
-
-_OBLIGATION_ORDER = {ObligationStatus.OVERDUE: 0, ObligationStatus.DUE: 1, ObligationStatus.MET: 2}
-
-
-@dataclass
-class _Draft:
-    key: str
-    tier: Tier
-    kind: str
-    texts: list[tuple[Tier, str]] = field(default_factory=list)
-    due: dt.date | None = None
-    how: str | None = None
-    what_if: list[str] = field(default_factory=list)
-    unlocks: dict[str, Unlock] = field(default_factory=dict)
-    order: tuple[int, ...] = (0,)
-    obligation: str | None = None
-
-    def step(self) -> RankedStep:
-        # The words of the sources in the step's own tier; of those, the ones most used,
-        # then the shortest (no pathway cross-references).
-        own = [t for tier, t in self.texts if tier is self.tier] or [t for _, t in self.texts]
-        text = min(own, key=lambda t: (-own.count(t), len(t)))
-        return RankedStep(
-            key=self.key,
-            tier=self.tier,
-            text=text,
-            kind=self.kind,
-            due=self.due,
-            how=self.how,
-            what_if=self.what_if,
-            unlocks=list(self.unlocks.values()),
-            obligation=self.obligation,
-        )
 
 
 def lapse_dates(
@@ -134,16 +95,17 @@ def rank_steps(
     """
     ranker = _Ranker(ActionBook.of(library), decision, person, frozenset(hide))
     drafts = ranker.lapsed() + ranker.expiring()
-    drafts = ranker.obligations(library, {d.key: d for d in drafts}) + drafts
+    renewals = {d.key: d for d in drafts}
+    drafts = obligation_drafts(decision, library, frozenset(hide), renewals) + drafts
     if plan is not None and plan.routes:
         drafts += ranker.route(plan)
     drafts += ranker.steps()
     return _finish(_merge(drafts), ranker.book)
 
 
-def _merge(drafts: list[_Draft]) -> list[_Draft]:
+def _merge(drafts: list[Draft]) -> list[Draft]:
     """One draft per key: the best tier, every stage it is for, every wording."""
-    merged: dict[str, _Draft] = {}
+    merged: dict[str, Draft] = {}
     for d in drafts:
         found = merged.get(d.key)
         if found is None:
@@ -163,7 +125,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     return list(merged.values())
 
 
-def _finish(drafts: list[_Draft], book: ActionBook) -> list[RankedStep]:
+def _finish(drafts: list[Draft], book: ActionBook) -> list[RankedStep]:
     drafts = [d for d in drafts if d.unlocks or d.kind == "obligation"]
     for d in drafts:
         # A stage that is another of the same name, reached again (senior leadership's
@@ -216,7 +178,7 @@ class _Ranker:
 
     # --- do first ---------------------------------------------------------------------
 
-    def lapsed(self) -> list[_Draft]:
+    def lapsed(self) -> list[Draft]:
         """One revalidation per lapsed credential: its highest lapsed level."""
         top: dict[str, StageDecision] = {}
         for key, s in self.stages.items():
@@ -245,7 +207,7 @@ class _Ranker:
                 unlocks |= self._unlock(stage_key(o.pathway, o.stage), True)
             lapsed = f" (lapsed on {s.lapsed_on})" if s.lapsed_on else ""
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="revalidate",
@@ -259,7 +221,7 @@ class _Ranker:
             )
         return out
 
-    def expiring(self) -> list[_Draft]:
+    def expiring(self) -> list[Draft]:
         """Current credentials whose validity ends within the window."""
         ends = lapse_dates(self.person, self.book.catalogue.credentials, self.today)
         out = []
@@ -279,7 +241,7 @@ class _Ranker:
             for k in held:
                 unlocks |= self._unlock(k, True)
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="expiring",
@@ -289,56 +251,6 @@ class _Ranker:
                     what_if=self._award_specs(held[-1]),
                     unlocks=unlocks,
                     order=(1, lapses.toordinal()),
-                )
-            )
-        return out
-
-    def obligations(self, library: Library, renewals: dict[str, _Draft]) -> list[_Draft]:
-        """The person's obligations to act on: overdue, due, or met but ending within the
-        window, overdue first. One that asks for a credential the person must revalidate
-        anyway is said on the revalidation step, which moves up with it: one step."""
-        hidden = {
-            p.id
-            for p in library.pathways.values()
-            if p.stages and all(stage_key(p.id, s.id) in self.hide for s in p.stages)
-        }
-        out = []
-        for o in self.decision.obligations:
-            if o.owner != "person" or o.pathway in hidden:
-                continue
-            if o.status is ObligationStatus.MET and (
-                o.act_by is None or (o.act_by - self.today).days > EXPIRY_WINDOW_DAYS
-            ):
-                continue
-            words = f"{o.name}: {obligation_words(o)}"
-            order = (-1, _OBLIGATION_ORDER[o.status], (o.act_by or dt.date.max).toordinal())
-            model = library.pathways[o.pathway].obligation(o.obligation)
-            must = model.must if model is not None else None
-            if isinstance(must, CredentialRequirement):
-                renewal = renewals.get(f"renew:{must.credential}")
-                if renewal is not None:
-                    renewal.obligation, renewal.order = words, order
-                    continue
-            step = o.next_step or o.text
-            match o.status:
-                case ObligationStatus.OVERDUE:
-                    text = f"{step}: overdue, it was due by {o.due_by}"
-                case ObligationStatus.DUE:
-                    text = f"{step} by {o.due_by}" if o.due_by else step
-                case ObligationStatus.MET:
-                    text = f"{step} by {o.act_by}"
-                case _:
-                    assert_never(o.status)
-            out.append(
-                _Draft(
-                    key=f"obligation:{o.key}",
-                    tier=Tier.NOW,
-                    kind="obligation",
-                    texts=[(Tier.NOW, text)],
-                    due=o.act_by,
-                    how=o.text,
-                    order=order,
-                    obligation=words,
                 )
             )
         return out
@@ -365,18 +277,18 @@ class _Ranker:
 
     # --- towards the goal ----------------------------------------------------------------
 
-    def route(self, plan: RoutePlan) -> list[_Draft]:
+    def route(self, plan: RoutePlan) -> list[Draft]:
         route = plan.routes[0]
         if any(s.key in self.hide for s in route.stages):
             return []
         self.routed = frozenset(s.key for s in route.stages)
-        out: list[_Draft] = []
+        out: list[Draft] = []
         n = 0
         for stage in route.stages:
             for action in stage.actions:
                 n += 1
                 out.append(
-                    _Draft(
+                    Draft(
                         key=action.key,
                         tier=Tier.GOAL,
                         kind="action",
@@ -401,7 +313,7 @@ class _Ranker:
             )
             when = f" (from {stage.reached_on})" if stage.reached_on > self.today else ""
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{model.awards.credential}"
                     if stage.revalidate and model.awards and model.awards.credential
                     else key,
@@ -418,11 +330,11 @@ class _Ranker:
 
     # --- next and later ----------------------------------------------------------------
 
-    def steps(self) -> list[_Draft]:
+    def steps(self) -> list[Draft]:
         by_stage: dict[str, list[NextStep]] = {}
         for step in self.decision.next_steps:
             by_stage.setdefault(stage_key(step.pathway, step.stage), []).append(step)
-        out: list[_Draft] = []
+        out: list[Draft] = []
         for key, steps in by_stage.items():
             if key in self.hide or key in self.routed or self.stages.get(key) is None:
                 continue  # hidden; or on the goal's route, which says what it needs
@@ -444,7 +356,7 @@ class _Ranker:
                 if tier is Tier.LATER:
                     order = (self._distance(key), self.position[key])
                 out.append(
-                    _Draft(
+                    Draft(
                         key=k,
                         tier=tier,
                         kind="wait" if wait else self._kind(k),

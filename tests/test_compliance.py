@@ -128,10 +128,10 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
         chief_inspector("W000003", dt.date(2012, 1, 2), "specialist_crime", name="=HYPERLINK(1)"),
     ]
     store.save_people(people, actor="test")
-    Users(store).add("hr", PASSWORD, "hr")
-    Users(store).add("equality", PASSWORD, "equality")
-    Users(store).add("admin", PASSWORD, "admin")
-    Users(store).add("W000001", PASSWORD, "officer", "W000001")
+    Users(store).add("hr", PASSWORD, "hr", must_change=False)
+    Users(store).add("equality", PASSWORD, "equality", must_change=False)
+    Users(store).add("admin", PASSWORD, "admin", must_change=False)
+    Users(store).add("W000001", PASSWORD, "officer", "W000001", must_change=False)
     store.close()
     return url
 

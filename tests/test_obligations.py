@@ -315,6 +315,8 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+# Long: one record per kind of person an obligation applies to, each drawn near its dates;
+# split, each would repeat the shared draws.
 @st.composite
 def personas(draw: Any) -> tuple[Person, dt.date]:
     """Someone an obligation applies to (a chief inspector, a detective, an investigator,

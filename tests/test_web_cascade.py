@@ -26,8 +26,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store.save_people(people(), actor="test")
     users = Users(store)
     for role in ("hr", "equality"):
-        users.add(role, PASSWORD, role)
-    users.add("W000100", PASSWORD, "officer", "W000100")
+        users.add(role, PASSWORD, role, must_change=False)
+    users.add("W000100", PASSWORD, "officer", "W000100", must_change=False)
     store.close()
     with TestClient(create_app(url, workers=1), follow_redirects=False) as c:
         yield c

@@ -37,8 +37,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     )
     users = Users(store)
     for role in ("hr", "equality", "admin"):
-        users.add(role, PASSWORD, role)
-    users.add("W000001", PASSWORD, "officer", "W000001")
+        users.add(role, PASSWORD, role, must_change=False)
+    users.add("W000001", PASSWORD, "officer", "W000001", must_change=False)
     store.close()
     with TestClient(create_app(url, workers=1), follow_redirects=False) as c:
         yield c

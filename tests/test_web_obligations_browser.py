@@ -40,7 +40,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = Store(seeded.url)
     try:
         store_demo_officers(store, dt.date.today())
-        Users(store).add(CHIEF, PASSWORD, "officer", CHIEF)
+        Users(store).add(CHIEF, PASSWORD, "officer", CHIEF, must_change=False)
         KeyPosts(store).add(
             "Borough Commander, Westminster",
             "territorial_policing",

@@ -9,18 +9,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from pathways.dates import Day as InRange
 from store.users import Role
 from workforce.reports.cascade import Cascade, cascade
-from workforce.reports.compliance import spreadsheet_safe
 
 from .auth import require_role
 from .pagekit import Signed, page
-from .reports import _csv
+from .reporting import csv_response
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 
 
 def _report(request: Request, as_of: dt.date | None) -> Cascade:
@@ -50,4 +50,4 @@ def cascade_csv(request: Request, user: Signed, as_of: Day = None) -> Response:
         }
         for r in report.mentors
     ]
-    return _csv(spreadsheet_safe(rows), f"talent-cascade-{report.as_of}.csv")
+    return csv_response(rows, f"talent-cascade-{report.as_of}.csv")

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from pathways.dates import Day as InRange
 from store.fingerprint import people_fingerprint
 from store.users import Role, User
 from workforce import fairness
@@ -29,14 +30,13 @@ from workforce.reports.compliance import (
     entry_rows,
     equality_rows,
     equality_tables,
-    spreadsheet_safe,
 )
 from workforce.reports.groups import grouping_words
 
 from .auth import require_role
 from .pagekit import Signed, page
 from .problems import Problem
-from .reports import _csv
+from .reporting import csv_response
 
 __all__ = ["router"]
 
@@ -44,7 +44,7 @@ router = APIRouter(include_in_schema=False)
 _LOCK = threading.Lock()
 _KEPT: OrderedDict[tuple[Any, ...], Compliance] = OrderedDict()
 KEPT = 6
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 Window = Annotated[int, Query(ge=0, le=3660)]
 
 
@@ -159,4 +159,4 @@ def compliance_csv(
             kind="validation",
             errors=[{"field": "query.table", "message": "people, groups or equality"}],
         )
-    return _csv(spreadsheet_safe(rows), f"compliance-{table}-{day}.csv")
+    return csv_response(rows, f"compliance-{table}-{day}.csv")

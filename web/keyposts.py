@@ -13,23 +13,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pathways.dates import Day as InRange
+from pathways.dates import out_of_range
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
 from rules.targets import GoalError, find_stage, stage_choices
 from store.keyposts import KeyPost, KeyPostConflict, KeyPostError, KeyPosts, quarter_of
 from store.users import Role, User
-from workforce.reports.compliance import spreadsheet_safe
 from workforce.reports.keyposts import KeyPostReport, key_post_report, report_rows, snapshot_of
 
 from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
-from .reports import _csv, population
+from .reporting import csv_response, population
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (default: today)")]
+Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 Text = Annotated[str, Form(max_length=400)]
 
 
@@ -203,23 +204,23 @@ def change_key_post(
 # --- the report --------------------------------------------------------------------------------
 
 
-def _report(request: Request, as_of: dt.date | None) -> KeyPostReport:
+def _report(request: Request, user: User, as_of: dt.date | None) -> KeyPostReport:
     day = as_of or dt.date.today()
     posts = KeyPosts(request.app.state.store)
-    run = population(request, day)
+    run = population(request, user, day)
     return key_post_report(posts.all(), run, posts.before(quarter_of(day)))
 
 
 @router.get("/reports/key-posts", response_class=HTMLResponse)
 def key_posts_report_page(request: Request, user: Signed, as_of: Day = None) -> Response:
     _hr(user)
-    return _report_page(request, as_of)
+    return _report_page(request, user, as_of)
 
 
 def _report_page(
-    request: Request, as_of: dt.date | None, status: int = 200, note: str = ""
+    request: Request, user: User, as_of: dt.date | None, status: int = 200, note: str = ""
 ) -> Response:
-    report = _report(request, as_of)
+    report = _report(request, user, as_of)
     posts = KeyPosts(request.app.state.store)
     people = {p for r in report.rows for p in (*r.ready_now, *r.within_12, r.post.holder) if p}
     return page(
@@ -238,9 +239,9 @@ def _report_page(
 @router.get("/reports/key-posts.csv")
 def key_posts_csv(request: Request, user: Signed, as_of: Day = None) -> Response:
     _hr(user)
-    from_report = _report(request, as_of)
+    from_report = _report(request, user, as_of)
     rows = report_rows(from_report)
-    return _csv(spreadsheet_safe(rows), f"key-posts-{from_report.as_of}.csv")
+    return csv_response(rows, f"key-posts-{from_report.as_of}.csv")
 
 
 @router.post("/reports/key-posts/snapshot", response_class=HTMLResponse)
@@ -262,11 +263,13 @@ def keep_snapshot(
             kind="validation",
             errors=[{"field": "as_of", "message": "a date, YYYY-MM-DD"}],
         ) from None
-    report = _report(request, day)
+    if (why := out_of_range(day)) is not None:
+        raise Problem(422, why, kind="validation", errors=[{"field": "as_of", "message": why}])
+    report = _report(request, user, day)
     try:
         KeyPosts(request.app.state.store).keep_snapshot(
             day, report.library_version, snapshot_of(report), _actor(user), replace=replace == "yes"
         )
     except KeyPostConflict as exc:
-        return _report_page(request, day, status=409, note=str(exc))
+        return _report_page(request, user, day, status=409, note=str(exc))
     return RedirectResponse(f"/reports/key-posts?as_of={day}", status_code=303)

@@ -17,6 +17,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LocatedModel,
     MembershipRequirement,
     Not,
@@ -205,6 +206,8 @@ def check_requirement(
                 _check_attribute_values(rep, cat, req, pathway, stage)
         case ReachedRequirement():
             _check_reached(rep, req, pathway, stage)
+        case HasMentorRequirement():
+            pass  # names no id: any mentor in the record counts
         case AllOf() | AnyOf() | AtLeast() | Not():
             pass  # their children are checked on their own (stage_requirements walks them)
         case _:

@@ -26,6 +26,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LocatedModel,
     MembershipRequirement,
     Not,
@@ -195,6 +196,7 @@ def _unsatisfiable(
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()  # a stage that awards nothing: references.py reports it
         ):
             return None
@@ -267,6 +269,7 @@ def _add(facts: _Facts, cat: Catalogue, req: Requirement) -> str | None:
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()
         ):
             return None  # held or not: only 'not' can contradict them (above)

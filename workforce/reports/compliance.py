@@ -63,7 +63,6 @@ __all__ = [
     "entry_rows",
     "equality_rows",
     "equality_tables",
-    "spreadsheet_safe",
 ]
 
 #: Obligations due within this many days are listed with the overdue ones.
@@ -347,26 +346,3 @@ def equality_rows(report: Compliance, grouping: str) -> list[dict[str, Any]]:
 
 def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def spreadsheet_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for a CSV file: text that a spreadsheet would run as a formula (starting with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or such text quoted once
-    already) gets a leading ``'``, so it shows as text (OWASP's advice).
-
-    >>> spreadsheet_safe([{"name": "=HYPERLINK(1)", "n": -1, "ok": "Ann"}])
-    [{'name': "'=HYPERLINK(1)", 'n': -1, 'ok': 'Ann'}]
-    """
-    return [{k: _safe(v) for k, v in row.items()} for row in rows]
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and _runs(value):
-        return "'" + value
-    return value
-
-
-def _runs(text: str) -> bool:
-    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return True
-    return text.startswith("'") and _runs(text[1:])
