@@ -28,9 +28,12 @@ from workforce.demo import store_demo_officers
 
 CHIEF = "W900004"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
