@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,16 @@ class GoalOut(BaseModel):
     version: int
     set_by: str
     set_at: dt.datetime
+
+
+def _allowed(person_id: PersonId, user: Caller) -> User:
+    """The caller, if they may see this person's goal: checked as a dependency, so before
+    the body is read (an officer gets 403 for another person whatever they send)."""
+    require_person(user, person_id)
+    return user
+
+
+Allowed = Annotated[User, Depends(_allowed)]
 
 
 def _etag(version: int) -> str:
@@ -146,7 +156,7 @@ def get_goal(request: Request, person_id: PersonId, user: Caller) -> Any:
     operation_id="set_goal",
     summary="Set a person's goal (the person, or hr)",
 )
-def put_goal(request: Request, person_id: PersonId, user: Caller, body: GoalBody) -> Any:
+def put_goal(request: Request, person_id: PersonId, user: Allowed, body: GoalBody) -> Any:
     """Make a stage the goal; an officer sets their own, HR anyone's. The stage is named as
     in ``/route?to=``; an unknown one is 422 with the closest names."""
     require_person(user, person_id)
