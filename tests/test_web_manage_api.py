@@ -52,14 +52,15 @@ def signed_in(client: TestClient, username: str) -> tuple[TestClient, dict[str, 
 def test_list_people_pages_and_filters(client: TestClient, seeded: Seeded) -> None:
     hr = auth(seeded, "hr")
     total = client.app.state.store.count_people()  # type: ignore[attr-defined]
-    assert 12 <= total < 15  # the 12 seeded, and what other modules added (shared store)
+    assert 12 <= total < 100  # the 12 seeded, and what other modules added (shared store)
     first = client.get("/api/people?limit=5", headers=hr).json()
     assert first["total"] == total and len(first["people"]) == 5 and first["next_offset"] == 5
     second = client.get("/api/people?limit=5&offset=5", headers=hr).json()
     ids = [p["id"] for p in first["people"] + second["people"]]
     assert ids == sorted(ids) and len(set(ids)) == 10
-    last = client.get("/api/people?limit=5&offset=10", headers=hr).json()
-    assert len(last["people"]) == total - 10 and last["next_offset"] is None
+    at = 5 * ((total - 1) // 5)  # the offset of the last page
+    last = client.get(f"/api/people?limit=5&offset={at}", headers=hr).json()
+    assert len(last["people"]) == total - at and last["next_offset"] is None
     only = client.get(f"/api/people?q={seeded.officer.lower()}", headers=hr).json()
     assert [p["id"] for p in only["people"]] == [seeded.officer]
     assert "protected" not in only["people"][0]  # only when asked for
