@@ -111,6 +111,10 @@ def render_plan(
                 tier = step.tier
                 out.print(f"[bold]{TIER_WORDS[tier]}[/bold]")
             out.print(f"  - {escape(_step(step))}")
+            if step.link:
+                out.print(f"      read more or apply: {escape(step.link)}")
+            if step.contact:
+                out.print(f"      ask: {escape(step.contact)}")
 
 
 def _route(out: Console, number: int, route: Route, today: dt.date) -> None:

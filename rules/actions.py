@@ -299,6 +299,12 @@ class ActionBook:
 
     def entry_of(self, action: str) -> tuple[str, str, str | None] | None:
         """(section, name, description) of the catalogue entry an action key names, if any."""
+        found = self.about(action)
+        return found[:3] if found else None
+
+    def about(self, action: str) -> tuple[str, str, str | None, str | None, str | None] | None:
+        """(section, name, description, url, contact) of the catalogue entry an action key
+        names, if any."""
         kind, _, rest = action.partition(":")
         ident = rest.split(":")[0]
         section = {
@@ -317,7 +323,13 @@ class ActionBook:
         entry = self.catalogue.entry(section, ident)
         if entry is None:
             return None
-        return section, getattr(entry, "name", ident), getattr(entry, "description", None)
+        return (
+            section,
+            getattr(entry, "name", ident),
+            getattr(entry, "description", None),
+            getattr(entry, "url", None),
+            getattr(entry, "contact", None),
+        )
 
     # --- doing it --------------------------------------------------------------------
 

@@ -72,6 +72,8 @@ class RankedStep(_Frozen):
         None, description="A wait's day, a lapse or expiry, a route stage's day."
     )
     how: str | None = Field(None, description="The catalogue's description of what it involves.")
+    link: str | None = Field(None, description="The catalogue's address to read more or apply.")
+    contact: str | None = Field(None, description="The catalogue's contact: who to ask.")
     what_if: list[str] = Field(
         default_factory=list, description="The step as what-if items, dated the decision's day."
     )
@@ -102,6 +104,8 @@ class Draft:
     texts: list[tuple[Tier, str]] = field(default_factory=list)
     due: dt.date | None = None
     how: str | None = None
+    link: str | None = None
+    contact: str | None = None
     what_if: list[str] = field(default_factory=list)
     unlocks: dict[str, Unlock] = field(default_factory=dict)
     order: tuple[int, ...] = (0,)
@@ -119,6 +123,8 @@ class Draft:
             kind=self.kind,
             due=self.due,
             how=self.how,
+            link=self.link,
+            contact=self.contact,
             what_if=self.what_if,
             unlocks=list(self.unlocks.values()),
             obligation=self.obligation,

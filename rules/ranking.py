@@ -118,6 +118,8 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
         found.texts += d.texts
         found.obligation = found.obligation or d.obligation
         found.how = found.how or d.how
+        found.link = found.link or d.link
+        found.contact = found.contact or d.contact
         found.what_if = found.what_if or d.what_if
         for k, u in d.unlocks.items():
             if k not in found.unlocks or (u.opens and not found.unlocks[k].opens):
@@ -294,6 +296,8 @@ class _Ranker:
                         kind="action",
                         texts=[(Tier.GOAL, action.text)],
                         how=self._how(action.key),
+                        link=self._where(action.key)[0],
+                        contact=self._where(action.key)[1],
                         what_if=[a.split("@")[0] + f"@{self.today}" for a in action.add],
                         unlocks=self._unlock(stage.key, len(stage.actions) == 1, stage.reached_on),
                         order=(n,),
@@ -363,6 +367,8 @@ class _Ranker:
                         texts=[(tier, s.text)],
                         due=s.due,
                         how=self._how(k),
+                        link=self._where(k)[0],
+                        contact=self._where(k)[1],
                         what_if=self._what_if(key, s),
                         unlocks=self._unlock(key, todo <= {k}, s.due),
                         order=order,
@@ -428,6 +434,11 @@ class _Ranker:
     def _how(self, key: str) -> str | None:
         entry = self.book.entry_of(key)
         return entry[2] if entry else None
+
+    def _where(self, key: str) -> tuple[str | None, str | None]:
+        """The catalogue's link and contact for what a step asks, where it has them."""
+        entry = self.book.about(key)
+        return (entry[3], entry[4]) if entry else (None, None)
 
     def _what_if(self, stage: str, step: NextStep) -> list[str]:
         if step.due is not None:

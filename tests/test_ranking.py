@@ -8,17 +8,22 @@ ranking that does not merge.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from accreditation.record import Person
 from authoring.testing import records
 from authoring.testing.strategies import as_of_dates
 from pathways import SHIPPED_LIBRARY, load_library
+from pathways.model.catalogue import Entry
 from rules import ranking
 from rules.engine import Evaluator
 from rules.ranking import RankedStep, Tier, rank_steps
@@ -196,3 +201,34 @@ def test_hidden_stages_leave_the_list() -> None:
     steps = ranked(INSPECTOR, dt.date(2024, 6, 1), hide=hidden)
     assert all(u.pathway != "positive_action" for s in steps for u in s.unlocks)
     assert not any("Equip to Achieve" in s.text for s in steps)
+
+
+def test_a_step_links_to_the_catalogues_address_and_contact_where_it_has_them(
+    tmp_path: Path,
+) -> None:
+    """Issue 17: "each step says how ... where the catalogue has them, a link or contact"."""
+    copy = tmp_path / "library"
+    shutil.copytree(SHIPPED_LIBRARY, copy)
+    catalogue = yaml.safe_load((copy / "catalogue.yaml").read_text())
+    for entry in catalogue["catalogue"]["courses"]:
+        entry["url"] = f"https://learning.example/courses/{entry['id']}"
+        entry["contact"] = "Learning and development, ld@police.example"
+    (copy / "catalogue.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
+    library = load_library([copy])
+    decision = Evaluator(library).decide(INSPECTOR, dt.date(2024, 6, 1))
+    steps = rank_steps(library, decision, INSPECTOR, None)
+    courses = [s for s in steps if s.key.startswith("course:")]
+    assert courses, [s.key for s in steps]
+    for s in courses:
+        course = s.key.split(":")[1]
+        assert s.link == f"https://learning.example/courses/{course}", s
+        assert s.contact == "Learning and development, ld@police.example"
+    # Without them in the catalogue (the shipped library), steps carry none.
+    assert all(s.link is None and s.contact is None for s in ranked(INSPECTOR, dt.date(2024, 6, 1)))
+
+
+def test_a_catalogue_address_must_be_http() -> None:
+    assert Entry(id="c", name="C", url="https://x.example/a").url == "https://x.example/a"
+    for bad in ("javascript:alert(1)", "ftp://x", "https://a b", "x" * 600):
+        with pytest.raises(ValidationError):
+            Entry(id="c", name="C", url=bad)

@@ -41,6 +41,15 @@ class Entry(LocatedModel):
     name: str
     description: str | None = None
     source: str | None = None
+    url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        max_length=500,
+        description="Where to read more or apply (an http(s) address); steps link to it.",
+    )
+    contact: str | None = Field(
+        None, max_length=200, description="Who to ask (a team, a mailbox); steps name it."
+    )
 
 
 class SourceDocument(LocatedModel):
