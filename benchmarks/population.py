@@ -80,11 +80,9 @@ def main() -> None:
     if args.quick:
         args.people, args.repeat = 5_000, 1
 
-    from sqlalchemy import delete
-
     from pathways import SHIPPED_LIBRARY
     from store import Store
-    from store.schema import population_cache
+    from store.population import PopulationCache
     from workforce.population import evaluate_population
 
     print(f"machine: {machine()}")
@@ -109,8 +107,7 @@ def main() -> None:
     assert store.count_people() == args.people, "the benchmark database is incomplete: delete it"
 
     def clear() -> None:
-        with store.transaction() as conn:
-            conn.execute(delete(population_cache))
+        PopulationCache(store).clear()
 
     def run(**options: Any) -> Any:
         return evaluate_population(store, [SHIPPED_LIBRARY], AS_OF, workers=args.workers, **options)

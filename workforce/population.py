@@ -39,8 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import String, create_engine, delete, func, insert, null, select, type_coerce
-from sqlalchemy.pool import NullPool
 
 from accreditation.record import Person
 from pathways.loader import load_library
@@ -50,7 +48,7 @@ from rules.decision import DecisionSummary, StageStatus, Status
 from rules.pool import EnginePool
 from rules.popcode import POPULATION_ENGINE, PopulationEvaluator
 from store import Store
-from store.schema import people, population_cache, protected
+from store.population import PopulationCache, RecordReader, RecordRow, shared_url
 
 __all__ = [
     "STATUSES",
@@ -241,7 +239,8 @@ def evaluate_population(
     if engine == "batch":  # the cache keeps one engine's results apart from the other's
         scope = "b" + scope[1:]
     remembered = (f"{id(store.engine)}:{store.engine.url}", library.digest, as_of, scope)
-    fingerprint = _fingerprint(store) if cache else None
+    stored = PopulationCache(store)
+    fingerprint = stored.stamp() if cache else None
     if fingerprint is not None:
         recent = _RECENT.get(remembered)
         if recent is not None and recent[0] == fingerprint:
@@ -251,8 +250,8 @@ def evaluate_population(
             if progress is not None:
                 progress(len(run.people), len(run.people))
             return run
-    index = _index(store, (library.digest, as_of, scope) if cache else None)
-    todo = [row[0] for row in index if row[5] is None]
+    index = stored.index((library.digest, as_of, scope) if cache else None)
+    todo = [row.person for row in index if row.result is None]
     run = PopulationRun(library.digest, as_of, [], engine=ENGINES[engine], keys=keys)
     decided: dict[str, PersonResult] = {}
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
@@ -263,22 +262,20 @@ def evaluate_population(
         run.evaluated += len(fresh)
         if cache:
             versions = {r.person: versions_of[r.person] for r in fresh}
-            save_cached(store, library.digest, as_of, scope, fresh, versions)
+            save_cached(stored, library.digest, as_of, scope, fresh, versions)
         if progress is not None:
             progress(kept + len(decided), total)
 
-    versions_of = {row[0]: row[1] for row in index}
+    versions_of = {row.person: row.version for row in index}
     # Workers read the records they decide themselves when they can open the database.
-    url = store.engine.url
-    shared = url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
-    source = url.render_as_string(hide_password=False) if shared else None
+    source = shared_url(store)
     asked = tuple(wanted) if wanted is not None else None
     pool = _pool((library.digest, tuple(paths), asked, engine, workers)) if todo else None
     if todo and pool is None:
         _start_worker(paths, wanted, engine)
     try:
         pending: list[tuple[list[str], Future[Any]]] = []
-        for ids, rows in _chunks(store, todo, source):
+        for ids, rows in _chunks(stored, todo, source):
             future: Future[Any]
             if pool is not None:
                 future = pool.submit(_decide_chunk, rows, as_of)
@@ -315,17 +312,8 @@ def evaluate_population(
 #: protected characteristics) gives them a new version and the time of the change, and a
 #: deletion lowers the count, so (count, sum of versions, latest change) tells whether the
 #: store changed since.
-_RECENT: OrderedDict[tuple[str, str, dt.date, str], tuple[tuple[Any, ...], PopulationRun]] = (
-    OrderedDict()
-)
+_RECENT: OrderedDict[tuple[str, str, dt.date, str], tuple[str, PopulationRun]] = OrderedDict()
 RECENT_RUNS = 8
-
-
-def _fingerprint(store: Store) -> tuple[Any, ...]:
-    query = select(func.count(), func.sum(people.c.version), func.max(people.c.updated_at))
-    with store.engine.connect() as conn:
-        row = conn.execute(query).one()
-    return tuple(row)
 
 
 _LIBRARIES: OrderedDict[tuple[Any, ...], Library] = OrderedDict()
@@ -348,65 +336,15 @@ def _library(paths: list[str]) -> Library:
     return library
 
 
-def _index(
-    store: Store, key: tuple[str, dt.date, str] | None
-) -> list[tuple[str, int, str | None, str | None, str | None, str | None]]:
-    """Every stored person as (id, record version, ethnicity, gender, disability, cached
-    result), in id
-    order, in one query; the cached result (for ``key``: library version, date, stages) is
-    None unless it was made for the record's present version."""
-    joined = people.outerjoin(protected, protected.c.person_id == people.c.id)
-    kept: Any = null()
-    if key is not None:
-        version, as_of, scope = key
-        joined = joined.outerjoin(
-            population_cache,
-            (population_cache.c.person_id == people.c.id)
-            & (population_cache.c.library_version == version)
-            & (population_cache.c.as_of == as_of)
-            & (population_cache.c.scope == scope)
-            & (population_cache.c.record_version == people.c.version),
-        )
-        kept = population_cache.c.result
-    query = (
-        select(
-            people.c.id,
-            people.c.version,
-            protected.c.ethnicity,
-            protected.c.gender,
-            protected.c.disability,
-            kept,
-        )
-        .select_from(joined)
-        .order_by(people.c.id)
-    )
-    with store.engine.connect() as conn:
-        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(query)]
-
-
-_RECORDS = select(
-    type_coerce(people.c.record, String),
-    protected.c.ethnicity,
-    protected.c.gender,
-    protected.c.disability,
-).select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
-
-
 def _chunks(
-    store: Store, ids: list[str], source: str | None, size: int = CHUNK
+    stored: PopulationCache, ids: list[str], source: str | None, size: int = CHUNK
 ) -> Iterator[tuple[list[str], Any]]:
     """``ids`` in chunks, each with what a worker needs to decide it: the database to read
     the records from (``source``), or, where a worker cannot open it (an in-memory
-    database), the records themselves: [(record JSON text, ethnicity, gender,
-    disability)]."""
+    database), the records themselves."""
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
-        if source is not None:
-            yield chunk, (source, chunk)
-            continue
-        with store.engine.connect() as conn:
-            rows = conn.execute(_RECORDS.where(people.c.id.in_(chunk))).all()
-        yield chunk, [tuple(r) for r in rows]
+        yield chunk, ((source, chunk) if source is not None else stored.records(chunk))
 
 
 #: Worker pools kept between runs, by (library version, paths, pathways, engine, workers):
@@ -457,7 +395,7 @@ atexit.register(close_pools)
 
 
 def save_cached(
-    store: Store,
+    stored: PopulationCache,
     version: str,
     as_of: dt.date,
     scope: str,
@@ -465,28 +403,9 @@ def save_cached(
     record_versions: dict[str, int],
 ) -> None:
     """Replace the cached results of these people, in one transaction."""
-    key = (
-        (population_cache.c.library_version == version)
-        & (population_cache.c.as_of == as_of)
-        & (population_cache.c.scope == scope)
+    stored.save(
+        version, as_of, scope, [(r.person, record_versions[r.person], _pack(r)) for r in results]
     )
-    ids = [r.person for r in results]
-    with store.transaction() as conn:
-        conn.execute(delete(population_cache).where(key & population_cache.c.person_id.in_(ids)))
-        conn.execute(
-            insert(population_cache),
-            [
-                {
-                    "library_version": version,
-                    "as_of": as_of,
-                    "scope": scope,
-                    "person_id": r.person,
-                    "record_version": record_versions[r.person],
-                    "result": _pack(r),
-                }
-                for r in results
-            ],
-        )
 
 
 def _pack(r: PersonResult) -> str:
@@ -538,20 +457,18 @@ def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "c
     _WORKER.update(engine=engine, decide=evaluator.function(keys), keys=keys)
 
 
-def _read(source: str, ids: list[str]) -> list[tuple[Any, ...]]:
+def _read(source: str, ids: list[str]) -> list[RecordRow]:
     """In a worker: the records of ``ids`` from the database at ``source``."""
-    engines = _WORKER.setdefault("databases", {})
-    engine = engines.get(source)
-    if engine is None:
-        # No pooled connections: a database file replaced at the same path (or a server
-        # restarted) is opened afresh for each chunk, never read through a stale handle.
-        engine = engines[source] = create_engine(source, poolclass=NullPool)
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(_RECORDS.where(people.c.id.in_(ids)))]
+    readers = _WORKER.setdefault("databases", {})
+    reader = readers.get(source)
+    if reader is None:
+        reader = readers[source] = RecordReader(source)
+    rows: list[RecordRow] = reader(ids)
+    return rows
 
 
 def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
-    rows: list[tuple[Any, ...]] = _read(*work) if isinstance(work, tuple) else work
+    rows: list[RecordRow] = _read(*work) if isinstance(work, tuple) else work
     keys = _WORKER["keys"]
     if _WORKER["engine"] == "batch":
         return keys, _batch_chunk(rows, as_of)
@@ -581,7 +498,7 @@ def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]
     return keys, out
 
 
-def _batch_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> list[Any]:
+def _batch_chunk(rows: list[RecordRow], as_of: dt.date) -> list[Any]:
     evaluator = _WORKER["evaluator"]
     keys = _WORKER["keys"]
     out = []
