@@ -14,17 +14,20 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    text,
 )
 
 __all__ = [
     "api_tokens",
     "audit_log",
     "goals",
+    "jobs",
     "key_post_snapshots",
     "key_posts",
     "library_versions",
@@ -210,4 +213,55 @@ key_post_snapshots = Table(
     Column("report", JSON, nullable=False, comment="Each post: holder and successors by id"),
     Column("taken_by", String(100), nullable=False),
     Column("taken_at", DateTime(timezone=True), nullable=False),
+)
+
+# Background jobs (migration 0007): whole-workforce work (population runs, reports, impact
+# previews) queued by the web or the command line and worked by `pathways worker` processes.
+# A running job holds a slot (at most one running job per slot: the limit on concurrent
+# jobs) and a lease its worker renews; a job whose lease ran out (its worker was killed) is
+# queued again. A job's result is valid for the records it was computed from (``records``).
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True, comment="Random, hex"),
+    Column("kind", String(20), nullable=False, comment="population, pipeline, equality, ..."),
+    Column("key", String(64), nullable=False, comment="sha256 of kind, parameters, library"),
+    Column("params", JSON, nullable=False),
+    Column("library_version", String(64), comment="The library version decided with"),
+    Column("as_of", Date, comment="The date the workforce is decided on"),
+    Column("state", String(12), nullable=False, comment=", ".join(JOB_STATES)),
+    Column("owner", String(100), nullable=False, comment="Who asked for it"),
+    Column("role", String(16), nullable=False, comment="Their role when they asked"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), comment="This attempt's start"),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("lease_until", DateTime(timezone=True), comment="Running: renewed by its worker"),
+    Column("worker", String(200), comment="host:pid:id of the worker running it"),
+    Column("slot", Integer, comment="Running: one of the limit's slots"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False, default=3),
+    Column("done", Integer, nullable=False, default=0, comment="People decided so far"),
+    Column("total", Integer, nullable=False, default=0, comment="People to decide"),
+    Column("phase", String(200), comment="What it is doing, in words"),
+    Column("cancel", Boolean, nullable=False, default=False, comment="Asked to stop"),
+    Column("records", String(100), comment="The records' stamp the result was made from"),
+    Column("result", Text, comment="JSON"),
+    Column("error", Text),
+    Index("jobs_state", "state", "created_at"),
+    Index("jobs_key", "key", "finished_at"),
+    Index(
+        "jobs_one_active_per_key",
+        "key",
+        unique=True,
+        sqlite_where=text("state IN ('queued', 'running')"),
+        postgresql_where=text("state IN ('queued', 'running')"),
+    ),
+    Index(
+        "jobs_one_per_slot",
+        "slot",
+        unique=True,
+        sqlite_where=text("state = 'running'"),
+        postgresql_where=text("state = 'running'"),
+    ),
 )
