@@ -13,6 +13,7 @@ from .exportstd import export_standard_group
 from .generate import generate_command
 from .impact import impact_command
 from .importcmd import import_command
+from .jobs import jobs_group, worker_command
 from .keyposts import key_posts_group, key_posts_report_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
@@ -58,6 +59,8 @@ cli.add_command(export_standard_group)
 cli.add_command(generate_command)
 cli.add_command(render_command)
 cli.add_command(serve_command)
+cli.add_command(worker_command)
+cli.add_command(jobs_group)
 cli.add_command(users_group)
 cli.add_command(key_posts_group)
 cli.add_command(demo_users_command)

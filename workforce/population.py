@@ -30,6 +30,8 @@ import atexit
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -52,6 +54,7 @@ from store.population import PopulationCache, RecordReader, RecordRow, shared_ur
 
 __all__ = [
     "STATUSES",
+    "NotComputed",
     "PersonResult",
     "PopulationRun",
     "evaluate_population",
@@ -68,6 +71,10 @@ CACHE_FORMAT = "2:"
 ENGINES = {"compiled": POPULATION_ENGINE, "batch": BATCH_ENGINE, "durable": "durable-rules"}
 
 Dates = dict[int, tuple[dt.date | None, dt.date | None]]
+
+
+class NotComputed(RuntimeError):
+    """A run limited to what is cached (``decide_at_most``) would decide more people."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +207,7 @@ def evaluate_population(
     pathways: Iterable[str] | None = None,
     engine: str = "compiled",
     cache: bool = True,
+    decide_at_most: int | None = None,
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
@@ -210,9 +218,11 @@ def evaluate_population(
     (the durable-rules engine pool). With ``cache`` (compiled and batch), results are kept
     in the store per (library version, date, stages, person, record version): a repeat
     run decides only the records that changed since, and reads no others.
-    ``progress(done, total)`` is called after each chunk of people.
+    ``progress(done, total)`` is called after each chunk of people. ``decide_at_most``
+    refuses a run that would decide more people than that (the rest from the cache).
 
     Raises:
+        NotComputed: if more than ``decide_at_most`` people would be decided.
         ValueError: for an unknown ``engine`` or ``workers`` below 1.
         pathways.model.library.UnknownPathwayError: (a KeyError) if ``pathways`` names a
             pathway the library does not have.
@@ -252,6 +262,11 @@ def evaluate_population(
             return run
     index = stored.index((library.digest, as_of, scope) if cache else None)
     todo = [row.person for row in index if row.result is None]
+    if decide_at_most is not None and len(todo) > decide_at_most:
+        raise NotComputed(
+            f"{len(todo):,} of {len(index):,} people are not decided as of {as_of} with library "
+            f"{library.digest[:12]}; a run of the whole workforce is needed first"
+        )
     run = PopulationRun(library.digest, as_of, [], engine=ENGINES[engine], keys=keys)
     decided: dict[str, PersonResult] = {}
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
@@ -267,6 +282,8 @@ def evaluate_population(
             progress(kept + len(decided), total)
 
     versions_of = {row.person: row.version for row in index}
+    if progress is not None and todo:
+        progress(kept, total)
     # Workers read the records they decide themselves when they can open the database.
     source = shared_url(store)
     asked = tuple(wanted) if wanted is not None else None
@@ -446,6 +463,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "compiled") -> None:
+    if multiprocessing.parent_process() is not None:
+        _watch_parent()
     library = load_library(paths)
     if engine == "batch":
         batch = BatchEvaluator(library)
@@ -455,6 +474,19 @@ def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "c
     evaluator = PopulationEvaluator(library)
     keys = evaluator.stage_keys(pathways)
     _WORKER.update(engine=engine, decide=evaluator.function(keys), keys=keys)
+
+
+def _watch_parent() -> None:
+    """End this worker process when the process that started it is gone (killed with
+    SIGKILL, it could not stop its pool): a worker is never left behind."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _read(source: str, ids: list[str]) -> list[RecordRow]:
