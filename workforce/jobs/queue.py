@@ -106,9 +106,9 @@ class JobQueue:
             store.jobs.JobLimit: if ``owner`` has too many jobs queued or running.
         """
         found = _kind(kind)
-        parsed = parse_params(found, params)
-        if role not in found.start:
+        if role not in found.start:  # before the parameters: nothing is told to the refused
             raise JobRefused(f"{role} users may not start {found.words}")
+        parsed = parse_params(found, params)
         if role in found.start_if_computed:
             dates = self.computed_dates(parsed.library.digest)
             if parsed.as_of not in dates:

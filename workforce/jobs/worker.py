@@ -36,6 +36,8 @@ from .kinds import KINDS
 from .library import Libraries, LibraryError, LibrarySpec
 
 __all__ = ["Stopped", "Worker", "worker_name"]
+#: Seconds between two progress reports at the least (and a report every second at most).
+SOONEST = 0.25
 
 log = logging.getLogger("pathways.worker")
 
@@ -67,6 +69,7 @@ class _Beat:
         self.signal: Progress = "running"
         self._lock = threading.Lock()
         self._end = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"beat-{job.id[:8]}", daemon=True)
         self._thread.start()
 
@@ -75,6 +78,8 @@ class _Beat:
     ) -> None:
         """Note progress; raises :class:`Stopped` if the job is to stop."""
         with self._lock:
+            if done is not None and done != self.done:
+                self._wake.set()  # written soon, not only at the next beat
             if done is not None:
                 self.done = done
             if total is not None:
@@ -87,8 +92,13 @@ class _Beat:
             raise Stopped(self.signal)
 
     def _loop(self) -> None:
-        while not self._end.wait(self.every):
+        while not self._end.is_set():
+            self._wake.wait(self.every)
+            self._wake.clear()
+            if self._end.is_set():
+                return
             self.write()
+            self._end.wait(SOONEST)  # at most a few writes a second, however fast it goes
 
     def write(self) -> None:
         with self._lock:
@@ -102,6 +112,7 @@ class _Beat:
 
     def close(self) -> None:
         self._end.set()
+        self._wake.set()
         self._thread.join()
 
 
