@@ -33,6 +33,13 @@ __all__ = ["serve_command"]
     help="Web server processes (each with its own --workers rules-engine processes).",
 )
 @click.option(
+    "--job-worker/--no-job-worker",
+    default=True,
+    show_default=True,
+    help="Work background jobs (reports, population runs, impact previews) in each server "
+    "process too; --no-job-worker when 'pathways worker' processes do it.",
+)
+@click.option(
     "--library",
     "library_dir",
     type=click.Path(exists=True, file_okay=False),
@@ -45,6 +52,7 @@ def serve_command(
     port: int,
     workers: int,
     processes: int,
+    job_worker: bool,
     library_dir: str | None,
 ) -> None:
     """Start the web front end and the JSON API (uvicorn, in the foreground).
@@ -60,21 +68,23 @@ def serve_command(
       pathways serve --db sqlite:///var/pathways.db --port 8080
       pathways demo-users && pathways serve
       pathways serve --processes 4 --workers 1     # 4 server processes, 1 engine each
+      pathways serve --no-job-worker & pathways worker   # jobs in a process of their own
     """
     # Loaded here, not at the top: every other command starts faster without the web stack.
     import uvicorn
 
     from web import SECRET_ENV, create_app
-    from web.asgi import DB_ENV, ENGINE_WORKERS_ENV, LIBRARY_ENV
+    from web.asgi import DB_ENV, ENGINE_WORKERS_ENV, JOB_WORKER_ENV, LIBRARY_ENV
 
     click.echo(f"serving on http://{host}:{port}/ (API docs: http://{host}:{port}/docs)")
     if processes == 1:
-        app = create_app(db_url or default_url(), library_dir, workers)
+        app = create_app(db_url or default_url(), library_dir, workers, job_worker=job_worker)
         uvicorn.run(app, host=host, port=port, log_level="info")
         return
     os.environ[DB_ENV] = db_url or default_url()
     os.environ[ENGINE_WORKERS_ENV] = str(workers)
     os.environ[LIBRARY_ENV] = library_dir or ""
+    os.environ[JOB_WORKER_ENV] = "1" if job_worker else "0"
     os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))  # shared by every process
     uvicorn.run(
         "web.asgi:app",

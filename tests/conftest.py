@@ -29,6 +29,10 @@ from store import Store
 from web.app import create_app
 from web.testing import Seeded, seed
 
+# Report pages wait this long for their background job before showing its progress page:
+# long in tests, which read the report itself (test_jobs_web.py sets its own).
+os.environ.setdefault("PATHWAYS_JOB_WAIT", "120")
+
 
 @pytest.fixture(scope="session")
 def library() -> Library:

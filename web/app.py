@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,8 +25,10 @@ from starlette.concurrency import run_in_threadpool
 from rules.decision import Status
 from rules.status import OBLIGATION_SYMBOLS, STATUS_SYMBOLS, obligation_words, status_words
 from store import Store
+from store.population import shared_url
 from store.users import Users
 from workforce.fairness import shown
+from workforce.jobs import JobQueue, Worker
 
 from . import (
     api,
@@ -34,6 +37,7 @@ from . import (
     cascade,
     compliance,
     dataquality,
+    jobs,
     keyposts,
     pages,
     reports,
@@ -56,6 +60,8 @@ CSP = (
     "frame-ancestors 'none'"
 )
 SECRET_ENV = "PATHWAYS_WEB_SECRET"
+#: Seconds a report page waits for its job before showing the job's progress.
+JOB_WAIT_ENV = "PATHWAYS_JOB_WAIT"
 log = logging.getLogger("web")
 
 
@@ -64,6 +70,7 @@ def create_app(
     library_dir: str | Path | None = None,
     workers: int = 2,
     secret: str | None = None,
+    job_worker: bool = True,
 ) -> FastAPI:
     """The app for the records store at ``db_url``.
 
@@ -71,6 +78,10 @@ def create_app(
     else the shipped library. ``workers`` rules-engine processes start with the app
     and stop with it. ``secret`` signs session cookies (default: ``$PATHWAYS_WEB_SECRET``,
     else a random one per process, which signs everyone out when the server restarts).
+    With ``job_worker``, background jobs are worked in a thread of this process too (with
+    ``workers`` engine processes); ``pathways serve`` with several processes runs
+    ``pathways worker`` processes instead. A report page waits ``$PATHWAYS_JOB_WAIT``
+    seconds (default 2) for its job before showing the job's progress.
     """
     # Over 80 lines on purpose: the app's wiring (state, handlers, the session middleware,
     # routers) in one place, in the order it runs.
@@ -81,10 +92,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = DecisionService(store, fixed, workers)
         app.state.service = service
+        worker = None
+        # An in-memory database is this process's alone, and each thread's: no worker.
+        if job_worker and shared_url(store) is not None:
+            worker = Worker(store, processes=workers)
+            threading.Thread(target=worker.serve, name="job-worker", daemon=True).start()
         try:
             await run_in_threadpool(service.start)  # loading and spawning: not on the loop
             yield
         finally:
+            if worker is not None:
+                worker.stop()  # a job in hand is queued again for another worker
             service.close()
             store.close()
 
@@ -106,6 +124,9 @@ def create_app(
     )
     app.state.limiter = RateLimiter(store)
     app.state.runs = PopulationRuns(store)
+    app.state.jobs = JobQueue(store)
+    app.state.job_specs = {}
+    app.state.job_wait = float(os.environ.get(JOB_WAIT_ENV) or jobs.PAGE_WAIT)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
@@ -127,6 +148,11 @@ def create_app(
         return RedirectResponse("/account?must_change=1", status_code=303)
 
     app.add_exception_handler(NeedPasswordChange, on_password)
+    async def on_pending(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, jobs.Pending)
+        return jobs.pending_redirect(request, exc)
+
+    app.add_exception_handler(jobs.Pending, on_pending)
 
     @app.middleware("http")
     async def session_middleware(
@@ -164,6 +190,7 @@ def create_app(
     app.include_router(api_reports.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
+    app.include_router(jobs.router)
     app.include_router(dataquality.router)
     app.include_router(compliance.router)
     app.include_router(keyposts.router)

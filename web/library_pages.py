@@ -7,6 +7,7 @@ Checking and publishing share :mod:`web.library` with the JSON API.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,17 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pathways.dates import EARLIEST, LATEST, check_day
-from pathways.loader import load_library
 from rules.obligations import clock_words
 from rules.wording import Words
 from store import StaleLibrary, StoreError
 from store.users import Role
-from workforce import fairness
-from workforce.impact import changed_pathways, impact
-from workforce.population import evaluate_population
 
 from .auth import check_csrf, page_user, require_role
 from .diagram import draw, stage_anchor
+from .jobs import ask
 from .library import (
     MAX_FILE_BYTES,
     LibraryCheck,
@@ -37,7 +35,7 @@ from .library import (
 )
 from .pagekit import Signed, page
 from .problems import Problem
-from .service import LibraryInUse, write_library
+from .service import LibraryInUse
 
 __all__ = ["router"]
 
@@ -264,10 +262,6 @@ def impact_page(
     """Before publishing: who gains and who loses eligibility in the stored workforce if
     this file's rules replace those in use (a new pathway or stage: gains only; a removed
     one: losses only), with the equality tables."""
-    import datetime as dt
-    import tempfile
-    from pathlib import Path
-
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
     try:
@@ -286,25 +280,13 @@ def impact_page(
         return _checked(request, name, text)
     if check.errors or check.digest is None:
         return _checked(request, name, text)
-    store = request.app.state.store
-    report = None
-    with tempfile.TemporaryDirectory(prefix="pathways-impact-") as tmp:
-        write_library(check.files, Path(tmp))
-        proposed = load_library([tmp])
-        changed = changed_pathways(used.library, proposed)
-        if changed:
-            before = [p for p in changed if p in used.library.pathways]
-            after = [p for p in changed if p in proposed.pathways]
-            old = evaluate_population(store, [used.directory], day, pathways=before)
-            new = evaluate_population(store, [tmp], day, pathways=after)
-            report = impact(old, new, used.library, proposed, reference or None)
-    return page(
-        request,
-        "library_impact.html",
-        check=check,
-        report=report,
-        changed=changed,
-        as_of=day,
-        stats=fairness,
-        reference=reference,
-    )
+    # Two population runs over the workforce: a background job; its page shows the
+    # progress, then the report (web/jobs.py).
+    params = {
+        "proposed": {"digest": check.digest, "files": check.files},
+        "reference": reference or None,
+        "file": check.name,
+        "as_of": day.isoformat(),
+    }
+    job = ask(request, user, "impact", params)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -101,6 +101,7 @@ class TrendParams(EqualityParams):
 class ImpactParams(JobParams):
     proposed: LibrarySpec = Field(description="The library with the changed files")
     reference: str | None = Field(None, max_length=60)
+    file: str | None = Field(None, max_length=200, description="The file changed, for the page")
 
 
 class Context(Protocol):

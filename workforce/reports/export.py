@@ -20,12 +20,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from workforce.fairness import SUPPRESS_BELOW
+from workforce.fairness import HIDDEN, SUPPRESS_BELOW, p_text
 
 from .equality import EqualityReport, Projection, StageEquality
 from .pipeline import CATEGORIES, Pipeline, PipelineRow
 
-__all__ = ["HIDDEN_NOTE", "equality_data", "pipeline_data", "stage_data", "without_names"]
+__all__ = [
+    "HIDDEN_NOTE",
+    "equality_data",
+    "pipeline_data",
+    "stage_data",
+    "table_rows",
+    "without_names",
+]
 
 HIDDEN_NOTE = (
     f"null counts are hidden: under {SUPPRESS_BELOW}, or would let one under "
@@ -132,3 +139,39 @@ def equality_data(
         "projection": _projection(projection) if projection is not None else None,
         "hidden": HIDDEN_NOTE,
     }
+
+
+def _note(stage: dict[str, Any], row: dict[str, Any]) -> str:
+    if row["reference"]:
+        return f"reference ({stage['reference_note']})"
+    if row["closed"]:
+        return "not admitted by design (positive action)"
+    if not row["stated"]:
+        return "characteristic not known: shown, not compared"
+    return ""
+
+
+def table_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`workforce.reports.table_rows` of equality data: one row per stage and group,
+    for CSV; hidden counts are ``[c]``."""
+    return [
+        {
+            "stage": s["stage"],
+            "stage_name": s["name"],
+            "as_of": s["as_of"],
+            "pool": s["pool"],
+            "by": s["by"],
+            "group": r["group"],
+            "group_name": r["group_name"],
+            "people_in_pool": HIDDEN if r["people"] is None else r["people"],
+            "held_or_eligible": HIDDEN if r["has"] is None else r["has"],
+            "rate": "" if r["rate"] is None else r["rate"],
+            "reference_group": s["reference"] or "",
+            "ratio_to_reference": "" if r["ratio"] is None else r["ratio"],
+            "under_four_fifths": r["under_four_fifths"],
+            "fisher_p": "" if r["fisher_p"] is None else p_text(r["fisher_p"]),
+            "note": _note(s, r),
+        }
+        for s in data["stages"]
+        for r in s["rows"]
+    ]
