@@ -30,7 +30,7 @@ from web.app import create_app
 from web.testing import Seeded, seed
 
 # Report pages wait this long for their background job before showing its progress page:
-# long in tests, which read the report itself (test_jobs_web.py sets its own).
+# long in tests, which read the report itself (test_web_jobs.py sets its own).
 os.environ.setdefault("PATHWAYS_JOB_WAIT", "120")
 
 
