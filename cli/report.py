@@ -15,6 +15,7 @@ from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
 from workforce.csvsafe import dict_writer
+from workforce.cluster import ClusterError, DaskCluster
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,
@@ -76,7 +77,25 @@ def _library_dir(store: Any, library: Path | None, tmp: Path) -> Path:
     return tmp
 
 
-def _run(store: Any, directory: Path, as_of: dt.date, workers: int, quiet: bool) -> Any:
+def _run(
+    store: Any, directory: Path, as_of: dt.date, workers: int, quiet: bool, scheduler: str | None
+) -> Any:
+    if scheduler is not None:  # the people decided on a Dask cluster (the 'cluster' extra)
+        try:
+            cluster = DaskCluster(scheduler)
+        except ClusterError as exc:
+            raise click.UsageError(str(exc)) from None
+        try:
+            run = evaluate_population(store, [directory], as_of, cluster=cluster)
+        finally:
+            cluster.close()
+        if not quiet:
+            click.echo(
+                f"{len(run.people):,} people as of {as_of} on the cluster {scheduler}: "
+                f"{run.evaluated:,} decided, {run.cached:,} from the cache, {run.seconds:.1f} s",
+                err=True,
+            )
+        return run
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     if quiet:
@@ -176,6 +195,12 @@ _common = [
         help="Worker processes.",
     ),
     click.option("--quiet", is_flag=True, help="No progress bar or summary on stderr."),
+    click.option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="Decide the people on this Dask cluster, in partitions that read their records "
+        "from the database (PostgreSQL for a cluster of machines).",
+    ),
 ]
 
 
@@ -217,6 +242,7 @@ def pipeline_command(
     output: Path | None,
     workers: int,
     quiet: bool,
+    scheduler: str | None,
 ) -> None:
     """Who holds TARGET, who is eligible now, and who becomes eligible within 6 and 12
     months, per business group.
@@ -234,7 +260,7 @@ def pipeline_command(
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
             directory = _library_dir(store, library, Path(tmp))
             key = resolve_target(_load(directory), target)
-            run = _run(store, directory, day, workers, quiet)
+            run = _run(store, directory, day, workers, quiet, scheduler)
     finally:
         store.close()
     report = pipeline(run, key)
@@ -295,6 +321,7 @@ def equality_command(
     output: Path | None,
     workers: int,
     quiet: bool,
+    scheduler: str | None,
 ) -> None:
     """For each stage, each group's rate over the stage's pool (people in post on the
     date, of the workforce the stage is open to, and for a stage that follows another
@@ -321,7 +348,7 @@ def equality_command(
                     f"no pathway '{pathway}'" + (f"; did you mean '{near}'?" if near else ""),
                     param_hint="--pathway",
                 )
-            run = _run(store, directory, day, workers, quiet)
+            run = _run(store, directory, day, workers, quiet, scheduler)
     finally:
         store.close()
     report = monitor(run, lib, by, pathway, reference)

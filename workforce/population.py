@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -54,6 +54,7 @@ from store.population import PopulationCache, RecordReader, RecordRow, shared_ur
 
 __all__ = [
     "STATUSES",
+    "Cluster",
     "NotComputed",
     "PersonResult",
     "PopulationRun",
@@ -71,6 +72,27 @@ CACHE_FORMAT = "2:"
 ENGINES = {"compiled": POPULATION_ENGINE, "batch": BATCH_ENGINE, "durable": "durable-rules"}
 
 Dates = dict[int, tuple[dt.date | None, dt.date | None]]
+
+
+class Cluster(Protocol):
+    """Somewhere else to decide people: :class:`workforce.cluster.DaskCluster`."""
+
+    partition: int  # people per task
+
+    def in_flight(self) -> int:
+        """Tasks to keep submitted ahead of the results."""
+
+    def submit(
+        self,
+        library: Library,
+        paths: list[str],
+        pathways: tuple[str, ...] | None,
+        engine: str,
+        work: tuple[str, list[str]],
+        as_of: dt.date,
+    ) -> Any:
+        """Decide the people of ``work`` (database URL, ids); a future of
+        (stage keys, packed results)."""
 
 
 class NotComputed(RuntimeError):
@@ -208,6 +230,7 @@ def evaluate_population(
     engine: str = "compiled",
     cache: bool = True,
     decide_at_most: int | None = None,
+    cluster: Cluster | None = None,
 ) -> PopulationRun:
     """Every stored person against the library in ``library_paths`` as of ``as_of``.
 
@@ -220,10 +243,13 @@ def evaluate_population(
     run decides only the records that changed since, and reads no others.
     ``progress(done, total)`` is called after each chunk of people. ``decide_at_most``
     refuses a run that would decide more people than that (the rest from the cache).
+    With ``cluster`` (:class:`workforce.cluster.DaskCluster`), the people are decided in
+    partitions on a Dask cluster, each partition reading its records from the database.
 
     Raises:
         NotComputed: if more than ``decide_at_most`` people would be decided.
-        ValueError: for an unknown ``engine`` or ``workers`` below 1.
+        ValueError: for an unknown ``engine`` or ``workers`` below 1, or a cluster with a
+            database only this process can read (in memory).
         pathways.model.library.UnknownPathwayError: (a KeyError) if ``pathways`` names a
             pathway the library does not have.
         rules.pool.WorkerError: if the durable-rules engine fails for a record.
@@ -271,7 +297,7 @@ def evaluate_population(
     decided: dict[str, PersonResult] = {}
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
 
-    def collect(ids: list[str], future: Future[Any]) -> None:
+    def collect(ids: list[str], future: Any) -> None:
         fresh = _unpack(future.result(), keys)
         decided.update((r.person, r) for r in fresh)
         run.evaluated += len(fresh)
@@ -287,21 +313,33 @@ def evaluate_population(
     # Workers read the records they decide themselves when they can open the database.
     source = shared_url(store)
     asked = tuple(wanted) if wanted is not None else None
-    pool = _pool((library.digest, tuple(paths), asked, engine, workers)) if todo else None
-    if todo and pool is None:
-        _start_worker(paths, wanted, engine)
+    pool = None
+    size, ahead = CHUNK, workers * 3  # a few chunks in flight per worker
+    if cluster is not None:
+        if source is None:
+            raise ValueError(
+                "a cluster's workers read the records from the database: use a database "
+                "file or server, not an in-memory database"
+            )
+        size, ahead = cluster.partition, cluster.in_flight()
+    elif todo:
+        pool = _pool((library.digest, tuple(paths), asked, engine, workers))
+        if pool is None:
+            _start_worker(paths, wanted, engine)
     try:
-        pending: list[tuple[list[str], Future[Any]]] = []
-        for ids, rows in _chunks(stored, todo, source):
-            future: Future[Any]
-            if pool is not None:
+        pending: list[tuple[list[str], Any]] = []
+        for ids, rows in _chunks(stored, todo, source, size):
+            future: Any
+            if cluster is not None:
+                future = cluster.submit(library, paths, asked, engine, rows, as_of)
+            elif pool is not None:
                 future = pool.submit(_decide_chunk, rows, as_of)
             else:
                 future = Future()
                 future.set_result(_decide_chunk(rows, as_of))
             pending.append((ids, future))
-            # A few chunks in flight per worker: records are read as they are decided.
-            while len(pending) > workers * 3:
+            # Records are read as they are decided: never all at once.
+            while len(pending) > ahead:
                 collect(*pending.pop(0))
         for ids, future in pending:
             collect(ids, future)
@@ -465,15 +503,18 @@ _WORKER: dict[str, Any] = {}
 def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "compiled") -> None:
     if multiprocessing.parent_process() is not None:
         _watch_parent()
-    library = load_library(paths)
+    _WORKER.update(worker_state(load_library(paths), pathways, engine))
+
+
+def worker_state(library: Library, pathways: list[str] | None, engine: str) -> dict[str, Any]:
+    """What a worker decides with: the engine, its stage keys and the compiled function (or
+    the batch evaluator)."""
     if engine == "batch":
         batch = BatchEvaluator(library)
-        keys = batch.stage_keys(pathways)
-        _WORKER.update(engine=engine, evaluator=batch, keys=keys)
-        return
+        return {"engine": engine, "evaluator": batch, "keys": batch.stage_keys(pathways)}
     evaluator = PopulationEvaluator(library)
     keys = evaluator.stage_keys(pathways)
-    _WORKER.update(engine=engine, decide=evaluator.function(keys), keys=keys)
+    return {"engine": engine, "decide": evaluator.function(keys), "keys": keys}
 
 
 def _watch_parent() -> None:
@@ -501,10 +542,16 @@ def _read(source: str, ids: list[str]) -> list[RecordRow]:
 
 def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
     rows: list[RecordRow] = _read(*work) if isinstance(work, tuple) else work
-    keys = _WORKER["keys"]
-    if _WORKER["engine"] == "batch":
-        return keys, _batch_chunk(rows, as_of)
-    decide = _WORKER["decide"]
+    return decide_rows(_WORKER, rows, as_of)
+
+
+def decide_rows(
+    state: dict[str, Any], rows: list[RecordRow], as_of: dt.date
+) -> tuple[tuple[str, ...], list[Any]]:
+    keys = state["keys"]
+    if state["engine"] == "batch":
+        return keys, _batch_chunk(state, rows, as_of)
+    decide = state["decide"]
     day, iso = as_of.toordinal(), as_of.isoformat()
     out = []
     for text, ethnicity, gender, disability in rows:
@@ -530,9 +577,9 @@ def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]
     return keys, out
 
 
-def _batch_chunk(rows: list[RecordRow], as_of: dt.date) -> list[Any]:
-    evaluator = _WORKER["evaluator"]
-    keys = _WORKER["keys"]
+def _batch_chunk(state: dict[str, Any], rows: list[RecordRow], as_of: dt.date) -> list[Any]:
+    evaluator = state["evaluator"]
+    keys = state["keys"]
     out = []
     for text, ethnicity, gender, disability in rows:
         data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)

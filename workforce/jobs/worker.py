@@ -24,12 +24,12 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pathways.model.library import Library
 from store import Store
 from store.jobs import Job, Jobs, Progress
 from store.population import records_stamp
+from workforce.cluster import ClusterError, DaskCluster
 from workforce.population import NotComputed, PopulationRun, evaluate_population
 
 from .kinds import KINDS
@@ -161,7 +161,7 @@ class _Run:
             pathways=pathways,
             cache=cache,
             decide_at_most=decide_at_most,
-            **self.worker.cluster,
+            cluster=self.worker.cluster(),
         )
 
 
@@ -190,7 +190,8 @@ class Worker:
         self.store = store
         self.jobs = Jobs(store)
         self.limit, self.lease, self.poll, self.processes = limit, lease, poll, processes
-        self.cluster: dict[str, Any] = {"scheduler": scheduler} if scheduler else {}
+        self.scheduler = scheduler
+        self._cluster: DaskCluster | None = None
         self.name = name or worker_name()
         self.libraries = Libraries(store)
         self.stopping = threading.Event()
@@ -224,8 +225,20 @@ class Worker:
         """Stop after the job in hand (which stops at its next progress report)."""
         self.stopping.set()
 
+    def cluster(self) -> DaskCluster | None:
+        """The Dask cluster population runs go to, if there is one (connected on first use).
+
+        Raises:
+            ClusterError: if it cannot be reached.
+        """
+        if self.scheduler and self._cluster is None:
+            self._cluster = DaskCluster(self.scheduler)
+        return self._cluster
+
     def close(self) -> None:
         self.libraries.close()
+        if self._cluster is not None:
+            self._cluster.close()
 
     def _queue_empty(self) -> bool:
         counts = self.jobs.counts()
@@ -268,7 +281,7 @@ class Worker:
             beat.close()
             self._stopped(job, stop.why)
             return
-        except (ValueError, KeyError, LibraryError, NotComputed) as exc:
+        except (ValueError, KeyError, LibraryError, NotComputed, ClusterError) as exc:
             beat.close()
             log.info("job %s: refused: %s", job.id, exc)
             self.jobs.fail(job.id, self.name, _message(exc))
