@@ -314,6 +314,7 @@ def evaluate_population(
     source = shared_url(store)
     asked = tuple(wanted) if wanted is not None else None
     pool = None
+    setup = (library.digest, tuple(paths), asked, engine)
     size, ahead = CHUNK, workers * 3  # a few chunks in flight per worker
     if cluster is not None:
         if source is None:
@@ -323,9 +324,7 @@ def evaluate_population(
             )
         size, ahead = cluster.partition, cluster.in_flight()
     elif todo:
-        pool = _pool((library.digest, tuple(paths), asked, engine, workers))
-        if pool is None:
-            _start_worker(paths, wanted, engine)
+        pool = _pool(workers)
     try:
         pending: list[tuple[list[str], Any]] = []
         for ids, rows in _chunks(stored, todo, source, size):
@@ -333,10 +332,10 @@ def evaluate_population(
             if cluster is not None:
                 future = cluster.submit(library, paths, asked, engine, rows, as_of)
             elif pool is not None:
-                future = pool.submit(_decide_chunk, rows, as_of)
+                future = pool.submit(_decide_chunk, setup, rows, as_of)
             else:
                 future = Future()
-                future.set_result(_decide_chunk(rows, as_of))
+                future.set_result(_decide_chunk(setup, rows, as_of))
             pending.append((ids, future))
             # Records are read as they are decided: never all at once.
             while len(pending) > ahead:
@@ -402,30 +401,28 @@ def _chunks(
         yield chunk, ((source, chunk) if source is not None else stored.records(chunk))
 
 
-#: Worker pools kept between runs, by (library version, paths, pathways, engine, workers):
-#: starting one (a process, its imports, the library, its compiled function) costs about
-#: a second of CPU per worker, as much as deciding 20,000 people.
-_POOLS: OrderedDict[tuple[Any, ...], ProcessPoolExecutor] = OrderedDict()
+#: Worker pools kept between runs, by their number of processes, whatever the library: starting
+#: one (processes and their imports) costs about a second of CPU per process, as much as
+#: deciding 20,000 people. A worker keeps the compiled functions of the last few libraries
+#: (and sets of stages) it decided with, so an impact preview of a new version costs the
+#: version's compiling in each worker, not new processes.
+_POOLS: OrderedDict[int, ProcessPoolExecutor] = OrderedDict()
 POOLS_KEPT = 2
 
 
-def _pool(key: tuple[Any, ...]) -> ProcessPoolExecutor | None:
-    """The worker pool for ``key`` (None for one worker: the caller's own process)."""
-    _digest, paths, wanted, engine, workers = key
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """The pool of ``workers`` processes (None for one worker: the caller's own process)."""
     if workers == 1:
         return None
-    pool = _POOLS.get(key)
+    pool = _POOLS.get(workers)
     if pool is None:
         pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(list(paths), list(wanted) if wanted is not None else None, engine),
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
         )
-        _POOLS[key] = pool
+        _POOLS[workers] = pool
         while len(_POOLS) > POOLS_KEPT:
             _POOLS.popitem(last=False)[1].shutdown(cancel_futures=True)
-    _POOLS.move_to_end(key)
+    _POOLS.move_to_end(workers)
     return pool
 
 
@@ -500,10 +497,29 @@ def _from_cache(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "compiled") -> None:
+def _start_worker() -> None:
     if multiprocessing.parent_process() is not None:
         _watch_parent()
-    _WORKER.update(worker_state(load_library(paths), pathways, engine))
+
+
+#: In a worker (or the caller, for one worker): the decide functions of the last few
+#: (library version, paths, stages, engine).
+_STATES: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+STATES_KEPT = 4
+
+
+def _state(setup: tuple[Any, ...]) -> dict[str, Any]:
+    state = _STATES.get(setup)
+    if state is None:
+        _digest, paths, wanted, engine = setup
+        library = _library(list(paths))
+        state = _STATES[setup] = worker_state(
+            library, list(wanted) if wanted is not None else None, engine
+        )
+        while len(_STATES) > STATES_KEPT:
+            _STATES.popitem(last=False)
+    _STATES.move_to_end(setup)
+    return state
 
 
 def worker_state(library: Library, pathways: list[str] | None, engine: str) -> dict[str, Any]:
@@ -540,9 +556,11 @@ def _read(source: str, ids: list[str]) -> list[RecordRow]:
     return rows
 
 
-def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
+def _decide_chunk(
+    setup: tuple[Any, ...], work: Any, as_of: dt.date
+) -> tuple[tuple[str, ...], list[Any]]:
     rows: list[RecordRow] = _read(*work) if isinstance(work, tuple) else work
-    return decide_rows(_WORKER, rows, as_of)
+    return decide_rows(_state(setup), rows, as_of)
 
 
 def decide_rows(
