@@ -160,7 +160,7 @@ def impact_preview(store: Any, workers: int, clear: Any, target: float | None) -
                 store, [SHIPPED_LIBRARY], AS_OF, workers=workers, pathways=changed
             )
             new = evaluate_population(store, [new_dir], AS_OF, workers=workers, pathways=changed)
-            return impact(old, new), changed
+            return impact(old, new, old_lib, new_lib), changed
 
         clear()
         (report, changed), cold = timed("impact preview, nothing cached", preview)
@@ -176,14 +176,17 @@ def impact_preview(store: Any, workers: int, clear: Any, target: float | None) -
 
 
 def equality_report(store: Any, workers: int, target: float | None) -> None:
-    from pathways import SHIPPED_LIBRARY
+    from pathways import SHIPPED_LIBRARY, load_library
     from workforce.population import evaluate_population
     from workforce.reports.equality import monitor
 
     day = dt.date(2023, 11, 17)  # a date no earlier run used
+    library = load_library([SHIPPED_LIBRARY])
 
     def report() -> Any:
-        return monitor(evaluate_population(store, [SHIPPED_LIBRARY], day, workers=workers))
+        return monitor(
+            evaluate_population(store, [SHIPPED_LIBRARY], day, workers=workers), library
+        ).stages
 
     rows, seconds = timed(f"first equality report on {day}", report)
     print(

@@ -36,11 +36,12 @@ from sqlalchemy import (
     create_engine,
     delete,
     func,
-    insert,
     null,
     select,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
 
 from .schema import people, population_cache, protected
@@ -167,33 +168,38 @@ class PopulationCache:
         self, version: str, as_of: dt.date, scope: str, rows: Sequence[tuple[str, int, str]]
     ) -> None:
         """Replace the cached results of these people, (person, record version, result), in
-        one transaction."""
+        one transaction: one upsert (``INSERT ... ON CONFLICT DO UPDATE``, which SQLite and
+        PostgreSQL both have), with the driver's own many-row execution."""
         if not rows:
             return
-        key = (
-            (population_cache.c.library_version == version)
-            & (population_cache.c.as_of == as_of)
-            & (population_cache.c.scope == scope)
+        dialect = self.store.engine.dialect.name
+        upsert = sqlite_insert if dialect == "sqlite" else pg_insert
+        statement = upsert(population_cache)
+        statement = statement.on_conflict_do_update(
+            index_elements=["library_version", "as_of", "scope", "person_id"],
+            set_={
+                "record_version": statement.excluded.record_version,
+                "result": statement.excluded.result,
+            },
         )
         with self.store.transaction() as conn:
-            ids = [r[0] for r in rows]
-            conn.execute(
-                delete(population_cache).where(key & population_cache.c.person_id.in_(ids))
-            )
-            conn.execute(
-                insert(population_cache),
-                [
-                    {
-                        "library_version": version,
-                        "as_of": as_of,
-                        "scope": scope,
-                        "person_id": pid,
-                        "record_version": record_version,
-                        "result": result,
-                    }
-                    for pid, record_version, result in rows
-                ],
-            )
+            conn.execute(statement, self._rows(version, as_of, scope, rows))
+
+    @staticmethod
+    def _rows(
+        version: str, as_of: dt.date, scope: str, rows: Sequence[tuple[str, int, str]]
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "library_version": version,
+                "as_of": as_of,
+                "scope": scope,
+                "person_id": pid,
+                "record_version": record_version,
+                "result": result,
+            }
+            for pid, record_version, result in rows
+        ]
 
     def clear(self) -> int:
         """Forget every cached result (benchmarks start cold with it); how many there were."""
