@@ -69,6 +69,8 @@ def main() -> None:
     store = Store(f"sqlite:///{db}")
     PopulationCache(store).clear()
     queue = JobQueue(store)
+    # Results of earlier runs of this script would be given at once: start from none.
+    queue.jobs.prune(dt.timedelta(0))
     worker = Worker(store, processes=args.workers, poll=0.02)
     threading.Thread(target=worker.serve, daemon=True).start()
     library = {"digest": shipped_digest()}
