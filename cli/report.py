@@ -14,8 +14,8 @@ import click
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from pathways.suggest import did_you_mean
-from workforce.csvsafe import dict_writer
 from workforce.cluster import ClusterError, DaskCluster
+from workforce.csvsafe import dict_writer
 from workforce.fairness import (
     HIDDEN,
     SUPPRESS_BELOW,

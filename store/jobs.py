@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -123,31 +123,12 @@ class Job:
 
 
 def _job(row: Any) -> Job:
-    return Job(
-        row.id,
-        row.kind,
-        row.key,
-        dict(row.params),
-        row.library_version,
-        row.as_of,
-        row.state,
-        row.owner,
-        row.role,
-        _utc(row.created_at) or _now(),
-        _utc(row.started_at),
-        _utc(row.finished_at),
-        _utc(row.lease_until),
-        row.worker,
-        row.attempts,
-        row.max_attempts,
-        row.done,
-        row.total,
-        row.phase,
-        bool(row.cancel),
-        row.records,
-        row.result,
-        row.error,
-    )
+    data = {f.name: getattr(row, f.name) for f in fields(Job)}
+    for name in ("started_at", "finished_at", "lease_until"):
+        data[name] = _utc(data[name])
+    data["created_at"] = _utc(row.created_at) or _now()
+    data.update(params=dict(row.params), cancel=bool(row.cancel))
+    return Job(**data)
 
 
 class Jobs:

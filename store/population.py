@@ -201,6 +201,21 @@ class PopulationCache:
             for pid, record_version, result in rows
         ]
 
+    def dates(self, library_version: str) -> list[dt.date]:
+        """The dates the cache holds a result for every stored person under
+        ``library_version`` (in any one set of stages): the dates computed already."""
+        with self.store.engine.connect() as conn:
+            everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
+            if not everyone:
+                return []
+            rows = conn.execute(
+                select(population_cache.c.as_of)
+                .where(population_cache.c.library_version == library_version)
+                .group_by(population_cache.c.as_of, population_cache.c.scope)
+                .having(func.count() >= everyone)
+            ).all()
+        return sorted({r.as_of for r in rows})
+
     def clear(self) -> int:
         """Forget every cached result (benchmarks start cold with it); how many there were."""
         with self.store.transaction() as conn:

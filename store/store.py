@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
 from pathways.problems import CareerPathwaysError
 
-from .schema import audit_log, library_versions, locks, people, population_cache, protected
+from .schema import audit_log, library_versions, locks, people, protected
 
 __all__ = [
     "ANY",
@@ -755,21 +755,6 @@ class Store:
                 select(library_versions).order_by(library_versions.c.published_at.desc())
             ).all()
         return [_version(r) for r in rows]
-
-    def population_dates(self, library_version: str) -> list[dt.date]:
-        """The dates the population cache holds a result for every stored person under
-        ``library_version`` (in any one set of stages): the dates computed already."""
-        with self.engine.connect() as conn:
-            everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
-            if not everyone:
-                return []
-            rows = conn.execute(
-                select(population_cache.c.as_of)
-                .where(population_cache.c.library_version == library_version)
-                .group_by(population_cache.c.as_of, population_cache.c.scope)
-                .having(func.count() >= everyone)
-            ).all()
-        return sorted({r.as_of for r in rows})
 
     # --- audit ----------------------------------------------------------------------
 

@@ -148,6 +148,7 @@ def create_app(
         return RedirectResponse("/account?must_change=1", status_code=303)
 
     app.add_exception_handler(NeedPasswordChange, on_password)
+
     async def on_pending(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, jobs.Pending)
         return jobs.pending_redirect(request, exc)

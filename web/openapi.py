@@ -65,6 +65,10 @@ TAGS = [
     {"name": "records", "description": "People's records (hr; an officer reads their own)"},
     {"name": "library", "description": "Library versions: check, publish, activate (hr)"},
     {"name": "reports", "description": "Workforce reports and the impact of a rule change"},
+    {
+        "name": "jobs",
+        "description": "Whole-workforce work in the background: start (202), progress, result",
+    },
     {"name": "tokens", "description": "API tokens"},
 ]
 #: What each error means on any route, unless the route says more.

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from fastapi import Request
 
 from store import Store
+from store.population import PopulationCache
 from store.users import Role, User
 from workforce.population import PopulationRun, evaluate_population
 
@@ -53,7 +54,7 @@ class PopulationRuns:
         """The dates computed for a library version, newest first."""
         with self._guard:
             here = {day for version, day in self._runs if version == digest}
-        return sorted(here | set(self.store.population_dates(digest)), reverse=True)
+        return sorted(here | set(PopulationCache(self.store).dates(digest)), reverse=True)
 
     def run(self, request: Request, user: User, as_of: dt.date | None) -> PopulationRun:
         """The run of the stored workforce with the library in use on ``as_of``.

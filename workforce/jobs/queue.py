@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from store import Store
 from store.jobs import Job, Jobs
-from store.population import records_stamp
+from store.population import PopulationCache, records_stamp
 
 from .kinds import KINDS, RUN_KINDS, JobParams, Kind, PopulationParams, job_key
 
@@ -165,8 +165,11 @@ class JobQueue:
 
     def computed_dates(self, library_version: str) -> list[dt.date]:
         """The dates the whole workforce was decided on with ``library_version``, newest
-        first (officers see reports of these)."""
-        return self.jobs.done_dates(library_version, RUN_KINDS)
+        first (officers see reports of these): by a job, or by a run that filled the
+        population cache (the synchronous reports API, ``pathways report``)."""
+        done = self.jobs.done_dates(library_version, RUN_KINDS)
+        cached = PopulationCache(self.store).dates(library_version)
+        return sorted(set(done) | set(cached), reverse=True)
 
     def recent(self, role: str, owner: str | None = None, limit: int = 50) -> list[Job]:
         """The newest jobs ``role`` may see (of ``owner`` if given)."""
