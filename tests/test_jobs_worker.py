@@ -29,6 +29,8 @@ from workforce.reports import monitor, pipeline, project
 from workforce.reports.export import equality_data, pipeline_data
 from workforce.synthetic import generate_people
 
+pytestmark = pytest.mark.slow  # population runs and killed workers
+
 PATHWAYS = str(Path(sys.executable).parent / "pathways")
 DAY = dt.date(2024, 6, 1)
 

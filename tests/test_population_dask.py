@@ -18,6 +18,8 @@ from workforce.jobs.library import shipped_digest
 from workforce.population import evaluate_population
 from workforce.synthetic import generate_people
 
+pytestmark = pytest.mark.slow  # population runs on a Dask cluster
+
 distributed = pytest.importorskip("distributed")
 DAY = dt.date(2024, 6, 1)
 

@@ -19,6 +19,8 @@ from test_web_pages import accessible, csrf_of, sign_in
 from web.app import create_app
 from web.testing import Seeded, seed
 
+pytestmark = pytest.mark.slow  # population runs behind the web app
+
 DAY = "2024-06-01"
 
 

@@ -18,10 +18,14 @@ import pytest
 from test_web_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, _sign_in
 
 from web.testing import Seeded, seed
+from workforce.jobs.worker import PACE_ENV
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
-)
+pytestmark = [
+    pytest.mark.slow,  # a browser and a server with population runs
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium: run scripts/system-deps.sh"
+    ),
+]
 PEOPLE = 6000
 WORKERS = ["--workers", "1"]
 
@@ -38,7 +42,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
         stderr=subprocess.STDOUT,
         cwd=tmp,
         # Pages go to the job's progress at once (no waiting on the server's side).
-        env={**os.environ, "PYTHONWARNINGS": "ignore", "PATHWAYS_JOB_WAIT": "0"},
+        # Each step of a run's progress waits 0.4 s (12 steps of 500 people): the run is
+        # over in a moment otherwise, before the page has seen it move.
+        env={
+            **os.environ,
+            "PYTHONWARNINGS": "ignore",
+            "PATHWAYS_JOB_WAIT": "0",
+            PACE_ENV: "0.4",
+        },
     )
     base = f"http://127.0.0.1:{port}"
     try:

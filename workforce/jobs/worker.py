@@ -38,6 +38,9 @@ from .library import Libraries, LibraryError, LibrarySpec
 __all__ = ["Stopped", "Worker", "worker_name"]
 #: Seconds between two progress reports at the least (and a report every second at most).
 SOONEST = 0.25
+#: Test-only, not for production: seconds each step of a population run's progress waits,
+#: so that a browser test can watch a small job move (its run is over in a moment).
+PACE_ENV = "PATHWAYS_TEST_JOB_PACE"
 
 log = logging.getLogger("pathways.worker")
 
@@ -151,6 +154,8 @@ class _Run:
 
         def tick(done: int, total: int) -> None:
             self.beat.update(done=step * total + done, total=steps * total)
+            if self.worker.pace:
+                time.sleep(self.worker.pace)
 
         return evaluate_population(
             self.worker.store,
@@ -196,6 +201,7 @@ class Worker:
         self.libraries = Libraries(store)
         self.stopping = threading.Event()
         self.worked = 0
+        self.pace = float(os.environ.get(PACE_ENV) or 0)
 
     # --- the loop ---------------------------------------------------------------------
 
