@@ -78,7 +78,12 @@ def _library_dir(store: Any, library: Path | None, tmp: Path) -> Path:
 
 
 def _run(
-    store: Any, directory: Path, as_of: dt.date, workers: int, quiet: bool, scheduler: str | None
+    store: Any,
+    directory: Path,
+    as_of: dt.date,
+    workers: int,
+    quiet: bool,
+    scheduler: str | None = None,
 ) -> Any:
     if scheduler is not None:  # the people decided on a Dask cluster (the 'cluster' extra)
         try:

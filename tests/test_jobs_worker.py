@@ -25,7 +25,7 @@ from store.population import PopulationCache
 from workforce.jobs import JobQueue, JobRefused, Worker
 from workforce.jobs.library import shipped_digest
 from workforce.population import PopulationRun, evaluate_population
-from workforce.reports import monitor, pipeline, project
+from workforce.reports import monitor, pipeline, project, published
 from workforce.reports.export import equality_data, pipeline_data
 from workforce.synthetic import generate_people
 
@@ -50,7 +50,7 @@ def _work(store: Store) -> None:
 def _expected_equality(run: PopulationRun, library: Library, by: str) -> dict[str, object]:
     """The equality job's result, made directly (and through JSON, as stored)."""
     report = monitor(run, library, by, "promotion")
-    projection = project(run, "promotion.superintendent", add_months(DAY, 24))
+    projection = published(project(run, "promotion.superintendent", add_months(DAY, 24)))
     data: dict[str, object] = json.loads(json.dumps(equality_data(report, [], projection)))
     return data
 

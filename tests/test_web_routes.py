@@ -47,11 +47,11 @@ POST_REPORT, MENTORS = (
     "test_the_report_its_csv_and_the_quarterly_snapshot",
     "test_hr_sees_the_cascade_and_its_csv",
 )
-JOBS = "test_web_jobs.py"
-JOB_202, BAD_JOB, CANCEL = (
-    "test_a_job_is_202_with_its_url_then_its_progress_and_result",
-    "test_bad_jobs_are_problems_naming_the_field",
-    "test_cancel_is_for_the_owner_or_hr",
+JOB_202, BAD_JOB, CANCEL, SLOW_PAGE = (
+    "test_web_jobs.py::test_a_job_is_202_with_its_url_then_its_progress_and_result",
+    "test_web_jobs.py::test_bad_jobs_are_problems_naming_the_field",
+    "test_web_jobs.py::test_cancel_is_for_the_owner_or_hr",
+    "test_web_jobs.py::test_a_slow_report_page_shows_its_job_and_comes_back",
 )
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
@@ -326,16 +326,13 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("POST", "/account/password"): ([f"{PAGES}::test_own_account_tokens_and_password"], []),
     # --- background jobs ---
-    ("POST", "/api/jobs"): ([f"{JOBS}::{JOB_202}"], [f"{JOBS}::{BAD_JOB}"]),
-    ("GET", "/api/jobs"): ([f"{JOBS}::{JOB_202}"], [f"{JOBS}::{BAD_JOB}"]),
-    ("GET", "/api/jobs/{job_id}"): ([f"{JOBS}::{JOB_202}"], [f"{JOBS}::{BAD_JOB}"]),
-    ("DELETE", "/api/jobs/{job_id}"): ([f"{JOBS}::{CANCEL}"], [f"{JOBS}::{CANCEL}"]),
-    ("GET", "/jobs"): ([f"{JOBS}::{JOB_202}"], []),
-    ("GET", "/jobs/{job_id}"): (
-        [f"{JOBS}::test_a_slow_report_page_shows_its_job_and_comes_back"],
-        [],
-    ),
-    ("POST", "/jobs/{job_id}/cancel"): ([f"{JOBS}::{CANCEL}"], []),
+    ("POST", "/api/jobs"): ([JOB_202], [BAD_JOB]),
+    ("GET", "/api/jobs"): ([JOB_202], [BAD_JOB]),
+    ("GET", "/api/jobs/{job_id}"): ([JOB_202], [BAD_JOB]),
+    ("DELETE", "/api/jobs/{job_id}"): ([CANCEL], [CANCEL]),
+    ("GET", "/jobs"): ([JOB_202], []),
+    ("GET", "/jobs/{job_id}"): ([SLOW_PAGE], []),
+    ("POST", "/jobs/{job_id}/cancel"): ([CANCEL], []),
 }
 
 

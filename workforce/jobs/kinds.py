@@ -28,7 +28,15 @@ from pathways.model.library import Library
 from workforce.impact import changed_pathways, impact
 from workforce.impactexport import impact_json
 from workforce.population import NOT_DECIDED, STATUSES, PopulationRun
-from workforce.reports import GROUPINGS, grouping_words, monitor, pipeline, project, trend
+from workforce.reports import (
+    GROUPINGS,
+    grouping_words,
+    monitor,
+    pipeline,
+    project,
+    published,
+    trend,
+)
 from workforce.reports.export import equality_data, pipeline_data, stage_data, without_names
 
 from .library import LibrarySpec
@@ -225,7 +233,8 @@ def _equality(ctx: Context, p: EqualityParams) -> dict[str, Any]:
     _check_reference(report.stages, p)
     projection = None
     if p.pathway == "promotion" and PROJECTION_TARGET in run.keys:
-        projection = project(run, PROJECTION_TARGET, add_months(run.as_of, 24))
+        # Rounded to 5 and not under 10, as the pages and the API show it.
+        projection = published(project(run, PROJECTION_TARGET, add_months(run.as_of, 24)))
     return equality_data(report, [], projection)
 
 
