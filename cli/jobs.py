@@ -156,10 +156,14 @@ def _spec(store: Store, library: Path | None) -> LibrarySpec:
 @click.option("--target", help="pipeline: the stage, pathway.stage.")
 @click.option("--pathway", help="equality: one pathway (default promotion; 'all' for every one).")
 @click.option(
-    "--by", help="equality, trend: ethnicity, bme, gender, disability, or two joined by +."
+    "--by",
+    help="equality, trend, compliance: ethnicity, bme, gender, disability, or two joined by +.",
 )
 @click.option("--reference", help="equality, trend: the group compared with.")
 @click.option("--stage", help="trend: the stage, pathway.stage.")
+@click.option(
+    "--window", type=click.IntRange(0, 3660), help="compliance: days ahead counted as due."
+)
 @click.option("--wait", is_flag=True, help="Follow its progress; print its result as JSON.")
 @quiet_option
 def submit_command(
@@ -172,10 +176,11 @@ def submit_command(
     by: str | None,
     reference: str | None,
     stage: str | None,
+    window: int | None,
     wait: bool,
     quiet: bool,
 ) -> None:
-    """Ask for a KIND of job (population, pipeline, equality, trend) on the store's
+    """Ask for a KIND of job (population, pipeline, equality, trend, compliance) on the store's
     workforce. A result already made from the records as they are is given at once. A
     worker must be running ('pathways worker', or 'pathways serve'). Prints the job's id,
     or with --wait its result as JSON. Impact previews: 'pathways impact' (in process) or
@@ -190,7 +195,13 @@ def submit_command(
             "library": _spec(store, library).model_dump(exclude_none=True),
             "as_of": (as_of.date() if as_of else dt.date.today()).isoformat(),
         }
-        given = {"target": target, "by": by, "reference": reference, "stage": stage}
+        given = {
+            "target": target,
+            "by": by,
+            "reference": reference,
+            "stage": stage,
+            "window": window,
+        }
         params.update({k: v for k, v in given.items() if v is not None})
         if pathway is not None:
             params["pathway"] = None if pathway == "all" else pathway

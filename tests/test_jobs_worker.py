@@ -26,6 +26,7 @@ from workforce.jobs import JobQueue, JobRefused, Worker
 from workforce.jobs.library import shipped_digest
 from workforce.population import PopulationRun, evaluate_population
 from workforce.reports import monitor, pipeline, project, published
+from workforce.reports.compliance import compliance, compliance_rows
 from workforce.reports.export import equality_data, pipeline_data
 from workforce.synthetic import generate_people
 
@@ -84,6 +85,23 @@ def test_jobs_give_what_the_reports_give_made_directly(store: Store) -> None:
     assert population is not None and population["people"] == 120
     held = sum(1 for p in run.people if p.status("promotion", "constable") == "held")
     assert population["stages"]["promotion.constable"].get("held", 0) == held
+
+
+def test_a_compliance_job_gives_the_report_and_names_only_to_hr(store: Store) -> None:
+    store.save_people(generate_people(120, seed=45), actor="test")
+    queue = JobQueue(store)
+    with pytest.raises(JobRefused):
+        queue.ask("compliance", _params(), owner="pc", role="officer")
+    job = queue.ask("compliance", _params(by="gender", window=60), owner="eq", role="equality")
+    _work(store)
+    done = _done(store, job)
+    library = load_library([SHIPPED_LIBRARY])
+    direct = compliance_rows(compliance(store, library, DAY, 60), "gender")
+    assert direct["entries"], "the seed gives people who must act: the names rule is tested"
+    assert queue.result(done, "hr") == json.loads(json.dumps(direct))
+    seen = queue.result(done, "equality")
+    assert seen is not None and seen["entries"] is None
+    assert seen["counts"] == direct["counts"] and seen["equality"] == direct["equality"]
 
 
 def test_a_fresh_result_is_given_again_and_a_record_change_makes_a_new_job(store: Store) -> None:

@@ -107,6 +107,20 @@ def test_equality_jobs_are_for_equality_and_hr_only(client: TestClient, seeded: 
     problem(client.post("/api/jobs", json={"kind": "equality", "params": {}}), 401)
 
 
+def test_compliance_jobs_give_names_to_hr_only(client: TestClient, seeded: Seeded) -> None:
+    problem(_start(client, seeded, "officer", "compliance"), 403)
+    problem(_start(client, seeded, "hr", "compliance", window=-1), 422)
+    r = _start(client, seeded, "equality", "compliance", window=120, by="gender")
+    assert r.status_code == 202, r.text
+    url = r.headers["location"]
+    body = _finished(client, seeded, "equality", url)
+    assert body["state"] == "done" and body["progress"]["done"] == 60, body
+    assert body["result"]["entries"] is None and body["result"]["counts"]
+    assert body["result"]["window_days"] == 120 and body["result"]["by"] == "gender"
+    hr = client.get(url, headers=auth(seeded, "hr")).json()["result"]
+    assert isinstance(hr["entries"], list) and hr["counts"] == body["result"]["counts"]
+
+
 def test_officers_see_pipelines_of_computed_dates_without_names(
     client: TestClient, seeded: Seeded
 ) -> None:

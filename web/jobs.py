@@ -11,7 +11,7 @@ with the job and its URL in ``Location`` (a result already made from the records
 are is given at once: the job is ``done``); ``GET /api/jobs/{id}`` gives its state,
 progress (percent, people done, time left) and, once done, its result; ``DELETE`` cancels
 it. The models are :class:`JobIn`, :class:`JobOut` and :class:`JobProgress`; a result's
-shape depends on the kind (docs/reports.md, "Reports as data").
+shape depends on the kind (docs/reports.md, "Reports as background jobs").
 
 Pages: ``/jobs/{id}`` shows a job's progress, refreshed by ``static/jobs.js`` (or, without
 script, by the page itself every few seconds), and moves on to the report when it is done.
@@ -64,12 +64,12 @@ class JobIn(BaseModel):
     """A job to start: its kind and parameters (the library in use and, for an impact
     preview, the proposed files are filled in by the server)."""
 
-    kind: str = Field(description="population, pipeline, equality, trend or impact")
+    kind: str = Field(description="population, pipeline, equality, trend, impact or compliance")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="as_of (YYYY-MM-DD) and the kind's own: pipeline target; equality "
         "pathway, by, reference; trend stage, by, reference; population pathways; impact "
-        "files ({name: YAML text}) and reference",
+        "files ({name: YAML text}) and reference; compliance window (days) and by",
     )
 
 

@@ -8,6 +8,7 @@ JSON data (:mod:`workforce.reports.export`, :mod:`workforce.impactexport`).
 | equality | equality monitoring of a pathway (or all) by a grouping | equality, hr | equality, hr |
 | trend | one stage's equality table on the date and each of the four years before | equality, hr | equality, hr |
 | impact | who gains and who loses if proposed files replace the library | hr | hr |
+| compliance | who must act on an obligation, counts per business group and by a grouping | hr, equality | hr, equality (people's names: hr) |
 """  # noqa: E501
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from workforce.reports import (
     published,
     trend,
 )
+from workforce.reports.compliance import WINDOW_DAYS, Compliance, compliance_rows
 from workforce.reports.export import equality_data, pipeline_data, stage_data, without_names
 
 from .library import LibrarySpec
@@ -44,6 +46,7 @@ from .library import LibrarySpec
 __all__ = [
     "KINDS",
     "RUN_KINDS",
+    "ComplianceParams",
     "Context",
     "EqualityParams",
     "ImpactParams",
@@ -89,6 +92,12 @@ class PipelineParams(JobParams):
     cached_only: bool = False
 
 
+def _known_grouping(value: str) -> str:
+    if value not in GROUPINGS:
+        raise ValueError(f"'by' is one of {', '.join(GROUPINGS)}, not '{value[:30]}'")
+    return value
+
+
 class EqualityParams(JobParams):
     pathway: str | None = Field("promotion", max_length=60, description="None: every pathway")
     by: str = Field("ethnicity", max_length=30)
@@ -97,9 +106,17 @@ class EqualityParams(JobParams):
     @field_validator("by")
     @classmethod
     def _grouping(cls, value: str) -> str:
-        if value not in GROUPINGS:
-            raise ValueError(f"'by' is one of {', '.join(GROUPINGS)}, not '{value[:30]}'")
-        return value
+        return _known_grouping(value)
+
+
+class ComplianceParams(JobParams):
+    window: int = Field(WINDOW_DAYS, ge=0, le=3660, description="Days ahead counted as due")
+    by: str = Field("ethnicity", max_length=30, description="The equality tables' grouping")
+
+    @field_validator("by")
+    @classmethod
+    def _grouping(cls, value: str) -> str:
+        return _known_grouping(value)
 
 
 class TrendParams(EqualityParams):
@@ -133,6 +150,9 @@ class Context(Protocol):
 
     def phase(self, words: str) -> None: ...
 
+    def compliance(self, library: Library, as_of: dt.date, window: int) -> Compliance:
+        """The compliance report over every stored record (with progress)."""
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -149,6 +169,8 @@ class Kind:
         """The part of a result ``role`` may see."""
         if self.name == "pipeline" and role != "hr":
             return without_names(result)
+        if self.name == "compliance" and role != "hr":
+            return {**result, "entries": None}  # who must act, by name: hr only
         return result
 
 
@@ -297,6 +319,11 @@ def _impact(ctx: Context, p: ImpactParams) -> dict[str, Any]:
     return out
 
 
+def _compliance(ctx: Context, p: ComplianceParams) -> dict[str, Any]:
+    library, _ = ctx.library(p.library)
+    return compliance_rows(ctx.compliance(library, p.as_of, p.window), p.by)
+
+
 _HR_EQ = frozenset({"hr", "equality"})
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -321,6 +348,7 @@ KINDS: dict[str, Kind] = {
             frozenset({"hr"}),
             _impact,
         ),
+        Kind("compliance", "compliance report", ComplianceParams, _HR_EQ, _HR_EQ, _compliance),
     )
 }
 #: Kinds whose finished jobs decided the whole workforce on their date with their library.

@@ -31,6 +31,7 @@ from store.jobs import Job, Jobs, Progress
 from store.population import records_stamp
 from workforce.cluster import ClusterError, DaskCluster
 from workforce.population import NotComputed, PopulationRun, evaluate_population
+from workforce.reports.compliance import Compliance, compliance
 
 from .kinds import KINDS
 from .library import Libraries, LibraryError, LibrarySpec
@@ -134,6 +135,17 @@ class _Run:
 
     def phase(self, words: str) -> None:
         self.beat.update(phase=words)
+
+    def compliance(self, library: Library, as_of: dt.date, window: int) -> Compliance:
+        total = self.worker.store.count_people()
+        self.beat.update(phase="deciding obligations", done=0, total=total)
+        return compliance(
+            self.worker.store,
+            library,
+            as_of,
+            window,
+            progress=lambda done: self.beat.update(done=done),
+        )
 
     def population(
         self,

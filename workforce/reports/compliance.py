@@ -59,6 +59,7 @@ __all__ = [
     "category_of",
     "compliance",
     "compliance_of",
+    "compliance_rows",
     "count_rows",
     "entry_rows",
     "equality_rows",
@@ -342,6 +343,22 @@ def equality_rows(report: Compliance, grouping: str) -> list[dict[str, Any]]:
             for r in table.rows
         ]
     return rows
+
+
+def compliance_rows(report: Compliance, grouping: str) -> dict[str, Any]:
+    """The report as JSON-ready data (a background job's result): the counts, who must act
+    (names: for HR only; :mod:`workforce.jobs` leaves them out for others) and the equality
+    rows by ``grouping``."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "library_version": report.library_version,
+        "window_days": report.window_days,
+        "people": report.people,
+        "by": grouping,
+        "counts": count_rows(report),
+        "entries": entry_rows(report),
+        "equality": equality_rows(report, grouping),
+    }
 
 
 def _iso(day: dt.date | None) -> str:
