@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hardening import sign_in
 
 import web.runs
+import workforce.jobs.worker
 from web.app import create_app
 from web.testing import Seeded, seed
 
@@ -37,15 +38,20 @@ def _as(app_client: TestClient, who: str) -> TestClient:
 
 @pytest.fixture
 def runs_started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Each population run started, with its date (the real run still happens)."""
+    """Each run of the whole workforce started, with its date (the real run still happens):
+    by the JSON report routes (web.runs) or by a report page's background job (its worker).
+    An officer's job that only reads a computed date from the cache (``decide_at_most``)
+    starts no run."""
     started: list[Any] = []
     real = web.runs.evaluate_population
 
     def counted(store: Any, paths: Any, as_of: Any, **kwargs: Any) -> Any:
-        started.append(as_of)
+        if kwargs.get("decide_at_most") is None:
+            started.append(as_of)
         return real(store, paths, as_of, **kwargs)
 
     monkeypatch.setattr(web.runs, "evaluate_population", counted)
+    monkeypatch.setattr(workforce.jobs.worker, "evaluate_population", counted)
     return started
 
 

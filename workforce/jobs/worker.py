@@ -310,6 +310,7 @@ class Worker:
             self.jobs.fail(job.id, self.name, f"{type(exc).__name__}: {exc}")
             return
         beat.close()
+        beat.write()  # the last count of people (a job quicker than a beat has none yet)
         text = json.dumps(result, separators=(",", ":"))
         if self.jobs.finish(job.id, self.name, text, records=stamp):
             log.info("job %s: done in %.1f s", job.id, time.perf_counter() - started)
