@@ -17,6 +17,7 @@ from store import Store
 from store.keyposts import KeyPosts
 from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
+from workforce.jobs import JobQueue
 
 LONG = "long enough to use"  # a password the rule accepts (12 characters or more)
 # Slow: a store and app of its own, and a sign-in (argon2) in almost every test; the API
@@ -783,7 +784,20 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ("GET", "/reports/key-posts.csv"): ("hr", "/reports/key-posts.csv?as_of=2024-06-01"),
         ("GET", "/reports/talent-cascade"): ("hr", "/reports/talent-cascade?as_of=2024-06-01"),
         ("GET", "/reports/talent-cascade.csv"): ("hr", "/reports/talent-cascade.csv"),
+        ("GET", "/jobs"): ("hr", "/jobs"),
+        ("GET", "/jobs/{job_id}"): ("hr", LATEST_JOB),  # a report's job, opened above
     }
+
+
+LATEST_JOB = "/jobs/{latest}"
+
+
+def _latest_job(seeded: Seeded) -> str:
+    store = Store(seeded.url)
+    try:
+        return f"/jobs/{JobQueue(store).recent('hr', limit=1)[0].id}"
+    finally:
+        store.close()
 
 
 def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> None:
@@ -802,6 +816,7 @@ def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> Non
         store.close()
     clients: dict[str, TestClient] = {}
     for role, url in urls.values():
+        url = _latest_job(seeded) if url == LATEST_JOB else url
         if role not in clients:
             name = {"officer": seeded.officer, "": ""}.get(role, role)
             clients[role] = sign_in(browser(app_client), name) if name else browser(app_client)
