@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from routes_review import REVIEW_ROUTES
 
 from web.app import create_app
 from web.testing import Seeded, routes
@@ -319,6 +320,7 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         [],
     ),
     ("POST", "/account/password"): ([f"{PAGES}::test_own_account_tokens_and_password"], []),
+    **REVIEW_ROUTES,
 }
 
 

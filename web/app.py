@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from authoring.drafts import four_eyes as review_by_two
 from rules.decision import Status
 from rules.status import OBLIGATION_SYMBOLS, STATUS_SYMBOLS, obligation_words, status_words
 from store import Store
@@ -34,9 +35,11 @@ from . import (
     cascade,
     compliance,
     dataquality,
+    history_pages,
     keyposts,
     pages,
     reports,
+    review_pages,
 )
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
@@ -64,6 +67,7 @@ def create_app(
     library_dir: str | Path | None = None,
     workers: int = 2,
     secret: str | None = None,
+    four_eyes: bool | None = None,
 ) -> FastAPI:
     """The app for the records store at ``db_url``.
 
@@ -71,6 +75,8 @@ def create_app(
     else the shipped library. ``workers`` rules-engine processes start with the app
     and stop with it. ``secret`` signs session cookies (default: ``$PATHWAYS_WEB_SECRET``,
     else a random one per process, which signs everyone out when the server restarts).
+    ``four_eyes``: whether publishing needs a second HR user's approval (default: yes,
+    unless ``$PATHWAYS_FOUR_EYES`` is ``off``).
     """
     # Over 80 lines on purpose: the app's wiring (state, handlers, the session middleware,
     # routers) in one place, in the order it runs.
@@ -100,6 +106,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     app.state.store = store
+    app.state.four_eyes = four_eyes if four_eyes is not None else review_by_two()
     app.state.users = Users(store)
     app.state.sessions = Sessions(
         secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32), store, app.state.users
@@ -168,6 +175,8 @@ def create_app(
     app.include_router(compliance.router)
     app.include_router(keyposts.router)
     app.include_router(cascade.router)
+    app.include_router(review_pages.router)
+    app.include_router(history_pages.router)
     install_docs(app)
     install_openapi(app)
     return app

@@ -64,7 +64,7 @@ def pipeline_page(
         report=report,
         run=run,
         chart=chart,
-        names=stage_names(in_use(request)),
+        names=stage_names(in_use(request, run.as_of)),
         lists=names,
         categories=CATEGORIES,
     )
@@ -119,7 +119,7 @@ def equality_page(
     reference: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
     report, run = equality_report(request, user, pathway, by, as_of, reference)
-    library = in_use(request)
+    library = in_use(request, run.as_of)
     trend_rows = (
         equality_trend(request, user, run, trend_stage, by, reference) if trend_stage else []
     )
