@@ -13,11 +13,14 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import delete, insert, inspect
 
 from store import Store, schedule
 from store.drafts import DraftError, Drafts, StaleBase, StaleDraft
-from store.schema import library_schedule
+from store.schema import library_schedule, library_versions
+from store.store import MIGRATIONS
 
 D = dt.date
 TODAY = dt.date(2031, 3, 10)
@@ -197,8 +200,8 @@ def test_the_schedule_agrees_with_a_day_by_day_model(store: Store) -> None:
 def test_two_approvals_at_once_the_second_is_told(db_url: str) -> None:
     """Two drafts made on one version, approved at the same moment by two reviewers, each
     over its own store (engine and connection): one publishes, the other is refused
-    (StaleBase), never both. (Seen failing without schedule.lock: both read the same
-    version in force and both published.)"""
+    (StaleBase), never both. (Seen failing on PostgreSQL without schedule.lock: both read
+    the same version in force and both published; SQLite's BEGIN IMMEDIATE serialises.)"""
     stores = [Store(db_url), Store(db_url)]
     try:
         publish(stores[0], "a")
@@ -231,3 +234,38 @@ def test_two_approvals_at_once_the_second_is_told(db_url: str) -> None:
     finally:
         for store in stores:
             store.close()
+
+
+def test_migration_0007_keeps_the_active_version_in_force_on_every_date(db_url: str) -> None:
+    """A database published before the schedule existed: after the upgrade its active
+    version decides every date (one entry, no start), and the downgrade removes the tables."""
+
+    def to(store: Store, revision: str, step: Any) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+
+    old = Store(db_url, migrate=False)
+    try:
+        to(old, "0006", command.upgrade)
+        with old.engine.begin() as conn:
+            conn.execute(
+                insert(library_versions),
+                [{"digest": V["a"], "name": "lib", "files": {"x.yaml": "a"}, "author": "hr",
+                  "published_at": dt.datetime.now(dt.UTC), "active": True}],
+            )  # fmt: skip
+    finally:
+        old.close()
+    store = Store(db_url)  # upgrades to the newest migration
+    try:
+        assert [(e.digest, e.effective_from) for e in store.library_schedule()] == [(V["a"], None)]
+        for day in (D(1990, 1, 1), TODAY, D(2090, 1, 1)):
+            assert store.digest_in_force(day) == V["a"]
+        to(store, "0006", command.downgrade)
+        assert not {"library_schedule", "library_drafts"} & set(
+            inspect(store.engine).get_table_names()
+        )
+    finally:
+        store.close()

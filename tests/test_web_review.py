@@ -34,7 +34,7 @@ APRIL = dt.date(2099, 4, 1)
 def app(seeded: Seeded) -> Iterator[TestClient]:
     store = Store(seeded.url)
     try:
-        Users(store).add("hr2", PASSWORD, "hr")
+        Users(store).add("hr2", PASSWORD, "hr", must_change=False)
     finally:
         store.close()
     with TestClient(create_app(seeded.url, workers=1, four_eyes=True)) as c:

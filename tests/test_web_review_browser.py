@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
     seeded = seed(f"sqlite:///{tmp / 'web.db'}", people=40)
     store = Store(seeded.url)
     try:
-        Users(store).add("hr2", PASSWORD, "hr")
+        Users(store).add("hr2", PASSWORD, "hr", must_change=False)
     finally:
         store.close()
     port = _free_port()
