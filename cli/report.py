@@ -64,9 +64,7 @@ def resolve_target(library: Library, text: str) -> str:
     raise click.BadParameter(f"no stage '{text}'{hint}", param_hint="--target")
 
 
-def _library_dir(
-    store: Any, library: Path | None, tmp: Path, day: dt.date | None = None
-) -> Path:
+def _library_dir(store: Any, library: Path | None, tmp: Path, day: dt.date | None = None) -> Path:
     """``library``, or the stored version in force on ``day`` (default today), or the
     shipped library."""
     if library is not None:
