@@ -14,7 +14,7 @@ x.yaml:1:1: error[missing-field] pathway: missing required field 'name'
     hint: add 'name: ...' here
 x.yaml:3:3: error[unknown-field] pathway.nme: unknown field 'nme'
     did you mean 'name'?
-    hint: fields allowed here: id, name, description, source, stages, progressions
+    hint: fields allowed here: id, name, description, source, stages, progressions, obligations
 x.yaml:4:11: error[invalid-value] pathway.stages: 'stages' needs at least one item
     hint: a pathway needs at least one stage
 """
