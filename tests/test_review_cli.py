@@ -14,6 +14,9 @@ from cli import cli
 from pathways import SHIPPED_LIBRARY
 from store import Store
 
+# Slow: population runs for the impact of each review (make test-fast leaves it out).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 PATHWAY = ROOT / "examples" / "tutorial" / "armed_officer.yaml"
 CASES = ROOT / "examples" / "tutorial" / "armed_officer_cases.yaml"

@@ -88,6 +88,7 @@ def test_the_tutorial_ends_with_the_example_files() -> None:
         assert (EXAMPLES / name).read_text(encoding="utf-8") == text, name
 
 
+@pytest.mark.slow  # runs verify's properties and an impact run (make test-fast leaves it out)
 def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every command of docs/tutorial.md, in order, in an empty folder with its own store.
     (Slow: it generates a workforce, verifies, runs an impact and reviews a draft.)"""

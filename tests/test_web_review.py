@@ -23,6 +23,10 @@ from store.users import Users
 from web.app import create_app
 from web.testing import PASSWORD, Seeded
 
+# Slow: a store and app of its own and a sign-in (argon2) in every test (make test-fast
+# leaves it out).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "examples" / "tutorial"
 PATHWAY = (TUTORIAL / "armed_officer.yaml").read_text(encoding="utf-8")
