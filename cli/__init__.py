@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .audit import audit_command
 from .check import check_command
 from .dataquality import data_quality_command
 from .diagram import render_command
@@ -20,6 +21,7 @@ from .listing import list_command
 from .report import report_group
 from .report_cascade import cascade_command
 from .report_compliance import compliance_command
+from .review import draft_group, review_group
 from .route import route_command
 from .schema import schema_command
 from .serve import serve_command
@@ -54,6 +56,9 @@ cli.add_command(test_cases_command)
 cli.add_command(publish_command)
 cli.add_command(versions_command)
 cli.add_command(rollback_command)
+cli.add_command(draft_group)
+cli.add_command(audit_command)
+cli.add_command(review_group)
 cli.add_command(export_command)
 cli.add_command(export_standard_group)
 cli.add_command(generate_command)

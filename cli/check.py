@@ -10,6 +10,7 @@ import click
 
 from authoring.checker import CheckReport, check_paths
 from pathways.loader import SHIPPED_LIBRARY, collect_files, is_catalogue_file
+from pathways.model.library import Library
 from pathways.problems import Severity
 
 from .options import format_option, secho
@@ -52,12 +53,26 @@ def check_command(paths: tuple[Path, ...], fmt: str, no_shipped: bool, strict: b
             "checked with the shipped catalogue and pathways "
             "(use --no-shipped to check these files alone)",
         )
+    if report.library is not None:
+        report.notes.extend(_additions(report.library))
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_text(report)
     failing = report.errors or (strict and report.warnings)
     sys.exit(1 if failing else 0)
+
+
+def _additions(library: Library) -> list[str]:
+    """'firearms.yaml adds 3 catalogue entries: afo_course, ...', one note per file."""
+    by_file: dict[str, list[str]] = {}
+    for (_section, entry_id), file in library.added.items():
+        by_file.setdefault(file, []).append(entry_id)
+    return [
+        f"{Path(file).name} adds {len(ids)} catalogue entr{'y' if len(ids) == 1 else 'ies'}: "
+        + ", ".join(ids)
+        for file, ids in by_file.items()
+    ]
 
 
 def _print_text(report: CheckReport) -> None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from accreditation.io import RecordError, record_warnings
+from authoring.drafts import write_files
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import UnknownPathwayError
 from rules.engine import Evaluator
 from rules.whatif import parse_addition, what_if
 
-from .options import DATE, RECORD_PATH, format_option, read_record, record_name
+from .options import DATE, RECORD_PATH, format_option, open_store, read_record, record_name
 from .render import console, render_decision, render_whatif
 
 LIBRARY = click.option(
@@ -23,6 +25,14 @@ LIBRARY = click.option(
     type=click.Path(exists=True, path_type=Path),
     default=None,
     help="A pathway library directory (default: the shipped library).",
+)
+DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    default=None,
+    help="Decide with the library version in force on the as-of date in this records store "
+    "(a published or scheduled version; the shipped library if none is stored).",
 )
 AS_OF = click.option(
     "--as-of",
@@ -32,12 +42,40 @@ AS_OF = click.option(
 )
 
 
-def _evaluator(library_dir: Path | None) -> Evaluator:
+def _evaluator(
+    library_dir: Path | None, db_url: str | None = None, day: dt.date | None = None
+) -> Evaluator:
+    if db_url is not None:
+        if library_dir is not None:
+            raise click.UsageError("give --library or --db, not both")
+        return _stored(db_url, day or dt.date.today())
     library, problems = load_with_problems([library_dir or SHIPPED_LIBRARY])
     if library is None:
         for p in problems:
             click.echo(p.format(), err=True)
         raise click.UsageError("the pathway library does not load: run 'pathways check' on it")
+    return Evaluator(library)
+
+
+def _stored(db_url: str, day: dt.date) -> Evaluator:
+    """The library version in force on ``day`` in the store (the shipped one if none)."""
+    store = open_store(db_url)
+    try:
+        version = store.library_in_force(day)
+    finally:
+        store.close()
+    if version is None:
+        return _evaluator(None)
+    with tempfile.TemporaryDirectory(prefix="pathways-version-") as tmp:
+        write_files(version.files, Path(tmp))
+        library, problems = load_with_problems([tmp])
+    if library is None:
+        raise click.UsageError(
+            f"version {version.digest[:12]} does not load: {problems[0].format()}"
+        )
+    click.echo(
+        f"rules: version {version.digest[:12]} ({version.name}), in force on {day}", err=True
+    )
     return Evaluator(library)
 
 
@@ -69,6 +107,7 @@ def _record(path: Path, evaluator: Evaluator) -> Any:
 )
 @format_option
 @LIBRARY
+@DB
 def eligibility_command(
     record: Path,
     as_of: dt.datetime | None,
@@ -76,6 +115,7 @@ def eligibility_command(
     explain: bool,
     fmt: str,
     library: Path | None,
+    db_url: str | None,
 ) -> None:
     """Where a person stands on every pathway: eligibility, reasons, next steps, dates.
 
@@ -92,8 +132,9 @@ def eligibility_command(
       pathways eligibility examples/superintendent_spnac.json --as-of 2010-03-31
       pathways eligibility examples/staff_analyst.json --pathway analyst --format json
       pathways export W000123 | jq .record | pathways eligibility -
+      pathways eligibility examples/inspector_pip.json --db sqlite:///var/pathways.db
     """
-    evaluator = _evaluator(library)
+    evaluator = _evaluator(library, db_url, as_of.date() if as_of else None)
     person = _record(record, evaluator)
     try:
         decision = evaluator.decide(person, as_of.date() if as_of else None, list(pathways) or None)

@@ -65,7 +65,9 @@ def export_command(
     store = open_store(db_url)
     try:
         person = store.get_person(person_id)
-        version = store.active_library() if decision and person is not None else None
+        day = as_of.date() if as_of else dt.date.today()
+        # The version in force on the decision's date, as the web decides.
+        version = store.library_in_force(day) if decision and person is not None else None
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -85,13 +87,6 @@ def export_command(
     library = _decision_library(version)
     for warning in record_warnings(person, library.catalogue):
         click.echo(f"warning: {person_id}: {warning}", err=True)
-    day = as_of.date() if as_of else None
-    takes_effect = version.effective_date if version is not None else None
-    if takes_effect is not None and (day or dt.date.today()) < takes_effect:
-        click.echo(
-            f"note: the active version takes effect on {takes_effect}, after the decision date",
-            err=True,
-        )
     made = Evaluator(library).decide(person, day)
     _print({"record": record, "decision": made.model_dump(mode="json")})
 

@@ -79,9 +79,9 @@ def impact_command(
     count that would let one be worked out, are hidden as [c].
 
     OLD and NEW are each a pathway file or library directory (files without a catalogue
-    join the shipped library, replacing its pathway of the same id) or the start of a
-    stored version's digest ('pathways versions'). Only pathways that differ, and those
-    whose rules refer to them, are decided.
+    join the shipped library, replacing its pathway of the same id), 'shipped' (the
+    shipped library) or the start of a stored version's digest ('pathways versions').
+    Only pathways that differ, and those whose rules refer to them, are decided.
 
     Exit status: 0 done (whether or not anyone is affected), 2 usage error.
 
@@ -132,7 +132,7 @@ def impact_command(
 
 def _resolve(spec: str, name: str, store: Any, directory: Path) -> tuple[Library, Path]:
     """A library from a path or a stored digest prefix, written out under ``directory``."""
-    path = Path(spec)
+    path = SHIPPED_LIBRARY if spec.strip().lower() == "shipped" else Path(spec)
     if path.exists():
         has_catalogue = any(is_catalogue_file(f) for f in collect_files([path]))
         library, problems = load_with_problems([path], None if has_catalogue else SHIPPED_LIBRARY)
@@ -147,6 +147,9 @@ def _resolve(spec: str, name: str, store: Any, directory: Path) -> tuple[Library
         }
         assert library.catalogue_file is not None
         files["catalogue.yaml"] = Path(library.catalogue_file).read_text(encoding="utf-8")
+        # Files of catalogue additions (a pathway file's own additions come with it).
+        for extra in sorted(set(library.added.values()) - set(library.files.values())):
+            files[f"added_{Path(extra).name}"] = Path(extra).read_text(encoding="utf-8")
     else:
         found = [v for v in store.library_versions() if v.digest.startswith(spec.strip())]
         if len(found) != 1 or not spec.strip():

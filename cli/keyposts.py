@@ -286,7 +286,7 @@ def key_posts_report_command(
     try:
         posts = KeyPosts(store)
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
-            directory = _library_dir(store, library, Path(tmp))
+            directory = _library_dir(store, library, Path(tmp), day)
             run = _run(store, directory, day, workers, quiet)
         report = key_post_report(posts.all(), run, posts.before(quarter_of(day)))
         if snapshot:

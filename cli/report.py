@@ -65,10 +65,12 @@ def resolve_target(library: Library, text: str) -> str:
     raise click.BadParameter(f"no stage '{text}'{hint}", param_hint="--target")
 
 
-def _library_dir(store: Any, library: Path | None, tmp: Path) -> Path:
+def _library_dir(store: Any, library: Path | None, tmp: Path, day: dt.date | None = None) -> Path:
+    """``library``, or the stored version in force on ``day`` (default today), or the
+    shipped library."""
     if library is not None:
         return library
-    version = store.active_library()
+    version = store.library_in_force(day or dt.date.today())
     if version is None:
         return SHIPPED_LIBRARY
     for name, text in version.files.items():
@@ -263,7 +265,7 @@ def pipeline_command(
     store = open_store(db_url)
     try:
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
-            directory = _library_dir(store, library, Path(tmp))
+            directory = _library_dir(store, library, Path(tmp), day)
             key = resolve_target(_load(directory), target)
             run = _run(store, directory, day, workers, quiet, scheduler)
     finally:
@@ -345,7 +347,7 @@ def equality_command(
     store = open_store(db_url)
     try:
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
-            directory = _library_dir(store, library, Path(tmp))
+            directory = _library_dir(store, library, Path(tmp), day)
             lib = _load(directory)
             if pathway is not None and pathway not in lib.pathways:
                 near = did_you_mean(pathway, lib.pathways)

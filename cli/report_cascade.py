@@ -90,7 +90,7 @@ def cascade_command(
     store = open_store(db_url)
     try:
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
-            lib = _load(_library_dir(store, library, Path(tmp)))
+            lib = _load(_library_dir(store, library, Path(tmp), day))
         try:
             report = cascade(store, lib, day, mentor_stage)
         except KeyError:

@@ -100,7 +100,7 @@ def compliance_command(
     try:
         total = store.count_people()
         with tempfile.TemporaryDirectory(prefix="pathways-report-") as tmp:
-            lib = _load(_library_dir(store, library, Path(tmp)))
+            lib = _load(_library_dir(store, library, Path(tmp), day))
         with progress_bar(f"obligations as of {day}", quiet=quiet) as progress:
             report = compliance(store, lib, day, window, lambda n: progress(n, total))
     finally:

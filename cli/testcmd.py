@@ -25,10 +25,11 @@ from .options import format_option, secho
 @click.option(
     "--library",
     "library_dir",
-    metavar="DIR",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Decide with the pathway library in DIR instead of the shipped one. Without a "
-    "catalogue in DIR, its files replace the shipped pathways of the same id.",
+    metavar="PATH",
+    type=click.Path(exists=True, path_type=Path),
+    help="Decide with the pathway library in DIR (or one pathway file) instead of the "
+    "shipped one. Without a catalogue in DIR, its files replace the shipped pathways of "
+    "the same id (and add new ones).",
 )
 @format_option
 @click.option(

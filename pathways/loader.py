@@ -2,8 +2,10 @@
 
 Each pydantic error becomes a :class:`~pathways.problems.Problem` that names the
 file, line and column, the field path as written in the YAML, what is wrong
-and how to fix it, with "did you mean" for unknown field and kind names. All
-errors of all files are collected before anything is raised.
+and how to fix it, with "did you mean" for unknown field and kind names
+(:mod:`pathways.translate`). All errors of all files are collected before
+anything is raised. A pathway file may add entries to the catalogue
+(:mod:`pathways.additions`).
 
 >>> from pathways.yamlsource import read_yaml_text
 >>> doc = read_yaml_text("pathway:\\n  id: x\\n  nme: X\\n  stages: []\\n", "x.yaml")
@@ -12,34 +14,32 @@ x.yaml:1:1: error[missing-field] pathway: missing required field 'name'
     hint: add 'name: ...' here
 x.yaml:3:3: error[unknown-field] pathway.nme: unknown field 'nme'
     did you mean 'name'?
-    hint: fields allowed here: id, name, description, source, stages, progressions
+    hint: fields allowed here: id, name, description, source, stages, progressions, obligations
 x.yaml:4:11: error[invalid-value] pathway.stages: 'stages' needs at least one item
     hint: a pathway needs at least one stage
 """
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from .additions import Addition, merge_additions
+from .model.additions import ADDABLE, CatalogueAdditionsFile, is_additions
 from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
 from .model.requirements import (
-    KIND_KEYS,
-    REQUIREMENT_MODELS,
-    BaseRequirement,
     LocatedModel,
     Requirement,
 )
 from .model.tree import placed_children
-from .problems import PathwayError, Problem, describe_value
+from .problems import PathwayError, Problem
 from .suggest import did_you_mean
+from .translate import translate
 from .yamlsource import YamlDocument, read_yaml_file
 
 __all__ = [
@@ -57,7 +57,7 @@ TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile]] = {
     "catalogue": CatalogueFile,
 }
 
-LoadedFile = PathwayFile | CatalogueFile
+LoadedFile = PathwayFile | CatalogueFile | CatalogueAdditionsFile
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -84,12 +84,22 @@ def library_files(directory: Path) -> dict[str, str]:
 
 
 def is_catalogue_file(path: Path) -> bool:
-    """True if ``path`` looks like a catalogue file (a top-level ``catalogue:`` line)."""
+    """True if ``path`` is a library's whole catalogue: its only top-level key is
+    ``catalogue:`` and that has an ``id`` or ``name``. A pathway file's ``catalogue:``
+    section, or a file of catalogue additions, is not (it adds to another catalogue).
+
+    A file that is not valid YAML counts if a line starts ``catalogue:`` and none
+    ``pathway:``; the checker reports its syntax either way.
+    """
+    data = read_yaml_file(path).data
+    if isinstance(data, dict):
+        return list(data) == ["catalogue"] and not is_additions(data["catalogue"])
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            return any(line.startswith("catalogue:") for line in fh)
+            tops = {line.split(":")[0] for line in fh if line[:1].isalpha()}
     except OSError:
         return False
+    return "catalogue" in tops and "pathway" not in tops
 
 
 def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
@@ -165,13 +175,38 @@ def load_with_problems(
         return None, problems
     cat_file, cat_doc = catalogues[0]
     assert isinstance(cat_file, CatalogueFile)
+    from_base = not any(isinstance(f, CatalogueFile) for f, _ in own)
+    merged = merge_additions(
+        cat_file.catalogue, _additions(pathways, own, base_files if from_base else [])
+    )
+    if merged.problems:
+        return None, sorted(merged.problems, key=Problem.sort_key)
     library = Library(
-        catalogue=cat_file.catalogue,
+        catalogue=merged.catalogue,
+        added=merged.added,
         pathways={pid: f.pathway for pid, (f, _) in pathways.items()},
         files={pid: doc.file for pid, (_, doc) in pathways.items()},
         catalogue_file=cat_doc.file,
     )
     return library, problems
+
+
+def _additions(
+    pathways: dict[str, tuple[PathwayFile, YamlDocument]],
+    own: list[tuple[LoadedFile, YamlDocument]],
+    base: list[tuple[LoadedFile, YamlDocument]],
+) -> list[Addition]:
+    """The catalogue additions of the library's pathways, and of the additions files
+    (the base's too when its catalogue is the one used)."""
+    out = [
+        Addition(f.catalogue, doc.file, doc)
+        for f, doc in pathways.values()
+        if f.catalogue is not None
+    ]
+    for f, doc in [*own, *base]:
+        if isinstance(f, CatalogueAdditionsFile):
+            out.append(Addition(f.catalogue, doc.file, doc))
+    return out
 
 
 def _load_files(
@@ -200,7 +235,8 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
     if doc.data is None and problems:
         return None, problems
     data = doc.data
-    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in TOP_LEVEL:
+    root_cls = _root_class(data)
+    if root_cls is None:
         keys = list(data) if isinstance(data, dict) else []
         guess = did_you_mean(str(keys[0]), TOP_LEVEL) if len(keys) == 1 else None
         problems.append(
@@ -208,238 +244,36 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
                 doc.location(()),
                 "unknown-file-kind",
                 "a pathway library file has exactly one top-level key, 'pathway' or 'catalogue'"
+                " (a pathway file may add a 'catalogue:' section)"
                 + (f"; this one has {', '.join(map(str, keys))}" if keys else ""),
                 suggestion=guess,
                 hint="start the file with 'pathway:' (one pathway) or 'catalogue:' (vocabulary)",
             )
         )
         return None, problems
-    root_cls = TOP_LEVEL[next(iter(data))]
     try:
         model: LoadedFile = root_cls.model_validate(data)
     except ValidationError as exc:
         # A value the YAML layer already rejected (e.g. 2010-13-01) is not reported twice.
         seen = {p.path for p in problems}
-        problems.extend(p for p in _translate(doc, root_cls, exc) if p.path not in seen)
+        problems.extend(p for p in translate(doc, root_cls, exc) if p.path not in seen)
         return None, sorted(problems, key=Problem.sort_key)
     _attach_locations(model, doc)
     return model, sorted(problems, key=Problem.sort_key)
 
 
-# --- pydantic error -> Problem --------------------------------------------------------
-
-
-def _translate(doc: YamlDocument, root: type[BaseModel], exc: ValidationError) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        data_path, parent = _resolve(root, err["loc"])
-        out.append(_problem_for(doc, err, data_path, parent))
-    return out
-
-
-def _resolve(root: type[BaseModel], loc: Sequence[str | int]) -> tuple[list[str | int], Any]:
-    """Map a pydantic error location to the YAML data path and the model it is in.
-
-    Tags of the requirement union appear in pydantic's ``loc`` but not in the
-    YAML; the type walk knows where the union is and drops them.
-    """
-    tp: Any = root
-    parent: Any = None
-    path: list[str | int] = []
-    for part in loc:
-        tp = _unwrap(tp)
-        if _is_requirement_union(tp) and part in REQUIREMENT_MODELS:
-            tp = REQUIREMENT_MODELS[str(part)]
-            continue
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            parent = tp
-            path.append(part)
-            field = _field_by_alias(tp, str(part))
-            tp = field.annotation if field is not None else None
-            continue
-        origin = typing.get_origin(tp)
-        if origin in (list, tuple) and isinstance(part, int):
-            path.append(part)
-            tp = typing.get_args(tp)[0]
-            continue
-        path.append(part)
-        tp = None
-    return path, parent
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            inner = typing.get_args(tp)[0]
-            if _is_requirement_union(inner):
-                return inner
-            tp = inner
-        elif origin in (Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) == 1:
-                tp = args[0]
-            else:
-                return tp
-        else:
-            return tp
-
-
-def _is_requirement_union(tp: Any) -> bool:
-    if typing.get_origin(tp) not in (Union, types.UnionType):
-        return False
-    members = [
-        typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
-        for a in typing.get_args(tp)
-    ]
-    return any(isinstance(m, type) and issubclass(m, BaseRequirement) for m in members)
-
-
-def _field_by_alias(model: type[BaseModel], name: str) -> Any:
-    for fname, field in model.model_fields.items():
-        if (field.alias or fname) == name:
-            return field
-    return None
-
-
-def _allowed_fields(model: Any) -> list[str]:
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return []
-    return [f.alias or n for n, f in model.model_fields.items()]
-
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list (lines starting with '- ')",
-    "dict_type": "a mapping of 'key: value' lines",
-    "model_type": "a mapping of 'key: value' lines",
-    "model_attributes_type": "a mapping of 'key: value' lines",
-    "date_type": "a date like 2010-04-01",
-    "date_parsing": "a date like 2010-04-01",
-    "date_from_datetime_parsing": "a date like 2010-04-01",
-    "date_from_datetime_inexact": "a date like 2010-04-01 (no time)",
-}
-
-
-# Long: one branch per kind of pydantic error, so every loader message is phrased in one
-# place (issue 15 makes this the one translator for every input).
-def _problem_for(doc: YamlDocument, err: Any, path: list[str | int], parent: Any) -> Problem:
-    etype: str = err["type"]
-    where = doc.location(path)
-    field: str | int = path[-1] if path else ""
-    if isinstance(field, int):
-        field = f"item {field + 1} of {path[-2]}" if len(path) > 1 else f"item {field + 1}"
-    value = err.get("input")
-    if etype == "missing":
-        return Problem.at(
-            doc.location(path[:-1]),
-            "missing-field",
-            f"missing required field '{field}'",
-            hint=f"add '{field}: ...' here",
-        )
-    if etype == "extra_forbidden":
-        allowed = _allowed_fields(parent)
-        kind_guess = did_you_mean(str(field), KIND_KEYS) if issubclass_safe(parent) else None
-        return Problem.at(
-            doc.location(path, at_key=True),
-            "unknown-field",
-            f"unknown field '{field}'",
-            suggestion=did_you_mean(str(field), allowed) or kind_guess,
-            hint=("fields allowed here: " + ", ".join(allowed)) if allowed else None,
-        )
-    if etype == "requirement_kind":
-        keys = [str(k) for k in value] if isinstance(value, dict) else []
-        kinds = [k for k in keys if k in KIND_KEYS]
-        if len(kinds) > 1:
-            return Problem.at(
-                where,
-                "requirement-kind",
-                f"a requirement has exactly one kind key; this one has {', '.join(kinds)}",
-                hint="split it into separate items of the list (they must all hold), "
-                "or nest them under 'any_of:' if one is enough",
-            )
-        guess = next((g for k in keys if (g := did_you_mean(k, KIND_KEYS))), None)
-        shown = f" (keys here: {', '.join(keys)})" if keys else ""
-        return Problem.at(
-            where,
-            "requirement-kind",
-            f"unknown requirement kind{shown}"
-            if keys
-            else "a requirement must be a mapping with one kind key",
-            suggestion=guess,
-            hint="requirement kinds: " + ", ".join(KIND_KEYS),
-        )
-    if etype in ("enum", "literal_error"):
-        expected = err.get("ctx", {}).get("expected", "")
-        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
-        return Problem.at(
-            where,
-            "invalid-value",
-            f"'{value}' is not allowed for '{field}'",
-            suggestion=did_you_mean(str(value), options),
-            hint=f"use one of: {', '.join(options)}" if options else None,
-        )
-    if etype in _TYPE_WORDS:
-        return Problem.at(
-            where,
-            "wrong-type",
-            f"'{field}' should be {_TYPE_WORDS[etype]}, not {describe_value(value)}",
-            hint=_type_hint(etype),
-        )
-    if etype == "string_pattern_mismatch":
-        return Problem.at(
-            where,
-            "invalid-value",
-            f"'{value}' is not a valid id for '{field}'",
-            hint="ids use letters, digits, '_' and '-' only (no spaces); "
-            "'reached' takes 'stage' or 'pathway.stage'",
-        )
-    if etype == "value_error":
-        msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        return Problem.at(where, "invalid-value", msg, hint=_value_hint(msg))
-    if etype == "too_short":
-        return Problem.at(
-            where,
-            "invalid-value",
-            f"'{field}' needs at least one item",
-            hint=_EMPTY_HINT.get(str(field), "add an item or remove the key"),
-        )
-    return Problem.at(where, "invalid-value", f"{err['msg'][0].lower()}{err['msg'][1:]}", hint=None)
-
-
-_EMPTY_HINT = {
-    "stages": "a pathway needs at least one stage",
-    "values": "list the values this attribute can take",
-}
-
-
-def issubclass_safe(model: Any) -> bool:
-    return isinstance(model, type) and issubclass(model, BaseRequirement)
-
-
-def _type_hint(etype: str) -> str | None:
-    if "date" in etype:
-        return "write dates as YYYY-MM-DD, unquoted"
-    if etype == "string_type":
-        return (
-            "put the value in quotes (YAML reads 003 as the number 3, "
-            "and yes/no/on/off as true/false)"
-        )
-    if etype in ("list_type",):
-        return "put each item on its own line starting with '- '"
-    if etype in ("model_type", "dict_type", "model_attributes_type"):
-        return "indent 'key: value' lines under this key"
-    return None
-
-
-def _value_hint(msg: str) -> str | None:
-    if "exactly one of" in msg or "give" in msg:
-        return "see docs/language.md (requirement reference) for the fields this item takes"
+def _root_class(
+    data: Any,
+) -> type[PathwayFile] | type[CatalogueFile] | type[CatalogueAdditionsFile] | None:
+    """What kind of file ``data`` is: a pathway (with or without catalogue additions), a
+    whole catalogue, a file of catalogue additions; None if none of these."""
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    if keys in ({"pathway"}, {"pathway", "catalogue"}):
+        return PathwayFile
+    if keys == {"catalogue"}:
+        return CatalogueAdditionsFile if is_additions(data["catalogue"]) else CatalogueFile
     return None
 
 
@@ -455,6 +289,13 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
         for section in SECTIONS:
             for i, entry in enumerate(getattr(model.catalogue, section)):
                 put(entry, ("catalogue", section, i))
+        return
+    if model.catalogue is not None:
+        put(model.catalogue, ("catalogue",))
+        for section in ADDABLE:
+            for i, entry in enumerate(getattr(model.catalogue, section)):
+                put(entry, ("catalogue", section, i))
+    if isinstance(model, CatalogueAdditionsFile):
         return
     pw = model.pathway
     put(pw, ("pathway",))

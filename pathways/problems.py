@@ -79,7 +79,11 @@ class Location(BaseModel):
 
 
 class Problem(BaseModel):
-    """One thing wrong with a pathway library, located and explained."""
+    """One thing wrong with a pathway library, located and explained.
+
+    ``snippet`` is YAML the author can paste to fix it (e.g. a catalogue entry to add);
+    :meth:`format` prints it indented under the hint.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -99,6 +103,7 @@ class Problem(BaseModel):
     stage: str | None = None
     hint: str | None = None
     suggestion: str | None = None
+    snippet: str | None = None
     nodes: tuple[str, ...] = ()
 
     @field_validator("code")
@@ -138,6 +143,8 @@ class Problem(BaseModel):
             lines.append(f"    did you mean '{self.suggestion}'?")
         if self.hint:
             lines.append(f"    hint: {self.hint}")
+        if self.snippet:
+            lines.extend(f"        {line}".rstrip() for line in self.snippet.splitlines())
         return "\n".join(lines)
 
 

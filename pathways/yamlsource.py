@@ -187,6 +187,10 @@ def read_yaml_text(text: str, file: str) -> YamlDocument:
         doc.key_positions.clear()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        tab = _tab_at(text, mark)
+        if tab is not None:
+            doc.problems.append(tab.model_copy(update={"file": file}))
+            return doc
         opened = ""
         if exc.context and exc.context_mark and exc.context_mark is not mark:
             # e.g. "while parsing a flow mapping": say where the bracket was opened.
@@ -245,6 +249,27 @@ def _merged_pairs(node: yaml.MappingNode, memo: dict[int, int], depth: int = 0) 
                 total += _merged_pairs(merged, memo, depth + 1)
     memo[id(node)] = total
     return total
+
+
+def _tab_at(text: str, mark: yaml.Mark | None) -> Problem | None:
+    """The problem for a tab where YAML allows only spaces, if that is what failed.
+
+    >>> print(_tab_at("a:\\n\\tb: 1\\n", yaml.Mark("", 3, 1, 0, "", 0)).format())
+    <library>:2:1: error[yaml-syntax]: tab at line 2, column 1: indent with spaces
+        hint: YAML allows only spaces here; set your editor to insert spaces for the Tab key
+    """
+    if mark is None or not 0 <= mark.index < len(text) or text[mark.index] != "\t":
+        return None
+    line, column = mark.line + 1, mark.column + 1
+    indenting = not text[text.rfind("\n", 0, mark.index) + 1 : mark.index].strip(" \t-")
+    return Problem(
+        code="yaml-syntax",
+        line=line,
+        column=column,
+        message=f"tab at line {line}, column {column}: "
+        + ("indent with spaces" if indenting else "use a space, not a tab"),
+        hint="YAML allows only spaces here; set your editor to insert spaces for the Tab key",
+    )
 
 
 def _code(character: int | str) -> int:

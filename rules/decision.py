@@ -105,6 +105,11 @@ class StageDecision(_Frozen):
     eligible_from: dt.date | None = None
     lapsed_on: dt.date | None = Field(None, description="For 'lapsed': the day it lapsed.")
     held_evidence: list[Evidence] = Field(default_factory=list)
+    held_until: dt.date | None = Field(
+        None,
+        description="For 'held': the last day it stays held unless renewed (the day before "
+        "a credential lapses, the end of a posting or membership); None if it does not end.",
+    )
     not_shown: list[str] = Field(
         default_factory=list,
         description="For 'held': requirements of the stage the record shows were never met "

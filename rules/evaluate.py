@@ -396,6 +396,7 @@ class StageEvaluator:
             eligible_from=eligible_from,
             lapsed_on=lapsed_on,
             held_evidence=held_evidence,
+            held_until=self._held_until(key) if status is Status.HELD else None,
             not_shown=not_shown,
             requirements=outcomes,
             rule_effective_from=stage.effective_from,

@@ -16,6 +16,7 @@ new status is a KeyError in every view's test rather than a silent blank.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import assert_never
 
 from .decision import ObligationDecision, ObligationStatus, StageDecision, Status
@@ -27,6 +28,7 @@ __all__ = [
     "STATUS_MEANINGS",
     "STATUS_SYMBOLS",
     "STATUS_WORDS",
+    "held_until_words",
     "obligation_words",
     "status_words",
 ]
@@ -59,6 +61,16 @@ STATUS_MEANINGS: dict[Status, str] = {
 }
 
 
+def held_until_words(stage: StageDecision) -> str:
+    """', lapses on 2028-01-15 unless revalidated' for a held credential that lapses,
+    ', until 2027-06-30' for a held posting or membership that ends, '' otherwise."""
+    if stage.status is not Status.HELD or stage.held_until is None:
+        return ""
+    if any(e.section == "credentials" for e in stage.held_evidence):
+        return f", lapses on {stage.held_until + dt.timedelta(days=1)} unless revalidated"
+    return f", until {stage.held_until}"
+
+
 def status_words(stage: StageDecision) -> str:
     """The status in words, with its date: 'eligible from 2025-03-01', 'lapsed on ...'."""
     words = STATUS_WORDS[stage.status]
@@ -67,7 +79,9 @@ def status_words(stage: StageDecision) -> str:
             return f"{words} {stage.eligible_from}"
         case Status.LAPSED:
             return f"{words} on {stage.lapsed_on}" if stage.lapsed_on else words
-        case Status.HELD | Status.ELIGIBLE | Status.NOT_ELIGIBLE:
+        case Status.HELD:
+            return f"{words}{held_until_words(stage)}"
+        case Status.ELIGIBLE | Status.NOT_ELIGIBLE:
             return words
         case _:
             assert_never(stage.status)

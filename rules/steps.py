@@ -174,18 +174,42 @@ def _steps(outcome: RequirementOutcome, d: StageDecision) -> list[NextStep]:
             return [step(outcome.next_step)]
         if len(options) == 1:
             return options[0][1]
+        if outcome.kind == "at_least":
+            return [step(_some_of(outcome, dict((id(c), subs) for c, subs in options)))]
         described = [_describe(c, subs) for c, subs in options]
-        lead = "One of" if outcome.kind == "any_of" else "Enough of"
-        return [step(f"{lead}: " + "; ".join(described))]
+        return [step("One of: " + "; ".join(described))]
     if outcome.next_step is None:
         return []
     return [step(outcome.next_step, outcome.met_from)]
 
 
+def _some_of(outcome: RequirementOutcome, options: dict[int, list[NextStep]]) -> str:
+    """'2 of these 3, 1 more: A (already met); B (book it); C (on 2027-12-18)': every
+    alternative in force, in the rule's order, each with where the person stands.
+
+    ``options`` holds the steps of the alternatives still open, by ``id()``.
+    """
+    live = [c for c in outcome.children if c.in_force]
+    met = sum(c.met for c in live)
+    need = min(outcome.need or 1, len(live))
+    parts = []
+    for c in live:
+        if c.met:
+            parts.append(f"{c.text} (already met)")
+        elif id(c) in options:
+            parts.append(_describe(c, options[id(c)]))
+        else:
+            parts.append(f"{c.text} (not open to you)")
+    more = f", {need - met} more" if met else ""
+    return f"{need} of these {len(live)}{more}: " + "; ".join(parts)
+
+
 def _describe(option: RequirementOutcome, steps: list[NextStep]) -> str:
     """An alternative in words, with what it still needs: 'Standard route (pass the board)'."""
     if not option.children:
-        return steps[0].text if steps else option.text
+        if not steps:
+            return option.text
+        return steps[0].text + (f" (on {steps[0].due})" if steps[0].due else "")
     needs = " and ".join(
         s.text[0].lower() + s.text[1:] + (f" (on {s.due})" if s.due else "") for s in steps
     )

@@ -30,6 +30,8 @@ __all__ = [
     "jobs",
     "key_post_snapshots",
     "key_posts",
+    "library_drafts",
+    "library_schedule",
     "library_versions",
     "locks",
     "metadata",
@@ -264,4 +266,50 @@ jobs = Table(
         sqlite_where=text("state = 'running'"),
         postgresql_where=text("state = 'running'"),
     ),
+)
+
+# HR's review workflow (migration 0008): when each version decides, and changes waiting for
+# a second person's approval.
+library_schedule = Table(
+    "library_schedule",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, comment="The library version"),
+    Column(
+        "effective_from",
+        Date,
+        comment="The first as-of date it decides (null: every date up to the next entry's)",
+    ),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(20), nullable=False, comment="publish, schedule or rollback"),
+    Column("reason", Text),
+    Column(
+        "superseded_at",
+        DateTime(timezone=True),
+        comment="When a later publication or rollback took over its dates",
+    ),
+)
+
+library_drafts = Table(
+    "library_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("base", String(64), comment="The stored version it was made on (null: none)"),
+    Column("files", JSON, nullable=False, comment="{file name: YAML text}: changed or added"),
+    Column("cases", JSON, nullable=False, comment="{file name: YAML text}: example cases"),
+    Column("digest", String(64), comment="The library with the change (null: it does not load)"),
+    Column("checked", JSON, nullable=False, comment="Findings and case results when saved"),
+    Column("status", String(20), nullable=False, comment="open, changes_requested, ..."),
+    Column("version", Integer, nullable=False, comment="Goes up by one on every change"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("reviewer", String(100)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("review_note", Text),
+    Column("effective_from", Date, comment="From when the approved version decides"),
+    Column("override", Text, comment="Why it was published with failing example cases"),
+    Column("published", String(64), comment="The version it became"),
 )

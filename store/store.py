@@ -47,7 +47,8 @@ from sqlalchemy.engine import make_url
 from accreditation.record import ITEM_SECTIONS, Person, ProtectedCharacteristics
 from pathways.problems import CareerPathwaysError
 
-from .schema import audit_log, library_versions, locks, people, protected
+from . import schedule
+from .schema import audit_log, library_versions, people, protected
 
 __all__ = [
     "ANY",
@@ -612,21 +613,23 @@ class Store:
         default, make it the active one. Publishing the same digest again only
         re-activates it. Previous versions are kept (for rollback).
 
-        Publishes are serialised (the library lock: :meth:`_lock_library`). ``base`` is the
-        active version's digest the change was made on (None: none was active); if another
-        version is active by now, nothing is stored and :class:`StaleLibrary` is raised,
-        so a publish never silently undoes one made meanwhile.
+        Publishes are serialised (the library lock: :func:`store.schedule.lock`). ``base``
+        is the digest of the version the change was made on (None: none was stored); if
+        another version is in force by now on ``effective_date`` (or today), nothing is
+        stored and :class:`StaleLibrary` is raised, so a publish never silently undoes one
+        made meanwhile.
 
         Raises:
-            StaleLibrary: if ``base`` is given and is not the active version.
+            StaleLibrary: if ``base`` is given and is not the version in force then.
             StoreError: if the name or author is longer than the database holds.
         """
         _fits(library_versions, {"digest": digest, "name": name, "author": author})
         _fits(audit_log, {"actor": author})
         with self.transaction() as conn:
-            active = self._lock_library(conn)
-            if base is not ANY and base != active:
-                raise StaleLibrary(base, active)
+            schedule.lock(conn)
+            current = schedule.in_force(conn, effective_date or dt.date.today())
+            if base is not ANY and base != current:
+                raise StaleLibrary(base, current)
             known = conn.execute(
                 select(library_versions.c.digest).where(library_versions.c.digest == digest)
             ).first()
@@ -660,13 +663,16 @@ class Store:
                     ],
                 )
             if activate:
-                self._activate(conn, digest, author)
+                action = "publish" if effective_date is None else "schedule"
+                schedule.record(conn, digest, effective_date, author, action)
         version = self.library_version(digest)
         assert version is not None
         return version
 
-    def activate_library(self, digest: str, actor: str) -> None:
-        """Make a stored version the active one (a rollback, or a roll forward).
+    def activate_library(self, digest: str, actor: str, reason: str | None = None) -> None:
+        """Make a stored version the one in force on every date (a rollback, or a roll
+        forward): versions scheduled for later are cancelled (:mod:`store.schedule`).
+        The rollback and its ``reason`` are audited.
 
         Raises:
             StoreError: if no version has that digest (a unique prefix is accepted).
@@ -674,7 +680,7 @@ class Store:
         _fits(audit_log, {"actor": actor})
         prefix = digest.lower()  # digests are lower-case hex; LIKE's case differs by backend
         with self.transaction() as conn:
-            self._lock_library(conn)
+            schedule.lock(conn)
             matches = (
                 conn.execute(
                     select(library_versions.c.digest).where(
@@ -689,72 +695,48 @@ class Store:
                     f"{'no' if not matches else 'more than one'} library version "
                     f"starts with '{digest}'"
                 )
-            self._activate(conn, matches[0], actor)
+            live = {e.digest for e in schedule.entries(conn) if e.live}
+            if live == {matches[0]}:
+                return  # in force on every date already: nothing to roll back
+            schedule.record(conn, matches[0], None, actor, "rollback", reason)
 
-    def _lock_library(self, conn: Connection) -> str | None:
-        """Take the library lock for ``conn``'s transaction and return the active digest.
+    def library_in_force(self, day: dt.date) -> LibraryVersion | None:
+        """The version that decides as-of ``day`` (:mod:`store.schedule`); None if none
+        is stored (decisions then use the shipped library)."""
+        digest = self.digest_in_force(day)
+        return self.library_version(digest) if digest is not None else None
 
-        SQLite's transaction holds the write lock already (BEGIN IMMEDIATE); PostgreSQL
-        locks the ``library`` row of ``locks`` (``FOR UPDATE``), so a second publish waits
-        here until the first commits, then sees its version as the active one.
-        """
-        serial = conn.execute(
-            select(locks.c.serial).where(locks.c.name == "library").with_for_update()
-        ).scalar_one_or_none()
-        if serial is None:  # a database made before migration 0005 filled the row
-            conn.execute(insert(locks), [{"name": "library", "serial": 0}])
-            serial = 0
-        conn.execute(update(locks).where(locks.c.name == "library").values(serial=serial + 1))
-        active = conn.execute(
-            select(library_versions.c.digest).where(library_versions.c.active.is_(True))
-        ).scalar_one_or_none()
-        return str(active) if active is not None else None
+    def digest_in_force(self, day: dt.date) -> str | None:
+        """The digest of :meth:`library_in_force`, without reading its files."""
+        with self.engine.connect() as conn:
+            return schedule.in_force(conn, day)
 
-    def _activate(self, conn: Connection, digest: str, actor: str) -> None:
-        before = conn.execute(
-            select(library_versions.c.digest).where(library_versions.c.active.is_(True))
-        ).scalar_one_or_none()
-        if before == digest:
-            return
-        conn.execute(update(library_versions).values(active=False))
-        conn.execute(
-            update(library_versions).where(library_versions.c.digest == digest).values(active=True)
-        )
-        conn.execute(
-            insert(audit_log),
-            [
-                {
-                    "at": _now(),
-                    "actor": actor,
-                    "action": "library.activate",
-                    "target": digest,
-                    "before": before,
-                    "after": digest,
-                }
-            ],
-        )
+    def library_schedule(self) -> list[schedule.ScheduleEntry]:
+        """Every publication, scheduled publication and rollback, newest first."""
+        with self.engine.connect() as conn:
+            return schedule.entries(conn)
 
     def library_version(self, digest: str) -> LibraryVersion | None:
+        """A stored version; ``active`` says whether it is in force today."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(library_versions).where(library_versions.c.digest == digest)
             ).first()
-        return _version(row) if row is not None else None
+            today = schedule.in_force(conn, dt.date.today())
+        return _version(row, today) if row is not None else None
 
     def active_library(self) -> LibraryVersion | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(library_versions).where(library_versions.c.active.is_(True))
-            ).first()
-        return _version(row) if row is not None else None
+        """The version in force today: the one decisions as of today use."""
+        return self.library_in_force(dt.date.today())
 
     def library_versions(self) -> list[LibraryVersion]:
-        """Every stored version, newest first."""
+        """Every stored version, newest first; ``active``: in force today."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(library_versions).order_by(library_versions.c.published_at.desc())
             ).all()
-        return [_version(r) for r in rows]
+            today = schedule.in_force(conn, dt.date.today())
+        return [_version(r, today) for r in rows]
 
     # --- audit ----------------------------------------------------------------------
 
@@ -847,7 +829,7 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dic
     return {k: old.get(k) for k in changed}, {k: new.get(k) for k in changed}
 
 
-def _version(row: Any) -> LibraryVersion:
+def _version(row: Any, in_force_today: str | None) -> LibraryVersion:
     return LibraryVersion(
         row.digest,
         row.name,
@@ -855,7 +837,7 @@ def _version(row: Any) -> LibraryVersion:
         _utc(row.published_at),
         row.effective_date,
         row.note,
-        bool(row.active),
+        row.digest == in_force_today,
         dict(row.files),
     )
 

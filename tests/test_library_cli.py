@@ -104,44 +104,65 @@ def test_versions_and_rollback(db: str, edited: Path) -> None:
         "digest",
         "name",
         "author",
+        "approver",
         "published",
         "(UTC)",
-        "effective",
+        "decides",
         "note",
     ]
     assert lines[1].startswith(f"*  {second[:12]}") and " bob " in lines[1]
+    assert "every date" in lines[1]
     assert lines[2].startswith(f"   {first[:12]}") and " alice " in lines[2]
+    assert "not in force" in lines[2]
 
-    result = run("rollback", first[:8], "--db", db, "--actor", "carol")
+    assert run("rollback", first[:8], "--db", db).exit_code == 2  # no reason
+    asked = CliRunner().invoke(
+        cli, ["rollback", first[:8], "--db", db, "--reason", "bob's broke PIP"], input="n\n"
+    )
+    assert (
+        asked.exit_code == 1 and "roll back?" in asked.output and "not rolled back" in asked.output
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["rollback", first[:8], "--db", db, "--actor", "carol", "--reason", "bob's broke PIP"],
+        input="y\n",
+    )
     assert result.exit_code == 0, result.output
-    assert f"active: {first[:12]}" in result.stdout and f"(was {second[:12]})" in result.stdout
+    assert f"in force on every date: {first[:12]}" in result.stdout
+    assert f"(was {second[:12]})" in result.stdout
     data = json.loads(run("versions", "--db", db, "--format", "json").stdout)
     assert [(v["digest"], v["active"]) for v in data] == [(second, False), (first, True)]
-    again = run("rollback", first, "--db", db)
-    assert again.exit_code == 0 and "already the active version" in again.stdout
+    again = run("rollback", first, "--db", db, "--reason", "again", "--yes")
+    assert again.exit_code == 0 and "is in force on every date" in again.stdout
     store = Store(db)
     try:
-        entry = store.audit(limit=1)[0]
+        entry, reason = store.audit(limit=2)
         assert (entry.action, entry.actor, entry.before, entry.after) == (
             "library.activate",
             "carol",
             second,
             first,
         )
+        assert (reason.action, reason.after["reason"]) == ("library.rollback", "bob's broke PIP")
     finally:
         store.close()
 
-    unknown = run("rollback", "ffff0000", "--db", db)
+    unknown = run("rollback", "ffff0000", "--db", db, "--reason", "x", "--yes")
     assert unknown.exit_code == 1
     assert "no library version starts with 'ffff0000'" in unknown.stderr
     assert "pathways versions" in unknown.stderr
-    assert run("rollback", "", "--db", db).exit_code == 2
+    assert run("rollback", "", "--db", db, "--reason", "x").exit_code == 2
 
 
 def test_an_unusable_database_is_a_usage_error_naming_the_flag(tmp_path: Path) -> None:
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("not a database\n" * 100)
-    for args in (["versions"], ["export", "W1"], ["rollback", "ab"], ["publish"]):
+    for args in (
+        ["versions"],
+        ["export", "W1"],
+        ["rollback", "ab", "--reason", "x", "--yes"],
+        ["publish"],
+    ):
         result = run(*args, "--db", f"sqlite:///{not_a_db}")
         assert result.exit_code == 2, (args, result.output)
         assert "--db" in result.output and "cannot prepare database" in result.output
@@ -199,7 +220,7 @@ def test_export_with_decision_uses_the_active_stored_version(db: str, edited: Pa
     assert spnac(with_new) == (new, "eligible")
     assert f"active library version {new[:12]}" in with_new.stderr
 
-    assert run("rollback", shipped[:10], "--db", db).exit_code == 0
+    assert run("rollback", shipped[:10], "--db", db, "--reason", "back", "--yes").exit_code == 0
     assert spnac(run(*args)) == (shipped, "not_eligible")
 
 
@@ -213,7 +234,7 @@ def test_publish_rollback_and_export_on_each_backend(db_url: str, edited: Path) 
     person_id = _save_example(db_url)
     first = run("publish", "--db", db_url, "--author", "Zoë").stdout.strip()
     second = run("publish", str(edited), "--db", db_url).stdout.strip()
-    assert run("rollback", first[:6], "--db", db_url).exit_code == 0
+    assert run("rollback", first[:6], "--db", db_url, "--reason", "back", "--yes").exit_code == 0
     listed = json.loads(run("versions", "--db", db_url, "--format", "json").stdout)
     assert [(v["digest"], v["active"]) for v in listed] == [(second, False), (first, True)]
     assert listed[1]["author"] == "Zoë" and listed[1]["published_at"].endswith("+00:00")

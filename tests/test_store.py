@@ -243,7 +243,7 @@ def test_publish_activate_and_roll_back_library_versions(store: Store) -> None:
         (V1, False),
     ]
 
-    store.activate_library("ab1", actor="carol")  # a unique prefix: roll back
+    store.activate_library("ab1", actor="carol", reason="v2 breaks PIP")  # a unique prefix
     active = store.active_library()
     assert active is not None and active.digest == V1 and active.files == FILES_1
     assert len(store.library_versions()) == 2  # nothing is deleted
@@ -256,11 +256,15 @@ def test_publish_activate_and_roll_back_library_versions(store: Store) -> None:
     published_1 = {"name": "Met pathways", "files": sorted(FILES_1), "note": "first"}
     published_2 = {"name": "Met pathways", "files": sorted(FILES_2), "note": None}
     log = [(e.action, e.actor, e.target, e.before, e.after) for e in reversed(store.audit())]
+    dated = {"effective_from": "2026-01-01", "reason": None, "replaced": []}
+    rolled_back = {"effective_from": None, "reason": "v2 breaks PIP", "replaced": [2]}
     assert log == [
         ("library.publish", "alice", V1, None, published_1),
+        ("library.schedule", "alice", V1, None, dated),
         ("library.activate", "alice", V1, None, V1),
         ("library.publish", "bob", V2, None, published_2),
         ("library.activate", "bob", V2, V1, V2),
+        ("library.rollback", "carol", V1, None, rolled_back),
         ("library.activate", "carol", V1, V2, V1),
     ]
 
@@ -275,7 +279,7 @@ def test_publish_activate_and_roll_back_library_versions(store: Store) -> None:
         V2,
     )
     store.activate_library(V2.upper()[:10], actor="dave")  # already active: nothing to log
-    assert len(store.audit()) == 6
+    assert len(store.audit()) == 8
     assert len(store.library_versions()) == 2
 
 

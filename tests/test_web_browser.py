@@ -66,7 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=tmp,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        # Direct publishing (a small deployment): the review journey is test_web_review_browser.
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "PATHWAYS_FOUR_EYES": "off"},
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -268,7 +268,9 @@ def test_publish_refuses_errors_then_publishes_and_rolls_back(
     )
     assert again.status_code == 200 and again.json()["created"] is False
     older = shipped.json()["digest"]
-    back = client.post("/api/library/activate", json={"digest": older[:12]}, headers=hr)
+    back = client.post(
+        "/api/library/activate", json={"digest": older[:12], "reason": "undo"}, headers=hr
+    )
     assert back.status_code == 200 and back.json()["digest"] == older and back.json()["active"]
     assert client.get("/api/pathways", headers=hr).json()["library_version"] == older
     actives = [v["digest"] for v in client.get("/api/versions", headers=hr).json() if v["active"]]
@@ -276,8 +278,11 @@ def test_publish_refuses_errors_then_publishes_and_rolls_back(
     store = client.app.state.store  # type: ignore[attr-defined]
     assert [a.action for a in store.audit(new["digest"])] == [
         "library.activate",
+        "library.schedule",  # effective from 2026-01-01: as-of dates before use the one before
         "library.publish",
     ]
+    rollback = next(a for a in store.audit(older) if a.action == "library.rollback")
+    assert (rollback.actor, rollback.after["reason"]) == ("web:hr", "undo")
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from authoring.review import approve_draft, save_draft
 from pathways.loader import SHIPPED_LIBRARY
 from store import Store
+from store.drafts import Drafts
 from store.keyposts import KeyPosts
 from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
@@ -23,6 +25,7 @@ LONG = "long enough to use"  # a password the rule accepts (12 characters or mor
 # Slow: a store and app of its own, and a sign-in (argon2) in almost every test; the API
 # modules, tests/test_security.py and the route registry keep the web in make test-fast.
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 @pytest.fixture(scope="module")
 def app_client(seeded: Seeded) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded.url, workers=1), follow_redirects=False) as c:
+    app = create_app(seeded.url, workers=1, four_eyes=False)  # direct publishing
+    with TestClient(app, follow_redirects=False) as c:
         yield c
 
 
@@ -523,13 +527,17 @@ def test_hr_rolls_back_to_an_earlier_version_from_the_library_page(
     first = next(v for v in store.library_versions() if "PIP first" in v.files["pip.yaml"])
     assert not first.active
     library = hr.get("/library").text
-    assert f'name="digest" value="{first.digest}"' in library
-    r = hr.post("/library/activate", data={"csrf_token": token, "digest": first.digest})
+    assert f'href="/library/versions/{first.digest}/rollback"' in library
+    no_reason = {"csrf_token": token, "digest": first.digest}
+    assert hr.post("/library/activate", data=no_reason).status_code == 422
+    r = hr.post("/library/activate", data={**no_reason, "reason": "PIP second breaks level 2"})
     assert r.status_code == 303 and "Activated" in hr.get(r.headers["location"]).text
     assert store.active_library().digest == first.digest
     assert "PIP first" in hr.get("/library/pathways/pip").text
     assert (
-        hr.post("/library/activate", data={"csrf_token": token, "digest": "0" * 64}).status_code
+        hr.post(
+            "/library/activate", data={"csrf_token": token, "digest": "0" * 64, "reason": "x"}
+        ).status_code
         == 404
     )
     assert hr.post("/library/activate", data={"digest": first.digest}).status_code == 403
@@ -786,6 +794,18 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ("GET", "/reports/talent-cascade.csv"): ("hr", "/reports/talent-cascade.csv"),
         ("GET", "/jobs"): ("hr", "/jobs"),
         ("GET", "/jobs/{job_id}"): ("hr", LATEST_JOB),  # a report's job, opened above
+        ("GET", "/library/drafts"): ("hr", "/library/drafts"),
+        ("GET", "/library/drafts/new"): ("hr", "/library/drafts/new"),
+        ("GET", "/library/drafts/{draft_id}"): ("hr", "/library/drafts/1?impact_as_of=2024-06-01"),
+        ("GET", "/library/drafts/{draft_id}/edit"): ("hr", "/library/drafts/1/edit"),
+        ("GET", "/library/versions"): ("hr", "/library/versions"),
+        ("GET", "/library/versions/diff"): ("hr", "/library/versions/diff?a=shipped&b=shipped"),
+        ("GET", "/library/versions/{digest}/rollback"): (
+            "hr",
+            "/library/versions/{digest}/rollback",
+        ),
+        ("GET", "/audit"): ("admin", "/audit?action=library"),
+        ("GET", "/audit.csv"): ("admin", "/audit.csv"),
     }
 
 
@@ -796,6 +816,25 @@ def _latest_job(seeded: Seeded) -> str:
     store = Store(seeded.url)
     try:
         return f"/jobs/{JobQueue(store).recent('hr', limit=1)[0].id}"
+    finally:
+        store.close()
+
+
+def _a_draft_and_a_version(seeded: Seeded) -> str:
+    """Draft 1 (waiting for review, with a case) and a stored version: its digest."""
+    store = Store(seeded.url)
+    try:
+        if Drafts(store).get(1) is None:
+            fsl = (SHIPPED_LIBRARY / "fsl.yaml").read_text(encoding="utf-8")
+            changed = {"fsl.yaml": fsl.replace("  name:", "  name: Changed", 1)}
+            case = (ROOT / "examples" / "tutorial" / "armed_officer_cases.yaml").read_text()
+            save_draft(store, "hr", "A draft to look at", changed, {"cases.yaml": case})
+        if not store.library_versions():
+            pip = (SHIPPED_LIBRARY / "pip.yaml").read_text(encoding="utf-8")
+            other = {"pip.yaml": pip.replace("  name:", "  name: Changed", 1)}
+            draft, _ = save_draft(store, "hr", "A version to roll back to", other, {})
+            approve_draft(store, draft.id, "hr", draft.version, review_required=False)
+        return store.library_versions()[0].digest
     finally:
         store.close()
 
@@ -814,9 +853,11 @@ def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> Non
                       seeded.other, actor="test")  # fmt: skip
     finally:
         store.close()
+    digest = _a_draft_and_a_version(seeded)
     clients: dict[str, TestClient] = {}
     for role, url in urls.values():
         url = _latest_job(seeded) if url == LATEST_JOB else url
+        url = url.replace("{digest}", digest)
         if role not in clients:
             name = {"officer": seeded.officer, "": ""}.get(role, role)
             clients[role] = sign_in(browser(app_client), name) if name else browser(app_client)

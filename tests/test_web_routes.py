@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from routes_people import PEOPLE_ROUTES
+from routes_review import REVIEW_ROUTES
 
 from web.app import create_app
 from web.testing import Seeded, routes
@@ -33,8 +35,6 @@ OFFICER = "test_web_officer.py"
 OPENAPI = "test_web_openapi.py"
 DOCS = "test_web_docs_browser.py"
 REPORTS_API = "test_web_reports_api.py"
-RECORD = "test_web_record_edit.py"
-GOAL = "test_web_goal_api.py"
 COMPLIANCE = "test_web_compliance.py"
 KEYPOSTS = "test_web_keyposts.py"
 CASCADE = "test_web_cascade.py"
@@ -230,26 +230,6 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("GET", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
-    ("GET", "/api/people/{person_id}/goal"): (
-        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
-        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
-    ),
-    ("PUT", "/api/people/{person_id}/goal"): (
-        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
-        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
-    ),
-    ("DELETE", "/api/people/{person_id}/goal"): (
-        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
-        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
-    ),
-    ("GET", "/people/{person_id}/record"): (
-        [f"{RECORD}::test_the_second_of_two_editors_is_told_and_nothing_is_lost"],
-        [],
-    ),
-    ("POST", "/people/{person_id}/record"): (
-        [f"{RECORD}::test_only_hr_opens_or_saves_records"],
-        [],
-    ),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),
     ("GET", "/equality"): ([f"{PAGES}::test_role_start_pages"], []),
     ("POST", "/library/impact"): (
@@ -333,6 +313,8 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("GET", "/jobs"): ([JOB_202], []),
     ("GET", "/jobs/{job_id}"): ([SLOW_PAGE], []),
     ("POST", "/jobs/{job_id}/cancel"): ([CANCEL], []),
+    **REVIEW_ROUTES,
+    **PEOPLE_ROUTES,
 }
 
 

@@ -143,7 +143,7 @@ def decisions(
     person = person_for(request, person_id)
     decision = decide_for(request, person, as_of)
     if user.role is Role.OFFICER:  # positive-action criteria worded neutrally (docs/web.md)
-        decision = neutral(decision, request.app.state.service.library().library)
+        decision = neutral(decision, request.app.state.service.library(decision.as_of).library)
     # Serialised by pydantic in one call: FastAPI's encoder would walk the 75 KB decision
     # again (5.7 ms against 0.16 ms per response, measured).
     if detail == "summary":
@@ -188,7 +188,7 @@ def what_if(
         ) from None
     except EngineError as exc:
         raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
-    library = service.library().library
+    library = service.library(result.as_of).library
     if user.role is Role.OFFICER:
         result = result.model_copy(
             update={

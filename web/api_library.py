@@ -106,6 +106,9 @@ class ActivateRequest(BaseModel):
         pattern="^[0-9a-f]{12,64}$",
         description="A stored version's digest, or its first 12 or more characters",
     )
+    reason: str | None = Field(
+        None, max_length=2000, description="Why (kept in the audit log with the rollback)"
+    )
 
 
 _FILE_SCHEMA = {
@@ -352,6 +355,15 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
     """Check, then publish the library with these files as the active version (201).
     Refused (422, with the findings in ``errors``) if the checker finds errors. If the
     rules equal a stored version's, that version becomes active again (200)."""
+    if getattr(request.app.state, "four_eyes", True):
+        raise Problem(
+            403,
+            "publishing needs a second HR user's approval (four eyes): save the change as a "
+            "draft (the web page /library/drafts/new, or 'pathways draft save'); another HR "
+            "user approves it",
+            title="Publishing needs a review",
+            kind="review-required",
+        )
     upload = await read_upload(request)
     check = await run_in_threadpool(checked, request, upload)
     if check.errors or check.digest is None:
@@ -393,7 +405,9 @@ async def library_activate(request: Request, user: HrCaller) -> Any:
     body = validated(ActivateRequest, await json_body(request))
     store = request.app.state.store
     try:
-        await run_in_threadpool(store.activate_library, body.digest, f"web:{user.username}")
+        await run_in_threadpool(
+            store.activate_library, body.digest, f"web:{user.username}", body.reason
+        )
     except StoreError as exc:
         status = 409 if "more than one" in str(exc) else 404
         raise Problem(status, str(exc), kind="conflict" if status == 409 else "not-found") from None

@@ -90,7 +90,7 @@ def pipeline(
     becomes eligible within 6 and 12 months. Anyone signed in sees the counts; hr also
     the people's ids."""
     report, run, names = pipeline_report(request, user, target, as_of)
-    name = stage_names(in_use(request)).get(report.target, report.target)
+    name = stage_names(in_use(request, run.as_of)).get(report.target, report.target)
     return pipeline_json(report, name, len(run.people), names)
 
 

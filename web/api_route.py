@@ -57,7 +57,7 @@ def route(
     is needed for. An officer sees positive-action criteria worded neutrally."""
     require_person(user, person_id)
     service = request.app.state.service
-    library = service.library().library
+    library = service.library(as_of).library  # the version in force on the date
     try:  # checked here, after access: another person's route is 403 whatever is asked
         goal = find_stage(library, to)
     except GoalError as exc:

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from authoring.drafts import four_eyes as review_by_two
 from rules.decision import Status
 from rules.status import OBLIGATION_SYMBOLS, STATUS_SYMBOLS, obligation_words, status_words
 from store import Store
@@ -37,10 +38,12 @@ from . import (
     cascade,
     compliance,
     dataquality,
+    history_pages,
     jobs,
     keyposts,
     pages,
     reports,
+    review_pages,
 )
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
@@ -71,6 +74,7 @@ def create_app(
     workers: int = 2,
     secret: str | None = None,
     job_worker: bool = True,
+    four_eyes: bool | None = None,
 ) -> FastAPI:
     """The app for the records store at ``db_url``.
 
@@ -82,6 +86,9 @@ def create_app(
     ``workers`` engine processes); ``pathways serve`` with several processes runs
     ``pathways worker`` processes instead. A report page waits ``$PATHWAYS_JOB_WAIT``
     seconds (default 2) for its job before showing the job's progress.
+
+    ``four_eyes``: whether publishing needs a second HR user's approval (default: yes,
+    unless ``$PATHWAYS_FOUR_EYES`` is ``off``).
     """
     # Over 80 lines on purpose: the app's wiring (state, handlers, the session middleware,
     # routers) in one place, in the order it runs.
@@ -118,6 +125,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     app.state.store = store
+    app.state.four_eyes = four_eyes if four_eyes is not None else review_by_two()
     app.state.users = Users(store)
     app.state.sessions = Sessions(
         secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32), store, app.state.users
@@ -196,6 +204,8 @@ def create_app(
     app.include_router(compliance.router)
     app.include_router(keyposts.router)
     app.include_router(cascade.router)
+    app.include_router(review_pages.router)
+    app.include_router(history_pages.router)
     install_docs(app)
     install_openapi(app)
     return app

@@ -24,8 +24,9 @@ Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")
 
 
 def _report(request: Request, as_of: dt.date | None) -> Cascade:
-    library = request.app.state.service.library().library
-    return cascade(request.app.state.store, library, as_of or dt.date.today())
+    day = as_of or dt.date.today()
+    library = request.app.state.service.library(day).library  # the version in force then
+    return cascade(request.app.state.store, library, day)
 
 
 @router.get("/reports/talent-cascade", response_class=HTMLResponse)

@@ -51,7 +51,7 @@ Window = Annotated[int, Query(ge=0, le=3660)]
 def report_for(request: Request, as_of: dt.date, window: int) -> Compliance:
     """The compliance report of the stored workforce with the library in use."""
     store = request.app.state.store
-    library = request.app.state.service.library().library
+    library = request.app.state.service.library(as_of).library  # in force on as_of
     with _LOCK:  # one at a time: it reads every record
         key = (id(store), library.digest, as_of, window, people_fingerprint(store))
         found = _KEPT.get(key)

@@ -119,9 +119,10 @@ def queue_of(request: Request) -> JobQueue:
     return queue
 
 
-def library_spec(request: Request) -> LibrarySpec:
-    """The library in use, as a job names it (kept per library version)."""
-    used = request.app.state.service.library()
+def library_spec(request: Request, day: dt.date | None = None) -> LibrarySpec:
+    """The library that decides as of ``day`` (default today: the version in force then),
+    as a job names it (kept per library version, a few at a time)."""
+    used = request.app.state.service.library(day)
     kept: dict[str, LibrarySpec] = request.app.state.job_specs
     spec = kept.get(used.library.digest)
     if spec is None:
@@ -129,7 +130,8 @@ def library_spec(request: Request) -> LibrarySpec:
             spec = spec_of(used.directory, used.version)
         except LibraryError as exc:
             raise Problem(500, str(exc), kind="library") from None
-        kept.clear()
+        if len(kept) >= 4:
+            kept.clear()
         kept[used.library.digest] = spec
     return spec
 
@@ -140,7 +142,9 @@ def ask(request: Request, user: User, kind: str, params: dict[str, Any]) -> Job:
     Raises:
         Problem(403, 404, 422, 429): refused, unknown kind, invalid parameters, too many.
     """
-    wanted = {"library": library_spec(request).model_dump(exclude_none=True), **params}
+    day = params.get("as_of")  # a report of a date is decided by the rules in force then
+    spec = library_spec(request, dt.date.fromisoformat(day) if isinstance(day, str) else None)
+    wanted = {"library": spec.model_dump(exclude_none=True), **params}
     try:
         return queue_of(request).ask(kind, wanted, owner=user.username, role=user.role.value)
     except JobInvalid as exc:

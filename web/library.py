@@ -112,6 +112,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "message": f.problem.message,
         "fix": fix,
         "suggestion": f.problem.suggestion,
+        "snippet": f.problem.snippet,
     }
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from authoring.review import save_draft
 from pathways.dates import EARLIEST, LATEST, check_day
 from rules.obligations import clock_words
 from rules.wording import Words
@@ -35,6 +36,7 @@ from .library import (
 )
 from .pagekit import Signed, page
 from .problems import Problem
+from .review_pages import review_required
 from .service import LibraryInUse
 
 __all__ = ["router"]
@@ -221,6 +223,18 @@ def publish(
         return RedirectResponse(
             "/library?message=Nothing+published:+the+rules+are+those+in+use", status_code=303
         )
+    if review_required(request):  # four eyes: the change waits for a second HR user
+        try:
+            draft, _ = save_draft(
+                request.app.state.store, user.username, note or f"{name} changed", {name: text}, {}
+            )
+        except (ValueError, StoreError) as exc:
+            raise Problem(422, str(exc), kind="store") from None
+        return RedirectResponse(
+            f"/library/drafts/{draft.id}?message=Saved+as+draft+{draft.id}:+another+HR+user+"
+            "reviews+and+approves+it",
+            status_code=303,
+        )
     try:
         version, _ = publish_checked(request.app.state.store, check, user.username, note)
     except StaleLibrary:  # published by someone else between the check and now
@@ -238,12 +252,16 @@ def activate(
     user: Signed,
     csrf_token: Annotated[str, Form()] = "",
     digest: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Make a stored version the one in use (a rollback, or a roll forward)."""
+    """Make a stored version the one in use on every date (a rollback, or a roll forward),
+    for a reason (audited); the pages confirm it first (/library/versions/D/rollback)."""
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
+    if not reason.strip():
+        raise Problem(422, "say why you roll back: the reason is kept in the audit log")
     try:
-        request.app.state.store.activate_library(digest, f"web:{user.username}")
+        request.app.state.store.activate_library(digest, f"web:{user.username}", reason.strip())
     except StoreError as exc:
         raise Problem(404, str(exc), kind="not-found") from None
     return RedirectResponse(f"/library?message=Activated+{digest[:12]}", status_code=303)

@@ -72,8 +72,9 @@ def _as_of(as_of: Annotated[str | None, Query(max_length=40)] = None) -> dt.date
 AsOfDay = Annotated[dt.date | None, Depends(_as_of)]
 
 
-def _library(request: Request) -> Library:
-    library: Library = request.app.state.service.library().library
+def _library(request: Request, day: dt.date | None = None) -> Library:
+    """The library in force on ``day`` (default today): the one a decision of that date used."""
+    library: Library = request.app.state.service.library(day).library
     return library
 
 
@@ -88,7 +89,7 @@ def _seen(request: Request, user: User, person_id: str, as_of: dt.date | None) -
 def _shown(request: Request, user: User, decision: Decision) -> Decision:
     """Officers (and so their own pages) see positive-action criteria worded neutrally."""
     if user.role is Role.OFFICER:
-        return neutral(decision, _library(request))
+        return neutral(decision, _library(request, decision.as_of))
     return decision
 
 
@@ -103,7 +104,7 @@ def _plan(request: Request, person: Person, goal: str, day: dt.date) -> RoutePla
 def _neutral_plan(request: Request, user: User, plan: RoutePlan) -> RoutePlan:
     if user.role is not Role.OFFICER or not plan.closed:
         return plan
-    library = _library(request)
+    library = _library(request, plan.as_of)
     closed = [
         c.model_copy(
             update={"text": neutral_text(library, f"{c.pathway}.{c.stage}", c.requirement, c.text)}
@@ -135,7 +136,7 @@ def _title(user: User, person: Person, mine: str, theirs: str) -> str:
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def my_pathways(request: Request, person_id: str, user: Signed, as_of: AsOfDay = None) -> Response:
     person, decision = _seen(request, user, person_id, as_of)
-    library = _library(request)
+    library = _library(request, decision.as_of)
     goal = _goal(request, person_id)
     plan = None
     if goal is not None and goal.goal in {c.key for c in stage_choices(library)}:
@@ -189,7 +190,7 @@ def _goal_page(
     status: int = 200,
     error: str | None = None,
 ) -> Response:
-    library = _library(request)
+    library = _library(request, as_of)
     goal = _goal(request, person.id)
     wanted = to.strip() or (goal.goal if goal else "")
     key = None
@@ -254,7 +255,7 @@ def pathway_page(
     request: Request, person_id: str, pathway_id: str, user: Signed, as_of: AsOfDay = None
 ) -> Response:
     person, decision = _seen(request, user, person_id, as_of)
-    library = _library(request)
+    library = _library(request, decision.as_of)
     pathway = library.pathways.get(pathway_id)
     if pathway is None:
         raise Problem(404, f"no pathway '{pathway_id}'", kind="not-found")
@@ -286,7 +287,7 @@ def diagram_page(
     request: Request, person_id: str, pathway_id: str, user: Signed, as_of: AsOfDay = None
 ) -> Response:
     person, decision = _seen(request, user, person_id, as_of)
-    library = _library(request)
+    library = _library(request, decision.as_of)
     pathway = library.pathways.get(pathway_id)
     if pathway is None:
         raise Problem(404, f"no pathway '{pathway_id}'", kind="not-found")
@@ -317,7 +318,7 @@ def print_view(
     positive_action: Annotated[bool, Query()] = False,
 ) -> Response:
     person, decision = _seen(request, user, person_id, as_of)
-    library = _library(request)
+    library = _library(request, decision.as_of)
     hide = frozenset() if positive_action else positive_action_stages(library)
     goal = _goal(request, person_id)
     plan = None

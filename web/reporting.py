@@ -74,9 +74,9 @@ DEFAULT_TARGET = "promotion.superintendent"
 CHARACTERISTICS = ("gender", "ethnicity", "disability")
 
 
-def in_use(request: Request) -> Library:
-    """The library decisions are made with."""
-    library: Library = request.app.state.service.library().library
+def in_use(request: Request, day: dt.date | None = None) -> Library:
+    """The library that decides as-of ``day`` (default today): the version in force then."""
+    library: Library = request.app.state.service.library(day).library
     return library
 
 
@@ -175,7 +175,7 @@ def equality_report(
         raise Problem(
             422, f"'by' is one of {', '.join(GROUPINGS)}, not '{by[:30]}'", kind="validation"
         )
-    library = in_use(request)
+    library = in_use(request, as_of)
     if pathway and pathway not in library.pathways:
         raise Problem(404, f"no pathway '{pathway}' in the library in use", kind="not-found")
     run = population(request, user, as_of)
@@ -216,7 +216,7 @@ def equality_trend(
         dt.date(run.as_of.year - n, run.as_of.month, min(run.as_of.day, 28)) for n in (4, 3, 2, 1)
     ]
     runs = [population(request, user, d) for d in years] + [run]
-    return trend(runs, in_use(request), stage, by, reference or None)
+    return trend(runs, in_use(request, run.as_of), stage, by, reference or None)
 
 
 def promotion_projection(run: PopulationRun, pathway: str | None) -> Projection | None:

@@ -152,7 +152,7 @@ def pipeline_page(
         job=job,
         fresh=queue_of(request).fresh(job),
         chart=chart,
-        names=stage_names(in_use(request)),
+        names=stage_names(in_use(request, dt.date.fromisoformat(report["as_of"]))),
         lists=user.role is Role.HR,
         categories=CATEGORIES,
     )
@@ -248,7 +248,7 @@ def equality_page(
     reference: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
     report, job = _equality(request, user, pathway, by, as_of, reference)
-    library = request.app.state.service.library().library
+    library = in_use(request, dt.date.fromisoformat(report["as_of"]))
     trend: dict[str, Any] | None = None
     trend_job: Job | None = None
     if trend_stage:
@@ -267,7 +267,7 @@ def equality_page(
         pathway=pathway,
         charts={s["stage"]: _chart(s, report["by_words"]) for s in report["stages"]},
         trend_stage=trend_stage,
-        trend_name=stage_names(in_use(request)).get(trend_stage, ""),
+        trend_name=stage_names(library).get(trend_stage, ""),
         trend=trend,
         trend_job=trend_job,
         pathways=[(p.id, p.name) for p in library.pathways.values()],

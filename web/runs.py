@@ -62,7 +62,7 @@ class PopulationRuns:
         Raises:
             Problem(403): if ``user`` may not start a run and the date is not computed.
         """
-        used = request.app.state.service.library()
+        used = request.app.state.service.library(as_of)  # the version in force then
         digest = used.library.digest
         may_start = user.role in MAY_START
         day = as_of

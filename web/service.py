@@ -1,10 +1,11 @@
 """Decisions for the web server: made in rules-engine worker processes, never in a request
 thread (durable-rules is not thread-safe, and a crash in its C core would take the server down).
 
-One :class:`DecisionService` per app process holds one :class:`rules.pool.EnginePool` for
-the library version in use: the active version in the store (its files written once to a
-temporary directory), or the shipped library if none is published, or a fixed directory.
-When another version becomes active, the next decision starts a new pool for it.
+One :class:`DecisionService` per app process holds a :class:`rules.pool.EnginePool` per
+library version in use: the version in force on the as-of date in the store (its files
+written once to a temporary directory; a version scheduled from 1 April decides dates from
+1 April, the one before it the dates before), or the shipped library if none is published,
+or a fixed directory. The next decision under another version starts a pool for it.
 """
 
 from __future__ import annotations
@@ -59,8 +60,15 @@ def write_library(files: dict[str, str], root: Path) -> None:
 DECISIONS_KEPT = 256
 
 
+#: Library versions with a running engine pool at once: today's and one other (a date
+#: decided under a scheduled or earlier version). More would start more processes.
+POOLS_KEPT = 2
+
+
 class DecisionService:
-    """Decides through an engine pool; safe to call from many request threads (one lock)."""
+    """Decides through engine pools, one per library version in use (the version in force
+    on the as-of date: :meth:`store.Store.library_in_force`); safe to call from many request
+    threads (one lock)."""
 
     def __init__(self, store: Store, library_dir: Path | None = None, workers: int = 2):
         self.store = store
@@ -68,30 +76,37 @@ class DecisionService:
         self.workers = workers
         self._lock = threading.RLock()
         self._tmp = Path(tempfile.mkdtemp(prefix="pathways-web-"))
-        self._pool: EnginePool | None = None
-        self._current: LibraryInUse | None = None
-        self._key: str | None = None
+        self._pools: OrderedDict[str, tuple[LibraryInUse, EnginePool]] = OrderedDict()
         self._decided: OrderedDict[tuple[str, dt.date, str], Decision] = OrderedDict()
         self._routes: OrderedDict[tuple[str, dt.date, str, str], RoutePlan] = OrderedDict()
 
     # --- the library ---------------------------------------------------------------
 
-    def _wanted(self) -> tuple[str, LibraryVersion | None]:
+    def _wanted(self, day: dt.date) -> str:
         if self.fixed is not None:
-            return f"dir:{self.fixed}", None
-        version = self.store.active_library()
-        return (f"db:{version.digest}" if version else "shipped"), version
+            return f"dir:{self.fixed}"
+        digest = self.store.digest_in_force(day)
+        return f"db:{digest}" if digest else "shipped"
 
-    def library(self) -> LibraryInUse:
-        """The library in use now (loading it, and starting its pool, if it changed)."""
+    def library(self, day: dt.date | None = None) -> LibraryInUse:
+        """The library in force on ``day`` (default today), loading it and starting its
+        pool if it is not running."""
+        return self._use(day or dt.date.today())[1]
+
+    def _use(self, day: dt.date) -> tuple[str, LibraryInUse, EnginePool]:
         with self._lock:
-            key, version = self._wanted()
-            if self._current is None or key != self._key:
-                self._switch(key, version)
-            assert self._current is not None
-            return self._current
+            key = self._wanted(day)
+            if key not in self._pools:
+                version = self.store.library_version(key[3:]) if key.startswith("db:") else None
+                self._pools[key] = self._start_pool(version)
+                while len(self._pools) > POOLS_KEPT:
+                    _, (_, old) = self._pools.popitem(last=False)
+                    old.close()
+            self._pools.move_to_end(key)
+            used, pool = self._pools[key]
+            return key, used, pool
 
-    def _switch(self, key: str, version: LibraryVersion | None) -> None:
+    def _start_pool(self, version: LibraryVersion | None) -> tuple[LibraryInUse, EnginePool]:
         if self.fixed is not None:
             directory = self.fixed
         elif version is not None:
@@ -103,49 +118,44 @@ class DecisionService:
         library, problems = load_with_problems([directory])
         if library is None:
             raise EngineError(
-                "the active library version does not load ("
+                "the library version in force does not load ("
                 + "; ".join(p.format() for p in problems[:3])
                 + "); activate another with 'pathways rollback'"
             )
         pool = EnginePool([directory], workers=self.workers)
-        old, self._pool = self._pool, pool
-        if old is not None:
-            old.close()
-        self._current = LibraryInUse(library, version, directory)
-        self._key = key
+        return LibraryInUse(library, version, directory), pool
 
     def start(self) -> None:
-        """Load the library and start the workers now (at app start-up)."""
+        """Load today's library and start its workers now (at app start-up)."""
         self.library()
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
-            self._current = None
+            while self._pools:
+                _, (_, pool) = self._pools.popitem()
+                pool.close()
             shutil.rmtree(self._tmp, ignore_errors=True)
 
     # --- decisions -----------------------------------------------------------------
 
     def decide(self, person: Person, as_of: dt.date | None = None) -> Decision:
-        """The decision, from the engine pool or from the cache of recent decisions, which
-        is keyed by (library version, date, the record's full content): a changed record
-        or another library version is decided again.
+        """The decision as of ``as_of`` (default today) under the library version in force
+        on that date, from its engine pool or from the cache of recent decisions, which is
+        keyed by (library version, date, the record's full content): a changed record or
+        another library version is decided again. The decision names its version.
 
         Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails.
         """
         day = as_of or dt.date.today()
         content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
         with self._lock:
-            self.library()
-            assert self._pool is not None
-            key = (self._key or "", day, content)
+            version, _, pool = self._use(day)
+            key = (version, day, content)
             found = self._decided.get(key)
             if found is not None:
                 self._decided.move_to_end(key)
                 return found
-            decision = self._pool.decide(person, day)
+            decision = pool.decide(person, day)
             self._decided[key] = decision
             if len(self._decided) > DECISIONS_KEPT:
                 self._decided.popitem(last=False)
@@ -161,14 +171,13 @@ class DecisionService:
         day = as_of or dt.date.today()
         content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
         with self._lock:
-            self.library()
-            assert self._pool is not None
-            key = (self._key or "", day, content, goal)
+            version, _, pool = self._use(day)
+            key = (version, day, content, goal)
             found = self._routes.get(key)
             if found is not None:
                 self._routes.move_to_end(key)
                 return found
-            plan = self._pool.route(person, goal, day)
+            plan = pool.route(person, goal, day)
             self._routes[key] = plan
             if len(self._routes) > DECISIONS_KEPT:
                 self._routes.popitem(last=False)

@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from pathways.model.library import Library
 from pathways.model.requirements import (
@@ -322,8 +323,13 @@ def _rates(rows: list[Row], column: str, closed: dict[str, bool]) -> list[RateRo
 
 
 def changed_pathways(old: Library, new: Library) -> list[str]:
-    """Pathways whose rules differ, and those that refer to them (``reached``), in order."""
-    if old.catalogue.model_dump() != new.catalogue.model_dump():
+    """Pathways whose rules differ, and those that refer to them (``reached``), in order.
+
+    A change to the catalogue's entries may change any pathway; entries only added (a new
+    pathway's own courses and credentials) change none that was there before, as no rule
+    of those can name them.
+    """
+    if not _only_added(old.catalogue.model_dump(), new.catalogue.model_dump()):
         return sorted(set(old.pathways) | set(new.pathways))
     ids = sorted(set(old.pathways) | set(new.pathways))
     changed = {
@@ -346,6 +352,20 @@ def changed_pathways(old: Library, new: Library) -> list[str]:
                     changed.add(pathway.id)
                     grew = True
     return sorted(changed)
+
+
+def _only_added(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True if ``new`` is ``old`` with entries appended to its sections, nothing else."""
+    if old.keys() != new.keys():
+        return False
+    for key, value in old.items():
+        after = new[key]
+        if isinstance(value, list) and isinstance(after, list):
+            if after[: len(value)] != value:
+                return False
+        elif after != value:
+            return False
+    return True
 
 
 def _reached(req: Requirement) -> list[ReachedRequirement]:

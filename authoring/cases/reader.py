@@ -58,11 +58,26 @@ class CaseReader:
     def text(self, value: Any, *path: str | int) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
+        field = path[-1] if isinstance(path[-1], str) else f"item {path[-1] + 1} of {path[-2]}"
+        if isinstance(value, str):  # quoted, but empty: refused on purpose
+            step = path[0] in ("next_steps", "not_next_steps")
+            self.problem(
+                self.at(*path),
+                "invalid-value",
+                f"'{field}' is empty"
+                + (": an empty phrase is part of every next step" if step else ""),
+                hint="write a phrase the step's text must contain, or give 'stage' alone "
+                "for any step of that stage"
+                if step
+                else f"write the {field}, or leave '{field}' out",
+            )
+            return None
         self.problem(
             self.at(*path),
             "wrong-type",
-            f"'{path[-1]}' should be text, not {describe_value(value)}",
-            hint="put the value in quotes",
+            f"'{field}' should be text, not {describe_value(value)}",
+            hint="put the value in quotes (YAML reads 003 as the number 3, yes/no as "
+            "true/false and 2024-01-01 as a date)",
         )
         return None
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +40,70 @@ PASSES = (
 
 
 def check(library: Library) -> list[Problem]:
-    """Every problem in a loaded library, sorted by file and line."""
+    """Every problem in a loaded library, sorted by file and line, root causes first."""
     rep = Reporter(library, [])
     for run in PASSES:
         run(rep)
     unique = list(dict.fromkeys(rep.problems))
-    return sorted(unique, key=Problem.sort_key)
+    return root_causes_first(library, sorted(unique, key=Problem.sort_key))
+
+
+#: Findings about a pathway's stages that a stage id used twice can cause on its own.
+_FOLLOW_ON = {"cycle", "unreachable-stage", "skipped-required-stage", "unknown-reference"}
+
+
+def root_causes_first(library: Library, problems: list[Problem]) -> list[Problem]:
+    """A stage id used twice first, without the findings it explains.
+
+    Two stages with one id make one node of the graph: a ``reached`` between them
+    becomes a cycle of that node with itself, and the id the second stage was meant to
+    have is an "unknown stage" wherever it is used. Those findings are left out (and
+    counted in the duplicate's hint) until the id is fixed; the others stay.
+    """
+    doubled = {
+        f"{p.id}.{sid}": p.id
+        for p in library.pathways.values()
+        for sid, n in Counter(s.id for s in p.stages).items()
+        if n > 1
+    }
+    if not doubled:
+        return problems
+    pathways = set(doubled.values())
+
+    def follows(p: Problem) -> bool:
+        if p.code not in _FOLLOW_ON:
+            return False
+        if p.code == "cycle":
+            return any(n in doubled for n in p.nodes)
+        if p.code == "unknown-reference":  # an unknown stage names the stage in nodes
+            return any(n.split(".", 1)[0] in pathways for n in p.nodes)
+        return p.pathway in pathways
+
+    left_out = [p for p in problems if follows(p)]
+    roots = [
+        _explains(p, [q for q in left_out if q.pathway == p.pathway])
+        for p in problems
+        if _is_root(p, doubled)
+    ]
+    rest = [p for p in problems if not follows(p) and not _is_root(p, doubled)]
+    return roots + rest
+
+
+def _is_root(p: Problem, doubled: dict[str, str]) -> bool:
+    return p.code == "duplicate-id" and p.stage is not None and f"{p.pathway}.{p.stage}" in doubled
+
+
+def _explains(root: Problem, left_out: list[Problem]) -> Problem:
+    if not left_out:
+        return root
+    shown = "; ".join(p.message for p in left_out[:3]) + ("; ..." if len(left_out) > 3 else "")
+    return root.model_copy(
+        update={
+            "hint": f"{root.hint}. Fix this first: {len(left_out)} other finding"
+            f"{'s' * (len(left_out) != 1)} follow from it and are left out until it is "
+            f"fixed ({shown})"
+        }
+    )
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
@@ -17,6 +17,8 @@ class Reporter:
 
     library: Library
     problems: list[Problem]
+    #: Problems about ids new to the catalogue: (index in ``problems``, section, id).
+    snippets: list[tuple[int, str, str]] = field(default_factory=list)
 
     def add(
         self,

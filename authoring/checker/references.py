@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import assert_never
 
+from pathways.model.additions import ADDABLE, ORDERED
 from pathways.model.catalogue import Catalogue
 from pathways.model.pathway import Award, Pathway, Stage
 from pathways.model.requirements import (
@@ -76,9 +78,11 @@ def check_references(rep: Reporter) -> None:
                         f"progression '{end}' names unknown stage '{value}' "
                         f"of pathway '{pathway.id}'",
                         pathway=pathway,
+                        nodes=(f"{pathway.id}.{value}",),
                         suggestion=did_you_mean(value, stage_ids),
                         hint=f"stages of this pathway: {', '.join(stage_ids)}",
                     )
+    _attach_snippets(rep)
 
 
 def known_reference(
@@ -98,16 +102,116 @@ def known_reference(
         return True
     word = SECTION_WORDS[section]
     where = f" ({context})" if context else ""
+    guess = did_you_mean(value, ids)
+    if guess is not None or section in ORDERED or pathway is None:
+        rep.add(
+            at,
+            "unknown-reference",
+            f"unknown {word} '{value}'{where}",
+            pathway=pathway,
+            stage=stage,
+            suggestion=guess,
+            hint=f"correct the id, or add '{value}' to the catalogue's {section} in its place "
+            "(they are listed lowest first)"
+            if section in ORDERED
+            else f"correct the id, or add '{value}' under 'catalogue:' in this file",
+        )
+        return False
+    # Said once per file, after the pass: the first such problem of a file carries the
+    # YAML of every new id the file uses, under one 'catalogue:' (see _attach_snippets).
     rep.add(
         at,
         "unknown-reference",
-        f"unknown {word} '{value}'{where}",
+        f"unknown {word} '{value}'{where}: not in the catalogue",
         pathway=pathway,
         stage=stage,
-        suggestion=did_you_mean(value, ids),
-        hint=f"add '{value}' to the catalogue's {section}, or correct the id",
+        hint="if it is new, add it under 'catalogue:' in this file; if not, correct the id",
     )
+    rep.snippets.append((len(rep.problems) - 1, section, value))
     return False
+
+
+def _attach_snippets(rep: Reporter) -> None:
+    """Give the first 'not in the catalogue' problem of each file the YAML that adds every
+    new id the file uses (one ``catalogue:`` section to paste), the others a pointer to it."""
+    by_file: dict[str | None, list[tuple[int, str, str]]] = {}
+    for index, section, value in rep.snippets:
+        by_file.setdefault(rep.problems[index].file, []).append((index, section, value))
+    for found in by_file.values():
+        first = rep.problems[found[0][0]]
+        wanted = list(dict.fromkeys((section, value) for _, section, value in found))
+        ids = ", ".join(value for _, value in wanted)
+        rep.problems[found[0][0]] = first.model_copy(
+            update={
+                "hint": "if it is new, paste this at the end of this file (or merge it into "
+                "its 'catalogue:' section); it adds "
+                + (f"every new id the file uses ({ids})" if len(wanted) > 1 else f"'{ids}'")
+                + "; if not, correct the id",
+                "snippet": additions_snippet(wanted),
+            }
+        )
+        where = f"{Path(first.file or '').name}:{first.line}"
+        for index, _, _ in found[1:]:
+            problem = rep.problems[index]
+            rep.problems[index] = problem.model_copy(
+                update={
+                    "hint": "if it is new, add it under 'catalogue:' in this file (the YAML "
+                    f"to paste is shown at {where}); if not, correct the id"
+                }
+            )
+
+
+def additions_snippet(entries: list[tuple[str, str]]) -> str:
+    """One ``catalogue:`` section adding each (section, id), sections in catalogue order.
+
+    >>> print(additions_snippet([("courses", "afo_course"), ("roles", "arv"),
+    ...                          ("courses", "tactics")]))
+    catalogue:
+      roles:
+        - id: arv
+          name: Arv                 # the name people read: put it in words
+      courses:
+        - id: afo_course
+          name: Afo course          # the name people read: put it in words
+        - id: tactics
+          name: Tactics             # the name people read: put it in words
+    """
+    lines = ["catalogue:"]
+    for section in ADDABLE:
+        values = [v for s, v in entries if s == section]
+        if values:
+            lines.append(f"  {section}:")
+            for value in values:
+                lines += addition_snippet(section, value).splitlines()[2:]
+    return "\n".join(lines)
+
+
+def addition_snippet(section: str, value: str) -> str:
+    """The YAML that adds ``value`` to a pathway file's ``catalogue:`` section; the
+    name is made from the id, to be put in words.
+
+    >>> print(addition_snippet("endorsements", "afo_commander"))
+    catalogue:
+      endorsements:
+        - id: afo_commander
+          name: Afo commander       # the name people read: put it in words
+          by: OCU Commander         # who gives it
+    """
+    name = value.replace("_", " ").replace("-", " ").capitalize()
+    lines = ["catalogue:", f"  {section}:", f"    - id: {value}"]
+    fields = [(f"name: {name}", "the name people read: put it in words")]
+    fields += _SNIPPET_EXTRA.get(section, [])
+    lines += [f"      {text:<26}# {why}" for text, why in fields]
+    return "\n".join(lines)
+
+
+_SNIPPET_EXTRA = {
+    "credentials": [("validity_months: 36", "if it lapses unless revalidated; else delete")],
+    "endorsements": [("by: OCU Commander", "who gives it")],
+    "attributes": [("values: [yes_value, no_value]", "the values it can take")],
+    "programmes": [("stages: []", "its courses, in order, if it has any")],
+    "assessments": [("kind: assessment", "or exam, assessment_centre, interview, work_based")],
+}
 
 
 def _check_level(
@@ -287,6 +391,7 @@ def _check_reached(
             f"unknown stage '{target_stage}' in pathway '{target_pathway}'",
             pathway=pathway,
             stage=stage,
+            nodes=(f"{target_pathway}.{target_stage}",),
             suggestion=(f"{target_pathway}.{guess}" if guess and other is not pathway else guess),
             hint=f"stages of '{target_pathway}': {', '.join(ids)}",
         )

@@ -74,6 +74,8 @@ class Library:
     pathways: dict[str, Pathway]
     files: dict[str, str] = field(default_factory=dict)
     catalogue_file: str | None = None
+    #: Catalogue entries added by pathway files: (section, id) -> the file that added it.
+    added: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def stage(self, pathway_id: str, stage_id: str) -> Stage | None:
         pathway = self.pathways.get(pathway_id)

@@ -16,6 +16,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
+from .additions import CatalogueAdditions
 from .obligation import Obligation
 from .requirements import LocatedModel, RankBasis, Requirement
 
@@ -143,6 +144,8 @@ class Pathway(LocatedModel):
 
 
 class PathwayFile(LocatedModel):
-    """The top level of a pathway file: ``pathway: {...}``."""
+    """The top level of a pathway file: ``pathway: {...}``, and optionally the entries it
+    adds to the library's catalogue (``catalogue: {...}``, see :mod:`.additions`)."""
 
     pathway: Pathway
+    catalogue: CatalogueAdditions | None = None
