@@ -14,6 +14,7 @@ from store.users import User, UserError, Users
 from .auth import check_csrf
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import store_of, users_of
 
 __all__ = ["router"]
 
@@ -32,7 +33,7 @@ def _account(
         request,
         "account.html",
         status=status,
-        tokens=list_tokens(request.app.state.store, user.username),
+        tokens=list_tokens(store_of(request), user.username),
         token_days=default_days(),
         message=message,
         errors=errors or [],
@@ -63,7 +64,7 @@ def make_token(
     check_csrf(request, csrf_token)
     try:
         info, token = create_token(
-            request.app.state.store, user.username, name, actor=f"web:{user.username}"
+            store_of(request), user.username, name, actor=f"web:{user.username}"
         )
     except TokenError as exc:
         return _account(request, user, status=422, errors=[str(exc)])
@@ -77,7 +78,7 @@ def revoke(
     request: Request, token_id: int, user: Signed, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    store = request.app.state.store
+    store = store_of(request)
     if not revoke_token(store, token_id, user.username, actor=f"web:{user.username}"):
         raise Problem(404, f"you have no live API token {token_id}", kind="not-found")
     return _account(request, user, message=f"Revoked API token {token_id}")
@@ -94,7 +95,7 @@ def change_password(
 ) -> Response:
     """Change your own password: your other sessions end, this one goes on."""
     check_csrf(request, csrf_token)
-    users: Users = request.app.state.users
+    users: Users = users_of(request)
     limiter = request.app.state.limiter  # the sign-in limit: no guessing the password here
     address = request.client.host if request.client else "unknown"
     wait = limiter.reserve(user.username, address)

@@ -15,6 +15,7 @@ from store.users import ROLES, Role, User, UserError, Users, new_password
 from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import store_of, users_of
 
 __all__ = ["ACTIONS", "router"]
 
@@ -33,7 +34,7 @@ ACTIONS = {
 
 
 def _users(request: Request) -> Users:
-    users: Users = request.app.state.users
+    users: Users = users_of(request)
     return users
 
 
@@ -99,7 +100,7 @@ def _account_page(
         "user.html",
         status=status,
         account=account,
-        tokens=list_tokens(request.app.state.store, username),
+        tokens=list_tokens(store_of(request), username),
         roles=ROLES,
         message=message,
         errors=errors or [],
@@ -188,6 +189,6 @@ def _do(
         return f"revoked {users.revoke_tokens(username, actor=actor)} API token(s) of {username}"
     if not token_id.isdigit():
         raise UserError(f"token_id '{token_id}' is not a token number")
-    if not revoke_token(request.app.state.store, int(token_id), username, actor=actor):
+    if not revoke_token(store_of(request), int(token_id), username, actor=actor):
         raise UserError(f"{username} has no live API token {token_id}")
     return f"revoked API token {token_id} of {username}"

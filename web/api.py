@@ -30,6 +30,7 @@ from .deps import decide_for, person_for
 from .diagram import draw
 from .problems import Problem
 from .schemas import Me, Pathways, WhatIfResult
+from .state import service_of
 
 __all__ = ["DecisionOverview", "WhatIfRequest", "router"]
 
@@ -143,7 +144,7 @@ def decisions(
     person = person_for(request, person_id)
     decision = decide_for(request, person, as_of)
     if user.role is Role.OFFICER:  # positive-action criteria worded neutrally (docs/web.md)
-        decision = neutral(decision, request.app.state.service.library(decision.as_of).library)
+        decision = neutral(decision, service_of(request).library(decision.as_of).library)
     # Serialised by pydantic in one call: FastAPI's encoder would walk the 75 KB decision
     # again (5.7 ms against 0.16 ms per response, measured).
     if detail == "summary":
@@ -170,7 +171,7 @@ def what_if(
     require_person(user, person_id)
     additions = parse_additions(body.add, body.additions)
     person = person_for(request, person_id)
-    service = request.app.state.service
+    service = service_of(request)
     try:
         result = service.what_if(person, additions, body.as_of)
     except RecordError as exc:
@@ -248,7 +249,7 @@ router.include_router(api_goal.router)
     summary="The pathways in use",
 )
 def list_pathways(request: Request, user: Caller) -> Any:
-    used = request.app.state.service.library()
+    used = service_of(request).library()
     return {
         "library_version": used.library.digest,
         "pathways": [
@@ -271,7 +272,7 @@ def list_pathways(request: Request, user: Caller) -> Any:
     summary="One pathway's rules",
 )
 def get_pathway(request: Request, pathway_id: str, user: Caller) -> Any:
-    library = request.app.state.service.library().library
+    library = service_of(request).library().library
     pathway = library.pathways.get(pathway_id)
     if pathway is None:
         raise Problem(
@@ -310,7 +311,7 @@ def diagram_svg(
     other pathways link to that pathway's diagram. With ``person`` (same access as
     decisions: an officer only their own) each stage shows that person's status on
     ``as_of`` (default today), with a key and a caption naming the rules version."""
-    used = request.app.state.service.library()
+    used = service_of(request).library()
     library = used.library
     if pathway_id not in library.pathways:
         raise Problem(

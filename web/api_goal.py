@@ -26,6 +26,7 @@ from .apikit import ERRORS, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
 from .deps import person_for
 from .problems import Problem
+from .state import service_of, store_of
 
 __all__ = ["GoalBody", "GoalOut", "router"]
 
@@ -70,7 +71,7 @@ def _etag(version: int) -> str:
 def _out(request: Request, goal: Goal) -> JSONResponse:
     names = {
         c.key: f"{c.name} ({c.pathway_name})"
-        for c in stage_choices(request.app.state.service.library().library)
+        for c in stage_choices(service_of(request).library().library)
     }
     body = GoalOut(
         person_id=goal.person_id,
@@ -139,7 +140,7 @@ def get_goal(request: Request, person_id: PersonId, user: Caller) -> Any:
     """The goal, with its version as the ``ETag``; 404 if none is set."""
     require_person(user, person_id)
     person_for(request, person_id)  # 404 for a record that does not exist
-    goal = Goals(request.app.state.store).get(person_id)
+    goal = Goals(store_of(request)).get(person_id)
     if goal is None:
         raise Problem(
             404,
@@ -161,12 +162,12 @@ def put_goal(request: Request, person_id: PersonId, user: Allowed, body: GoalBod
     in ``/route?to=``; an unknown one is 422 with the closest names."""
     require_person(user, person_id)
     person_for(request, person_id)
-    library = request.app.state.service.library().library
+    library = service_of(request).library().library
     try:
         key = find_stage(library, body.goal)
     except GoalError as exc:
         raise invalid(str(exc), [{"field": "body.goal", "message": str(exc)}]) from None
-    goals = Goals(request.app.state.store)
+    goals = Goals(store_of(request))
     seen = _seen(request, user, goals, person_id)
     try:
         made = goals.set(person_id, key, seen, f"api:{user.username}")
@@ -188,7 +189,7 @@ def delete_goal(request: Request, person_id: PersonId, user: Caller) -> Response
     """Remove the goal, if it is still at the version ``If-Match`` names."""
     require_person(user, person_id)
     person_for(request, person_id)
-    goals = Goals(request.app.state.store)
+    goals = Goals(store_of(request))
     seen = _seen(request, user, goals, person_id)
     try:
         goals.clear(person_id, seen, f"api:{user.username}")

@@ -36,6 +36,7 @@ from .library import (
 )
 from .problems import Problem
 from .schemas import CheckResult, PublishResult, VersionInfo
+from .state import service_of, store_of
 
 __all__ = [
     "UPLOAD_BODY",
@@ -209,8 +210,8 @@ def _base(request: Request, upload: LibraryUpload) -> str | None:
 
 
 def _stale(request: Request, base: str, upload: LibraryUpload) -> Problem:
-    used = request.app.state.service.library()
-    again = rebase(request.app.state.store, used, base, upload.changed())
+    used = service_of(request).library()
+    again = rebase(store_of(request), used, base, upload.changed())
     return Problem(
         409,
         f"the library in use is {again.current[:12]}, not {base[:12]} that this change was "
@@ -227,10 +228,10 @@ def _stale(request: Request, base: str, upload: LibraryUpload) -> Problem:
 
 def checked(request: Request, upload: LibraryUpload) -> LibraryCheck:
     base = _base(request, upload)
-    if base is not None and base != request.app.state.service.library().library.digest:
+    if base is not None and base != service_of(request).library().library.digest:
         raise _stale(request, base, upload)
     try:
-        return check_files(request.app.state.service.library(), upload.changed())
+        return check_files(service_of(request).library(), upload.changed())
     except FileNameError as exc:
         names = list(upload.changed())
         at = "body.name" if upload.files is None else f"body.files[{names.index(exc.name)}].name"
@@ -295,7 +296,7 @@ def version_json(v: LibraryVersion, texts: bool = False) -> dict[str, Any]:
 )
 def versions(request: Request, user: HrCaller) -> Any:
     """Every stored version, newest first; ``active`` marks the one decisions use."""
-    return [version_json(v) for v in request.app.state.store.library_versions()]
+    return [version_json(v) for v in store_of(request).library_versions()]
 
 
 @router.get(
@@ -311,7 +312,7 @@ def get_version(
     user: HrCaller,
     files: Annotated[bool, Query(description="Include each file's text")] = False,
 ) -> Any:
-    version = request.app.state.store.library_version(digest)
+    version = store_of(request).library_version(digest)
     if version is None:
         raise Problem(404, f"no library version '{digest}'", kind="not-found")
     return version_json(version, texts=files)
@@ -371,7 +372,7 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
     try:
         version, new = await run_in_threadpool(
             publish_checked,
-            request.app.state.store,
+            store_of(request),
             check,
             user.username,
             upload.note,
@@ -403,7 +404,7 @@ async def library_publish(request: Request, response: Response, user: HrCaller) 
 async def library_activate(request: Request, user: HrCaller) -> Any:
     """Make a stored version the one decisions use (audit-logged)."""
     body = validated(ActivateRequest, await json_body(request))
-    store = request.app.state.store
+    store = store_of(request)
     try:
         await run_in_threadpool(
             store.activate_library, body.digest, f"web:{user.username}", body.reason

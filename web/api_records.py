@@ -25,6 +25,7 @@ from .apikit import ERRORS, PROBLEM, Caller, HrCaller, PersonId, invalid, proble
 from .auth import require_person
 from .problems import Problem
 from .schemas import PeoplePage, RecordWritten
+from .state import service_of, store_of
 
 __all__ = ["router"]
 
@@ -60,7 +61,7 @@ def parse_record(data: dict[str, Any]) -> Person:
 def record_warnings_for(request: Request, person: Person) -> list[str]:
     """What the import would warn about in this record (ids the catalogue does not know,
     protected values outside it, dates after today), against the library in use."""
-    return record_warnings(person, request.app.state.service.library().library.catalogue)
+    return record_warnings(person, service_of(request).library().library.catalogue)
 
 
 @router.get(
@@ -85,7 +86,7 @@ def list_people(
 ) -> Any:
     """Records in id order, a page at a time: id, kind, name, joined, version, updated.
     Protected characteristics only when asked for (``?protected=true``)."""
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     total, rows = store.list_people(q, limit, offset, include_protected)
     items = []
     for r in rows:
@@ -139,7 +140,7 @@ def expected_version(request: Request, user: User, person_id: str) -> int | None
             )
         return ANY  # type: ignore[no-any-return]
     if match == "*":
-        current = request.app.state.store.record_version(person_id)
+        current = store_of(request).record_version(person_id)
         if current is None:
             raise Problem(412, f"no record '{person_id}' (If-Match: *)", kind="precondition")
         return int(current)
@@ -185,7 +186,7 @@ def create_record(request: Request, response: Response, user: HrCaller, record: 
             [{"field": "body.id", "message": "required: a non-empty string"}],
         )
     person = parse_record(record)  # before anything is stored: the id is checked here
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     try:
         _, version = store.replace_person(person, f"web:{user.username}", expected=None)
     except StaleRecord:
@@ -217,7 +218,7 @@ def get_record(request: Request, person_id: PersonId, user: Caller) -> Any:
     to change or delete it). HR sees protected characteristics; an officer sees their own
     record without them."""
     require_person(user, person_id)
-    found = request.app.state.store.person_and_version(person_id)
+    found = store_of(request).person_and_version(person_id)
     if found is None:
         raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
     person, version = found
@@ -259,7 +260,7 @@ def put_record(
     person = parse_record(record)
     expected = expected_version(request, user, person_id)
     try:
-        stats, version = request.app.state.store.replace_person(
+        stats, version = store_of(request).replace_person(
             person, f"web:{user.username}", expected=expected
         )
     except StaleRecord as exc:
@@ -289,7 +290,7 @@ def delete_record(request: Request, person_id: PersonId, user: HrCaller) -> Resp
     record. ``If-Match`` as for PUT (412 if it changed meanwhile; 428 without, by token)."""
     expected = expected_version(request, user, person_id)
     try:
-        deleted = request.app.state.store.delete_person(
+        deleted = store_of(request).delete_person(
             person_id, actor=f"web:{user.username}", expected=expected
         )
     except StaleRecord as exc:

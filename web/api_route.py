@@ -21,6 +21,7 @@ from .auth import require_person
 from .deps import decide_for, person_for
 from .problems import Problem
 from .schemas import RouteResult
+from .state import service_of
 
 __all__ = ["router"]
 
@@ -56,7 +57,7 @@ def route(
     is none. ``steps``: the ranked next steps, each action once, with the stages it opens or
     is needed for. An officer sees positive-action criteria worded neutrally."""
     require_person(user, person_id)
-    service = request.app.state.service
+    service = service_of(request)
     library = service.library(as_of).library  # the version in force on the date
     try:  # checked here, after access: another person's route is 403 whatever is asked
         goal = find_stage(library, to)

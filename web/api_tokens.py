@@ -26,6 +26,7 @@ from .apikit import ERRORS, Caller, invalid
 from .auth import signed_in_with_session
 from .problems import Problem
 from .schemas import ApiToken, NewApiToken
+from .state import store_of
 
 __all__ = ["TokenRequest", "router"]
 
@@ -77,7 +78,7 @@ def make_token(
         )
     try:
         info, token = create_token(
-            request.app.state.store,
+            store_of(request),
             user.username,
             body.name,
             actor=f"web:{user.username}",
@@ -109,7 +110,7 @@ def get_tokens(
         raise Problem(403, "you may only list your own tokens", kind="forbidden")
     else:
         owner = user.username
-    return [_json(t) for t in list_tokens(request.app.state.store, owner)]
+    return [_json(t) for t in list_tokens(store_of(request), owner)]
 
 
 @router.delete(
@@ -126,6 +127,6 @@ def delete_token(
 ) -> Response:
     """Revoke one of your tokens (admin: anyone's); it stops working at once."""
     owner = None if user.role is Role.ADMIN else user.username
-    if not revoke_token(request.app.state.store, token_id, owner, actor=f"web:{user.username}"):
+    if not revoke_token(store_of(request), token_id, owner, actor=f"web:{user.username}"):
         raise Problem(404, f"no live API token {token_id} of yours", kind="not-found")
     return Response(status_code=204)

@@ -25,6 +25,7 @@ from store import sessions as stored
 from store.users import Role, User, Users
 
 from .problems import Problem
+from .state import users_of
 
 __all__ = [
     "COOKIE",
@@ -181,7 +182,7 @@ def bearer_user(request: Request, header: str) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    user = request.app.state.users.for_token(token.strip())
+    user = users_of(request).for_token(token.strip())
     assert user is None or isinstance(user, User)
     return user
 

@@ -16,6 +16,7 @@ from workforce.reports.cascade import Cascade, cascade
 from .auth import require_role
 from .pagekit import Signed, page
 from .reporting import csv_response
+from .state import service_of, store_of
 
 __all__ = ["router"]
 
@@ -25,8 +26,8 @@ Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")
 
 def _report(request: Request, as_of: dt.date | None) -> Cascade:
     day = as_of or dt.date.today()
-    library = request.app.state.service.library(day).library  # the version in force then
-    return cascade(request.app.state.store, library, day)
+    library = service_of(request).library(day).library  # the version in force then
+    return cascade(store_of(request), library, day)
 
 
 @router.get("/reports/talent-cascade", response_class=HTMLResponse)

@@ -37,6 +37,7 @@ from .auth import require_role
 from .pagekit import Signed, page
 from .problems import Problem
 from .reporting import csv_response
+from .state import service_of, store_of
 
 __all__ = ["router"]
 
@@ -50,8 +51,8 @@ Window = Annotated[int, Query(ge=0, le=3660)]
 
 def report_for(request: Request, as_of: dt.date, window: int) -> Compliance:
     """The compliance report of the stored workforce with the library in use."""
-    store = request.app.state.store
-    library = request.app.state.service.library(as_of).library  # in force on as_of
+    store = store_of(request)
+    library = service_of(request).library(as_of).library  # in force on as_of
     with _LOCK:  # one at a time: it reads every record
         key = (id(store), library.digest, as_of, window, people_fingerprint(store))
         found = _KEPT.get(key)

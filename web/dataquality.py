@@ -22,6 +22,7 @@ from workforce.dataquality import DataQualityReport, scan
 from .auth import require_role
 from .pagekit import AsOf, Signed, page
 from .problems import Problem
+from .state import service_of, store_of
 
 __all__ = ["PAGE", "records_to_check_report", "router"]
 
@@ -33,7 +34,7 @@ _BATCH: dict[str, BatchEvaluator] = {}
 
 def _batch(request: Request) -> BatchEvaluator:
     """The batch evaluator of the library in use (compiled once per library version)."""
-    library = request.app.state.service.library().library
+    library = service_of(request).library().library
     with _LOCK:
         if library.digest not in _BATCH:
             _BATCH.clear()
@@ -58,7 +59,7 @@ def records_to_check_report(
     stages = [(key, plan.stage.name) for key, plan in batch.plans.items()]
     if stage and stage not in batch.plans:
         raise Problem(404, f"no stage '{stage}' in the library in use", kind="not-found")
-    report = scan(request.app.state.store, batch, day, after=after, limit=PAGE, stage=stage or None)
+    report = scan(store_of(request), batch, day, after=after, limit=PAGE, stage=stage or None)
     return report, stages
 
 
@@ -75,7 +76,7 @@ def records_to_check(
         request,
         "data_quality.html",
         report=report,
-        total=request.app.state.store.count_people(),
+        total=store_of(request).count_people(),
         after=after,
         stage=stage,
         stages=stages,

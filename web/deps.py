@@ -17,6 +17,7 @@ from rules.session import EngineError
 
 from .problems import Problem
 from .service import DecisionService
+from .state import service_of, store_of
 
 __all__ = ["decide_for", "person_for"]
 
@@ -29,7 +30,7 @@ def person_for(request: Request, person_id: str) -> Person:
     Raises:
         Problem(404): if there is none.
     """
-    person = request.app.state.store.get_person(person_id)
+    person = store_of(request).get_person(person_id)
     if person is None:
         raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
     assert isinstance(person, Person)
@@ -42,7 +43,7 @@ def decide_for(request: Request, person: Person, as_of: dt.date | None) -> Decis
     Raises:
         Problem(503): if the rules engine failed for this record.
     """
-    service: DecisionService = request.app.state.service
+    service: DecisionService = service_of(request)
     try:
         return service.decide(person, as_of)
     except EngineError as exc:

@@ -28,6 +28,7 @@ from workforce.csvsafe import writer
 from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import store_of
 
 __all__ = ["describe", "router"]
 
@@ -41,7 +42,7 @@ def versions_page(
 ) -> Response:
     """Stored versions, newest first: who wrote and approved each, the dates it decides."""
     require_role(user, Role.HR)
-    store = request.app.state.store
+    store = store_of(request)
     versions = store.library_versions()
     drafts = Drafts(store)
     today = dt.date.today()
@@ -68,7 +69,7 @@ def version_diff(
 ) -> Response:
     """What changed from version ``a`` to version ``b`` (digest prefixes, or 'shipped')."""
     require_role(user, Role.HR)
-    store = request.app.state.store
+    store = store_of(request)
     try:
         old_digest, old = version_files(store, a)
         new_digest, new = version_files(store, b)
@@ -95,7 +96,7 @@ def rollback_form(request: Request, digest: str, user: Signed) -> Response:
 def _rollback_page(
     request: Request, digest: str, errors: list[str] | None = None, status: int = 200
 ) -> Response:
-    store = request.app.state.store
+    store = store_of(request)
     target = next((v for v in store.library_versions() if v.digest == digest), None)
     if target is None:
         raise Problem(404, f"no library version {digest[:12]}", kind="not-found")
@@ -140,7 +141,7 @@ def rollback(
     if errors:
         return _rollback_page(request, digest, errors, status=422)
     try:
-        request.app.state.store.activate_library(digest, f"web:{user.username}", reason.strip())
+        store_of(request).activate_library(digest, f"web:{user.username}", reason.strip())
     except StoreError as exc:
         raise Problem(404, str(exc), kind="not-found") from None
     return RedirectResponse(
@@ -164,7 +165,7 @@ def audit_page(
 ) -> Response:
     """The audit log, newest first, filtered; 100 entries a page. An empty date is no limit."""
     require_role(user, Role.HR, Role.ADMIN)
-    store = request.app.state.store
+    store = store_of(request)
     first, last = _date(since, "From"), _date(until, "To")
     total, rows = search(
         store,
@@ -203,7 +204,7 @@ def audit_csv(
     """The filtered audit log as CSV (at most 10,000 entries, newest first)."""
     require_role(user, Role.HR, Role.ADMIN)
     _, rows = search(
-        request.app.state.store,
+        store_of(request),
         user=who or None,
         action=action or None,
         target=target or None,

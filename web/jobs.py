@@ -39,6 +39,7 @@ from .auth import check_csrf
 from .library import check_files
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import service_of
 
 __all__ = [
     "JobIn",
@@ -122,7 +123,7 @@ def queue_of(request: Request) -> JobQueue:
 def library_spec(request: Request, day: dt.date | None = None) -> LibrarySpec:
     """The library that decides as of ``day`` (default today: the version in force then),
     as a job names it (kept per library version, a few at a time)."""
-    used = request.app.state.service.library(day)
+    used = service_of(request).library(day)
     kept: dict[str, LibrarySpec] = request.app.state.job_specs
     spec = kept.get(used.library.digest)
     if spec is None:
@@ -257,7 +258,7 @@ def _impact_params(request: Request, user: User, params: dict[str, Any]) -> dict
             errors=[{"field": "params.files", "message": "an object of file name: YAML text"}],
         )
     try:
-        check = check_files(request.app.state.service.library(), files)
+        check = check_files(service_of(request).library(), files)
     except ValueError as exc:
         raise Problem(422, str(exc), kind="validation") from None
     if check.errors or check.digest is None:

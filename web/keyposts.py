@@ -26,6 +26,7 @@ from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
 from .reporting import csv_response, population
+from .state import service_of, store_of
 
 __all__ = ["router"]
 
@@ -35,7 +36,7 @@ Text = Annotated[str, Form(max_length=400)]
 
 
 def _library(request: Request) -> Library:
-    library: Library = request.app.state.service.library().library
+    library: Library = service_of(request).library().library
     return library
 
 
@@ -70,7 +71,7 @@ def _fields(
     except GoalError as exc:
         errors.append({"field": "stage", "message": str(exc)})
     holder = holder.strip()
-    if holder and request.app.state.store.get_person(holder) is None:
+    if holder and store_of(request).get_person(holder) is None:
         errors.append(
             {
                 "field": "holder",
@@ -100,7 +101,7 @@ def _list_page(
         request,
         "keyposts.html",
         status=status,
-        posts=KeyPosts(request.app.state.store).all(),
+        posts=KeyPosts(store_of(request)).all(),
         groups=library.catalogue.ids("business_groups"),
         choices=stage_choices(library),
         names={c.key: f"{c.name} ({c.pathway_name})" for c in stage_choices(library)},
@@ -130,7 +131,7 @@ def add_key_post(
     form = {"post": post, "business_group": business_group, "stage": stage, "holder": holder}
     try:
         fields = _fields(request, post, business_group, stage, holder)
-        made = KeyPosts(request.app.state.store).add(**fields, actor=_actor(user))
+        made = KeyPosts(store_of(request)).add(**fields, actor=_actor(user))
     except Problem as exc:
         return _list_page(request, 422, exc.detail, form)
     except KeyPostError as exc:
@@ -147,7 +148,7 @@ def _post_page(
         "keypost.html",
         status=status,
         post=found,
-        history=KeyPosts(request.app.state.store).history(found.id),
+        history=KeyPosts(store_of(request)).history(found.id),
         groups=library.catalogue.ids("business_groups"),
         choices=stage_choices(library),
         names={c.key: f"{c.name} ({c.pathway_name})" for c in stage_choices(library)},
@@ -156,7 +157,7 @@ def _post_page(
 
 
 def _found(request: Request, post_id: int) -> KeyPost:
-    found = KeyPosts(request.app.state.store).get(post_id)
+    found = KeyPosts(store_of(request)).get(post_id)
     if found is None:
         raise Problem(404, f"no key post {post_id}", kind="not-found")
     return found
@@ -185,7 +186,7 @@ def change_key_post(
     _hr(user)
     found = _found(request, post_id)
     seen = int(version) if version.isdigit() else -1
-    posts = KeyPosts(request.app.state.store)
+    posts = KeyPosts(store_of(request))
     try:
         if action == "retire":
             posts.retire(post_id, seen, _actor(user))
@@ -206,7 +207,7 @@ def change_key_post(
 
 def _report(request: Request, user: User, as_of: dt.date | None) -> KeyPostReport:
     day = as_of or dt.date.today()
-    posts = KeyPosts(request.app.state.store)
+    posts = KeyPosts(store_of(request))
     run = population(request, user, day)
     return key_post_report(posts.all(), run, posts.before(quarter_of(day)))
 
@@ -221,7 +222,7 @@ def _report_page(
     request: Request, user: User, as_of: dt.date | None, status: int = 200, note: str = ""
 ) -> Response:
     report = _report(request, user, as_of)
-    posts = KeyPosts(request.app.state.store)
+    posts = KeyPosts(store_of(request))
     people = {p for r in report.rows for p in (*r.ready_now, *r.within_12, r.post.holder) if p}
     return page(
         request,
@@ -267,7 +268,7 @@ def keep_snapshot(
         raise Problem(422, why, kind="validation", errors=[{"field": "as_of", "message": why}])
     report = _report(request, user, day)
     try:
-        KeyPosts(request.app.state.store).keep_snapshot(
+        KeyPosts(store_of(request)).keep_snapshot(
             day, report.library_version, snapshot_of(report), _actor(user), replace=replace == "yes"
         )
     except KeyPostConflict as exc:

@@ -38,6 +38,7 @@ from .pagekit import Signed, page
 from .problems import Problem
 from .review_pages import review_required
 from .service import LibraryInUse
+from .state import service_of, store_of
 
 __all__ = ["router"]
 
@@ -45,7 +46,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _in_use(request: Request) -> LibraryInUse:
-    used: LibraryInUse = request.app.state.service.library()
+    used: LibraryInUse = service_of(request).library()
     return used
 
 
@@ -61,7 +62,7 @@ def library_page(
         "library.html",
         used=used,
         files={pid: file_of_pathway(used, pid) for pid in used.library.pathways},
-        versions=request.app.state.store.library_versions(),
+        versions=store_of(request).library_versions(),
         message=message,
     )
 
@@ -148,7 +149,7 @@ def _conflict(
     """409: the library in use is not the version this text was made on. What changed
     meanwhile is shown, and the text re-applied on the version in use is put in the
     editor (with conflict markers where both changed the same lines) to check again."""
-    again = rebase(request.app.state.store, used, base, {name: text})
+    again = rebase(store_of(request), used, base, {name: text})
     return page(
         request,
         "upload.html",
@@ -226,7 +227,7 @@ def publish(
     if review_required(request):  # four eyes: the change waits for a second HR user
         try:
             draft, _ = save_draft(
-                request.app.state.store, user.username, note or f"{name} changed", {name: text}, {}
+                store_of(request), user.username, note or f"{name} changed", {name: text}, {}
             )
         except (ValueError, StoreError) as exc:
             raise Problem(422, str(exc), kind="store") from None
@@ -236,7 +237,7 @@ def publish(
             status_code=303,
         )
     try:
-        version, _ = publish_checked(request.app.state.store, check, user.username, note)
+        version, _ = publish_checked(store_of(request), check, user.username, note)
     except StaleLibrary:  # published by someone else between the check and now
         return _conflict(request, _in_use(request), check.in_use, name, text, False)
     except StoreError as exc:
@@ -261,7 +262,7 @@ def activate(
     if not reason.strip():
         raise Problem(422, "say why you roll back: the reason is kept in the audit log")
     try:
-        request.app.state.store.activate_library(digest, f"web:{user.username}", reason.strip())
+        store_of(request).activate_library(digest, f"web:{user.username}", reason.strip())
     except StoreError as exc:
         raise Problem(404, str(exc), kind="not-found") from None
     return RedirectResponse(f"/library?message=Activated+{digest[:12]}", status_code=303)

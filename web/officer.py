@@ -36,6 +36,7 @@ from .deps import decide_for, person_for
 from .diagram import pathway_map, stage_anchor
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import service_of, store_of
 from .summary import catalogue_picks, holdings, newly_met, pathway_lines, resolve_pick
 
 __all__ = ["router"]
@@ -74,7 +75,7 @@ AsOfDay = Annotated[dt.date | None, Depends(_as_of)]
 
 def _library(request: Request, day: dt.date | None = None) -> Library:
     """The library in force on ``day`` (default today): the one a decision of that date used."""
-    library: Library = request.app.state.service.library(day).library
+    library: Library = service_of(request).library(day).library
     return library
 
 
@@ -95,7 +96,7 @@ def _shown(request: Request, user: User, decision: Decision) -> Decision:
 
 def _plan(request: Request, person: Person, goal: str, day: dt.date) -> RoutePlan:
     try:
-        plan: RoutePlan = request.app.state.service.route(person, goal, day)
+        plan: RoutePlan = service_of(request).route(person, goal, day)
     except EngineError as exc:
         raise Problem(503, str(exc), title="Rules engine unavailable", kind="engine") from None
     return plan
@@ -115,7 +116,7 @@ def _neutral_plan(request: Request, user: User, plan: RoutePlan) -> RoutePlan:
 
 
 def _goal(request: Request, person_id: str) -> Goal | None:
-    return Goals(request.app.state.store).get(person_id)
+    return Goals(store_of(request)).get(person_id)
 
 
 def _tiers(steps: list[RankedStep]) -> list[tuple[Tier, str, list[RankedStep]]]:
@@ -144,9 +145,7 @@ def my_pathways(request: Request, person_id: str, user: Signed, as_of: AsOfDay =
     steps = rank_steps(library, decision, person, plan)
     # A mentor's mentee count, for HR (the pairs are items of the mentees' records).
     mentees = (
-        mentees_of(request.app.state.store, person.id, decision.as_of)
-        if user.role is Role.HR
-        else []
+        mentees_of(store_of(request), person.id, decision.as_of) if user.role is Role.HR else []
     )
     return page(
         request,
@@ -231,7 +230,7 @@ def set_goal(
     check_csrf(request, csrf_token)
     require_person(user, person_id)
     person = person_for(request, person_id)
-    goals = Goals(request.app.state.store)
+    goals = Goals(store_of(request))
     seen = int(version) if version.isdigit() else -1
     actor = f"web:{user.username}"
     try:
@@ -437,7 +436,7 @@ def what_if_run(
     if errors:
         return _what_if_page(request, person, form, 422, errors)
     try:
-        result = request.app.state.service.what_if(person, additions, when)
+        result = service_of(request).what_if(person, additions, when)
     except RecordError as exc:
         problems = [getattr(p, "message", str(p)) for p in exc.problems]
         return _what_if_page(request, person, form, 422, problems or [str(exc)])

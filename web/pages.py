@@ -19,6 +19,7 @@ from .auth import check_csrf, require_role, session_user, sign_in_session, sign_
 from .pagekit import Signed, home_of, page
 from .problems import Problem
 from .reporting import characteristic_counts
+from .state import store_of, users_of
 
 __all__ = ["router"]
 
@@ -71,7 +72,7 @@ def login(
             kind="rate-limited",
             headers={"Retry-After": str(wait)},
         )
-    user = request.app.state.users.authenticate(username, password)
+    user = users_of(request).authenticate(username, password)
     if user is None:  # the reserved attempt stays counted as a failure
         return page(
             request,
@@ -103,7 +104,7 @@ def people_search(
     request: Request, user: Signed, q: Annotated[str, Query(max_length=32)] = ""
 ) -> Response:
     require_role(user, Role.HR)
-    store = request.app.state.store
+    store = store_of(request)
     _, rows = store.list_people(q, limit=50)
     return page(request, "people.html", rows=rows, q=q, total=store.count_people())
 

@@ -27,6 +27,7 @@ from store.users import Role
 from .auth import check_csrf, require_role
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import service_of, store_of
 
 __all__ = ["MAX_RECORD_TEXT", "router"]
 
@@ -58,7 +59,7 @@ def _form_page(
     status: int = 200,
     **context: Any,
 ) -> Response:
-    last = request.app.state.store.last_change(person_id)
+    last = store_of(request).last_change(person_id)
     return page(
         request,
         "record_edit.html",
@@ -83,7 +84,7 @@ def record_page(
 ) -> Response:
     """The stored record as JSON, with the version it is at and who last changed it."""
     require_role(user, Role.HR)
-    found = request.app.state.store.person_and_version(person_id)
+    found = store_of(request).person_and_version(person_id)
     if found is None:
         raise Problem(404, f"no record with id '{person_id}'", kind="not-found")
     person, version = found
@@ -148,7 +149,7 @@ def save_record(
     person, errors = _problems(text, person_id)
     if person is None:
         return _form_page(request, person_id, text=text, version=version, status=422, errors=errors)
-    store = request.app.state.store
+    store = store_of(request)
     try:
         _stats, saved = store.replace_person(person, f"web:{user.username}", expected=version)
     except StaleRecord as exc:
@@ -169,7 +170,7 @@ def save_record(
         return _form_page(
             request, person_id, text=text, version=version, status=422, errors=[str(exc)]
         )
-    library = request.app.state.service.library().library
+    library = service_of(request).library().library
     warnings = record_warnings(person, library.catalogue)
     if warnings:
         return _form_page(

@@ -50,6 +50,7 @@ from .library import LibraryCheck
 from .problems import Problem
 from .runs import PopulationRuns
 from .service import write_library
+from .state import service_of, store_of
 
 __all__ = [
     "CHARACTERISTICS",
@@ -76,7 +77,7 @@ CHARACTERISTICS = ("gender", "ethnicity", "disability")
 
 def in_use(request: Request, day: dt.date | None = None) -> Library:
     """The library that decides as-of ``day`` (default today): the version in force then."""
-    library: Library = request.app.state.service.library(day).library
+    library: Library = service_of(request).library(day).library
     return library
 
 
@@ -234,7 +235,7 @@ def characteristic_counts(request: Request, user: User) -> dict[str, list[tuple[
         Problem(403): unless ``user`` is equality.
     """
     require_role(user, Role.EQUALITY)
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     return {column: store.characteristic_counts(column) for column in CHARACTERISTICS}
 
 
@@ -252,8 +253,8 @@ def impact_preview(
         Problem(403): unless ``user`` is hr.
     """
     require_role(user, Role.HR)
-    used = request.app.state.service.library()
-    store = request.app.state.store
+    used = service_of(request).library()
+    store = store_of(request)
     with tempfile.TemporaryDirectory(prefix="pathways-impact-") as tmp:
         write_library(check.files, Path(tmp))
         proposed = load_library([tmp])

@@ -34,6 +34,7 @@ from .jobs import Pending, ask, library_spec, queue_of, wait_for
 from .pagekit import Signed, page
 from .problems import Problem
 from .reporting import DEFAULT_TARGET, csv_response, in_use, stage_names
+from .state import service_of
 
 __all__ = ["report_job", "router"]
 
@@ -196,7 +197,7 @@ def _equality(
         raise Problem(
             422, f"'by' is one of {', '.join(GROUPINGS)}, not '{by[:30]}'", kind="validation"
         )
-    library = request.app.state.service.library().library
+    library = service_of(request).library().library
     if pathway and pathway not in library.pathways:
         raise Problem(404, f"no pathway '{pathway}' in the library in use", kind="not-found")
     params = {"pathway": pathway or None, "by": by, "reference": reference or None}

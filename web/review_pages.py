@@ -31,6 +31,7 @@ from .auth import check_csrf, page_user, require_role
 from .library import MAX_FILE_BYTES, MAX_FILES, FileNameError, check_name
 from .pagekit import Signed, page
 from .problems import Problem
+from .state import store_of
 
 __all__ = ["review_required", "router"]
 
@@ -43,7 +44,7 @@ def review_required(request: Request) -> bool:
 
 
 def _draft(request: Request, draft_id: int) -> Draft:
-    draft = Drafts(request.app.state.store).get(draft_id)
+    draft = Drafts(store_of(request)).get(draft_id)
     if draft is None:
         raise Problem(404, f"no draft {draft_id}", kind="not-found")
     return draft
@@ -55,7 +56,7 @@ def drafts_page(
 ) -> Response:
     """Drafts waiting for review (or sent back), then those closed, newest first."""
     require_role(user, Role.HR)
-    drafts = Drafts(request.app.state.store).list()
+    drafts = Drafts(store_of(request)).list()
     waiting = [d for d in drafts if d.status in (OPEN, CHANGES)]
     closed = [d for d in drafts if d.status not in (OPEN, CHANGES)][:30]
     return page(
@@ -122,7 +123,7 @@ async def save_draft_page(request: Request) -> Response:
     if not errors:
         try:
             saved, _ = save_draft(
-                request.app.state.store,
+                store_of(request),
                 user.username,
                 title,
                 files,
@@ -195,7 +196,7 @@ def _review(
     form: dict[str, str] | None = None,
     against: str = "base",
 ) -> Response:
-    store = request.app.state.store
+    store = store_of(request)
     in_force = store.active_library()
     current = in_force.digest if in_force is not None else shipped_digest()
     try:
@@ -238,7 +239,7 @@ def _impact(
     changed = changed_pathways(before, after)
     if not changed:
         return None
-    store = request.app.state.store
+    store = store_of(request)
     with tempfile.TemporaryDirectory(prefix="pathways-review-") as tmp:
         runs = []
         for label, files, lib in (("old", old, before), ("new", new, after)):
@@ -280,7 +281,7 @@ def approve_page(
             )
     try:
         published = approve_draft(
-            request.app.state.store,
+            store_of(request),
             draft_id,
             user.username,
             version,
@@ -316,7 +317,7 @@ def request_changes_page(
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
     try:
-        Drafts(request.app.state.store).request_changes(draft_id, user.username, version, note)
+        Drafts(store_of(request)).request_changes(draft_id, user.username, version, note)
     except DraftError as exc:
         draft = _draft(request, draft_id)
         status = 409 if isinstance(exc, StaleDraft) else 422
@@ -338,7 +339,7 @@ def withdraw_page(
     check_csrf(request, csrf_token)
     require_role(user, Role.HR)
     try:
-        Drafts(request.app.state.store).withdraw(draft_id, user.username, version)
+        Drafts(store_of(request)).withdraw(draft_id, user.username, version)
     except DraftError as exc:
         draft = _draft(request, draft_id)
         status = 409 if isinstance(exc, StaleDraft) else 422

@@ -30,6 +30,7 @@ from store.users import Role, User
 from workforce.population import PopulationRun, evaluate_population
 
 from .problems import Problem
+from .state import service_of
 
 __all__ = ["KEPT", "MAY_START", "PopulationRuns"]
 
@@ -62,7 +63,7 @@ class PopulationRuns:
         Raises:
             Problem(403): if ``user`` may not start a run and the date is not computed.
         """
-        used = request.app.state.service.library(as_of)  # the version in force then
+        used = service_of(request).library(as_of)  # the version in force then
         digest = used.library.digest
         may_start = user.role in MAY_START
         day = as_of
