@@ -1,5 +1,5 @@
-"""The routes of HR's record page and the goal API in the route registry of
-tests/test_web_routes.py (kept here so that module stays readable)."""
+"""The routes of HR's record page, the goal API and HR's succession reports in the API, in
+the route registry of tests/test_web_routes.py (kept here so that module stays readable)."""
 
 from __future__ import annotations
 
@@ -27,5 +27,13 @@ PEOPLE_ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("POST", "/people/{person_id}/record"): (
         [f"{RECORD}::test_only_hr_opens_or_saves_records"],
         [],
+    ),
+    ("GET", "/api/reports/key-posts"): (
+        ["test_web_keyposts.py::test_the_report_in_the_api_is_the_pages_csv_for_hr_only"],
+        ["test_web_keyposts.py::test_the_report_in_the_api_is_the_pages_csv_for_hr_only"],
+    ),
+    ("GET", "/api/reports/talent-cascade"): (
+        ["test_web_cascade.py::test_the_cascade_in_the_api_is_the_pages_for_hr_only"],
+        ["test_web_cascade.py::test_the_cascade_in_the_api_is_the_pages_for_hr_only"],
     ),
 }

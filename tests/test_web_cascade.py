@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from api_kit import problem
 from fastapi.testclient import TestClient
 from test_cascade import people
 
@@ -69,3 +70,25 @@ def test_a_mentors_mentee_count_is_on_their_page_for_hr_only(client: TestClient)
     assert "Talent Cascade: mentors 2 people" in text and "W000002 since 2009-02-01" in text
     own = words(signed_in(client, "W000100").get("/people/W000100?as_of=2009-05-31").text)
     assert "Talent Cascade: mentors" not in own
+
+
+def test_the_cascade_in_the_api_is_the_pages_for_hr_only(client: TestClient) -> None:
+    hr = signed_in(client, "hr")
+    r = hr.get("/api/reports/talent-cascade?as_of=2009-06-01")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["pairs"] == 3 and len(report["mentors"]) == 3
+    sheet = hr.get("/reports/talent-cascade.csv?as_of=2009-06-01").text
+    rows = {row["mentor"]: row for row in csv.DictReader(io.StringIO(sheet))}
+    for m in report["mentors"]:
+        assert " ".join(m["mentees"]) == rows[m["mentor"]]["mentee_ids"]
+        assert m["mentor_stage"] == rows[m["mentor"]]["mentor_stage"]
+    due = next(w for w in report["without_mentor"] if w["person"] == "W000003")
+    assert due["due_by"] == "2009-06-10" and due["status"] == "due"
+    assert any(u["mentor"] == "W999999" for u in report["unmatched"])
+    for who in ("equality", "W000100"):
+        assert signed_in(client, who).get("/api/reports/talent-cascade").status_code == 403
+    assert (
+        problem(hr.get("/api/reports/talent-cascade?as_of=yesterday"), 422)["errors"][0]["field"]
+        == "query.as_of"
+    )

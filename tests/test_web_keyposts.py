@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from api_kit import problem
 from fastapi.testclient import TestClient
 from test_keyposts import constable, sergeant
 
@@ -150,3 +151,37 @@ def test_only_hr_may_see_or_change_key_posts(client: TestClient) -> None:
     hr = signed_in(client, "hr")
     assert hr.post("/key-posts", data={"post": "x"}).status_code == 403  # no CSRF token
     assert hr.get("/key-posts/999").status_code == 404
+
+
+def test_the_report_in_the_api_is_the_pages_csv_for_hr_only(client: TestClient) -> None:
+    hr = signed_in(client, "hr")
+    hr.post(
+        "/key-posts",
+        data={
+            "csrf_token": csrf(hr, "/key-posts"),
+            "post": "Custody sergeant (API)",
+            "business_group": TP,
+            "stage": "promotion.sergeant",
+            "holder": "W000007",
+        },
+    )
+    body = hr.get("/api/reports/key-posts?as_of=2024-06-01")
+    assert body.status_code == 200, body.text
+    report = body.json()
+    assert report["as_of"] == "2024-06-01" and report["quarter"] == "2024-Q2"
+    sheet = hr.get("/reports/key-posts.csv?as_of=2024-06-01").text
+    rows = {int(r["key_post"]): r for r in csv.DictReader(io.StringIO(sheet))}
+    assert {p["id"] for p in report["posts"]} == set(rows)
+    for post in report["posts"]:
+        row = rows[post["id"]]
+        assert post["ready_now"] == row["ready_now_people"].split()
+        assert post["within_6_months"] == row["within_6_people"].split()
+        assert str(post["no_ready_successor"]) == row["no_ready_successor"]
+    ours = next(p for p in report["posts"] if p["post"] == "Custody sergeant (API)")
+    assert ours["ready_now"] == ["W000001", "W000008"] and ours["holder"] == "W000007"
+    for who in ("equality", "W000001"):
+        assert signed_in(client, who).get("/api/reports/key-posts").status_code == 403
+    assert (
+        problem(hr.get("/api/reports/key-posts?as_of=2024-13-01"), 422)["errors"][0]["field"]
+        == "query.as_of"
+    )

@@ -33,6 +33,7 @@ from workforce.jobs import JobQueue, Worker
 
 from . import (
     api,
+    api_hr_reports,
     api_manage,
     api_reports,
     cascade,
@@ -197,6 +198,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_manage.router)
     app.include_router(api_reports.router)
+    app.include_router(api_hr_reports.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(jobs.router)

@@ -18,13 +18,14 @@ from .pagekit import Signed, page
 from .reporting import csv_response
 from .state import service_of, store_of
 
-__all__ = ["router"]
+__all__ = ["cascade_report", "router"]
 
 router = APIRouter(include_in_schema=False)
 Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
 
 
-def _report(request: Request, as_of: dt.date | None) -> Cascade:
+def cascade_report(request: Request, as_of: dt.date | None) -> Cascade:
+    """The Talent Cascade as of ``as_of`` (default today), with the rules in force then."""
     day = as_of or dt.date.today()
     library = service_of(request).library(day).library  # the version in force then
     return cascade(store_of(request), library, day)
@@ -33,13 +34,13 @@ def _report(request: Request, as_of: dt.date | None) -> Cascade:
 @router.get("/reports/talent-cascade", response_class=HTMLResponse)
 def cascade_page(request: Request, user: Signed, as_of: Day = None) -> Response:
     require_role(user, Role.HR)
-    return page(request, "reports_cascade.html", report=_report(request, as_of))
+    return page(request, "reports_cascade.html", report=cascade_report(request, as_of))
 
 
 @router.get("/reports/talent-cascade.csv")
 def cascade_csv(request: Request, user: Signed, as_of: Day = None) -> Response:
     require_role(user, Role.HR)
-    report = _report(request, as_of)
+    report = cascade_report(request, as_of)
     rows: list[dict[str, Any]] = [
         {
             "as_of": report.as_of.isoformat(),

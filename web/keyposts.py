@@ -28,7 +28,7 @@ from .problems import Problem
 from .reporting import csv_response, population
 from .state import service_of, store_of
 
-__all__ = ["router"]
+__all__ = ["key_posts_report", "router"]
 
 router = APIRouter(include_in_schema=False)
 Day = Annotated[InRange | None, Query(description="YYYY-MM-DD (default: today)")]
@@ -205,7 +205,8 @@ def change_key_post(
 # --- the report --------------------------------------------------------------------------------
 
 
-def _report(request: Request, user: User, as_of: dt.date | None) -> KeyPostReport:
+def key_posts_report(request: Request, user: User, as_of: dt.date | None) -> KeyPostReport:
+    """The key-post report as of ``as_of`` (default today), from the population run then."""
     day = as_of or dt.date.today()
     posts = KeyPosts(store_of(request))
     run = population(request, user, day)
@@ -221,7 +222,7 @@ def key_posts_report_page(request: Request, user: Signed, as_of: Day = None) -> 
 def _report_page(
     request: Request, user: User, as_of: dt.date | None, status: int = 200, note: str = ""
 ) -> Response:
-    report = _report(request, user, as_of)
+    report = key_posts_report(request, user, as_of)
     posts = KeyPosts(store_of(request))
     people = {p for r in report.rows for p in (*r.ready_now, *r.within_12, r.post.holder) if p}
     return page(
@@ -240,7 +241,7 @@ def _report_page(
 @router.get("/reports/key-posts.csv")
 def key_posts_csv(request: Request, user: Signed, as_of: Day = None) -> Response:
     _hr(user)
-    from_report = _report(request, user, as_of)
+    from_report = key_posts_report(request, user, as_of)
     rows = report_rows(from_report)
     return csv_response(rows, f"key-posts-{from_report.as_of}.csv")
 
@@ -266,7 +267,7 @@ def keep_snapshot(
         ) from None
     if (why := out_of_range(day)) is not None:
         raise Problem(422, why, kind="validation", errors=[{"field": "as_of", "message": why}])
-    report = _report(request, user, day)
+    report = key_posts_report(request, user, day)
     try:
         KeyPosts(store_of(request)).keep_snapshot(
             day, report.library_version, snapshot_of(report), _actor(user), replace=replace == "yes"
