@@ -35,6 +35,10 @@ NOT_ERRORS = {
     "workforce.importer._Rollback",
     "pathways.yamlsource._TooLarge",
     "web.limits._TooLarge",
+    # a job's computation stopping (cancelled, lost, shutting down), caught by its worker;
+    # a page whose report is not made yet, shown as its job's progress
+    "workforce.jobs.worker.Stopped",
+    "web.jobs.Pending",
     # redirects to the sign-in page or the account page, handled by the web app itself
     "web.auth.NeedSignIn",
     "web.auth.NeedPasswordChange",

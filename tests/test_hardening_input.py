@@ -35,7 +35,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 @pytest.fixture(scope="module")
 def client(seeded: Seeded) -> Iterator[TestClient]:
     with TestClient(
-        create_app(seeded.url, workers=1), follow_redirects=False, raise_server_exceptions=False
+        create_app(seeded.url, workers=1, four_eyes=False),
+        follow_redirects=False,
+        raise_server_exceptions=False,
     ) as c:
         yield c
 

@@ -93,7 +93,9 @@ def seeded_any(db_url: str) -> Seeded:
 
 @pytest.fixture
 def app(seeded_any: Seeded) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded_any.url, workers=1), follow_redirects=False) as c:
+    with TestClient(
+        create_app(seeded_any.url, workers=1, four_eyes=False), follow_redirects=False
+    ) as c:
         yield c
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from pathways.loader import library_files, load_library
 from pathways.model.library import Library
+from pathways.problems import CareerPathwaysError
 from store.population import RecordReader
 
 from .population import decide_rows, worker_state
@@ -32,7 +33,7 @@ from .population import decide_rows, worker_state
 __all__ = ["ClusterError", "DaskCluster", "decide_partition"]
 
 
-class ClusterError(RuntimeError):
+class ClusterError(CareerPathwaysError, RuntimeError):
     """The cluster cannot be used (the extra is not installed, the scheduler is away)."""
 
 

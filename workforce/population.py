@@ -45,6 +45,7 @@ import orjson
 from accreditation.record import Person
 from pathways.loader import load_library
 from pathways.model.library import Library
+from pathways.problems import CareerPathwaysError
 from rules.batch import BATCH_ENGINE, BatchEvaluator
 from rules.decision import DecisionSummary, StageStatus, Status
 from rules.pool import EnginePool
@@ -95,7 +96,7 @@ class Cluster(Protocol):
         (stage keys, packed results)."""
 
 
-class NotComputed(RuntimeError):
+class NotComputed(CareerPathwaysError, RuntimeError):
     """A run limited to what is cached (``decide_at_most``) would decide more people."""
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from pathways.loader import SHIPPED_LIBRARY, library_files, load_with_problems
 from pathways.model.library import Library
+from pathways.problems import CareerPathwaysError
 from store import LibraryVersion, Store
 
 __all__ = ["Libraries", "LibraryError", "LibrarySpec", "shipped_digest", "spec_of"]
@@ -29,7 +30,7 @@ DIGEST = r"^[0-9a-f]{64}$"
 KEPT = 6
 
 
-class LibraryError(ValueError):
+class LibraryError(CareerPathwaysError, ValueError):
     """A job's library cannot be had (not stored, or its files make another library)."""
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pathways.problems import CareerPathwaysError
 from store import Store
 from store.jobs import Job, Jobs
 from store.population import PopulationCache, records_stamp
@@ -42,15 +43,15 @@ __all__ = ["PER_OWNER", "JobInvalid", "JobNotFound", "JobQueue", "JobRefused"]
 PER_OWNER = 6
 
 
-class JobRefused(PermissionError):
+class JobRefused(CareerPathwaysError, PermissionError):
     """The user's role may not start (or see) this job."""
 
 
-class JobNotFound(LookupError):
+class JobNotFound(CareerPathwaysError, LookupError):
     """No such job, or none the user may see (the two are not told apart)."""
 
 
-class JobInvalid(ValueError):
+class JobInvalid(CareerPathwaysError, ValueError):
     """The kind or the parameters are not valid; ``errors`` lists each, located."""
 
     def __init__(self, message: str, errors: list[dict[str, str]] | None = None):
