@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -99,8 +100,13 @@ def shared_url(store: Store) -> str | None:
     """The URL another process (or machine) opens this database with, password and all;
     None for an in-memory SQLite database, which only this process can read."""
     url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return None
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return None
+        if not url.database.startswith("file:"):
+            # A relative file is relative to this process's directory; worker processes are
+            # kept between runs and may have started in another (seen in the test suite).
+            url = url.set(database=str(Path(url.database).resolve()))
     return url.render_as_string(hide_password=False)
 
 
