@@ -43,16 +43,6 @@ NOT_ERRORS = {
     "web.auth.NeedSignIn",
     "web.auth.NeedPasswordChange",
 }
-# Being moved under the root by another part of issue 15 (the user-input errors and the
-# web's problem details); allowed here until then.
-PENDING = {
-    "accreditation.io.RecordError",
-    "store.store.StoreError",
-    "store.users.UserError",
-    "store.tokens.TokenError",
-    "web.problems.Problem",
-    "web.library.FileNameError",
-}
 
 
 def _modules() -> list[str]:
@@ -82,12 +72,11 @@ def test_every_project_exception_descends_from_the_root() -> None:
     outside = {
         name
         for name, cls in found.items()
-        if not issubclass(cls, CareerPathwaysError) and name not in NOT_ERRORS | PENDING
+        if not issubclass(cls, CareerPathwaysError) and name not in NOT_ERRORS
     }
     assert not outside, f"exceptions outside CareerPathwaysError: {sorted(outside)}"
     # The lists above name real classes (a rename would otherwise leave them stale).
     assert set(found) >= NOT_ERRORS, sorted(NOT_ERRORS - set(found))
-    assert set(found) >= PENDING, sorted(PENDING - set(found))
 
 
 def test_the_engine_and_export_errors_keep_their_standard_bases() -> None:
