@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Union
 
+import hashlib
+
 from pydantic import BaseModel, ValidationError
 
 from .model.catalogue import SECTIONS, CatalogueFile
@@ -37,6 +39,7 @@ from .model.requirements import (
     LocatedModel,
     Requirement,
 )
+from .model.sources import SourceIndex, SourceIndexFile
 from .model.tree import placed_children
 from .problems import PathwayError, Problem, describe_value
 from .suggest import did_you_mean
@@ -46,18 +49,22 @@ __all__ = [
     "SHIPPED_LIBRARY",
     "collect_files",
     "is_catalogue_file",
+    "is_source_index_file",
     "library_files",
     "load_library",
+    "load_source_index",
+    "source_index_of",
     "validate_document",
 ]
 
 SHIPPED_LIBRARY = Path(__file__).parent / "library"
-TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile]] = {
+TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile] | type[SourceIndexFile]] = {
     "pathway": PathwayFile,
     "catalogue": CatalogueFile,
+    "source_index": SourceIndexFile,
 }
 
-LoadedFile = PathwayFile | CatalogueFile
+LoadedFile = PathwayFile | CatalogueFile | SourceIndexFile
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -92,6 +99,22 @@ def is_catalogue_file(path: Path) -> bool:
         return False
 
 
+def is_source_index_file(path: Path) -> bool:
+    """True if ``path``'s first key (after comments) is ``source_index:``.
+
+    Index files are large and decisions never need them, so the loader only notes
+    them; :func:`source_index_of` reads one when citations are checked or listed.
+    """
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    return line.startswith("source_index:")
+    except OSError:
+        return False
+    return False
+
+
 def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
     """Load pathway and catalogue files (or directories of them) into a :class:`Library`.
 
@@ -114,8 +137,10 @@ def load_with_problems(
 ) -> tuple[Library | None, list[Problem]]:
     """Like :func:`load_library`, but return the problems instead of raising."""
     problems: list[Problem] = []
-    own = _load_files(collect_files(paths), problems)
-    base_files = _load_files(collect_files([base]), problems) if base is not None else []
+    own_paths = collect_files(paths)
+    base_paths = collect_files([base]) if base is not None else []
+    own = _load_files(own_paths, problems)
+    base_files = _load_files(base_paths, problems) if base is not None else []
     if problems:
         return None, problems
     catalogues = [(f, d) for f, d in own if isinstance(f, CatalogueFile)]
@@ -165,13 +190,77 @@ def load_with_problems(
         return None, problems
     cat_file, cat_doc = catalogues[0]
     assert isinstance(cat_file, CatalogueFile)
+    # The index goes with the catalogue: a library with its own catalogue has its own
+    # sources (and index, if any); files checked on top of a base use the base's.
+    indexes = [f for f in own_paths if is_source_index_file(f)]
+    if not indexes and not any(isinstance(f, CatalogueFile) for f, _ in own):
+        indexes = [f for f in base_paths if is_source_index_file(f)]
     library = Library(
         catalogue=cat_file.catalogue,
         pathways={pid: f.pathway for pid, (f, _) in pathways.items()},
         files={pid: doc.file for pid, (_, doc) in pathways.items()},
         catalogue_file=cat_doc.file,
+        source_index_files=[_display(f) for f in indexes],
+        source_index_sha256=_hash_files(indexes) if indexes else None,
     )
     return library, problems
+
+
+def _hash_files(files: Sequence[Path]) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        for f in files:
+            digest.update(f.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def load_source_index(files: Sequence[str | Path]) -> tuple[SourceIndex | None, list[Problem]]:
+    """Read and validate source index files; several are merged into one index."""
+    problems: list[Problem] = []
+    merged: SourceIndex | None = None
+    for path in files:
+        doc = read_yaml_file(path, str(path))
+        model, found = validate_document(doc)
+        problems.extend(found)
+        if not isinstance(model, SourceIndexFile) or found:
+            if model is not None and not found:
+                problems.append(
+                    Problem.at(
+                        doc.location(()),
+                        "unknown-file-kind",
+                        "not a source index file",
+                        hint="a source index file starts with 'source_index:'",
+                    )
+                )
+            continue
+        index = model.source_index
+        if merged is None:
+            merged = index
+        else:
+            merged.documents.extend(index.documents)
+            if index.unknown.value == "error":
+                merged.unknown = index.unknown
+    return merged, problems
+
+
+_INDEXES: dict[tuple[str, ...], tuple[str | None, SourceIndex | None, list[Problem]]] = {}
+
+
+def source_index_of(library: Library) -> tuple[SourceIndex | None, list[Problem]]:
+    """The library's source index (None if it has none), read once per file set and text."""
+    if not library.source_index_files:
+        return None, []
+    key = tuple(library.source_index_files)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] != library.source_index_sha256:
+        index, problems = load_source_index(library.source_index_files)
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        cached = (library.source_index_sha256, index, problems)
+        _INDEXES[key] = cached
+    return cached[1], list(cached[2])
 
 
 def _load_files(
@@ -179,6 +268,8 @@ def _load_files(
 ) -> list[tuple[LoadedFile, YamlDocument]]:
     loaded = []
     for path in files:
+        if is_source_index_file(path):
+            continue  # read only when citations are checked: see source_index_of
         doc = read_yaml_file(path, _display(path))
         model, found = validate_document(doc)
         problems.extend(found)
@@ -207,10 +298,12 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
             Problem.at(
                 doc.location(()),
                 "unknown-file-kind",
-                "a pathway library file has exactly one top-level key, 'pathway' or 'catalogue'"
+                "a pathway library file has exactly one top-level key, 'pathway', "
+                "'catalogue' or 'source_index'"
                 + (f"; this one has {', '.join(map(str, keys))}" if keys else ""),
                 suggestion=guess,
-                hint="start the file with 'pathway:' (one pathway) or 'catalogue:' (vocabulary)",
+                hint="start the file with 'pathway:' (one pathway), 'catalogue:' (vocabulary) "
+                "or 'source_index:' (the units of the source documents)",
             )
         )
         return None, problems
@@ -450,6 +543,13 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
     def put(obj: LocatedModel, path: tuple[str | int, ...]) -> None:
         obj._loc = doc.location(path)
 
+    if isinstance(model, SourceIndexFile):
+        put(model.source_index, ("source_index",))
+        for i, document in enumerate(model.source_index.documents):
+            put(document, ("source_index", "documents", i))
+            for j, unit in enumerate(document.units):
+                put(unit, ("source_index", "documents", i, "units", j))
+        return
     if isinstance(model, CatalogueFile):
         put(model.catalogue, ("catalogue",))
         for section in SECTIONS:

@@ -97,6 +97,9 @@ class BaseRequirement(LocatedModel):
     )
     effective_from: dt.date | None = Field(None, description="First day the rule applies.")
     effective_to: dt.date | None = Field(None, description="Last day the rule applies.")
+    effective_source: str | None = Field(
+        None, description="Where the effective dates come from, cited like 'source'."
+    )
 
     def in_force(self, on: dt.date) -> bool:
         """True if this requirement applies on ``on`` (its window is inclusive).
