@@ -16,9 +16,9 @@ Locators are compared without regard to case, spacing, dash style or the spellin
 ``para``/``paragraph`` and ``rec``/``recommendation``; a range (``para 10-13``) or a list
 (``para 34, 35``) needs every unit in it:
 
->>> normal_ref("Paragraphs 34 – 35"), expand_locator("para 34-36")
+>>> normal_ref("Paragraphs 34 \u2013 35"), expand_locator("para 34-36")
 ('para 34-35', ['para 34', 'para 35', 'para 36'])
->>> quote_in("the MPS’s  Senior", "the MPS's senior leadership team")
+>>> quote_in("the MPS\u2019s  Senior", "the MPS's senior leadership team")
 True
 >>> quote_in("two assessors ... three officers", "with two assessors, then three officers")
 True
@@ -104,11 +104,11 @@ def parse_citations(text: str) -> list[Citation]:
     out: list[Citation] = []
     for part in _split(text):
         if part.lower().startswith(ILLUSTRATIVE):
-            note = part[len(ILLUSTRATIVE) :].lstrip(" :-").strip()
-            out.append(Citation(ILLUSTRATIVE, note=note or None))
+            reason = part[len(ILLUSTRATIVE) :].lstrip(" :-").strip()
+            out.append(Citation(ILLUSTRATIVE, note=reason or None))
             continue
         doc, _, rest = part.partition(" ")
-        note = None
+        note: str | None = None
         rest = rest.strip()
         found = re.search(r"\(([^()]*)\)\s*$", rest)
         if found:

@@ -19,13 +19,12 @@ x.yaml:4:11: error[invalid-value] pathway.stages: 'stages' needs at least one it
 
 from __future__ import annotations
 
+import hashlib
 import types
 import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Union
-
-import hashlib
 
 from pydantic import BaseModel, ValidationError
 
@@ -547,14 +546,17 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
         put(model.source_index, ("source_index",))
         for i, document in enumerate(model.source_index.documents):
             put(document, ("source_index", "documents", i))
-            for j, unit in enumerate(document.units):
-                put(unit, ("source_index", "documents", i, "units", j))
+            for j, cited in enumerate(document.units):
+                put(cited, ("source_index", "documents", i, "units", j))
         return
     if isinstance(model, CatalogueFile):
         put(model.catalogue, ("catalogue",))
         for section in SECTIONS:
             for i, entry in enumerate(getattr(model.catalogue, section)):
                 put(entry, ("catalogue", section, i))
+        for i, unit in enumerate(model.catalogue.units):
+            for j, period in enumerate(unit.business_groups):
+                put(period, ("catalogue", "units", i, "business_groups", j))
         return
     pw = model.pathway
     put(pw, ("pathway",))

@@ -163,8 +163,8 @@ class _Prose:
                 unit.also.append(also)
         elif BULLET.match(line) and self.current is not None:
             self.current.lines.append("\u2022 " + BULLET.match(line)[1])  # type: ignore[index]
-        elif text == "Summary" or (self.started or not FIELD.match(text)) and _is_heading(
-            text, following
+        elif text == "Summary" or (
+            (self.started or not FIELD.match(text)) and _is_heading(text, following)
         ):
             if text == "Summary":
                 self.section = None
@@ -277,7 +277,7 @@ def index_table(text: str) -> list[_Unit]:
         units.append(_Unit(ref, None, [_clean(row[1])], also))
         for column in (row[2], row[4]):  # the response and the latest progress
             for update in _updates(ref, column):
-                update.also = [f"{a}{update.ref[len(ref):]}" for a in also]
+                update.also = [f"{a}{update.ref[len(ref) :]}" for a in also]
                 units.append(update)
     return units
 

@@ -96,7 +96,7 @@ class _Sources:
                 f"{field} '{text}' cites nothing",
                 pathway=pathway,
                 stage=stage,
-                hint='write \'"<doc> <paragraph>"\' (e.g. "002 rec 9"), or \'illustrative: why\'',
+                hint="write '\"<doc> <paragraph>\"' (e.g. \"002 rec 9\"), or 'illustrative: why'",
             )
         for citation in citations:
             if not citation.illustrative:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, assert_never
 
 from accreditation.record import Person
@@ -98,9 +99,13 @@ def _covers(item: Any, day: dt.date) -> bool:
 
 
 class Oracle:
-    """Stage statuses by direct evaluation of a library's pathway models."""
+    """Stage statuses by direct evaluation of a library's pathway models.
 
-    def __init__(self, library: Library):
+    ``assessors`` holds the records of people named as assessors (by id), as the
+    engine's caller passes them.
+    """
+
+    def __init__(self, library: Library, assessors: Mapping[str, Person] | None = None):
         self.library = library
         cat = library.catalogue
         self.rank_order = cat.rank_order()
@@ -108,6 +113,8 @@ class Oracle:
         self.validity = {c.id: c.validity_months for c in cat.credentials}
         self.programmes = {p.id: list(p.stages) for p in cat.programmes}
         self.attributes = {a.id for a in cat.attributes}
+        self.units = {u.id: u for u in cat.units}
+        self.assessors: Mapping[str, Person] = assessors or {}
 
     # --- the stage --------------------------------------------------------------------
 
@@ -204,11 +211,56 @@ class Oracle:
         stages = self.programmes.get(programme, [])
         return bool(stages) and all(self._completed(person, c, on) for c in stages)
 
-    def _passed(self, person: Person, assessment: str, on: dt.date) -> bool:
+    def _passed(
+        self,
+        person: Person,
+        assessment: str,
+        on: dt.date,
+        req: PassedRequirement | None = None,
+        pathway: str = "",
+    ) -> bool:
         return any(
-            a.assessment == assessment and a.outcome.value == "passed" and a.date <= on
+            a.assessment == assessment
+            and a.outcome.value == "passed"
+            and a.date <= on
+            and (req is None or self._assessed_enough(a, req, pathway))
             for a in person.assessments
         )
+
+    def _assessed_enough(self, result: Any, req: PassedRequirement, pathway: str) -> bool:
+        """Enough distinct named assessors held the qualified stage that day; a name not
+        among the assessors' records counts, unchecked."""
+        spec = req.assessors
+        if spec is None:
+            return True
+        award = None
+        if spec.qualified is not None:
+            where, _, stage = spec.qualified.rpartition(".")
+            found = self.library.pathways[where or pathway].stage(stage)
+            award = found.awards if found is not None else None
+        counted = 0
+        for name in set(result.assessors):
+            someone = self.assessors.get(name)
+            if spec.qualified is None or someone is None:
+                counted += 1  # no qualification asked, or not in the records: unchecked
+            elif award is not None:
+                counted += self.holds_award(someone, award, result.date)
+        return counted >= spec.at_least
+
+    def _first(self, person: Person, kind: str, value: str, on: dt.date) -> dt.date | None:
+        """The earliest day, on or before ``on``, the record shows the item."""
+        if kind == "credential":
+            days = [c.awarded for c in person.credentials if c.credential == value]
+        elif kind == "course":
+            days = [c.completed for c in person.courses if c.course == value and c.completed]
+        else:
+            days = [
+                a.date
+                for a in person.assessments
+                if a.assessment == value and a.outcome.value == "passed"
+            ]
+        earlier = sorted(d for d in days if d <= on)
+        return earlier[0] if earlier else None
 
     def truth(self, req: Requirement, person: Person, pathway: str, on: dt.date) -> bool | None:
         """Whether ``req`` holds on ``on``; None if it is not in force then."""
@@ -235,7 +287,7 @@ class Oracle:
             case CompletedProgrammeRequirement():
                 return self._programme(person, req.completed_programme, on)
             case PassedRequirement():
-                return self._passed(person, req.passed, on)
+                return self._passed(person, req.passed, on, req, pathway)
             case RankRequirement() | BandRequirement():
                 return self._grade(req, person, on)
             case ServedRequirement():
@@ -249,9 +301,11 @@ class Oracle:
             case DistinctBusinessGroupsRequirement():
                 spec = req.distinct_business_groups
                 groups = {
-                    p.business_group
+                    group
                     for p in person.postings
-                    if p.start <= on and (spec.role is None or p.role == spec.role)
+                    if spec.role is None or p.role == spec.role
+                    for start, _end, group in self._pieces(p)
+                    if start <= on
                 }
                 return len(groups) >= spec.at_least
             case PostedRequirement():
@@ -259,7 +313,7 @@ class Oracle:
                 return any(
                     _covers(p, on)
                     and (role is None or p.role == role)
-                    and (group is None or p.business_group == group)
+                    and (group is None or self._group_on(p, on) == group)
                     for p in person.postings
                 )
             case EndorsementRequirement():
@@ -308,27 +362,90 @@ class Oracle:
 
     # --- time served ---------------------------------------------------------------------
 
+    # --- business groups of postings, day by day -----------------------------------------
+
+    def _pieces(self, posting: Any) -> list[tuple[dt.date, dt.date | None, str]]:
+        """The posting cut at every day its unit changed group: (start, end, group)."""
+        unit = self.units.get(posting.unit) if posting.unit else None
+        if unit is None:
+            return [(posting.start, posting.end, posting.business_group)]
+        cuts = {posting.start}
+        for period in unit.business_groups:
+            for day in (period.from_, period.to + DAY if period.to else None):
+                if (
+                    day is not None
+                    and day > posting.start
+                    and (posting.end is None or day <= posting.end)
+                ):
+                    cuts.add(day)
+        starts = sorted(cuts)
+        out: list[tuple[dt.date, dt.date | None, str]] = []
+        for k, start in enumerate(starts):
+            end = starts[k + 1] - DAY if k + 1 < len(starts) else posting.end
+            group = next(
+                (
+                    p.business_group
+                    for p in unit.business_groups
+                    if (p.from_ is None or p.from_ <= start) and (p.to is None or start <= p.to)
+                ),
+                posting.business_group,
+            )
+            out.append((start, end, group))
+        return out
+
+    def _group_on(self, posting: Any, on: dt.date) -> str:
+        for start, end, group in self._pieces(posting):
+            if start <= on and (end is None or on <= end):
+                return group
+        return str(posting.business_group)
+
     def _months(self, req: ServedRequirement, person: Person, on: dt.date) -> int | None:
-        scope = req.served.in_.value
+        served = req.served
+        scope = served.in_.value
         spans: list[tuple[dt.date, dt.date | None]]
         if scope == "service":
             spans = [(person.joined, None)]
         elif scope == "role":
-            spans = [(p.start, p.end) for p in person.postings if p.role == req.served.role]
+            spans = [(p.start, p.end) for p in person.postings if p.role == served.role]
         elif scope == "business_group":
             spans = [
-                (p.start, p.end)
+                (start, end)
                 for p in person.postings
-                if p.business_group == req.served.business_group
+                for start, end, group in self._pieces(p)
+                if group == served.business_group
             ]
+        elif scope in ("rank", "band"):
+            basis = served.basis.value if served.basis is not None else "substantive"
+            wanted = served.rank if scope == "rank" else served.band
+            spans = [
+                (h.start, h.end)
+                for h in (person.ranks if scope == "rank" else person.bands)
+                if getattr(h, scope) == wanted and basis in ("any", h.basis.value)
+            ]
+        elif scope == "current_business_group":
+            pieces = [
+                _Piece(start, end, group)
+                for p in person.postings
+                for start, end, group in self._pieces(p)
+            ]
+            run = _run(pieces, "group", on)
+            spans = [run] if run is not None else []
         else:
             items, key = {
                 "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
                 "current_role": (person.postings, "role"),
-                "current_business_group": (person.postings, "business_group"),
             }[scope]
             run = _run(items, key, on)
             spans = [run] if run is not None else []
+        if served.since is not None:
+            first = self._first(person, served.since.kind, served.since.value, on)
+            if first is None:
+                return None
+            spans = [
+                (start if start > first else first, end)
+                for start, end in spans
+                if end is None or not end < first
+            ]
         if not spans:
             return None  # nothing of the kind in the record: no time to count at all
         closed = 0
@@ -342,6 +459,13 @@ class Oracle:
                 open_start = start
         running = months_between(open_start, on) if open_start is not None else 0
         return closed + running
+
+
+class _Piece:
+    """Part of a posting in one business group, shaped like a record item for ``_run``."""
+
+    def __init__(self, start: dt.date, end: dt.date | None, group: str):
+        self.start, self.end, self.group = start, end, group
 
 
 def _run(items: list[Any], key: str, on: dt.date) -> tuple[dt.date, dt.date | None] | None:
