@@ -94,7 +94,10 @@ def _cite(citation: Citation, index: SourceIndex | None) -> CitedText:
 
 
 def _dates(item: Any) -> str | None:
-    start, end = item.effective_from, item.effective_to
+    return _window(item.effective_from, item.effective_to)
+
+
+def _window(start: Any, end: Any) -> str | None:
     if start and end:
         return f"from {start} to {end}"
     if start:
@@ -179,6 +182,11 @@ class _Lister:
             for entry in getattr(cat, section):
                 if entry.source:
                     self.add(entry, f"catalogue.{section}", entry.id, entry.name, entry.source)
+                for period in getattr(entry, "business_groups", None) or ():
+                    if period.source:
+                        dates = _window(period.from_, period.to)
+                        what = f"in {period.business_group}" + (f" {dates}" if dates else "")
+                        self.add(period, f"catalogue.{section}", entry.id, what, period.source)
         return self.rows
 
 

@@ -44,6 +44,7 @@ CASE_KEYS: tuple[str, ...] = (
     "record",
     "record_file",
     "pathways",
+    "assessors",
     "expect",
     "next_steps",
     "not_next_steps",
@@ -117,6 +118,7 @@ class Case:
     pathways: tuple[str, ...] | None = None
     xfail: str | None = None
     description: str | None = None
+    assessors: tuple[Person, ...] = ()
 
     @property
     def where(self) -> str:

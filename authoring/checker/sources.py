@@ -20,7 +20,7 @@ as the shipped one does), a warning if not.
 
 from __future__ import annotations
 
-from pathways.citations import ILLUSTRATIVE, Citation, parse_citations, resolve
+from pathways.citations import ILLUSTRATIVE, Citation, normal_ref, parse_citations, resolve
 from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.pathway import Pathway, Stage
@@ -143,6 +143,8 @@ class _Sources:
         if found.missing:
             refs = [u.ref for u in document.units]
             missing = found.missing[0]
+            if [missing] == [normal_ref(citation.locator)]:
+                missing = citation.locator  # as written, not as compared
             self.rep.add(
                 item,
                 "unknown-citation",
@@ -174,6 +176,10 @@ def check_sources(rep: Reporter) -> None:
         for entry in getattr(rep.library.catalogue, section):
             if entry.source:
                 sources.check(entry, entry.source, None)
+    for unit in rep.library.catalogue.units:
+        for period in unit.business_groups:
+            if period.source:
+                sources.check(period, period.source, None)
     for pathway in rep.library.pathways.values():
         _cited(rep, sources, pathway, pathway.source, pathway, f"pathway '{pathway.id}'")
         for stage in pathway.stages:
