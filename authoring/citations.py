@@ -16,10 +16,11 @@ library (``pathways sources --format markdown``; a test keeps it current).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pathways.citations import Citation, parse_citations, resolve
+from pathways.citations import Citation, parse_citations, quote_in, resolve
 from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.library import Library
@@ -31,6 +32,7 @@ from rules.wording import Words
 __all__ = ["CitedText", "RuleCitation", "list_citations", "to_json", "to_markdown", "to_text"]
 
 EXCERPT = 220  # characters of cited text shown when the citation quotes nothing
+CONTEXT = 400  # characters of the sentences around quoted words
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class CitedText:
 
     citation: str
     document: str | None  # None: illustrative
+    place: str = ""  # "003 para 5": where, without the quote
     units: list[str] = field(default_factory=list)
     excerpt: str | None = None  # the quoted words, or the start of the cited text
     note: str | None = None
@@ -65,27 +68,54 @@ class RuleCitation:
         return bool(self.cited) and all(c.document is None for c in self.cited)
 
 
-def _excerpt(text: str) -> str:
+def _excerpt(text: str, most: int = EXCERPT) -> str:
     flat = " ".join(text.split())
-    if len(flat) <= EXCERPT:
+    if len(flat) <= most:
         return flat
-    cut = flat[:EXCERPT].rsplit(" ", 1)[0]
+    cut = flat[:most].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " \u2026"
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+def _in_context(quote: str, text: str) -> str:
+    """The sentences of ``text`` that hold the quoted words, so a reviewer reads them in
+    their setting (the document's own words, not the quote again)."""
+    pieces = [p for p in re.split(r"\.\.\.|\u2026", quote) if p.strip()]
+    sentences = _sentences(text)
+    first = last = None
+    for i, sentence in enumerate(sentences):
+        if first is None and quote_in(pieces[0], sentence):
+            first = i
+        if first is not None and quote_in(pieces[-1], " ".join(sentences[first : i + 1])):
+            last = i
+            break
+    if first is None or last is None:  # the quote spans sentences oddly: show the start
+        return _excerpt(text)
+    shown = " ".join(sentences[first : last + 1])
+    before = "\u2026 " if first > 0 else ""
+    after = " \u2026" if last + 1 < len(sentences) else ""
+    return before + _excerpt(shown, CONTEXT) + after
 
 
 def _cite(citation: Citation, index: SourceIndex | None) -> CitedText:
     if citation.illustrative:
         return CitedText(citation.describe(), None, note=citation.note)
+    place = f"{citation.document} {citation.locator}".strip()
     document = index.document(citation.document) if index is not None else None
     if document is None:
-        return CitedText(citation.describe(), citation.document, note=citation.note)
+        return CitedText(citation.describe(), citation.document, place, note=citation.note)
     found = resolve(citation, document)
     excerpt = None
     if found.units:
-        excerpt = f'"\u2026{citation.quote}\u2026"' if citation.quote else _excerpt(found.text)
+        quoted = citation.quote and found.quote_found
+        excerpt = _in_context(citation.quote or "", found.text) if quoted else _excerpt(found.text)
     return CitedText(
         citation.describe(),
         citation.document,
+        place,
         [u.ref for u in found.units],
         excerpt,
         citation.note,
@@ -207,9 +237,9 @@ def _cited_words(row: RuleCitation) -> list[str]:
         if c.found is False:
             out.append(f"{c.citation}: NOT FOUND in the source index")
         elif c.excerpt:
-            out.append(f"{c.citation}: {c.excerpt}")
+            out.append(f"{c.place}: {c.excerpt}")
         else:
-            out.append(f"{c.citation}: (no index of document {c.document})")
+            out.append(f"{c.place}: (no index of document {c.document})")
     return out
 
 

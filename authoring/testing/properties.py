@@ -29,7 +29,7 @@ from rules.engine import Evaluator
 from .oracle import Oracle
 from .pending import PendingCase, pending_records, time_stages
 from .satisfy import requirement_at, satisfy
-from .strategies import as_of_dates, qualifying_items, records
+from .strategies import as_of_dates, assessor_records, qualifying_items, records
 
 __all__ = [
     "PROPERTIES",
@@ -75,25 +75,29 @@ class Context:
     library: Library
     evaluators: dict[str, Any] = field(default_factory=dict)
     make_engine: Callable[[Library], Any] | None = None
+    #: The records of people named as assessors "in the records" for the current example
+    #: (drawn with it by :meth:`draw_case`); the engine and the oracle both get them.
+    assessors: dict[str, Person] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Any:
         return (self.make_engine or Evaluator)(self.library)
 
-    @cached_property
+    @property
     def oracle(self) -> Oracle:
-        return Oracle(self.library)
+        return Oracle(self.library, self.assessors)
 
     @cached_property
     def with_not(self) -> frozenset[str]:
         return stages_with_not(self.library)
 
     def statuses(self, person: Person, on: dt.date) -> dict[str, tuple[str, dt.date | None]]:
-        summary = self.engine.statuses(person, on)
+        summary = self.engine.statuses(person, on, assessors=self.assessors)
         return {f"{s.pathway}.{s.stage}": (s.status.value, s.eligible_from) for s in summary.stages}
 
     def draw_case(self, data: Any) -> tuple[Person, dt.date]:
         as_of = data.draw(as_of_dates(), label="as_of")
+        self.assessors = data.draw(assessor_records(self.library, as_of), label="assessors")
         return data.draw(records(self.library, as_of), label="record"), as_of
 
     @cached_property
@@ -104,6 +108,7 @@ class Context:
         """Mostly a record built to wait for a stage's periods while something it rests
         on ends (:func:`pending_records`); otherwise a record as :meth:`draw_case` draws."""
         as_of = data.draw(as_of_dates(), label="as_of")
+        self.assessors = data.draw(assessor_records(self.library, as_of), label="assessors")
         if self.waiting and data.draw(st.integers(0, 3), label="waiting?") != 3:
             case = data.draw(pending_records(self.library, as_of), label="waiting record")
             return case.person, as_of, case
@@ -286,9 +291,11 @@ def decisions_are_deterministic_and_pinned(ctx: Context, data: Any) -> None:
     from this engine and from a newly compiled one."""
 
     person, as_of = ctx.draw_case(data)
-    first = ctx.engine.decide(person, as_of)
-    again = ctx.engine.decide(person, as_of)
-    fresh = ctx.evaluators.setdefault("fresh", Evaluator(ctx.library)).decide(person, as_of)
+    first = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    again = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    fresh = ctx.evaluators.setdefault("fresh", Evaluator(ctx.library)).decide(
+        person, as_of, assessors=ctx.assessors
+    )
     if first.library_version != ctx.library.digest:
         raise PropertyFailure(
             "decisions_are_deterministic_and_pinned",
@@ -322,7 +329,7 @@ def next_steps_are_sufficient(ctx: Context, data: Any) -> None:
     """Doing every next step proposed for a stage (attend the course, pass the exam, ...,
     wait until the date given) makes it eligible."""
     person, as_of, _ = ctx.draw_waiting_case(data)
-    decision = ctx.engine.decide(person, as_of)
+    decision = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
     by_stage: dict[tuple[str, str], list[Any]] = {}
     for step in decision.next_steps:
         by_stage.setdefault((step.pathway, step.stage), []).append(step)
