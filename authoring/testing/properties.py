@@ -165,6 +165,52 @@ def oracle_agrees_with_engine(ctx: Context, data: Any) -> None:
         )
 
 
+def oracle_agrees_on_every_requirement(ctx: Context, data: Any) -> None:
+    """The independent evaluator and the engine agree on every requirement of every stage
+    (met, not met, or not in force): a leaf the engine gets wrong shows here even when the
+    stage's status hides it (another requirement unmet)."""
+    person, as_of = ctx.draw_case(data)
+    decision = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    oracle = ctx.oracle
+    for made in decision.stages:
+        stage = ctx.library.pathways[made.pathway].stage(made.stage)
+        assert stage is not None
+        todo = list(made.requirements)
+        while todo:
+            outcome = todo.pop()
+            todo += outcome.children
+            req = requirement_at(stage, outcome.path)
+            if req is None:
+                continue
+            truth = oracle.truth(req, person, made.pathway, as_of)
+            said = outcome.met if outcome.in_force else None
+            checks = [(as_of, said, truth)]
+            # The days the engine says a leaf starts or stops holding (a period completes,
+            # a credential lapses): the oracle must agree on that day and the day before.
+            if outcome.met_from is not None and not outcome.children:
+                checks += [(outcome.met_from, True, None), (outcome.met_from - DAY, False, None)]
+            if outcome.met_until is not None and not outcome.children:
+                checks += [(outcome.met_until, True, None), (outcome.met_until + DAY, False, None)]
+            for day, expected, known in checks:
+                found = known if day == as_of else oracle.truth(req, person, made.pathway, day)
+                if day != as_of and found is None:
+                    continue  # not in force that day: the date says nothing about it
+                if found != expected:
+                    raise PropertyFailure(
+                        "oracle_agrees_on_every_requirement",
+                        person,
+                        day,
+                        f"{made.pathway}.{made.stage}",
+                        f"{outcome.path} ({outcome.text}) {_state(expected)}"
+                        + (f" (decided as of {as_of})" if day != as_of else ""),
+                        f"{_state(found)} (the independent evaluator's answer)",
+                    )
+
+
+def _state(value: bool | None) -> str:
+    return {True: "met", False: "not met", None: "not in force"}[value]
+
+
 def adding_an_item_never_removes_an_eligibility(ctx: Context, data: Any) -> None:
     """A qualifying item (a course, pass, current credential, endorsement, membership)
     never turns a held or eligible stage into anything else, unless its rules say ``not``."""
@@ -386,6 +432,7 @@ PROPERTIES: dict[str, Callable[[Context, Any], None]] = {
     f.__name__: f
     for f in (
         oracle_agrees_with_engine,
+        oracle_agrees_on_every_requirement,
         adding_an_item_never_removes_an_eligibility,
         eligible_from_is_exact,
         item_order_does_not_matter,

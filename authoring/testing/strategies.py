@@ -164,12 +164,17 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
         )
         if d + dt.timedelta(days=n) <= as_of
     ]
+    # Assessments whose assessors some rule counts are drawn more often than chance would.
+    counted = _assessed(library)
+    which = st.sampled_from(cat.ids("assessments")) if cat.assessments else st.nothing()
+    if counted:
+        which = st.one_of(which, st.sampled_from(counted))
     record["assessments"] = [
         {"assessment": a, "date": d.isoformat(), "outcome": o, "assessors": named}
         for a, d, o, named in draw(
             st.lists(
                 st.tuples(
-                    st.sampled_from(cat.ids("assessments")) if cat.assessments else st.nothing(),
+                    which,
                     st.dates(joined, as_of),
                     st.sampled_from(["passed", "passed", "failed"]),
                     st.lists(st.sampled_from([*ASSESSOR_IDS, OUTSIDE_ASSESSOR]), max_size=4),
@@ -217,6 +222,19 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
     record["protected"] = protected
     record["attributes"] = attributes
     return Person.model_validate(record)
+
+
+def _assessed(library: Library) -> list[str]:
+    """Assessments whose assessors some rule of the library counts."""
+    return sorted(
+        {
+            req.passed
+            for _, stage in library.stages()
+            for top in stage.requires
+            for req, _ in walk(top)
+            if isinstance(req, PassedRequirement) and req.assessors is not None
+        }
+    )
 
 
 @st.composite
