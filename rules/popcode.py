@@ -58,14 +58,17 @@ from pathways.model.requirements import (
     Not,
     PassedRequirement,
     PostedRequirement,
+    RankBasis,
     RankRequirement,
     ReachedRequirement,
     Requirement,
     ServedRequirement,
     ServiceScope,
+    walk,
 )
 
 from . import timeline
+from .batch import BatchEvaluator
 from .compile import CompiledLibrary
 from .decision import DecisionSummary, StageStatus, Status, built
 from .engine import compiled_for
@@ -161,6 +164,10 @@ class _Writer:
                 courses = self._programme(req.completed_programme)
                 test = " and ".join(f"{s.const(c)} in DONE" for c in courses) or "False"
                 self._put(name, f"(({test}), ())")
+            case PassedRequirement() if req.assessors is not None:
+                # A record that names assessors for it is decided by the batch evaluator
+                # (see _Needs); for any other, no assessor counts.
+                self._put(name, "NEVER")
             case PassedRequirement():
                 s.sections.add("passed")
                 self._put(name, f"(({s.const(req.passed)} in PASSED), ())")
@@ -231,6 +238,11 @@ class _Writer:
         spec = req.served
         lo, hi = spec.at_least_months, spec.at_most_months
         bounds = f"A, {lo!r}, {hi!r}"
+        if spec.since is not None:
+            # A record with the item is decided by the batch evaluator (see _Needs); for
+            # any other there is no time to count.
+            self._put(name, "NEVER")
+            return
         match spec.in_:
             case ServiceScope.SERVICE:
                 s.sections.add("service")
@@ -253,6 +265,10 @@ class _Writer:
                 self._put(name, f"_run(rec, AS, 'role', {bounds})")
             case ServiceScope.CURRENT_BUSINESS_GROUP:
                 self._put(name, f"_run(rec, AS, 'business_group', {bounds})")
+            case ServiceScope.RANK | ServiceScope.BAND:
+                # A record holding it is decided by the batch evaluator (see _Needs); any
+                # other has no time in it to count.
+                self._put(name, "NEVER")
             case _:
                 assert_never(spec.in_)
 
@@ -545,17 +561,97 @@ _GLOBALS: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class _Needs:
+    """What sends a record to the batch evaluator: items of rules the written code does not
+    decide (time in a rank or band, time since an item, assessors counted, postings in units
+    whose business groups the catalogue dates). Records without them, nearly all, never
+    meet those rules, and the written code says so."""
+
+    since: frozenset[tuple[str, str]]  # (credentials | courses | assessments, id)
+    grades: frozenset[tuple[str, str, str]]  # (ranks | bands, id, basis or 'any')
+    assessed: frozenset[str]  # assessments whose assessors a rule counts
+    units: frozenset[str]  # units the catalogue dates
+
+    @classmethod
+    def of(cls, library: Library) -> _Needs:
+        since: set[tuple[str, str]] = set()
+        grades: set[tuple[str, str, str]] = set()
+        assessed: set[str] = set()
+        for _, stage in library.stages():
+            for top in stage.requires:
+                for req, _ in walk(top):
+                    if isinstance(req, PassedRequirement) and req.assessors is not None:
+                        assessed.add(req.passed)
+                    if not isinstance(req, ServedRequirement):
+                        continue
+                    spec = req.served
+                    if spec.since is not None:
+                        section = {"credential": "credentials", "course": "courses"}
+                        since.add((section.get(spec.since.kind, "assessments"), spec.since.value))
+                    if spec.rank is not None or spec.band is not None:
+                        basis = (spec.basis or RankBasis.SUBSTANTIVE).value
+                        grade = ("ranks", spec.rank) if spec.rank else ("bands", spec.band)
+                        grades.add((grade[0], str(grade[1]), basis))
+        units = frozenset(u.id for u in library.catalogue.units)
+        return cls(frozenset(since), frozenset(grades), frozenset(assessed), units)
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.grades or self.assessed or self.units)
+
+    def __call__(self, rec: Record) -> bool:
+        for section, ident in self.since:
+            field_name = {"credentials": "credential", "courses": "course"}.get(
+                section, "assessment"
+            )
+            if any(x.get(field_name) == ident for x in rec.get(section) or ()):
+                return True
+        for section, ident, basis in self.grades:
+            key = section[:-1]
+            for h in rec.get(section) or ():
+                if h.get(key) == ident and basis in ("any", h.get("basis") or "substantive"):
+                    return True
+        if self.assessed and any(
+            a.get("assessors") and a.get("assessment") in self.assessed
+            for a in rec.get("assessments") or ()
+        ):
+            return True
+        return bool(self.units) and any(
+            p.get("unit") in self.units for p in rec.get("postings") or ()
+        )
+
+
+Decide = Callable[..., StageCodes]
+
+
 class PopulationEvaluator:
     """Statuses and dates for many records, equal to :meth:`rules.engine.Evaluator.statuses`,
-    from Python written once per library version (and set of stages)."""
+    from Python written once per library version (and set of stages). The few records
+    that rules the written code does not decide apply to (see ``_Needs``) go to the batch
+    evaluator, with the records of the assessors they name if the caller gives them."""
 
     def __init__(self, library: Library):
         self.compiled: CompiledLibrary = compiled_for(library)
         self.library = self.compiled.library
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
-        self._made: dict[tuple[str, ...], Callable[[Record, int, str], StageCodes]] = {}
+        self._made: dict[tuple[str, ...], Decide] = {}
         self.sources: dict[tuple[str, ...], str] = {}
+        self.needs = _Needs.of(self.library)
+        self._batch: BatchEvaluator | None = None
+
+    def batch_compact(
+        self,
+        rec: Record,
+        as_of_iso: str,
+        keys: tuple[str, ...],
+        assessors: Mapping[str, Person] | None = None,
+    ) -> StageCodes:
+        """What the batch evaluator gives a record the written code does not decide."""
+        if self._batch is None:
+            self._batch = BatchEvaluator(self.library)
+        person = Person.model_validate(rec)
+        return self._batch.compact(person, dt.date.fromisoformat(as_of_iso), keys, assessors)
 
     def stage_keys(self, pathways: Iterable[str] | None = None) -> tuple[str, ...]:
         """The ``pathway.stage`` keys of ``pathways`` (default: all), in library order.
@@ -569,9 +665,10 @@ class PopulationEvaluator:
                 raise KeyError(f"unknown pathway '{pid}'")
         return tuple(f"{pid}.{s.id}" for pid in wanted for s in self.library.pathways[pid].stages)
 
-    def function(self, keys: tuple[str, ...]) -> Callable[[Record, int, str], StageCodes]:
-        """The function deciding ``keys``: ``f(record, as_of.toordinal(), as_of.isoformat())``
-        -> (codes, dates), as :meth:`compact` gives them. Written and compiled once."""
+    def function(self, keys: tuple[str, ...]) -> Decide:
+        """The function deciding ``keys``: ``f(record, as_of.toordinal(), as_of.isoformat(),
+        assessors=None)`` -> (codes, dates), as :meth:`compact` gives them. Written and
+        compiled once."""
         made = self._made.get(keys)
         if made is None:
             source, names = self._write(keys)
@@ -583,9 +680,24 @@ class PopulationEvaluator:
                 namespace,
             )
             made = namespace["decide"]
+            if self.needs:
+                made = self._with_batch(made, keys)
             self._made[keys] = made
             self.sources[keys] = source
         return made
+
+    def _with_batch(self, written: Decide, keys: tuple[str, ...]) -> Decide:
+        needs, batch = self.needs, self.batch_compact
+
+        def decide(
+            rec: Record, day: int, iso: str, assessors: Mapping[str, Person] | None = None
+        ) -> StageCodes:
+            if needs(rec):
+                return batch(rec, iso, keys, assessors)
+            result: StageCodes = written(rec, day, iso)
+            return result
+
+        return decide
 
     def _write(self, keys: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
         for key in keys:
@@ -696,15 +808,30 @@ class PopulationEvaluator:
 
     # --- entry points -----------------------------------------------------------------
 
-    def compact(self, record: Record | Person, as_of: dt.date, keys: tuple[str, ...]) -> StageCodes:
+    def compact(
+        self,
+        record: Record | Person,
+        as_of: dt.date,
+        keys: tuple[str, ...],
+        assessors: Mapping[str, Person] | None = None,
+    ) -> StageCodes:
         """The statuses of ``keys`` as one code per stage (:data:`STATUS_CODES`; 255: not
         in force that day), and (eligible_from, lapsed_on) by position where there is one.
         ``record`` is a stored record (JSON data) or a :class:`~accreditation.Person`."""
         data = record.model_dump(mode="json") if isinstance(record, Person) else record
-        return self.function(keys)(data, as_of.toordinal(), as_of.isoformat())
+        decide = self.function(keys)
+        if self.needs:
+            result: StageCodes = decide(data, as_of.toordinal(), as_of.isoformat(), assessors)
+            return result
+        result = decide(data, as_of.toordinal(), as_of.isoformat())
+        return result
 
     def statuses(
-        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+        self,
+        person: Person,
+        as_of: dt.date,
+        pathways: Iterable[str] | None = None,
+        assessors: Mapping[str, Person] | None = None,
     ) -> DecisionSummary:
         """Every in-force stage's status and dates, as the engine's ``statuses`` gives them.
 
@@ -713,7 +840,7 @@ class PopulationEvaluator:
         """
         wanted = list(pathways) if pathways is not None else list(self.library.pathways)
         keys = self.stage_keys(wanted)
-        codes, dates = self.compact(person, as_of, keys)
+        codes, dates = self.compact(person, as_of, keys, assessors)
         stages = []
         for i, key in enumerate(keys):
             if codes[i] == NOT_DECIDED:

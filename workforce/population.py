@@ -32,7 +32,7 @@ import hashlib
 import multiprocessing
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,8 +42,10 @@ import orjson
 from sqlalchemy import String, create_engine, delete, func, insert, null, select, type_coerce
 from sqlalchemy.pool import NullPool
 
+from accreditation.postings import group_on
 from accreditation.record import Person
 from pathways.loader import load_library
+from pathways.model.catalogue import UnitEntry
 from pathways.model.library import Library
 from rules.batch import BATCH_ENGINE, BatchEvaluator
 from rules.decision import DecisionSummary, StageStatus, Status
@@ -140,8 +142,11 @@ class PopulationRun:
     keys: tuple[str, ...] = ()  # the stages decided ("pathway.stage"), even with no people
 
 
-def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
-    """(business group, grade) on ``as_of``: the current posting's group and rank or band."""
+def grouping(
+    person: Person, as_of: dt.date, units: Mapping[str, UnitEntry] | None = None
+) -> tuple[str | None, str | None]:
+    """(business group, grade) on ``as_of``: the current posting's group (that day's group
+    of its unit, if the catalogue dates the unit's moves) and rank or band."""
     grade = None
     for held in (*person.ranks, *person.bands):
         if held.start <= as_of and (held.end is None or held.end >= as_of):
@@ -149,11 +154,13 @@ def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
     group = None
     for posting in person.postings:
         if posting.start <= as_of and (posting.end is None or posting.end >= as_of):
-            group = posting.business_group
+            group = group_on(posting, as_of, units or {})
     return group, grade
 
 
-def record_grouping(record: dict[str, Any], as_of: str) -> tuple[str | None, str | None]:
+def record_grouping(
+    record: dict[str, Any], as_of: str, units: Mapping[str, UnitEntry] | None = None
+) -> tuple[str | None, str | None]:
     """:func:`grouping` of a stored record (JSON data; ``as_of`` an ISO date)."""
     grade = None
     for held in (*(record.get("ranks") or ()), *(record.get("bands") or ())):
@@ -163,12 +170,20 @@ def record_grouping(record: dict[str, Any], as_of: str) -> tuple[str | None, str
     for posting in record.get("postings") or ():
         if posting["start"] <= as_of and (not posting.get("end") or posting["end"] >= as_of):
             group = posting["business_group"]
+            unit = units.get(posting.get("unit") or "") if units else None
+            if unit is not None:
+                group = unit.group_on(dt.date.fromisoformat(as_of)) or group
     return group, grade
 
 
-def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> PersonResult:
+def person_facts(
+    person: Person,
+    as_of: dt.date,
+    summary: DecisionSummary,
+    units: Mapping[str, UnitEntry] | None = None,
+) -> PersonResult:
     """A :class:`PersonResult` from a record and its statuses on ``as_of``."""
-    group, grade = grouping(person, as_of)
+    group, grade = grouping(person, as_of, units)
     keys = tuple(f"{s.pathway}.{s.stage}" for s in summary.stages)
     dates = {
         i: (s.eligible_from, s.lapsed_on)
@@ -252,7 +267,10 @@ def evaluate_population(
                 progress(len(run.people), len(run.people))
             return run
     index = _index(store, (library.digest, as_of, scope) if cache else None)
-    todo = [row[0] for row in index if row[5] is None]
+    # A record that names assessors is decided again every run: the cache is kept per
+    # record version, and an assessor's record can change without it.
+    named = _naming_assessors(store)
+    todo = [row[0] for row in index if row[5] is None or row[0] in named]
     run = PopulationRun(library.digest, as_of, [], engine=ENGINES[engine], keys=keys)
     decided: dict[str, PersonResult] = {}
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
@@ -279,12 +297,15 @@ def evaluate_population(
     try:
         pending: list[tuple[list[str], Future[Any]]] = []
         for ids, rows in _chunks(store, todo, source):
+            # Records in hand (no database the workers can open) go with the records of
+            # the assessors they name; workers that read the database read those too.
+            lookup = _assessor_records(store, rows) if isinstance(rows, list) else None
             future: Future[Any]
             if pool is not None:
-                future = pool.submit(_decide_chunk, rows, as_of)
+                future = pool.submit(_decide_chunk, rows, as_of, lookup)
             else:
                 future = Future()
-                future.set_result(_decide_chunk(rows, as_of))
+                future.set_result(_decide_chunk(rows, as_of, lookup))
             pending.append((ids, future))
             # A few chunks in flight per worker: records are read as they are decided.
             while len(pending) > workers * 3:
@@ -295,7 +316,7 @@ def evaluate_population(
         _drop_pool(pool)  # a broken or interrupted pool is not used again
         raise
     for pid, _version, ethnicity, gender, disability, result in index:
-        if result is None:
+        if result is None or pid in named:
             run.people.append(decided[pid])
         else:
             run.people.append(_from_cache(pid, (ethnicity, gender, disability), keys, result))
@@ -346,6 +367,34 @@ def _library(paths: list[str]) -> Library:
         while len(_LIBRARIES) > RECENT_RUNS:
             _LIBRARIES.popitem(last=False)
     return library
+
+
+#: Records that name someone as an assessor (their JSON has a non-empty "assessors" list).
+_NAMES_ASSESSORS = type_coerce(people.c.record, String).like('%"assessors": ["%')
+
+
+def _naming_assessors(store: Store) -> set[str]:
+    """The ids of the stored records that name assessors."""
+    with store.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(people.c.id).where(_NAMES_ASSESSORS))}
+
+
+def _named(data: dict[str, Any]) -> set[str]:
+    return {n for a in data.get("assessments") or () for n in a.get("assessors") or ()}
+
+
+def _assessor_records(store: Store, rows: list[tuple[Any, ...]]) -> dict[str, str]:
+    """The stored records (JSON) of the people ``rows`` name as assessors, by id."""
+    names: set[str] = set()
+    for text, *_ in rows:
+        if not isinstance(text, str | bytes) or b'"assessors"' in _bytes(text):
+            names |= _named(orjson.loads(text) if isinstance(text, str | bytes) else dict(text))
+    found = {n: store.get_person(n) for n in sorted(names)}
+    return {n: p.model_dump_json() for n, p in found.items() if p is not None}
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode() if isinstance(text, str) else text
 
 
 def _index(
@@ -528,14 +577,21 @@ _WORKER: dict[str, Any] = {}
 
 def _start_worker(paths: list[str], pathways: list[str] | None, engine: str = "compiled") -> None:
     library = load_library(paths)
+    units = {u.id: u for u in library.catalogue.units}
     if engine == "batch":
         batch = BatchEvaluator(library)
         keys = batch.stage_keys(pathways)
-        _WORKER.update(engine=engine, evaluator=batch, keys=keys)
+        _WORKER.update(engine=engine, evaluator=batch, keys=keys, units=units)
         return
     evaluator = PopulationEvaluator(library)
     keys = evaluator.stage_keys(pathways)
-    _WORKER.update(engine=engine, decide=evaluator.function(keys), keys=keys)
+    _WORKER.update(
+        engine=engine,
+        decide=evaluator.function(keys),
+        keys=keys,
+        units=units,
+        needs_lookup=bool(evaluator.needs.assessed),
+    )
 
 
 def _read(source: str, ids: list[str]) -> list[tuple[Any, ...]]:
@@ -550,19 +606,45 @@ def _read(source: str, ids: list[str]) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.execute(_RECORDS.where(people.c.id.in_(ids)))]
 
 
-def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]]:
+def _read_people(source: str, ids: set[str]) -> dict[str, str]:
+    """In a worker: the records (JSON) of ``ids`` that are in the database at ``source``."""
+    if not ids:
+        return {}
+    engine = _WORKER.setdefault("databases", {}).get(source)
+    if engine is None:
+        _read(source, [])  # opens it as _read does
+        engine = _WORKER["databases"][source]
+    query = select(people.c.id, type_coerce(people.c.record, String))
+    with engine.connect() as conn:
+        rows = conn.execute(query.where(people.c.id.in_(sorted(ids)))).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def _decide_chunk(
+    work: Any, as_of: dt.date, lookup: dict[str, str] | None = None
+) -> tuple[tuple[str, ...], list[Any]]:
     rows: list[tuple[Any, ...]] = _read(*work) if isinstance(work, tuple) else work
     keys = _WORKER["keys"]
-    if _WORKER["engine"] == "batch":
-        return keys, _batch_chunk(rows, as_of)
-    decide = _WORKER["decide"]
-    day, iso = as_of.toordinal(), as_of.isoformat()
-    out = []
+    datas = []
     for text, ethnicity, gender, disability in rows:
         data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
         data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
-        codes, dates = decide(data, day, iso)
-        group, grade = record_grouping(data, iso)
+        datas.append((data, ethnicity, gender, disability))
+    if lookup is None and isinstance(work, tuple):  # the records of the assessors named
+        lookup = _read_people(work[0], set().union(*(_named(d) for d, *_ in datas)))
+    assessors = {n: Person.model_validate_json(text) for n, text in (lookup or {}).items()}
+    if _WORKER["engine"] == "batch":
+        return keys, _batch_chunk(datas, as_of, assessors)
+    decide = _WORKER["decide"]
+    units = _WORKER["units"]
+    day, iso = as_of.toordinal(), as_of.isoformat()
+    out = []
+    for data, ethnicity, gender, disability in datas:
+        if _WORKER["needs_lookup"]:
+            codes, dates = decide(data, day, iso, assessors)
+        else:
+            codes, dates = decide(data, day, iso)
+        group, grade = record_grouping(data, iso, units)
         joined = dt.date.fromisoformat(data["joined"])
         out.append(
             (
@@ -581,16 +663,16 @@ def _decide_chunk(work: Any, as_of: dt.date) -> tuple[tuple[str, ...], list[Any]
     return keys, out
 
 
-def _batch_chunk(rows: list[tuple[Any, ...]], as_of: dt.date) -> list[Any]:
+def _batch_chunk(
+    datas: list[tuple[Any, ...]], as_of: dt.date, assessors: dict[str, Person]
+) -> list[Any]:
     evaluator = _WORKER["evaluator"]
     keys = _WORKER["keys"]
     out = []
-    for text, ethnicity, gender, disability in rows:
-        data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
-        data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
+    for data, ethnicity, gender, disability in datas:
         person = Person.model_validate(data)
-        codes, dates = evaluator.compact(person, as_of, keys)
-        group, grade = grouping(person, as_of)
+        codes, dates = evaluator.compact(person, as_of, keys, assessors)
+        group, grade = grouping(person, as_of, _WORKER["units"])
         out.append(
             (
                 person.id,
@@ -635,9 +717,14 @@ def _durable(
     results: list[PersonResult] = []
     version = ""
     engine = ""
+    units = {u.id: u for u in load_library(library_paths).catalogue.units}
+    by_id = {p.id: p for p in everyone}
+    named = {n for p in everyone for a in p.assessments for n in a.assessors}
+    assessors = {n: by_id[n] for n in named if n in by_id}
     with EnginePool(library_paths, workers=workers) as pool:
-        for person, summary in zip(everyone, pool.summaries(everyone, as_of, wanted), strict=True):
-            results.append(person_facts(person, as_of, summary))
+        summaries = pool.summaries(everyone, as_of, wanted, assessors)
+        for person, summary in zip(everyone, summaries, strict=True):
+            results.append(person_facts(person, as_of, summary, units))
             version, engine = summary.library_version, summary.engine
             if progress is not None and len(results) % 1000 == 0:
                 progress(len(results), total)
