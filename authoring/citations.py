@@ -81,23 +81,17 @@ def _sentences(text: str) -> list[str]:
 
 
 def _in_context(quote: str, text: str) -> str:
-    """The sentences of ``text`` that hold the quoted words, so a reviewer reads them in
-    their setting (the document's own words, not the quote again)."""
-    pieces = [p for p in re.split(r"\.\.\.|\u2026", quote) if p.strip()]
+    """The fewest sentences of ``text`` that hold the quoted words, so a reviewer reads
+    them in their setting (the document's own words, not the quote again)."""
     sentences = _sentences(text)
-    first = last = None
-    for i, sentence in enumerate(sentences):
-        if first is None and quote_in(pieces[0], sentence):
-            first = i
-        if first is not None and quote_in(pieces[-1], " ".join(sentences[first : i + 1])):
-            last = i
-            break
-    if first is None or last is None:  # the quote spans sentences oddly: show the start
-        return _excerpt(text)
-    shown = " ".join(sentences[first : last + 1])
-    before = "\u2026 " if first > 0 else ""
-    after = " \u2026" if last + 1 < len(sentences) else ""
-    return before + _excerpt(shown, CONTEXT) + after
+    for last in range(len(sentences)):
+        for first in range(last, -1, -1):
+            if quote_in(quote, " ".join(sentences[first : last + 1])):
+                shown = " ".join(sentences[first : last + 1])
+                before = "\u2026 " if first > 0 else ""
+                after = " \u2026" if last + 1 < len(sentences) else ""
+                return before + _excerpt(shown, CONTEXT) + after
+    return _excerpt(text)  # not found sentence by sentence: show the start
 
 
 def _cite(citation: Citation, index: SourceIndex | None) -> CitedText:
