@@ -243,7 +243,13 @@ def test_a_library_with_its_own_sources_and_no_index_is_not_checked_for_places(
     (own / "sources.yaml").unlink()
     text = (own / "fsl.yaml").read_text(encoding="utf-8")
     (own / "fsl.yaml").write_text(text.replace("each stage of the programme", "no such words"))
-    assert check_paths([own]).problems == []
+    report = check_paths([own])
+    assert report.problems == []
+    assert report.notes == [
+        "citations of 000, 001, 002, 003, 004 name a place, but the library has no source index "
+        "for them, so the place is not checked (docs/language.md, 'Source index')"
+    ]
+    assert check_paths([SHIPPED_LIBRARY]).notes == []
 
 
 def test_a_library_with_its_own_draft_index_gets_warnings(tmp_path: Path) -> None:

@@ -23,15 +23,16 @@ from __future__ import annotations
 from pathways.citations import ILLUSTRATIVE, Citation, normal_ref, parse_citations, resolve
 from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
+from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
-from pathways.model.requirements import BaseRequirement, LocatedModel
+from pathways.model.requirements import BaseRequirement, LocatedModel, walk
 from pathways.model.sources import OnUnknown, SourceIndex
 from pathways.problems import Severity
 from pathways.suggest import did_you_mean
 
 from .context import Reporter, describe
 
-__all__ = ["ILLUSTRATIVE", "check_sources", "parse_source"]
+__all__ = ["ILLUSTRATIVE", "check_sources", "parse_source", "unindexed_documents"]
 
 
 def parse_source(text: str) -> tuple[str, str]:
@@ -168,6 +169,27 @@ class _Sources:
                 hint="quote the document's words exactly ('...' may stand for words left out), "
                 "or cite the unit they are in",
             )
+
+
+def unindexed_documents(library: Library) -> list[str]:
+    """Documents the library cites that its source index (if any) does not have: their
+    citations name a place, but nothing checks that the place exists."""
+    index, _ = source_index_of(library)
+    indexed = {d.id for d in index.documents} if index is not None else set()
+    known = set(library.catalogue.ids("sources"))
+    cited: dict[str, None] = {}
+    texts = [e.source for s in VOCABULARY for e in getattr(library.catalogue, s)]
+    for pathway in library.pathways.values():
+        texts.append(pathway.source)
+        for stage in pathway.stages:
+            texts += [stage.source, stage.effective_source]
+            texts += [r.source for top in stage.requires for r, _ in walk(top)]
+            texts += [r.effective_source for top in stage.requires for r, _ in walk(top)]
+    for text in texts:
+        for citation in parse_citations(text or ""):
+            if not citation.illustrative and citation.document in known:
+                cited[citation.document] = None
+    return sorted(d for d in cited if d not in indexed)
 
 
 def check_sources(rep: Reporter) -> None:
