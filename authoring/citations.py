@@ -10,8 +10,10 @@ library (``pathways sources --format markdown``; a test keeps it current).
 >>> from pathways import SHIPPED_LIBRARY, load_library
 >>> rows = list_citations(load_library([SHIPPED_LIBRARY]))
 >>> gateway = [r for r in rows if r.where == "work_based_assessment.gateway"][0]
->>> gateway.cited[0].citation, gateway.cited[0].units
+>>> gateway.cited[0].place, gateway.cited[0].units
 ('002 rec 15-17 October 2008 update', ['rec 15-17 October 2008 update'])
+>>> print(gateway.cited[0].excerpt[:71])
+… A rigorous "gateway" selection process to access the work-based assessm
 """
 
 from __future__ import annotations
@@ -87,10 +89,10 @@ def _in_context(quote: str, text: str) -> str:
     for last in range(len(sentences)):
         for first in range(last, -1, -1):
             if quote_in(quote, " ".join(sentences[first : last + 1])):
-                shown = " ".join(sentences[first : last + 1])
+                shown = _excerpt(" ".join(sentences[first : last + 1]), CONTEXT)
                 before = "\u2026 " if first > 0 else ""
-                after = " \u2026" if last + 1 < len(sentences) else ""
-                return before + _excerpt(shown, CONTEXT) + after
+                more = last + 1 < len(sentences) and not shown.endswith("\u2026")
+                return before + shown + (" \u2026" if more else "")
     return _excerpt(text)  # not found sentence by sentence: show the start
 
 
