@@ -12,8 +12,8 @@ library (``pathways sources --format markdown``; a test keeps it current).
 >>> gateway = [r for r in rows if r.where == "work_based_assessment.gateway"][0]
 >>> gateway.cited[0].place, gateway.cited[0].units
 ('002 rec 15-17 October 2008 update', ['rec 15-17 October 2008 update'])
->>> print(gateway.cited[0].excerpt[:71])
-… A rigorous "gateway" selection process to access the work-based assessm
+>>> gateway.cited[0].excerpt.startswith('\u2026 A rigorous "gateway" selection process')
+True
 """
 
 from __future__ import annotations
