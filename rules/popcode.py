@@ -239,9 +239,7 @@ class _Writer:
         lo, hi = spec.at_least_months, spec.at_most_months
         bounds = f"A, {lo!r}, {hi!r}"
         if spec.since is not None:
-            # A record with the item is decided by the batch evaluator (see _Needs); for
-            # any other there is no time to count.
-            self._put(name, "NEVER")
+            self._since(name, req)
             return
         match spec.in_:
             case ServiceScope.SERVICE:
@@ -269,6 +267,43 @@ class _Writer:
                 # A record holding it is decided by the batch evaluator (see _Needs); any
                 # other has no time in it to count.
                 self._put(name, "NEVER")
+            case _:
+                assert_never(spec.in_)
+
+    def _since(self, name: str, req: ServedRequirement) -> None:
+        """Time in a scope counted only from the first day the record shows an item."""
+        s = self.src
+        spec = req.served
+        assert spec.since is not None
+        lo, hi = spec.at_least_months, spec.at_most_months
+        first = f"_since(rec, {s.const(spec.since.kind)}, {s.const(spec.since.value)}, AS)"
+        match spec.in_:
+            case ServiceScope.SERVICE:
+                s.sections.add("service")
+                self._put(name, f"_clipped(SERVICE, {first}, A, {lo!r}, {hi!r})")
+            case ServiceScope.ROLE | ServiceScope.BUSINESS_GROUP:
+                by_role = spec.in_ is ServiceScope.ROLE
+                raw = spec.role if by_role else spec.business_group
+                (s.roles if by_role else s.groups).add(str(raw))
+                s.sections.add("in_scope")
+                value = s.const(raw)
+                table, every = ("BY_ROLE", "ROLES_EVER") if by_role else ("BY_GROUP", "GROUPS_EVER")
+                self._put(
+                    name,
+                    f"_clipped({table}.get({value}, ()), {first}, A, {lo!r}, {hi!r})"
+                    f" if {value} in {every} else NEVER",
+                )
+            case (
+                ServiceScope.CURRENT_RANK
+                | ServiceScope.CURRENT_ROLE
+                | ServiceScope.CURRENT_BUSINESS_GROUP
+            ):
+                key = {"current_rank": "rank", "current_role": "role"}.get(
+                    spec.in_.value, "business_group"
+                )
+                self._put(name, f"_run(rec, AS, {key!r}, A, {lo!r}, {hi!r}, since={first})")
+            case ServiceScope.RANK | ServiceScope.BAND:
+                self._put(name, "NEVER")  # a record holding it goes to the batch evaluator
             case _:
                 assert_never(spec.in_)
 
@@ -497,12 +532,54 @@ def _cred_any(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> t
     return timeline.NEVER
 
 
+_NOT_YET = "\uffff"  # a 'since' item the record does not show by the as-of date
+
+
+def _since(rec: Record, kind: str, ident: str, as_of_iso: str) -> str:
+    """The first day (ISO) the record shows the item, on or before the as-of date."""
+    if kind == "credential":
+        days = [c["awarded"] for c in rec.get("credentials") or () if c["credential"] == ident]
+    elif kind == "course":
+        days = [
+            c["completed"]
+            for c in rec.get("courses") or ()
+            if c["course"] == ident and c.get("completed")
+        ]
+    else:
+        days = [
+            a["date"]
+            for a in rec.get("assessments") or ()
+            if a["assessment"] == ident and (a.get("outcome") or "passed") == "passed"
+        ]
+    return min((d for d in days if d <= as_of_iso), default=_NOT_YET)
+
+
+def _clipped(
+    periods: Iterable[tuple[int, int]], since: str, as_of: int, lo: int | None, hi: int | None
+) -> timeline.Truth:
+    """Time in a scope's periods counted from ``since`` (none: no time to count)."""
+    if since == _NOT_YET:
+        return timeline.NEVER
+    first = timeline.ordinal(since)
+    kept = [(max(s, first), e) for s, e in periods if e >= first]
+    return timeline.tenure_truth(kept, as_of, lo, hi) if kept else timeline.NEVER
+
+
 def _current_run(
-    rec: Record, as_of_iso: str, key: str, as_of: int, lo: int | None, hi: int | None
+    rec: Record,
+    as_of_iso: str,
+    key: str,
+    as_of: int,
+    lo: int | None,
+    hi: int | None,
+    since: str | None = None,
 ) -> timeline.Truth:
     """Months in the current run of substantive ranks or bands (``key`` 'rank'), of a
     role or of a business group, between ``lo`` and ``hi``: worked out only when a stage
-    asks, from the record's holdings started by the as-of date."""
+    asks, from the record's holdings started by the as-of date; with ``since`` (an ISO
+    day), only from that day."""
+    if since == _NOT_YET:
+        return timeline.NEVER
     if key == "rank":
         field_name = "rank" if rec.get("ranks") else "band"
         items = [
@@ -513,6 +590,10 @@ def _current_run(
     else:
         field_name = key
         items = [h for h in rec.get("postings") or () if h["start"] <= as_of_iso]
+    if since is not None:  # the run counts from the item's day: earlier days are cut off
+        items = [
+            {**h, "start": max(h["start"], since)} for h in items if (h.get("end") or "~") >= since
+        ]
     ends = [h.get("end") or "~" for h in items]
     if all(e == "~" or e < as_of_iso for e in ends):
         # Nothing ends from the as-of date on (the usual case): the run on the as-of date
@@ -551,6 +632,8 @@ _GLOBALS: dict[str, Any] = {
     "_until": timeline.until_iso,
     "_tenure": timeline.tenure_truth,
     "_run": _current_run,
+    "_since": _since,
+    "_clipped": _clipped,
     "_atleast": timeline.atleast,
     "_first": timeline.first_day,
     "_lapse": timeline.lapse_day,
@@ -564,18 +647,16 @@ _GLOBALS: dict[str, Any] = {
 @dataclass(frozen=True)
 class _Needs:
     """What sends a record to the batch evaluator: items of rules the written code does not
-    decide (time in a rank or band, time since an item, assessors counted, postings in units
-    whose business groups the catalogue dates). Records without them, nearly all, never
-    meet those rules, and the written code says so."""
+    decide (time in a rank or band, assessors counted, postings in units whose business
+    groups the catalogue dates). Records without them, nearly all, never meet those rules,
+    and the written code says so."""
 
-    since: frozenset[tuple[str, str]]  # (credentials | courses | assessments, id)
     grades: frozenset[tuple[str, str, str]]  # (ranks | bands, id, basis or 'any')
     assessed: frozenset[str]  # assessments whose assessors a rule counts
     units: frozenset[str]  # units the catalogue dates
 
     @classmethod
     def of(cls, library: Library) -> _Needs:
-        since: set[tuple[str, str]] = set()
         grades: set[tuple[str, str, str]] = set()
         assessed: set[str] = set()
         for _, stage in library.stages():
@@ -586,26 +667,17 @@ class _Needs:
                     if not isinstance(req, ServedRequirement):
                         continue
                     spec = req.served
-                    if spec.since is not None:
-                        section = {"credential": "credentials", "course": "courses"}
-                        since.add((section.get(spec.since.kind, "assessments"), spec.since.value))
                     if spec.rank is not None or spec.band is not None:
                         basis = (spec.basis or RankBasis.SUBSTANTIVE).value
                         grade = ("ranks", spec.rank) if spec.rank else ("bands", spec.band)
                         grades.add((grade[0], str(grade[1]), basis))
         units = frozenset(u.id for u in library.catalogue.units)
-        return cls(frozenset(since), frozenset(grades), frozenset(assessed), units)
+        return cls(frozenset(grades), frozenset(assessed), units)
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.grades or self.assessed or self.units)
+        return bool(self.grades or self.assessed or self.units)
 
     def __call__(self, rec: Record) -> bool:
-        for section, ident in self.since:
-            field_name = {"credentials": "credential", "courses": "course"}.get(
-                section, "assessment"
-            )
-            if any(x.get(field_name) == ident for x in rec.get(section) or ()):
-                return True
         for section, ident, basis in self.grades:
             key = section[:-1]
             for h in rec.get(section) or ():

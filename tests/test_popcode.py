@@ -29,6 +29,7 @@ from accreditation import Person
 from accreditation.periods import add_months
 from authoring.testing import as_of_dates, records
 from authoring.testing.satisfy import satisfy
+from authoring.testing.strategies import assessor_records
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
@@ -61,12 +62,19 @@ def both() -> tuple[PopulationEvaluator, Evaluator]:
     return PopulationEvaluator(LIBRARY), Evaluator(LIBRARY)
 
 
-def _same(fast: PopulationEvaluator, engine: Evaluator, person: Person, day: dt.date) -> None:
+def _same(
+    fast: PopulationEvaluator,
+    engine: Evaluator,
+    person: Person,
+    day: dt.date,
+    assessors: dict[str, Person] | None = None,
+) -> None:
     """Equal to the engine, stage by stage: status, eligible-from and lapse dates."""
-    mine, theirs = fast.statuses(person, day), engine.statuses(person, day)
+    mine = fast.statuses(person, day, assessors=assessors)
+    theirs = engine.statuses(person, day, assessors=assessors)
     assert mine.library_version == theirs.library_version == fast.library.digest
     keys = fast.stage_keys()
-    codes, dates = fast.compact(person.model_dump(mode="json"), day, keys)
+    codes, dates = fast.compact(person.model_dump(mode="json"), day, keys, assessors)
     decided = {f"{s.pathway}.{s.stage}": s for s in theirs.stages}
     assert [f"{s.pathway}.{s.stage}" for s in mine.stages] == list(decided)
     for i, key in enumerate(keys):
@@ -87,7 +95,7 @@ def test_the_population_evaluator_equals_the_engine_on_every_stage(
     day = data.draw(as_of_dates())
     person = data.draw(records(LIBRARY, day))
     later = data.draw(st.sampled_from([day, day + DAY, day + dt.timedelta(days=400)]))
-    _same(*both, person, later)
+    _same(*both, person, later, data.draw(assessor_records(LIBRARY, day)))
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import String, create_engine, delete, func, insert, null, select, type_coerce
+from sqlalchemy import String, cast, create_engine, delete, func, insert, null, select, type_coerce
 from sqlalchemy.pool import NullPool
 
 from accreditation.postings import group_on
@@ -370,7 +370,7 @@ def _library(paths: list[str]) -> Library:
 
 
 #: Records that name someone as an assessor (their JSON has a non-empty "assessors" list).
-_NAMES_ASSESSORS = type_coerce(people.c.record, String).like('%"assessors": ["%')
+_NAMES_ASSESSORS = cast(people.c.record, String).like('%"assessors": ["%')
 
 
 def _naming_assessors(store: Store) -> set[str]:
@@ -617,7 +617,8 @@ def _read_people(source: str, ids: set[str]) -> dict[str, str]:
     query = select(people.c.id, type_coerce(people.c.record, String))
     with engine.connect() as conn:
         rows = conn.execute(query.where(people.c.id.in_(sorted(ids)))).all()
-    return {r[0]: r[1] for r in rows}
+    # PostgreSQL's driver hands JSON back as data, SQLite's as text: one form here.
+    return {r[0]: r[1] if isinstance(r[1], str) else orjson.dumps(r[1]).decode() for r in rows}
 
 
 def _decide_chunk(
