@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pathways.citations import Citation, parse_citations, quote_in, resolve
-from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
-from pathways.model.requirements import BaseRequirement, LocatedModel, Not
+from pathways.model.requirements import LocatedModel, Not, Requirement
 from pathways.model.sources import SourceIndex
+from pathways.sourceindex import source_index_of
 from rules.wording import Words
 
 __all__ = ["CitedText", "RuleCitation", "list_citations", "to_json", "to_markdown", "to_text"]
@@ -180,7 +180,7 @@ class _Lister:
             )
 
     def requirement(
-        self, req: BaseRequirement, pathway: Pathway, stage: Stage, path: str, inherited: str | None
+        self, req: Requirement, pathway: Pathway, stage: Stage, path: str, inherited: str | None
     ) -> None:
         where = f"{pathway.id}.{stage.id}"
         own = req.source

@@ -47,7 +47,6 @@ from pathways.model.requirements import (
     Requirement,
     ServedRequirement,
 )
-from pathways.problems import CareerPathwaysError
 from rules.wording import Words
 
 from .ctdl_ids import DEFAULT_BASE_URI, UnknownStageError, component_uri, ctid, owner_uri

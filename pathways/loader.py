@@ -19,7 +19,6 @@ x.yaml:4:11: error[invalid-value] pathway.stages: 'stages' needs at least one it
 
 from __future__ import annotations
 
-import hashlib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -28,6 +27,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from .indexfiles import hash_files, is_source_index_file, locate_index
 from .model.catalogue import SECTIONS, CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
@@ -38,7 +38,7 @@ from .model.requirements import (
     LocatedModel,
     Requirement,
 )
-from .model.sources import SourceIndex, SourceIndexFile
+from .model.sources import SourceIndexFile
 from .model.tree import placed_children
 from .problems import PathwayError, Problem, describe_value
 from .suggest import did_you_mean
@@ -51,8 +51,6 @@ __all__ = [
     "is_source_index_file",
     "library_files",
     "load_library",
-    "load_source_index",
-    "source_index_of",
     "validate_document",
 ]
 
@@ -96,22 +94,6 @@ def is_catalogue_file(path: Path) -> bool:
             return any(line.startswith("catalogue:") for line in fh)
     except OSError:
         return False
-
-
-def is_source_index_file(path: Path) -> bool:
-    """True if ``path``'s first key (after comments) is ``source_index:``.
-
-    Index files are large and decisions never need them, so the loader only notes
-    them; :func:`source_index_of` reads one when citations are checked or listed.
-    """
-    try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    return line.startswith("source_index:")
-    except OSError:
-        return False
-    return False
 
 
 def load_library(paths: Iterable[str | Path], base: str | Path | None = None) -> Library:
@@ -200,66 +182,9 @@ def load_with_problems(
         files={pid: doc.file for pid, (_, doc) in pathways.items()},
         catalogue_file=cat_doc.file,
         source_index_files=[_display(f) for f in indexes],
-        source_index_sha256=_hash_files(indexes) if indexes else None,
+        source_index_sha256=hash_files(indexes) if indexes else None,
     )
     return library, problems
-
-
-def _hash_files(files: Sequence[Path]) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        for f in files:
-            digest.update(f.read_bytes())
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def load_source_index(files: Sequence[str | Path]) -> tuple[SourceIndex | None, list[Problem]]:
-    """Read and validate source index files; several are merged into one index."""
-    problems: list[Problem] = []
-    merged: SourceIndex | None = None
-    for path in files:
-        doc = read_yaml_file(path, str(path))
-        model, found = validate_document(doc)
-        problems.extend(found)
-        if not isinstance(model, SourceIndexFile) or found:
-            if model is not None and not found:
-                problems.append(
-                    Problem.at(
-                        doc.location(()),
-                        "unknown-file-kind",
-                        "not a source index file",
-                        hint="a source index file starts with 'source_index:'",
-                    )
-                )
-            continue
-        index = model.source_index
-        if merged is None:
-            merged = index
-        else:
-            merged.documents.extend(index.documents)
-            if index.unknown.value == "error":
-                merged.unknown = index.unknown
-    return merged, problems
-
-
-_INDEXES: dict[tuple[str, ...], tuple[str | None, SourceIndex | None, list[Problem]]] = {}
-
-
-def source_index_of(library: Library) -> tuple[SourceIndex | None, list[Problem]]:
-    """The library's source index (None if it has none), read once per file set and text."""
-    if not library.source_index_files:
-        return None, []
-    key = tuple(library.source_index_files)
-    cached = _INDEXES.get(key)
-    if cached is None or cached[0] != library.source_index_sha256:
-        index, problems = load_source_index(library.source_index_files)
-        if len(_INDEXES) > 16:
-            _INDEXES.clear()
-        cached = (library.source_index_sha256, index, problems)
-        _INDEXES[key] = cached
-    return cached[1], list(cached[2])
 
 
 def _load_files(
@@ -543,11 +468,7 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
         obj._loc = doc.location(path)
 
     if isinstance(model, SourceIndexFile):
-        put(model.source_index, ("source_index",))
-        for i, document in enumerate(model.source_index.documents):
-            put(document, ("source_index", "documents", i))
-            for j, cited in enumerate(document.units):
-                put(cited, ("source_index", "documents", i, "units", j))
+        locate_index(model, doc)
         return
     if isinstance(model, CatalogueFile):
         put(model.catalogue, ("catalogue",))

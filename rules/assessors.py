@@ -40,7 +40,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from accreditation.record import AssessmentResult, Person
-from pathways.model.requirements import ANY_ASSESSOR
+from pathways.model.specs import ANY_ASSESSOR
 
 from .compile import CompiledLibrary
 from .facts import Vocabulary, build_facts

@@ -48,6 +48,7 @@ from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import UnknownPathwayError
 
 from .decision import Decision, DecisionSummary
+from .pooltypes import PoolStats, WorkerCrashed, WorkerError
 from .route import RoutePlan
 from .session import EngineError
 from .worker import serve
@@ -55,36 +56,6 @@ from .worker import serve
 __all__ = ["EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
 
 _START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
-
-
-class WorkerError(EngineError):
-    """Evaluating one record failed inside a worker (the worker itself is fine)."""
-
-    def __init__(self, person: str, detail: str):
-        super().__init__(f"evaluating person '{person}' failed in a rules worker: {detail}")
-        self.person = person
-        self.detail = detail
-
-
-class WorkerCrashed(EngineError):
-    """A record killed a worker process every time it was tried."""
-
-    def __init__(self, person: str, attempts: int, how: str):
-        super().__init__(
-            f"evaluating person '{person}' crashed a rules worker {attempts} time(s) "
-            f"(last: {how}); no decision was made"
-        )
-        self.person = person
-        self.attempts = attempts
-
-
-@dataclass(frozen=True)
-class PoolStats:
-    """What the pool has done so far: records answered per worker pid, restarts, re-sent records."""
-
-    answered_by_pid: dict[int, int]
-    restarts: int
-    retried: int
 
 
 # --- the pool ----------------------------------------------------------------------------

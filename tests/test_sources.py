@@ -22,10 +22,10 @@ from authoring.citations import list_citations, to_markdown
 from cli import cli
 from pathways import SHIPPED_LIBRARY, Library, load_library
 from pathways.citations import parse_citations, quote_in, resolve
-from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.requirements import BaseRequirement, walk
 from pathways.model.sources import OnUnknown
+from pathways.sourceindex import source_index_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = ROOT.parent / "shared" / "domain" / "sources"

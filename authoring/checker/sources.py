@@ -21,13 +21,13 @@ as the shipped one does), a warning if not.
 from __future__ import annotations
 
 from pathways.citations import ILLUSTRATIVE, Citation, normal_ref, parse_citations, resolve
-from pathways.loader import source_index_of
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import BaseRequirement, LocatedModel, walk
 from pathways.model.sources import OnUnknown, SourceIndex
 from pathways.problems import Severity
+from pathways.sourceindex import source_index_of
 from pathways.suggest import did_you_mean
 
 from .context import Reporter, describe

@@ -62,6 +62,7 @@ from pathways.model.requirements import (
 )
 
 from .oracle import plus_months
+from .satisfy import OUTSIDE_ASSESSORS
 
 __all__ = ["PendingCase", "pending_records", "time_stages"]
 
@@ -154,7 +155,10 @@ def _meet(b: _Build, req: Requirement) -> None:
         case CompletedProgrammeRequirement():
             _award(b, Award(completed_programme=req.completed_programme))
         case PassedRequirement():
-            b.add("assessments", {"assessment": req.passed, "date": b.day().isoformat()})
+            passed: dict[str, Any] = {"assessment": req.passed, "date": b.day().isoformat()}
+            if req.assessors is not None:  # named, but not in the records: they count
+                passed["assessors"] = list(OUTSIDE_ASSESSORS[: req.assessors.at_least])
+            b.add("assessments", passed)
         case CredentialRequirement():
             _award(b, Award(credential=req.credential, level=req.level))
         case RankRequirement() | BandRequirement():
@@ -290,6 +294,12 @@ def _served(b: _Build, req: ServedRequirement) -> None:
     if s.at_most_months is not None and not months:
         start = max(start, plus_months(b.as_of, -s.at_most_months) + DAY)
     cat = b.library.catalogue
+    if s.since is not None:  # the item time counts from, there when the period starts
+        section, field_, day = {
+            "credential": ("credentials", "credential", "awarded"),
+            "course": ("courses", "course", "completed"),
+        }.get(s.since.kind, ("assessments", "assessment", "date"))
+        b.add(section, {field_: s.since.value, day: start.isoformat()})
     match s.in_:
         case ServiceScope.SERVICE:
             pass  # joined was set for it: see _service_start
@@ -302,6 +312,12 @@ def _served(b: _Build, req: ServedRequirement) -> None:
         case ServiceScope.CURRENT_RANK:
             b.kind = b.kind or ("officer" if cat.ranks else "staff")
             _holding(b, cat.ids("ranks" if b.kind == "officer" else "bands"), start, False, True)
+        case ServiceScope.RANK | ServiceScope.BAND:
+            officer = s.in_ is ServiceScope.RANK
+            b.kind = b.kind or ("officer" if officer else "staff")
+            if (b.kind == "officer") == officer:  # else the stage asks for both: cannot hold
+                temporary = s.basis is not None and s.basis.value == "temporary"
+                _holding(b, [str(s.rank or s.band)], start, temporary, True)
         case _:
             assert_never(s.in_)
 

@@ -75,7 +75,7 @@ class Library:
     files: dict[str, str] = field(default_factory=dict)
     catalogue_file: str | None = None
     #: Source index files (``source_index:``) of the library, read only when citations are
-    #: checked or listed (``pathways.loader.source_index_of``); decisions never need them.
+    #: checked or listed (``pathways.sourceindex.source_index_of``); decisions never need them.
     source_index_files: list[str] = field(default_factory=list)
     #: A hash of those files' text: an index-only change still makes a new version to publish.
     source_index_sha256: str | None = None
