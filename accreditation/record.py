@@ -29,6 +29,7 @@ __all__ = [
     "CredentialAward",
     "Endorsement",
     "Membership",
+    "Mentoring",
     "Outcome",
     "Person",
     "PersonKind",
@@ -179,6 +180,16 @@ class Membership(_Dated):
     programme: Text
 
 
+class Mentoring(_Dated):
+    """A mentor in the Talent Cascade (001 para 20; 002 rec 7), kept on the mentee's record:
+    who mentors them, from ``start`` to ``end``. The pair is one item, on one record, so it
+    cannot disagree with itself; a mentor's mentees are found from the mentees' records."""
+
+    mentor: str = Field(
+        min_length=1, max_length=32, description="The mentor's warrant or staff number."
+    )
+
+
 class PersonKind(StrEnum):
     OFFICER = "officer"
     STAFF = "staff"
@@ -215,6 +226,9 @@ class Person(BaseModel):
     credentials: list[CredentialAward] = Field(default_factory=list)
     endorsements: list[Endorsement] = Field(default_factory=list)
     memberships: list[Membership] = Field(default_factory=list)
+    # Left out of the record's JSON when empty, so that records kept before mentors were
+    # recorded keep their content digest (and nothing looks changed on a re-import).
+    mentors: list[Mentoring] = Field(default_factory=list, exclude_if=lambda v: not v)
     protected: ProtectedCharacteristics = Field(default_factory=ProtectedCharacteristics)
     attributes: dict[Text, Text] = Field(
         default_factory=dict, description="Other personal attributes rules may test."
@@ -226,6 +240,9 @@ class Person(BaseModel):
             raise ValueError("an officer holds ranks, not bands: move 'bands' to 'ranks'")
         if self.kind is PersonKind.STAFF and self.ranks:
             raise ValueError("police staff hold bands, not ranks: move 'ranks' to 'bands'")
+        for m in self.mentors:
+            if m.mentor == self.id:
+                raise ValueError(f"{self.id} cannot be their own mentor: name another person")
         seen: dict[str, str] = {}
         for section, item in self.items():
             if item.id is None:
@@ -285,4 +302,5 @@ ITEM_SECTIONS = (
     "credentials",
     "endorsements",
     "memberships",
+    "mentors",
 )

@@ -13,9 +13,12 @@ from .exportstd import export_standard_group
 from .generate import generate_command
 from .impact import impact_command
 from .importcmd import import_command
+from .keyposts import key_posts_group, key_posts_report_command
 from .library import publish_command, rollback_command, versions_command
 from .listing import list_command
 from .report import report_group
+from .report_cascade import cascade_command
+from .report_compliance import compliance_command
 from .route import route_command
 from .schema import schema_command
 from .serve import serve_command
@@ -37,6 +40,9 @@ cli.add_command(check_command)
 cli.add_command(sources_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
+report_group.add_command(compliance_command)
+report_group.add_command(cascade_command)
+report_group.add_command(key_posts_report_command)
 cli.add_command(report_group)
 cli.add_command(data_quality_command)
 cli.add_command(eligibility_command)
@@ -55,6 +61,7 @@ cli.add_command(generate_command)
 cli.add_command(render_command)
 cli.add_command(serve_command)
 cli.add_command(users_group)
+cli.add_command(key_posts_group)
 cli.add_command(demo_users_command)
 
 

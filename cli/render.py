@@ -8,8 +8,21 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from rules.decision import Decision, RequirementOutcome, StageDecision, Status
-from rules.status import STATUS_SYMBOLS, STATUS_WORDS, status_words
+from rules.decision import (
+    Decision,
+    ObligationDecision,
+    ObligationStatus,
+    RequirementOutcome,
+    StageDecision,
+    Status,
+)
+from rules.status import (
+    OBLIGATION_SYMBOLS,
+    STATUS_SYMBOLS,
+    STATUS_WORDS,
+    obligation_words,
+    status_words,
+)
 from rules.whatif import WhatIf
 
 __all__ = ["console", "render_decision", "render_whatif"]
@@ -32,6 +45,30 @@ COLOUR = {
 }
 
 
+OBLIGATION_COLOUR = {
+    ObligationStatus.OVERDUE: "red",
+    ObligationStatus.DUE: "yellow",
+    ObligationStatus.MET: "green",
+}
+
+
+def _obligation(console: Console, o: ObligationDecision, explain: bool) -> None:
+    colour = OBLIGATION_COLOUR[o.status]
+    mark = f"[{colour}]{OBLIGATION_SYMBOLS[o.status]} {obligation_words(o)}[/{colour}]"
+    who = " [dim](HR arranges this)[/dim]" if o.owner == "hr" else ""
+    console.print(f"  {mark}  [bold]{escape(o.name)}[/bold]{who}")
+    console.print(f"      {escape(o.text)}")
+    if o.status is not ObligationStatus.MET and o.next_step:
+        console.print(f"      to do: {escape(o.next_step)}")
+    if o.status is ObligationStatus.MET and o.act_by:
+        console.print(f"      act by {o.act_by} to stay met (it holds until {o.met_until})")
+    if explain:
+        for outcome in [*o.applies, *([o.must] if o.must else [])]:
+            _requirement(console, outcome, depth=3)
+        if o.clock_from:
+            console.print(f"      [dim]the time counts from {o.clock_from}[/dim]")
+
+
 def _status(stage: StageDecision) -> str:
     colour = COLOUR[stage.status]
     return f"[{colour}]{STATUS_SYMBOLS[stage.status]} {status_words(stage)}[/{colour}]"
@@ -51,6 +88,12 @@ def render_decision(
     console.print(
         f"[dim]Rules: library version {decision.library_version[:12]} ({decision.engine})[/dim]"
     )
+    if decision.obligations:
+        # What the person must do comes before what they may reach.
+        console.print()
+        console.print("[bold underline]Obligations[/bold underline]")
+        for o in decision.obligations:
+            _obligation(console, o, explain)
     with_steps = {(s.pathway, s.stage) for s in decision.next_steps}
     pathway = None
     for stage in decision.stages:

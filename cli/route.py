@@ -134,5 +134,7 @@ def _step(step: RankedStep) -> str:
     opens = ", ".join(u.name for u in step.opens)
     needed = ", ".join(u.name for u in step.needed_for)
     parts = [f"opens {opens}" if opens else "", f"needed for {needed}" if needed else ""]
+    if step.obligation and step.kind != "obligation":
+        parts.insert(0, f"an obligation ({step.obligation})")
     said = "; ".join(p for p in parts if p)
     return f"{text}: {said}" if said else text

@@ -38,6 +38,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -405,6 +406,7 @@ class _Exporter:
                 | PostedRequirement()
                 | EndorsementRequirement()
                 | MembershipRequirement()
+                | HasMentorRequirement()
                 | AttributeRequirement()
             ):
                 # No component stands for these (a course, a rank, time served ...): the

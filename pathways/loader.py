@@ -490,6 +490,15 @@ def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
             _attach_requirement(req, (*base, "requires", j), doc)
     for i, prog in enumerate(pw.progressions):
         put(prog, ("pathway", "progressions", i))
+    for i, obligation in enumerate(pw.obligations):
+        base = ("pathway", "obligations", i)
+        put(obligation, base)
+        for path, req in obligation.requirements():
+            key, _, index = path.partition("[")
+            where = (*base, key, int(index.rstrip("]"))) if index else (*base, key)
+            _attach_requirement(req, where, doc)
+        for j, start in enumerate(obligation.from_):
+            put(start, (*base, "from", j))
 
 
 def _attach_requirement(req: Requirement, path: tuple[str | int, ...], doc: YamlDocument) -> None:

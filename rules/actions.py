@@ -50,6 +50,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -66,7 +67,10 @@ from pathways.problems import format_path
 
 from .additions import Addition, award_key, is_temporary, spec
 
-__all__ = ["ActionBook", "Addition", "award_key", "spec"]
+__all__ = ["MENTOR", "ActionBook", "Addition", "award_key", "spec"]
+
+#: The mentor a "has a mentor" action adds, in what-if: HR chooses the person.
+MENTOR = "MENTOR"
 
 
 @dataclass
@@ -195,6 +199,7 @@ class ActionBook:
                 | DistinctBusinessGroupsRequirement()
                 | PostedRequirement()
                 | EndorsementRequirement()
+                | HasMentorRequirement()
                 | AttributeRequirement()
                 | AllOf()
                 | AnyOf()
@@ -275,6 +280,8 @@ class ActionBook:
                 return f"endorsement:{req.endorsement}"
             case MembershipRequirement():
                 return f"member:{req.member_of}"
+            case HasMentorRequirement():
+                return "mentor"
             case ServedRequirement():
                 s = req.served
                 where = s.role or s.business_group or s.in_.value
@@ -371,6 +378,8 @@ class ActionBook:
                 return [("endorsements", {"endorsement": req.endorsement, "date": iso})]
             case MembershipRequirement():
                 return [("memberships", {"programme": req.member_of, "start": iso})]
+            case HasMentorRequirement():
+                return [("mentors", {"mentor": MENTOR, "start": iso})]
             case RankRequirement() | BandRequirement():
                 low = req.bounds.exactly or req.bounds.at_least
                 if low is None:

@@ -28,6 +28,7 @@ _SPEC = {
     "bands": ("band", "band"),
     "endorsements": ("endorsement", "endorsement"),
     "memberships": ("member", "programme"),
+    "mentors": ("mentor", "mentor"),
     "postings": ("posting", "role"),
 }
 _DAY_FIELD = {

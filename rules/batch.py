@@ -34,14 +34,15 @@ from pathways.model.library import Library
 
 from .assessors import AssessorCheck, Assessors
 from .compile import ANCHOR, CompiledLibrary
-from .decision import DecisionSummary, Status
+from .decision import DecisionSummary, ObligationDecision, Status
 from .engine import compiled_for, summarise
 from .evaluate import StageEvaluator
 from .facts import FactSheet, Vocabulary, build_facts
 from .match import Rule as _Rule
 from .match import add_fact as _add
 from .match import index_facts as _index
-from .plan import plan_library
+from .obligations import decide_obligations, plan_obligations
+from .plan import Node, plan_library
 from .session import Firings
 from .wording import Words
 
@@ -63,6 +64,8 @@ class BatchEvaluator:
         self.library = self.compiled.library
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
+        self.obligation_plans = plan_obligations(self.compiled, self.words)
+        self._for_obligations: tuple[list[tuple[str, _Rule]], list[tuple[int, _Rule]]] | None = None
         self.vocabulary = Vocabulary.of(self.library.catalogue, self.library)
         rules = self.compiled.definition
         self._leaves = [
@@ -90,20 +93,29 @@ class BatchEvaluator:
 
     def firings(self, sheet: FactSheet) -> Firings:
         """What the engine would fire for these facts."""
+        return self._fire(sheet, self._held, self._lapsed, self._leaves)
+
+    def _fire(
+        self,
+        sheet: FactSheet,
+        held: list[tuple[str, _Rule]],
+        lapsed: list[tuple[str, _Rule]],
+        leaves: list[tuple[int, _Rule]],
+    ) -> Firings:
         by_type = _index(sheet.facts)
         firings = Firings(anchored=True)
         chained = self.compiled.chained
-        for key, rule in self._held:
+        for key, rule in held:
             matched = rule.match(by_type)
             if matched is not None:
                 firings.held[key] = matched
                 if key in chained:
                     _add(by_type, {"sid": sheet.sid, "t": "held", "stage": key})
-        for key, rule in self._lapsed:
+        for key, rule in lapsed:
             matched = rule.match(by_type)
             if matched is not None:
                 firings.lapsed[key] = matched
-        for index, rule in self._leaves:
+        for index, rule in leaves:
             matched = rule.match(by_type)
             if matched is not None:
                 firings.leaves[index] = matched
@@ -158,3 +170,42 @@ class BatchEvaluator:
         return summarise(
             self.library, self.plans, evaluator, wanted, person.id, as_of, BATCH_ENGINE
         )
+
+    def obligations(
+        self,
+        person: Person,
+        as_of: dt.date,
+        pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
+    ) -> list[ObligationDecision]:
+        """The obligations that apply to ``person``, as the engine would decide them
+        (:meth:`rules.engine.Evaluator.obligations`): for compliance reports."""
+        sheet = self._facts(person, as_of, assessors)
+        # Only the rules obligations ask about: their leaves, and the held rules of the
+        # stages their 'reached' leaves name (stage leaves would cost four times as much).
+        if self._for_obligations is None:
+            self._for_obligations = self._obligation_rules()
+        held, leaves = self._for_obligations
+        firings = self._fire(sheet, held, [], leaves)
+        evaluator = StageEvaluator(self.compiled, sheet, firings, self.words)
+        return decide_obligations(self.obligation_plans, evaluator, person, pathways)
+
+    def _obligation_rules(self) -> tuple[list[tuple[str, _Rule]], list[tuple[int, _Rule]]]:
+        wanted: set[int] = set()
+        for plan in self.obligation_plans.values():
+            for node in [*plan.applies, *([plan.must] if plan.must else [])]:
+                wanted |= _leaf_indices(node)
+        leaves = [(i, r) for i, r in self._leaves if i in wanted]
+        stages = {
+            str(p["$and"][1]["stage"])
+            for i in wanted
+            if self.compiled.leaves[i].kind == "reached"
+            for p in self.compiled.leaves[i].patterns
+        }
+        return [(k, r) for k, r in self._held if k in stages], leaves
+
+
+def _leaf_indices(node: Node) -> set[int]:
+    if not node.children:
+        return {node.leaf}
+    return {i for child in node.children for i in _leaf_indices(child)}

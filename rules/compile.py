@@ -1,8 +1,8 @@
 """Compiling a pathway library into one durable-rules ruleset (as data).
 
-Every distinct leaf requirement of the library becomes one rule (requirements
-written identically in several stages share it); every stage that awards
-something gets a *held* rule, and credential stages a *lapsed* rule too. A held
+Every distinct leaf requirement of the library (of its stages and its obligations)
+becomes one rule (requirements written identically in several places share it); every
+stage that awards something gets a *held* rule, and credential stages a *lapsed* rule too. A held
 rule asserts a ``held`` fact, which the rules for ``reached`` requirements
 match: that is how a stage reached in one pathway chains into another.
 
@@ -29,6 +29,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     PassedRequirement,
@@ -121,6 +122,11 @@ def compile_library(library: Library) -> CompiledLibrary:
                 lapsed_patterns = _award_patterns(stage.awards, cat, current=False)
                 rules[lapsed] = {"all": _bind(lapsed_patterns), "run": lapsed}
         stages[key] = StageRules(key, held, lapsed)
+    for pathway in library.pathways.values():
+        for obligation in pathway.obligations:
+            for _path, top in obligation.requirements():
+                for req in leaves(top):
+                    add_leaf(req, pathway.id)
     chained = frozenset(
         str(p["$and"][1]["stage"])
         for leaf in found
@@ -192,6 +198,8 @@ def _leaf_patterns(
             return [_and("endorsement", {"endorsement": req.endorsement})], None
         case MembershipRequirement():
             return [_and("member", {"programme": req.member_of})], None
+        case HasMentorRequirement():
+            return [_and("mentor")], None
         case ReachedRequirement():
             return [_and("held", {"stage": stage_key(*req.target(pathway_id))})], None
         case AttributeRequirement():

@@ -18,6 +18,8 @@ __all__ = [
     "DecisionSummary",
     "Evidence",
     "NextStep",
+    "ObligationDecision",
+    "ObligationStatus",
     "RequirementOutcome",
     "StageDecision",
     "StageStatus",
@@ -115,6 +117,52 @@ class StageDecision(_Frozen):
     source: str | None = None
 
 
+class ObligationStatus(StrEnum):
+    """Where a person stands on an obligation that applies to them."""
+
+    OVERDUE = "overdue"
+    DUE = "due"
+    MET = "met"
+
+
+class ObligationDecision(_Frozen):
+    """An obligation that applies to the person, and whether it is met, due or overdue.
+
+    The clock starts on ``clock_from`` (the latest of the obligation's ``from`` dates and
+    the day it came into force); ``due_by`` is the last day to meet it (``within_months``
+    whole months later, less a day): overdue from the day after. ``act_by`` is the last
+    day to act and stay in time: ``due_by`` when it is not met; when it is met but stops
+    holding by itself (a credential lapses: ``met_until``), the later of that day and
+    ``due_by``; none when it is met for good.
+    """
+
+    pathway: str
+    pathway_name: str
+    obligation: str
+    name: str
+    text: str = Field(description="The obligation in plain words.")
+    owner: str = Field(description="Who must act: 'person', or 'hr' on their behalf.")
+    status: ObligationStatus
+    clock_from: dt.date | None = Field(None, description="The day the clock started.")
+    due_by: dt.date | None = Field(None, description="The last day to meet it.")
+    met_until: dt.date | None = Field(None, description="For met: the last day it holds.")
+    act_by: dt.date | None = Field(None, description="The last day to act and stay in time.")
+    next_step: str | None = None
+    applies: list[RequirementOutcome] = Field(
+        default_factory=list, description="Why it applies: its 'applies_to', all met."
+    )
+    must: RequirementOutcome | None = Field(
+        None, description="What must hold, and whether it does."
+    )
+    source: str | None = None
+    rule_effective_from: dt.date | None = None
+    rule_effective_to: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.pathway}.{self.obligation}"
+
+
 class NextStep(_Frozen):
     """Something the person can do (or wait for) to reach a stage next to where they are."""
 
@@ -135,6 +183,11 @@ class Decision(_Frozen):
     engine: str = "durable-rules"
     stages: list[StageDecision]
     next_steps: list[NextStep] = Field(default_factory=list)
+    obligations: list[ObligationDecision] = Field(
+        default_factory=list,
+        description="The obligations that apply to the person: overdue first, then due by "
+        "date, then met.",
+    )
 
     def summary(self) -> DecisionSummary:
         """Statuses and dates only, for population runs that do not need the reasons."""

@@ -25,12 +25,14 @@ from .decision import (
     Decision,
     DecisionSummary,
     NextStep,
+    ObligationDecision,
     StageDecision,
     StageStatus,
     built,
 )
 from .evaluate import StageEvaluator
 from .facts import Vocabulary, build_facts
+from .obligations import decide_obligations, plan_obligations
 from .plan import StagePlan, plan_library
 from .session import RuleEngine
 from .steps import next_steps
@@ -72,6 +74,7 @@ class Evaluator:
         self.library = self.compiled.library
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
+        self.obligation_plans = plan_obligations(self.compiled, self.words)
         self.vocabulary = Vocabulary.of(self.library.catalogue, self.library)
         self.engine = engine or shared_engine()
         self.engine.load(self.compiled)
@@ -154,7 +157,25 @@ class Evaluator:
             engine=ENGINE_NAME,
             stages=stages,
             next_steps=steps,
+            obligations=decide_obligations(self.obligation_plans, evaluator, person, wanted),
         )
+
+    def obligations(
+        self,
+        person: Person,
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
+    ) -> list[ObligationDecision]:
+        """The obligations that apply to ``person`` as of ``as_of``, as :meth:`decide` gives
+        them (without deciding the stages' reasons; ``assessors`` as for :meth:`decide`).
+
+        Raises:
+            KeyError: if a pathway id in ``pathways`` is not in the library.
+            rules.session.EngineError: if the rules engine fails for this record.
+        """
+        as_of, wanted, evaluator = self._run(person, as_of, pathways, assessors)
+        return decide_obligations(self.obligation_plans, evaluator, person, wanted)
 
 
 def summarise(

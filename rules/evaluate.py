@@ -35,6 +35,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -323,6 +324,7 @@ class StageEvaluator:
                 | PostedRequirement()
                 | EndorsementRequirement()
                 | MembershipRequirement()
+                | HasMentorRequirement()
                 | AttributeRequirement()
                 | AllOf()
                 | AnyOf()
@@ -332,6 +334,21 @@ class StageEvaluator:
                 return False  # can lapse, end or expire (or is not a leaf)
             case _:
                 assert_never(req)
+
+    # --- for obligations (rules.obligations) ------------------------------------------
+
+    def holds(self, node: Node, day: dt.date) -> bool | None:
+        """Whether a requirement holds on ``day`` (on or after the as-of date, the record
+        otherwise unchanged); None if it is not in force that day."""
+        return self._truth(node, day)
+
+    def outcome(self, node: Node) -> RequirementOutcome:
+        """A requirement's outcome as of the as-of date, with its evidence."""
+        return self._outcome(node)
+
+    def changes(self, nodes: list[Node]) -> list[dt.date]:
+        """The days after the as-of date on which the truth of ``nodes`` can change."""
+        return self._breakpoints(nodes)
 
     # --- the stage ----------------------------------------------------------------
 

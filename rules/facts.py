@@ -235,6 +235,11 @@ def build_facts(
             )
             sheet.add("member", programme=m.programme, item=item, until=_day(m.end))
 
+    for i, pair in enumerate(person.mentors):
+        if pair.covers(as_of):
+            item = ref("mentors", i, f"mentored by {pair.mentor} since {pair.start}")
+            sheet.add("mentor", mentor=pair.mentor, item=item, until=_day(pair.end))
+
     split = [group_spans(p, vocab.units) for p in person.postings]
     _postings(person, as_of, sheet, ref, names, split)
     found = tenures(person, as_of, sheet.labels, names, split, vocab.since_scopes)

@@ -24,6 +24,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -40,7 +41,7 @@ from pathways.problems import format_path
 from .compile import CompiledLibrary
 from .wording import Words
 
-__all__ = ["Node", "StagePlan", "plan_library"]
+__all__ = ["Node", "StagePlan", "plan_library", "requirement_node"]
 
 
 @dataclass(eq=False)
@@ -99,6 +100,13 @@ def plan_library(compiled: CompiledLibrary, words: Words) -> dict[str, StagePlan
     return plans
 
 
+def requirement_node(
+    req: Requirement, path: str, pathway: Pathway, compiled: CompiledLibrary, words: Words
+) -> Node:
+    """The plan of one requirement tree outside a stage (an obligation's)."""
+    return _node(req, path, pathway, compiled, words)
+
+
 def _time_sensitive(node: Node) -> bool:
     if node.effective_from or node.effective_to or isinstance(node.combinator, Not):
         return True
@@ -152,6 +160,7 @@ def _node(
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()
         ):
             _compiled_leaf(node, compiled, req)

@@ -54,6 +54,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -212,6 +213,9 @@ class _Writer:
             case MembershipRequirement():
                 s.sections.add("memb")
                 self._put(name, f"_until(MEMB.get({s.const(req.member_of)}, ''), AS, A)")
+            case HasMentorRequirement():
+                s.sections.add("mentor")
+                self._put(name, "_until(MENTOR, AS, A)")
             case ReachedRequirement():
                 held = self.held_name(stage_key(*req.target(pathway_id)))
                 self._put(name, self.get(held))
@@ -467,6 +471,13 @@ _PRELUDE = {
         "    last = x.get('end') or '~'",
         "    if x['start'] <= AS <= last and last > MEMB.get(x['programme'], ''):",
         "        MEMB[x['programme']] = last",
+    ],
+    "mentor": [
+        "MENTOR = ''",
+        "for x in rec.get('mentors') or ():",
+        "    last = x.get('end') or '~'",
+        "    if x['start'] <= AS <= last and last > MENTOR:",
+        "        MENTOR = last",
     ],
     "current_posts": [
         "NOW_POSTS = [(p['role'], p['business_group'], p.get('end') or '~')"

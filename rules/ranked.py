@@ -1,16 +1,29 @@
 """The ranked list of next steps as data: tiers, steps and the stages each is for.
 
-The models of :mod:`rules.ranking` (pure data: the web and the command line render them).
+The models of :mod:`rules.ranking` (pure data: the web and the command line render them),
+and :class:`Draft`, a step while the list is being built.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["TIER_ORDER", "TIER_WORDS", "RankedStep", "Tier", "Unlock"]
+__all__ = [
+    "EXPIRY_WINDOW_DAYS",
+    "TIER_ORDER",
+    "TIER_WORDS",
+    "Draft",
+    "RankedStep",
+    "Tier",
+    "Unlock",
+]
+
+#: Credentials lapsing (and obligations ending) within this many days are shown first.
+EXPIRY_WINDOW_DAYS = 90
 
 
 class Tier(StrEnum):
@@ -63,6 +76,11 @@ class RankedStep(_Frozen):
         default_factory=list, description="The step as what-if items, dated the decision's day."
     )
     unlocks: list[Unlock] = Field(default_factory=list)
+    obligation: str | None = Field(
+        None,
+        description="For a step an obligation asks for: the obligation and where it stands "
+        "('Keep PIP accreditation current: overdue, it was due by 2022-12-31').",
+    )
 
     @property
     def opens(self) -> list[Unlock]:
@@ -71,3 +89,37 @@ class RankedStep(_Frozen):
     @property
     def needed_for(self) -> list[Unlock]:
         return [u for u in self.unlocks if not u.opens]
+
+
+@dataclass
+class Draft:
+    """A step while the list is built: drafts with one key are merged, then :meth:`step`
+    gives the finished :class:`RankedStep`."""
+
+    key: str
+    tier: Tier
+    kind: str
+    texts: list[tuple[Tier, str]] = field(default_factory=list)
+    due: dt.date | None = None
+    how: str | None = None
+    what_if: list[str] = field(default_factory=list)
+    unlocks: dict[str, Unlock] = field(default_factory=dict)
+    order: tuple[int, ...] = (0,)
+    obligation: str | None = None
+
+    def step(self) -> RankedStep:
+        # The words of the sources in the step's own tier; of those, the ones most used,
+        # then the shortest (no pathway cross-references).
+        own = [t for tier, t in self.texts if tier is self.tier] or [t for _, t in self.texts]
+        text = min(own, key=lambda t: (-own.count(t), len(t)))
+        return RankedStep(
+            key=self.key,
+            tier=self.tier,
+            text=text,
+            kind=self.kind,
+            due=self.due,
+            how=self.how,
+            what_if=self.what_if,
+            unlocks=list(self.unlocks.values()),
+            obligation=self.obligation,
+        )

@@ -4,8 +4,11 @@ The engine's next steps (:mod:`rules.steps`) are per stage, so an action several
 ask for ("Seek promotion to chief inspector" for FSL stage 1, the work-based assessment
 gateway and senior leadership) appears once per stage. Here they become one list:
 
-1. **Do first** (``now``): obligations due or overdue (none yet: a later change adds them,
-   through ``obligations``); credentials that have lapsed ("Revalidate PIP level 2"), the
+1. **Do first** (``now``): the person's obligations (:mod:`rules.obligations`) that are
+   overdue or due, and those met that need acting on within :data:`EXPIRY_WINDOW_DAYS`
+   days to stay met ("Gain or revalidate your PIP accreditation by D"), overdue first;
+   obligations HR must act on are not the person's steps. Then credentials that have
+   lapsed ("Revalidate PIP level 2"), the
    highest level of each only, since revalidating it restores the levels below; credentials
    that lapse within :data:`EXPIRY_WINDOW_DAYS` days ("expires on D": the first day it is no
    longer current, the day a lapsed one shows as "lapsed on"). Soonest date first.
@@ -36,8 +39,15 @@ from accreditation.record import Person
 from pathways.model.library import Library, stage_key
 
 from .actions import ActionBook, award_key, spec
-from .decision import Decision, NextStep, RequirementOutcome, StageDecision, Status
-from .ranked import TIER_ORDER, TIER_WORDS, RankedStep, Tier, Unlock
+from .decision import (
+    Decision,
+    NextStep,
+    RequirementOutcome,
+    StageDecision,
+    Status,
+)
+from .ranked import EXPIRY_WINDOW_DAYS, TIER_ORDER, TIER_WORDS, Draft, RankedStep, Tier, Unlock
+from .ranking_obligations import obligation_drafts
 from .route import RoutePlan
 
 __all__ = [
@@ -49,38 +59,6 @@ __all__ = [
     "lapse_dates",
     "rank_steps",
 ]
-
-#: Credentials lapsing within this many days are shown first, with their date.
-EXPIRY_WINDOW_DAYS = 90
-
-
-@dataclass
-class _Draft:
-    key: str
-    tier: Tier
-    kind: str
-    texts: list[tuple[Tier, str]] = field(default_factory=list)
-    due: dt.date | None = None
-    how: str | None = None
-    what_if: list[str] = field(default_factory=list)
-    unlocks: dict[str, Unlock] = field(default_factory=dict)
-    order: tuple[int, ...] = (0,)
-
-    def step(self) -> RankedStep:
-        # The words of the sources in the step's own tier; of those, the ones most used,
-        # then the shortest (no pathway cross-references).
-        own = [t for tier, t in self.texts if tier is self.tier] or [t for _, t in self.texts]
-        text = min(own, key=lambda t: (-own.count(t), len(t)))
-        return RankedStep(
-            key=self.key,
-            tier=self.tier,
-            text=text,
-            kind=self.kind,
-            due=self.due,
-            how=self.how,
-            what_if=self.what_if,
-            unlocks=list(self.unlocks.values()),
-        )
 
 
 def lapse_dates(
@@ -108,29 +86,26 @@ def rank_steps(
     plan: RoutePlan | None = None,
     *,
     hide: Iterable[str] = (),
-    obligations: Iterable[RankedStep] = (),
 ) -> list[RankedStep]:
     """The ranked, merged steps for ``person`` from ``decision`` (and the goal's ``plan``).
 
     ``hide`` lists stage keys left out entirely (positive-action programmes on a page
-    meant for others); a step for nothing but hidden stages is left out.
+    meant for others); a step for nothing but hidden stages is left out, and so is an
+    obligation of a pathway whose stages are all hidden.
     """
     ranker = _Ranker(ActionBook.of(library), decision, person, frozenset(hide))
-    drafts: list[_Draft] = [
-        _Draft(s.key, Tier.NOW, "obligation", [(Tier.NOW, s.text)], s.due, s.how, list(s.what_if))
-        for s in obligations
-    ]
-    drafts += ranker.lapsed()
-    drafts += ranker.expiring()
+    drafts = ranker.lapsed() + ranker.expiring()
+    renewals = {d.key: d for d in drafts}
+    drafts = obligation_drafts(decision, library, frozenset(hide), renewals) + drafts
     if plan is not None and plan.routes:
         drafts += ranker.route(plan)
     drafts += ranker.steps()
     return _finish(_merge(drafts), ranker.book)
 
 
-def _merge(drafts: list[_Draft]) -> list[_Draft]:
+def _merge(drafts: list[Draft]) -> list[Draft]:
     """One draft per key: the best tier, every stage it is for, every wording."""
-    merged: dict[str, _Draft] = {}
+    merged: dict[str, Draft] = {}
     for d in drafts:
         found = merged.get(d.key)
         if found is None:
@@ -141,6 +116,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             found.tier, found.order, found.kind = d.tier, d.order, d.kind
             found.due = d.due if d.due is not None else found.due
         found.texts += d.texts
+        found.obligation = found.obligation or d.obligation
         found.how = found.how or d.how
         found.what_if = found.what_if or d.what_if
         for k, u in d.unlocks.items():
@@ -149,7 +125,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     return list(merged.values())
 
 
-def _finish(drafts: list[_Draft], book: ActionBook) -> list[RankedStep]:
+def _finish(drafts: list[Draft], book: ActionBook) -> list[RankedStep]:
     drafts = [d for d in drafts if d.unlocks or d.kind == "obligation"]
     for d in drafts:
         # A stage that is another of the same name, reached again (senior leadership's
@@ -202,7 +178,7 @@ class _Ranker:
 
     # --- do first ---------------------------------------------------------------------
 
-    def lapsed(self) -> list[_Draft]:
+    def lapsed(self) -> list[Draft]:
         """One revalidation per lapsed credential: its highest lapsed level."""
         top: dict[str, StageDecision] = {}
         for key, s in self.stages.items():
@@ -231,7 +207,7 @@ class _Ranker:
                 unlocks |= self._unlock(stage_key(o.pathway, o.stage), True)
             lapsed = f" (lapsed on {s.lapsed_on})" if s.lapsed_on else ""
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="revalidate",
@@ -245,7 +221,7 @@ class _Ranker:
             )
         return out
 
-    def expiring(self) -> list[_Draft]:
+    def expiring(self) -> list[Draft]:
         """Current credentials whose validity ends within the window."""
         ends = lapse_dates(self.person, self.book.catalogue.credentials, self.today)
         out = []
@@ -265,7 +241,7 @@ class _Ranker:
             for k in held:
                 unlocks |= self._unlock(k, True)
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{credential}",
                     tier=Tier.NOW,
                     kind="expiring",
@@ -301,18 +277,18 @@ class _Ranker:
 
     # --- towards the goal ----------------------------------------------------------------
 
-    def route(self, plan: RoutePlan) -> list[_Draft]:
+    def route(self, plan: RoutePlan) -> list[Draft]:
         route = plan.routes[0]
         if any(s.key in self.hide for s in route.stages):
             return []
         self.routed = frozenset(s.key for s in route.stages)
-        out: list[_Draft] = []
+        out: list[Draft] = []
         n = 0
         for stage in route.stages:
             for action in stage.actions:
                 n += 1
                 out.append(
-                    _Draft(
+                    Draft(
                         key=action.key,
                         tier=Tier.GOAL,
                         kind="action",
@@ -337,7 +313,7 @@ class _Ranker:
             )
             when = f" (from {stage.reached_on})" if stage.reached_on > self.today else ""
             out.append(
-                _Draft(
+                Draft(
                     key=f"renew:{model.awards.credential}"
                     if stage.revalidate and model.awards and model.awards.credential
                     else key,
@@ -354,11 +330,11 @@ class _Ranker:
 
     # --- next and later ----------------------------------------------------------------
 
-    def steps(self) -> list[_Draft]:
+    def steps(self) -> list[Draft]:
         by_stage: dict[str, list[NextStep]] = {}
         for step in self.decision.next_steps:
             by_stage.setdefault(stage_key(step.pathway, step.stage), []).append(step)
-        out: list[_Draft] = []
+        out: list[Draft] = []
         for key, steps in by_stage.items():
             if key in self.hide or key in self.routed or self.stages.get(key) is None:
                 continue  # hidden; or on the goal's route, which says what it needs
@@ -380,7 +356,7 @@ class _Ranker:
                 if tier is Tier.LATER:
                     order = (self._distance(key), self.position[key])
                 out.append(
-                    _Draft(
+                    Draft(
                         key=k,
                         tier=tier,
                         kind="wait" if wait else self._kind(k),

@@ -18,9 +18,18 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from .decision import StageDecision, Status
+from .decision import ObligationDecision, ObligationStatus, StageDecision, Status
 
-__all__ = ["STATUS_MEANINGS", "STATUS_SYMBOLS", "STATUS_WORDS", "status_words"]
+__all__ = [
+    "OBLIGATION_MEANINGS",
+    "OBLIGATION_SYMBOLS",
+    "OBLIGATION_WORDS",
+    "STATUS_MEANINGS",
+    "STATUS_SYMBOLS",
+    "STATUS_WORDS",
+    "obligation_words",
+    "status_words",
+]
 
 #: The status as a word (without its date).
 STATUS_WORDS: dict[Status, str] = {
@@ -62,3 +71,49 @@ def status_words(stage: StageDecision) -> str:
             return words
         case _:
             assert_never(stage.status)
+
+
+#: An obligation's status as a word (without its date).
+OBLIGATION_WORDS: dict[ObligationStatus, str] = {
+    ObligationStatus.OVERDUE: "overdue",
+    ObligationStatus.DUE: "due",
+    ObligationStatus.MET: "met",
+}
+
+#: A symbol for each obligation status, distinct in shape (and from the stages' symbols).
+OBLIGATION_SYMBOLS: dict[ObligationStatus, str] = {
+    ObligationStatus.OVERDUE: "‼",
+    ObligationStatus.DUE: "⏲",
+    ObligationStatus.MET: "☑",
+}
+
+#: What each obligation status means, for keys and legends.
+OBLIGATION_MEANINGS: dict[ObligationStatus, str] = {
+    ObligationStatus.OVERDUE: "it applies to you and its date has passed",
+    ObligationStatus.DUE: "it applies to you: meet it by the date",
+    ObligationStatus.MET: "it applies to you and is met",
+}
+
+
+def obligation_words(obligation: ObligationDecision) -> str:
+    """The status in words, with its date.
+
+    >>> import datetime as dt
+    >>> o = ObligationDecision(pathway="fsl", pathway_name="FSL", obligation="o", name="O",
+    ...     text="O", owner="person", status="overdue", due_by=dt.date(2013, 6, 30))
+    >>> obligation_words(o)
+    'overdue: it was due by 2013-06-30'
+    >>> obligation_words(o.model_copy(update={"status": ObligationStatus.MET,
+    ...     "met_until": dt.date(2015, 1, 31)}))
+    'met until 2015-01-31'
+    """
+    words = OBLIGATION_WORDS[obligation.status]
+    match obligation.status:
+        case ObligationStatus.OVERDUE:
+            return f"{words}: it was due by {obligation.due_by}" if obligation.due_by else words
+        case ObligationStatus.DUE:
+            return f"{words} by {obligation.due_by}" if obligation.due_by else words
+        case ObligationStatus.MET:
+            return f"{words} until {obligation.met_until}" if obligation.met_until else words
+        case _:
+            assert_never(obligation.status)

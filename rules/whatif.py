@@ -77,6 +77,7 @@ _KINDS: dict[str, tuple[str, str, str]] = {
     "band": ("bands", "band", "start"),
     "endorsement": ("endorsements", "endorsement", "date"),
     "member": ("memberships", "programme", "start"),
+    "mentor": ("mentors", "mentor", "start"),
     "posting": ("postings", "role", "start"),
 }
 
@@ -89,7 +90,8 @@ def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
 
     Kinds: course, passed (EXTRA: how many assessors; they are named "what-if assessor N",
     no one in the records, so they count unchecked), credential (EXTRA: level), rank and
-    band (EXTRA: temporary), endorsement, member, posting (ID: ``business_group/role``).
+    band (EXTRA: temporary), endorsement, member, mentor (ID: the mentor's warrant or staff
+    number), posting (ID: ``business_group/role``).
 
     Raises:
         ValueError: naming what is wrong and the expected form.

@@ -20,6 +20,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -79,6 +80,8 @@ class Words:
                 return f"Obtain {n('endorsements', req.endorsement)}"
             case MembershipRequirement():
                 return f"Join {n('programmes', req.member_of)}"
+            case HasMentorRequirement():
+                return "Ask HR for a Talent Cascade mentor"
             case ReachedRequirement():
                 return f"Reach {self._stage_name(req, pathway_id)}"
             case RankRequirement() | BandRequirement():
@@ -140,6 +143,8 @@ class Words:
                 return f"Has {n('endorsements', req.endorsement)}{by}"
             case MembershipRequirement():
                 return f"Is a member of {n('programmes', req.member_of)}"
+            case HasMentorRequirement():
+                return "Has a mentor in the Talent Cascade"
             case ReachedRequirement():
                 return f"Has reached {self._stage_name(req, pathway_id)}"
             case AttributeRequirement():

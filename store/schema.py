@@ -25,6 +25,8 @@ __all__ = [
     "api_tokens",
     "audit_log",
     "goals",
+    "key_post_snapshots",
+    "key_posts",
     "library_versions",
     "locks",
     "metadata",
@@ -178,4 +180,34 @@ locks = Table(
     metadata,
     Column("name", String(40), primary_key=True),
     Column("serial", Integer, nullable=False, comment="Goes up by one on every change"),
+)
+
+# Key posts for succession planning (migration 0006): a post in a business group, the stage
+# a successor must hold, and its holder. Retired posts are kept (``active`` false), so old
+# snapshots and the audit log still name them. ``version`` goes up on every change.
+key_posts = Table(
+    "key_posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post", String(200), nullable=False, comment="The post, in words"),
+    Column("business_group", String(64), nullable=False),
+    Column("stage", String(200), nullable=False, comment="'pathway.stage' a successor holds"),
+    Column("holder", String(32), comment="The holder's person id, if the post is filled"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The key-post report kept once a quarter (e.g. '2024-Q2'), for the Management Board to see
+# the change since the last quarter.
+key_post_snapshots = Table(
+    "key_post_snapshots",
+    metadata,
+    Column("quarter", String(7), primary_key=True, comment="YYYY-Qn"),
+    Column("as_of", Date, nullable=False),
+    Column("library_version", String(64), nullable=False),
+    Column("report", JSON, nullable=False, comment="Each post: holder and successors by id"),
+    Column("taken_by", String(100), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
 )

@@ -818,7 +818,7 @@ def stored_records(conn: Connection, ids: Iterable[str]) -> dict[str, StoredReco
 def _record(person: Person) -> dict[str, Any]:
     data = person.model_dump(mode="json", exclude={"protected"})
     for section in ITEM_SECTIONS:  # every item gets a stable id, so imports can merge by id
-        for i, item in enumerate(data[section]):
+        for i, item in enumerate(data.get(section, ())):
             if item.get("id") is None:
                 item["id"] = f"{section}[{i}]"
     return data
@@ -852,7 +852,7 @@ def _person(row: Any) -> Person:
 
 
 def _counts(record: dict[str, Any]) -> dict[str, int]:
-    return {s: len(record[s]) for s in ITEM_SECTIONS if record[s]}
+    return {s: len(record[s]) for s in ITEM_SECTIONS if record.get(s)}
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

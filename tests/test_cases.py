@@ -84,7 +84,7 @@ def test_every_shipped_pathway_has_its_own_case_file_with_cases() -> None:
     for pid in LIBRARY.pathways:
         in_file = [c for c in SHIPPED if Path(c.file).stem == pid]
         assert len(in_file) >= 3, f"{pid}: only {len(in_file)} cases"
-        assert all(any(e.pathway == pid for e in c.expect) for c in in_file), pid
+        assert all(any(e.pathway == pid for e in (*c.expect, *c.obligations)) for c in in_file), pid
 
 
 def test_the_shipped_cases_are_not_inside_the_library_directory() -> None:
@@ -435,3 +435,58 @@ def test_command_help_has_examples() -> None:
     result = CliRunner().invoke(cli, ["test", "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output and "pathways test" in result.output
+
+
+# --- obligations in cases ---------------------------------------------------------------------
+
+
+def test_obligation_expectations_are_checked_with_their_dates(
+    tmp_path: Path, evaluator: Evaluator
+) -> None:
+    rest = """\
+      obligations:
+        pip.pip_accreditation_current: {status: due, due_by: 2024-12-31}
+    """
+    record = (
+        "  record: {id: W1, kind: officer, joined: 2020-01-06,\n"
+        "    ranks: [{rank: constable, start: 2020-01-06}],\n"
+        "    postings: [{business_group: territorial_policing, role: investigation,\n"
+        "                start: 2024-01-01}]}\n"
+    )
+    result = run_one(write(tmp_path, case("pip due", rest, record=record)), evaluator)
+    assert result.outcome.value == "pass", result.failures
+    wrong = rest.replace("status: due, due_by: 2024-12-31", "status: overdue, due_by: 2024-12-30")
+    result = run_one(write(tmp_path, case("pip wrong", wrong, record=record)), evaluator)
+    assert list(result.failures) == [
+        "pip.pip_accreditation_current: expected overdue due_by 2024-12-30, got due "
+        "due_by 2024-12-31 act_by 2024-12-31\n"
+        "    met applies_to[0]: Posted in an investigative role\n"
+        "    met applies_to[1]: An officer up to and including inspector, or police staff "
+        "(who PIP level 1 is for)\n"
+        "    unmet must: Current PIP accreditation"
+    ]
+    absent = rest.replace("{status: due, due_by: 2024-12-31}", "not_applicable")
+    result = run_one(write(tmp_path, case("pip absent", absent)), evaluator)
+    assert result.outcome.value == "pass", result.failures
+
+
+def test_bad_obligation_expectations_are_located_problems(tmp_path: Path) -> None:
+    rest = """\
+      obligations:
+        fsl.fsl_for_chief_inspector: due
+        fsl.fsl_for_chief_inspectors: {status: overdeu, due_on: 2024-01-01}
+        pip.pip_accreditation_current: {due_by: 1 May}
+    """
+    _cases, problems = load(write(tmp_path, case("bad obligations", rest)))
+    messages = {(p.line, p.code, p.message, p.suggestion) for p in problems}
+    assert messages == {
+        (
+            10,
+            "unknown-reference",
+            "unknown obligation 'fsl.fsl_for_chief_inspector'",
+            "fsl.fsl_for_chief_inspectors",
+        ),
+        (11, "unknown-field", "unknown field 'due_on' in 'fsl.fsl_for_chief_inspectors'", "due_by"),
+        (11, "invalid-value", "'overdeu' is not an obligation's status", "overdue"),
+        (12, "missing-field", "missing 'status' for 'pip.pip_accreditation_current'", None),
+    }

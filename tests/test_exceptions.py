@@ -28,11 +28,16 @@ NOT_ERRORS = {
     # test outcomes for pytest, raised by the case plugin and the property runner
     "authoring.cases.plugin.CaseFailed",
     "authoring.testing.properties.PropertyFailure",
-    # private control flow inside one function, never seen outside the module
-    "workforce.importer._Bad",
+    # private control flow inside one module, never seen outside it: a cell that cannot be
+    # read (turned into a located row problem), a rollback, a limit reached while reading
+    # YAML (turned into a located Problem) or a request body (turned into a 413)
+    "workforce.importer.schema.Bad",
     "workforce.importer._Rollback",
-    # a redirect to the sign-in page, handled by the web app itself
+    "pathways.yamlsource._TooLarge",
+    "web.limits._TooLarge",
+    # redirects to the sign-in page or the account page, handled by the web app itself
     "web.auth.NeedSignIn",
+    "web.auth.NeedPasswordChange",
 }
 # Being moved under the root by another part of issue 15 (the user-input errors and the
 # web's problem details); allowed here until then.

@@ -245,7 +245,7 @@ def test_problems_with_a_whole_file_are_never_skipped(db: Store, tmp_path: Path)
     assert {(Path(p.file).name, p.row, p.column): p.message for p in report.problems} == {
         ("extra.csv", 1, ""): "cannot tell what this file holds: name it people.csv, ranks.csv, "
         "bands.csv, postings.csv, courses.csv, assessments.csv, credentials.csv, "
-        "endorsements.csv, memberships.csv, or give it the header of one of them "
+        "endorsements.csv, memberships.csv, mentors.csv, or give it the header of one of them "
         "(see docs/import-format.md)",
         ("ranks.csv", 1, "rnak"): "unknown column 'rnak' (did you mean 'rank'?): rename or "
         "remove it; ranks.csv has the columns person_id, item_id, rank, basis, start, end",

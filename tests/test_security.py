@@ -60,7 +60,7 @@ def client(app_client: TestClient, who: str | None = None) -> TestClient:
 
 
 def _fill(path: str, person: str) -> str:
-    values = {"{person_id}": person, "{username}": "hr", "{token_id}": "1"}
+    values = {"{person_id}": person, "{username}": "hr", "{token_id}": "1", "{post_id}": "1"}
     return re.sub(r"\{[^}]+\}", lambda m: values.get(m.group(0), "pip"), path)
 
 

@@ -256,3 +256,28 @@ def test_a_bad_date_gets_a_plain_message(app_client: TestClient) -> None:
     text = html.unescape(r.text)
     assert "'2024-13-01' is not a date: write it as YYYY-MM-DD" in text
     assert "month value is outside expected range" not in text
+
+
+def test_an_obligation_due_comes_first_on_the_page_and_is_in_the_api(
+    app_client: TestClient, seeded: Seeded
+) -> None:
+    chief = "W900004"  # the demo chief inspector: FSL due two months from today
+    due = (add_months(TODAY, 2) - dt.timedelta(days=1)).isoformat()
+    hr = signed_in(app_client, "hr")
+    text = words(hr.get(f"/people/{chief}").text)
+    assert text.index("Obligations") < text.index("Goal") < text.index("Next steps")
+    assert f"⏲ due by {due} Attend the Foundation for Senior Leadership" in text
+    assert f"To do: Attend every stage of the Foundation for Senior Leadership, by {due}" in text
+    full = app_client.get(f"/api/people/{chief}/decisions", headers=auth(seeded, "hr")).json()
+    (fsl,) = [o for o in full["obligations"] if o["obligation"] == "fsl_for_chief_inspectors"]
+    assert (fsl["status"], fsl["due_by"], fsl["owner"]) == ("due", due, "person")
+    assert fsl["must"]["met"] is False
+    brief = app_client.get(
+        f"/api/people/{chief}/decisions",
+        params={"detail": "summary"},
+        headers=auth(seeded, "hr"),
+    ).json()
+    # The summary leaves out the requirement trees.
+    assert [(o["status"], o["due_by"], o.get("must")) for o in brief["obligations"]] == [
+        ("due", due, None)
+    ]

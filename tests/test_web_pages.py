@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pathways.loader import SHIPPED_LIBRARY
+from store import Store
+from store.keyposts import KeyPosts
 from web.app import create_app
 from web.testing import PASSWORD, Seeded, routes, seed
 
@@ -758,6 +760,7 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
             f"/people/{seeded.officer}/pathways/promotion/diagram?as_of=2024-06-01",
         ),
         ("GET", "/people/{person_id}/what-if"): ("officer", f"/people/{seeded.officer}/what-if"),
+        ("GET", "/people/{person_id}/record"): ("hr", f"/people/{seeded.other}/record"),
         ("GET", "/people"): ("hr", "/people?q=W"),
         ("GET", "/data-quality"): ("hr", "/data-quality?as_of=2024-06-01"),
         ("GET", "/equality"): ("equality", "/equality"),
@@ -772,6 +775,14 @@ def _page_urls(seeded: Seeded) -> dict[tuple[str, str], tuple[str, str]]:
         ("GET", "/reports/equality"): ("equality", "/reports/equality?as_of=2024-06-01"),
         ("GET", "/reports/pipeline.csv"): ("hr", "/reports/pipeline.csv?as_of=2024-06-01"),
         ("GET", "/reports/equality.csv"): ("hr", "/reports/equality.csv?as_of=2024-06-01"),
+        ("GET", "/reports/compliance"): ("hr", "/reports/compliance?as_of=2024-06-01"),
+        ("GET", "/reports/compliance.csv"): ("hr", "/reports/compliance.csv?as_of=2024-06-01"),
+        ("GET", "/key-posts"): ("hr", "/key-posts"),
+        ("GET", "/key-posts/{post_id}"): ("hr", "/key-posts/1"),
+        ("GET", "/reports/key-posts"): ("hr", "/reports/key-posts?as_of=2024-06-01"),
+        ("GET", "/reports/key-posts.csv"): ("hr", "/reports/key-posts.csv?as_of=2024-06-01"),
+        ("GET", "/reports/talent-cascade"): ("hr", "/reports/talent-cascade?as_of=2024-06-01"),
+        ("GET", "/reports/talent-cascade.csv"): ("hr", "/reports/talent-cascade.csv"),
     }
 
 
@@ -781,6 +792,14 @@ def test_every_page_is_accessible(app_client: TestClient, seeded: Seeded) -> Non
     pages = {(m, p) for m, p in routes(app_client.app) if m == "GET" and not p.startswith("/api/")}
     urls = _page_urls(seeded)
     assert set(urls) == pages, "add the new page to _page_urls"
+    store = Store(seeded.url)
+    try:  # a key post to show (the page of key post 1)
+        posts = KeyPosts(store)
+        if posts.get(1) is None:
+            posts.add("Borough Commander", "territorial_policing", "promotion.superintendent",
+                      seeded.other, actor="test")  # fmt: skip
+    finally:
+        store.close()
     clients: dict[str, TestClient] = {}
     for role, url in urls.values():
         if role not in clients:

@@ -33,6 +33,20 @@ OFFICER = "test_web_officer.py"
 OPENAPI = "test_web_openapi.py"
 DOCS = "test_web_docs_browser.py"
 REPORTS_API = "test_web_reports_api.py"
+RECORD = "test_web_record_edit.py"
+GOAL = "test_web_goal_api.py"
+COMPLIANCE = "test_web_compliance.py"
+KEYPOSTS = "test_web_keyposts.py"
+CASCADE = "test_web_cascade.py"
+WHO_ACTS, CSVS = (
+    "test_hr_sees_who_must_act_and_equality_only_counts",
+    "test_compliance_csv_for_each_role",
+)
+POSTS = "test_hr_adds_changes_and_retires_a_key_post_with_its_trail"
+POST_REPORT, MENTORS = (
+    "test_the_report_its_csv_and_the_quarterly_snapshot",
+    "test_hr_sees_the_cascade_and_its_csv",
+)
 
 #: route -> (tests that call it, tests that send it bad input and check the problem)
 ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
@@ -210,6 +224,26 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ),
     ("GET", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
     ("POST", "/people/{person_id}/what-if"): ([f"{PAGES}::test_what_if_page"], []),
+    ("GET", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
+    ("PUT", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
+    ("DELETE", "/api/people/{person_id}/goal"): (
+        [f"{GOAL}::test_an_officer_sets_changes_and_removes_their_goal_and_a_stale_writer_is_told"],
+        [f"{GOAL}::test_bad_goals_and_other_peoples_goals_are_refused"],
+    ),
+    ("GET", "/people/{person_id}/record"): (
+        [f"{RECORD}::test_the_second_of_two_editors_is_told_and_nothing_is_lost"],
+        [],
+    ),
+    ("POST", "/people/{person_id}/record"): (
+        [f"{RECORD}::test_only_hr_opens_or_saves_records"],
+        [],
+    ),
     ("GET", "/people"): ([f"{PAGES}::test_hr_sees_anyone"], []),
     ("GET", "/equality"): ([f"{PAGES}::test_role_start_pages"], []),
     ("POST", "/library/impact"): (
@@ -221,6 +255,17 @@ ROUTES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         [f"{REPORTS}::test_pipeline_names_people_for_hr_only"],
         [],
     ),
+    ("GET", "/reports/compliance"): ([f"{COMPLIANCE}::{WHO_ACTS}"], [f"{COMPLIANCE}::{CSVS}"]),
+    ("GET", "/reports/compliance.csv"): ([f"{COMPLIANCE}::{CSVS}"], [f"{COMPLIANCE}::{CSVS}"]),
+    ("GET", "/key-posts"): ([f"{KEYPOSTS}::{POSTS}"], []),
+    ("POST", "/key-posts"): ([f"{KEYPOSTS}::{POSTS}"], []),
+    ("GET", "/key-posts/{post_id}"): ([f"{KEYPOSTS}::{POSTS}"], []),
+    ("POST", "/key-posts/{post_id}"): ([f"{KEYPOSTS}::{POSTS}"], []),
+    ("GET", "/reports/key-posts"): ([f"{KEYPOSTS}::{POST_REPORT}"], []),
+    ("GET", "/reports/key-posts.csv"): ([f"{KEYPOSTS}::{POST_REPORT}"], []),
+    ("POST", "/reports/key-posts/snapshot"): ([f"{KEYPOSTS}::{POST_REPORT}"], []),
+    ("GET", "/reports/talent-cascade"): ([f"{CASCADE}::{MENTORS}"], []),
+    ("GET", "/reports/talent-cascade.csv"): ([f"{CASCADE}::{MENTORS}"], []),
     ("GET", "/reports/equality"): (
         [f"{REPORTS}::test_equality_report_for_equality_and_hr_only"],
         [],

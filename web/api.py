@@ -17,13 +17,13 @@ from accreditation.io import RecordError
 from accreditation.record import ITEM_SECTIONS
 from pathways.dates import Day
 from pathways.model.pathway import Pathway
-from rules.decision import Decision, NextStep, StageStatus
+from rules.decision import Decision, NextStep, ObligationDecision, StageStatus
 from rules.protected import neutral
 from rules.session import EngineError
 from rules.whatif import parse_addition
 from store.users import Role
 
-from . import api_route
+from . import api_goal, api_route
 from .apikit import ERRORS, PERSON_ID, PROBLEM, Caller, PersonId, invalid
 from .auth import require_person
 from .deps import decide_for, person_for
@@ -59,6 +59,11 @@ class DecisionOverview(BaseModel):
     engine: str
     stages: list[StageStatus]
     next_steps: list[NextStep]
+    obligations: list[ObligationDecision] = Field(
+        default_factory=list,
+        description="Those that apply, with status and dates; without 'applies' and 'must' "
+        "(the requirement trees: ask for detail=full).",
+    )
 
     @classmethod
     def of(cls, decision: Decision) -> DecisionOverview:
@@ -70,6 +75,9 @@ class DecisionOverview(BaseModel):
             engine=decision.engine,
             stages=summary.stages,
             next_steps=decision.next_steps,
+            obligations=[
+                o.model_copy(update={"applies": [], "must": None}) for o in decision.obligations
+            ],
         )
 
 
@@ -229,6 +237,7 @@ def parse_additions(
 
 
 router.include_router(api_route.router)
+router.include_router(api_goal.router)
 
 
 @router.get(

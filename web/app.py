@@ -22,12 +22,22 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from rules.decision import Status
-from rules.status import STATUS_SYMBOLS, status_words
+from rules.status import OBLIGATION_SYMBOLS, STATUS_SYMBOLS, obligation_words, status_words
 from store import Store
 from store.users import Users
 from workforce.fairness import shown
 
-from . import api, api_manage, api_reports, dataquality, pages, reports
+from . import (
+    api,
+    api_manage,
+    api_reports,
+    cascade,
+    compliance,
+    dataquality,
+    keyposts,
+    pages,
+    reports,
+)
 from .auth import NeedPasswordChange, NeedSignIn, RateLimiter, Sessions, bearer_user
 from .docs import install_docs
 from .limits import MAX_BODY, OPEN_BODY, BodyLimit, has_body
@@ -99,6 +109,8 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["symbols"] = STATUS_SYMBOLS
     templates.env.globals["status_words"] = status_words
+    templates.env.globals["obligation_symbols"] = OBLIGATION_SYMBOLS
+    templates.env.globals["obligation_words"] = obligation_words
     templates.env.globals["Status"] = Status
     templates.env.globals["zip"] = zip
     templates.env.globals["shown"] = shown
@@ -153,6 +165,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(dataquality.router)
+    app.include_router(compliance.router)
+    app.include_router(keyposts.router)
+    app.include_router(cascade.router)
     install_docs(app)
     install_openapi(app)
     return app

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from pathways.dates import EARLIEST, LATEST, check_day
 from pathways.loader import load_library
+from rules.obligations import clock_words
 from rules.wording import Words
 from store import StaleLibrary, StoreError
 from store.users import Role
@@ -79,6 +80,7 @@ def library_pathway(request: Request, pathway_id: str, user: Signed) -> Response
         used=used,
         pathway=pathway,
         words=Words(used.library),
+        clock=lambda anchor: clock_words(anchor, Words(used.library)),
         drawing=draw(
             used.library,
             pathway_id,

@@ -28,6 +28,7 @@ from rules.targets import GoalError, find_stage, stage_choices
 from rules.whatif import parse_addition
 from store.goals import Goal, GoalConflict, Goals
 from store.goals import GoalError as StoredGoalError
+from store.mentoring import mentees_of
 from store.users import Role, User
 
 from .auth import check_csrf, require_person
@@ -140,16 +141,23 @@ def my_pathways(request: Request, person_id: str, user: Signed, as_of: AsOfDay =
     if goal is not None and goal.goal in {c.key for c in stage_choices(library)}:
         plan = _neutral_plan(request, user, _plan(request, person, goal.goal, decision.as_of))
     steps = rank_steps(library, decision, person, plan)
+    # A mentor's mentee count, for HR (the pairs are items of the mentees' records).
+    mentees = (
+        mentees_of(request.app.state.store, person.id, decision.as_of)
+        if user.role is Role.HR
+        else []
+    )
     return page(
         request,
         "person.html",
+        mentees=mentees,
         title=_title(user, person, "My pathways", "Pathways of"),
         person=person,
         decision=decision,
         goal=goal,
         plan=plan,
         tiers=_tiers(steps),
-        obligations=[],  # a later change records obligations; the page has their place
+        obligations=decision.obligations,
         holdings=holdings(decision, person, library),
         lines=pathway_lines(decision, library),
         choices=stage_choices(library),

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store.users import Role
 
-from . import account, admin, library_pages, officer
+from . import account, admin, library_pages, officer, record_edit
 from .auth import check_csrf, require_role, session_user, sign_in_session, sign_out_session
 from .pagekit import Signed, home_of, page
 from .problems import Problem
@@ -114,6 +114,7 @@ def equality(request: Request, user: Signed) -> Response:
 
 
 router.include_router(officer.router)
+router.include_router(record_edit.router)
 router.include_router(library_pages.router)
 router.include_router(admin.router)
 router.include_router(account.router)

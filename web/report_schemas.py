@@ -149,13 +149,13 @@ class ProjectionOut(BaseModel):
     stage: str
     as_of: dt.date
     by: dt.date
-    held_now: int
-    pipeline: int
-    in_programme: int
+    held_now: int | None = Field(description="Rounded to 5; null: fewer than 10")
+    pipeline: int | None = Field(description="Rounded to 5; null: fewer than 10")
+    in_programme: int | None = Field(description="Rounded to 5; null: fewer than 10")
     conversion: float
     uplift: float
-    without: int
-    with_programme: int
+    without: int | None = Field(description="Rounded to 5; null: fewer than 10")
+    with_programme: int | None = Field(description="Rounded to 5; null: fewer than 10")
     assumptions: list[str]
 
 

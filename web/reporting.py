@@ -41,6 +41,7 @@ from workforce.reports import (
     monitor,
     pipeline,
     project,
+    published,
     trend,
 )
 
@@ -223,7 +224,7 @@ def promotion_projection(run: PopulationRun, pathway: str | None) -> Projection 
     positive-action programme; None for other pathways."""
     if pathway != "promotion" or not run.people or DEFAULT_TARGET not in run.people[0].keys:
         return None
-    return project(run, DEFAULT_TARGET, add_months(run.as_of, 24))
+    return published(project(run, DEFAULT_TARGET, add_months(run.as_of, 24)))
 
 
 def characteristic_counts(request: Request, user: User) -> dict[str, list[tuple[str | None, int]]]:

@@ -307,7 +307,12 @@ class ApiToken(BaseModel):
     username: str
     name: str = Field(description="What the token is for")
     created_at: UtcDateTime
+    expires_at: UtcDateTime | None = Field(None, description="When it stops working (null: never)")
+    last_used_at: UtcDateTime | None = Field(
+        None, description="When it was last used (to the minute; null: never)"
+    )
     revoked: bool
+    state: str = Field("live", description="live, expired or revoked")
 
 
 class NewApiToken(ApiToken):

@@ -50,6 +50,7 @@ SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
     "credentials": ("credential", "level", "awarded", "assessor", "revalidated"),
     "endorsements": ("endorsement", "date", "by", "expires"),
     "memberships": ("programme", "start", "end"),
+    "mentors": ("mentor", "start", "end"),
 }
 """Each history section's columns after ``person_id`` and ``item_id``; its file is
 ``<section>.csv``."""

@@ -10,7 +10,10 @@ The records are built relative to ``today``, so the dates they show are always a
 - **W900002** (inspector): *PIP level 2 lapsed four years ago* (revalidation comes first,
   and is the first stage on the way to the goal, PIP level 3); a positive-action
   programme whose criteria she meets, worded neutrally;
-- **W900003** (sergeant): *PIP level 2 expiring within 90 days*.
+- **W900003** (sergeant): *PIP level 2 expiring within 90 days*;
+- **W900004** (chief inspector): *an obligation due*: the Foundation for Senior Leadership,
+  mandatory for chief inspectors, is due within 24 months of promotion: two months from
+  today (stage 1 attended, stages 2 and 3 to do).
 
 >>> import datetime as dt
 >>> officers = demo_officers(dt.date(2026, 6, 1))
@@ -19,6 +22,7 @@ The records are built relative to ``today``, so the dates they show are always a
 W900001 promotion.chief_inspector
 W900002 pip.level_3
 W900003 promotion.inspector
+W900004 senior_leadership.spnac
 """
 
 from __future__ import annotations
@@ -67,6 +71,12 @@ def demo_officers(today: dt.date) -> list[DemoOfficer]:
             Person.model_validate(sergeant),
             "a credential expiring within 90 days (PIP level 2)",
             "promotion.inspector",
+        ),
+        DemoOfficer(
+            Person.model_validate(_chief_inspector(today)),
+            "an obligation due: FSL (mandatory for chief inspectors) by "
+            + (add_months(today, 2) - dt.timedelta(days=1)).isoformat(),
+            "senior_leadership.spnac",
         ),
     ]
 
@@ -192,6 +202,36 @@ def _sergeant(today: dt.date) -> dict[str, Any]:
     }
     _close(sergeant["ranks"])
     return sergeant
+
+
+def _chief_inspector(today: dt.date) -> dict[str, Any]:
+    chief_inspector: dict[str, Any] = {
+        "id": "W900004",
+        "kind": "officer",
+        "name": "Chris Okafor (demo)",
+        "joined": _months(today, -230),
+        "ranks": [
+            {"id": "R1", "rank": "constable", "start": _months(today, -230)},
+            {"id": "R2", "rank": "sergeant", "start": _months(today, -170)},
+            {"id": "R3", "rank": "inspector", "start": _months(today, -110)},
+            # FSL is due within 24 months of this promotion: two months from today.
+            {"id": "R4", "rank": "chief_inspector", "start": _months(today, -22)},
+        ],
+        "postings": [
+            {
+                "id": "P1",
+                "business_group": "territorial_policing",
+                "role": "community",
+                "start": _months(today, -22),
+            }
+        ],
+        "courses": [
+            {"id": "C1", "course": "initial_police_training", "completed": _months(today, -226)},
+            {"id": "C2", "course": "fsl_stage_1", "completed": _months(today, -10)},
+        ],
+    }
+    _close(chief_inspector["ranks"])
+    return chief_inspector
 
 
 def _close(items: list[dict[str, Any]]) -> None:

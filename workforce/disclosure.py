@@ -31,10 +31,38 @@ import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["SUPPRESS_BELOW", "Cell", "primary", "protect", "recoverable"]
+__all__ = [
+    "ROUNDED_BELOW",
+    "ROUND_TO",
+    "SUPPRESS_BELOW",
+    "Cell",
+    "primary",
+    "protect",
+    "recoverable",
+    "rounded",
+]
 
 #: Counts from 1 to SUPPRESS_BELOW - 1 are hidden (primary suppression); 0 is shown.
 SUPPRESS_BELOW = 5
+
+#: Counts published outside a protected table (a projection's figures) are rounded to the
+#: nearest ROUND_TO, and under ROUNDED_BELOW not given at all: such a figure is not a cell
+#: of any table ``protect`` sees, so it must not be exact enough to difference against one.
+ROUND_TO = 5
+ROUNDED_BELOW = 10
+
+
+def rounded(count: int) -> int | None:
+    """A count fit to publish on its own: None under :data:`ROUNDED_BELOW` ("fewer than
+    10"), else the nearest multiple of :data:`ROUND_TO` (halves up).
+
+    >>> [rounded(n) for n in (0, 4, 9, 10, 12, 13, 17, 18, 102)]
+    [None, None, None, 10, 10, 15, 15, 20, 100]
+    """
+    if count < ROUNDED_BELOW:
+        return None
+    return (count + ROUND_TO // 2) // ROUND_TO * ROUND_TO
+
 
 Vector = dict[int, int]
 

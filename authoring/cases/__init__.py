@@ -28,7 +28,7 @@ Keys of a case (anything else is an error, reported with file and line):
 ``record`` / ``record_file`` (exactly one)
     A person record (see ``accreditation.record.Person``), inline or in a JSON or
     YAML file. Ids in it (ranks, courses, roles ...) must be in the catalogue.
-``expect`` (required)
+``expect`` (required, unless ``obligations`` is given)
     ``pathway.stage: STATUS``, or a mapping with ``status``, ``eligible_from``,
     ``lapsed_on`` (dates; either implies its status) and ``requirements``:
     ``{PATH-or-ID: met | unmet | not_in_force}``, where PATH is a requirement's
@@ -36,6 +36,10 @@ Keys of a case (anything else is an error, reported with file and line):
     ``{...}``) and ID a requirement ``id``. STATUS is one of ``held``, ``eligible``,
     ``eligible_from``, ``lapsed``, ``not_eligible``, or ``not_in_force`` (the stage
     is not in force on that day, so no decision is made for it).
+``obligations`` (optional)
+    ``pathway.obligation: STATUS``, or a mapping with ``status`` and the dates
+    ``due_by``, ``met_until``, ``act_by``. STATUS is ``met``, ``due``, ``overdue``
+    or ``not_applicable`` (the obligation does not apply to the person that day).
 ``next_steps`` / ``not_next_steps`` (optional)
     Phrases that must (must not) appear in some next step's text; an item may
     also be a mapping ``{text: ..., stage: pathway.stage, due: DATE}``.
@@ -56,8 +60,8 @@ with pytest: ``pytest pathways/library_tests`` collects every case as a test ite
 plugin :mod:`authoring.cases.plugin`, loaded by ``-p`` in pyproject.toml's pytest options).
 
 The package: :mod:`.model` (cases and results), :mod:`.parsing` with :mod:`.reader`,
-:mod:`.records` and :mod:`.expectations` (reading case files, every problem located),
-:mod:`.running` (deciding and comparing), :mod:`.plugin` (pytest).
+:mod:`.records`, :mod:`.expectations` and :mod:`.obligations` (reading case files, every
+problem located), :mod:`.running` (deciding and comparing), :mod:`.plugin` (pytest).
 
 >>> from pathways import SHIPPED_LIBRARY, load_library
 >>> from rules.engine import Evaluator

@@ -14,7 +14,10 @@ from rules.decision import NextStep, Status
 
 __all__ = [
     "CASE_KEYS",
+    "NOT_APPLICABLE",
     "NOT_IN_FORCE",
+    "OBLIGATION_KEYS",
+    "OBLIGATION_STATES",
     "REQUIREMENT_STATES",
     "SHIPPED_CASES",
     "STAGE_KEYS",
@@ -23,6 +26,7 @@ __all__ = [
     "Case",
     "CaseReport",
     "CaseResult",
+    "ObligationExpectation",
     "Outcome",
     "StageExpectation",
     "StepExpectation",
@@ -46,12 +50,17 @@ CASE_KEYS: tuple[str, ...] = (
     "pathways",
     "assessors",
     "expect",
+    "obligations",
     "next_steps",
     "not_next_steps",
     "xfail",
 )
 STAGE_KEYS: tuple[str, ...] = ("status", "eligible_from", "lapsed_on", "requirements")
 STEP_KEYS: tuple[str, ...] = ("text", "stage", "due")
+#: What an obligation can be in a case: a status of the engine's, or not applying at all.
+NOT_APPLICABLE = "not_applicable"
+OBLIGATION_STATES: tuple[str, ...] = ("met", "due", "overdue", NOT_APPLICABLE)
+OBLIGATION_KEYS: tuple[str, ...] = ("status", "due_by", "met_until", "act_by")
 
 
 # --- the cases ---------------------------------------------------------------------------
@@ -104,6 +113,23 @@ class StepExpectation:
 
 
 @dataclass(frozen=True)
+class ObligationExpectation:
+    """What one obligation should be for the person: a status, and maybe its dates."""
+
+    pathway: str
+    obligation: str
+    status: str
+    dates: tuple[tuple[str, dt.date], ...] = ()  # (due_by | met_until | act_by, the day)
+
+    @property
+    def key(self) -> str:
+        return f"{self.pathway}.{self.obligation}"
+
+    def describe(self) -> str:
+        return " ".join([self.status, *(f"{k} {d}" for k, d in self.dates)])
+
+
+@dataclass(frozen=True)
 class Case:
     """One example: a record, a date, and the expected decision."""
 
@@ -119,6 +145,7 @@ class Case:
     xfail: str | None = None
     description: str | None = None
     assessors: tuple[Person, ...] = ()
+    obligations: tuple[ObligationExpectation, ...] = ()
 
     @property
     def where(self) -> str:

@@ -18,6 +18,7 @@ from pathways.yamlsource import YamlDocument, read_yaml_file
 
 from .expectations import read_expectations, read_steps
 from .model import CASE_KEYS, Case
+from .obligations import read_obligations
 from .reader import CaseReader, display_path
 from .records import read_person, validate_record
 
@@ -110,6 +111,8 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
         return None
     r.unknown_keys(raw, CASE_KEYS)
     for required in ("name", "as_of", "expect"):
+        if required == "expect" and "obligations" in raw:
+            continue  # a case about obligations alone
         if required not in raw:
             r.problem(
                 r.at(),
@@ -125,6 +128,7 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
     person = read_person(r, raw)
     assessors = _assessor_records(r, raw.get("assessors"))
     expect = read_expectations(r, raw["expect"], pathways) if "expect" in raw else ()
+    obligations = read_obligations(r, raw["obligations"]) if "obligations" in raw else ()
     steps = read_steps(r, raw.get("next_steps"), "next_steps")
     not_steps = read_steps(r, raw.get("not_next_steps"), "not_next_steps")
     if name is None or as_of is None or person is None or r.problems:
@@ -142,6 +146,7 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
         xfail=xfail,
         description=description,
         assessors=assessors,
+        obligations=obligations,
     )
 
 

@@ -13,6 +13,7 @@ from rules.engine import Evaluator
 from rules.session import EngineError
 
 from .model import NOT_IN_FORCE, Case, CaseReport, CaseResult, Outcome, StageExpectation
+from .obligations import obligation_failures
 
 __all__ = ["check_decision", "load_case_library", "run_case", "run_cases", "select_cases"]
 
@@ -69,6 +70,8 @@ def check_decision(case: Case, decision: Decision) -> list[str]:
     failures: list[str] = []
     for exp in case.expect:
         failures.extend(_stage_failures(exp, decision))
+    for owed in case.obligations:
+        failures.extend(obligation_failures(owed, decision))
     for want in case.next_steps:
         if not any(want.matches(s) for s in decision.next_steps):
             failures.append(

@@ -18,6 +18,7 @@ from pathways.model.library import Library
 from pathways.problems import Problem, Severity
 
 from .context import Reporter
+from .obligations import check_obligations
 from .references import check_references
 from .satisfiable import check_satisfiable
 from .sources import check_sources, unindexed_documents
@@ -33,6 +34,7 @@ PASSES = (
     check_skipped_stages,
     check_satisfiable,
     check_sources,
+    check_obligations,
 )
 
 

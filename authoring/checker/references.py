@@ -19,6 +19,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LocatedModel,
     MembershipRequirement,
     Not,
@@ -51,7 +52,7 @@ def check_references(rep: Reporter) -> None:
     cat = rep.library.catalogue
     for unit in cat.units:
         for period in unit.business_groups:
-            _known(
+            known_reference(
                 rep,
                 cat,
                 "business_groups",
@@ -63,7 +64,7 @@ def check_references(rep: Reporter) -> None:
             )
     for programme in cat.programmes:
         for course in programme.stages:
-            _known(
+            known_reference(
                 rep,
                 cat,
                 "courses",
@@ -79,7 +80,7 @@ def check_references(rep: Reporter) -> None:
             if stage.awards is not None:
                 _check_award(rep, cat, stage.awards, pathway, stage)
             for req, _negated in stage_requirements(stage):
-                _check_requirement(rep, cat, req, pathway, stage)
+                check_requirement(rep, cat, req, pathway, stage)
         for prog in pathway.progressions:
             for end, value in (("from", prog.from_), ("to", prog.to)):
                 if value not in stage_ids:
@@ -94,7 +95,7 @@ def check_references(rep: Reporter) -> None:
                     )
 
 
-def _known(
+def known_reference(
     rep: Reporter,
     cat: Catalogue,
     section: str,
@@ -130,7 +131,7 @@ def _check_level(
     level: int | None,
     at: LocatedModel,
     pathway: Pathway,
-    stage: Stage,
+    stage: Stage | None,
 ) -> None:
     entry = cat.entry("credentials", credential)
     if level is None or entry is None:
@@ -171,17 +172,19 @@ def _check_award(
         "role": "roles",
     }[award.kind]
     if (
-        _known(rep, cat, section, award.value, award, pathway, stage, context="awards")
+        known_reference(rep, cat, section, award.value, award, pathway, stage, context="awards")
         and award.credential
     ):
         _check_level(rep, cat, award.credential, award.level, award, pathway, stage)
 
 
-def _check_requirement(
-    rep: Reporter, cat: Catalogue, req: Requirement, pathway: Pathway, stage: Stage
+def check_requirement(
+    rep: Reporter, cat: Catalogue, req: Requirement, pathway: Pathway, stage: Stage | None
 ) -> None:
+    """Every id one requirement names is in the catalogue (or the library, for stages)."""
+
     def known(section: str, value: str | None) -> bool:
-        return _known(rep, cat, section, value, req, pathway, stage)
+        return known_reference(rep, cat, section, value, req, pathway, stage)
 
     match req:
         case CredentialRequirement():
@@ -222,6 +225,8 @@ def _check_requirement(
             _check_stage_ref(
                 rep, req, req.target(pathway.id), f"reached: {req.reached}", pathway, stage
             )
+        case HasMentorRequirement():
+            pass  # names no id: any mentor in the record counts
         case AllOf() | AnyOf() | AtLeast() | Not():
             pass  # their children are checked on their own (stage_requirements walks them)
         case _:
@@ -233,7 +238,7 @@ def _check_programme_stages(
     cat: Catalogue,
     req: CompletedProgrammeRequirement,
     pathway: Pathway,
-    stage: Stage,
+    stage: Stage | None,
 ) -> None:
     pid = req.completed_programme
     entry = cat.entry("programmes", pid)
@@ -249,7 +254,7 @@ def _check_programme_stages(
 
 
 def _check_attribute_values(
-    rep: Reporter, cat: Catalogue, req: AttributeRequirement, pathway: Pathway, stage: Stage
+    rep: Reporter, cat: Catalogue, req: AttributeRequirement, pathway: Pathway, stage: Stage | None
 ) -> None:
     entry = cat.entry("attributes", req.attribute)
     values: list[str] = list(getattr(entry, "values", []))
@@ -283,7 +288,7 @@ def _check_stage_ref(
     target: tuple[str, str],
     said: str,
     pathway: Pathway,
-    stage: Stage,
+    stage: Stage | None,
 ) -> None:
     """A stage named by 'reached' or 'assessors: {qualified}' exists and awards something."""
     target_pathway, target_stage = target

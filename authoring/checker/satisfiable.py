@@ -26,6 +26,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LocatedModel,
     MembershipRequirement,
     Not,
@@ -60,7 +61,7 @@ def check_satisfiable(rep: Reporter) -> None:
     for pathway in rep.library.pathways.values():
         for stage in pathway.stages:
             _check_windows(rep, pathway, stage)
-            conflict = _conjunction(rep, cat, pathway, stage, list(stage.requires))
+            conflict = conjunction(rep, cat, pathway, stage, list(stage.requires))
             if conflict:
                 reason, culprit = conflict
                 rep.add(
@@ -119,8 +120,8 @@ def _span(start: dt.date | None, end: dt.date | None) -> str:
     return f"from {start or 'the beginning'} to {end or 'no end date'}"
 
 
-def _conjunction(
-    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, reqs: list[Requirement]
+def conjunction(
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage | None, reqs: list[Requirement]
 ) -> tuple[str, Requirement] | None:
     """Why ``reqs`` cannot all hold and at which one, or None.
 
@@ -151,12 +152,12 @@ def _conjunction(
 
 
 def _unsatisfiable(
-    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage, req: Requirement
+    rep: Reporter, cat: Catalogue, pathway: Pathway, stage: Stage | None, req: Requirement
 ) -> str | None:
     """Why a single requirement can never hold, or None."""
     match req:
         case AllOf():
-            found = _conjunction(rep, cat, pathway, stage, list(req.all_of))
+            found = conjunction(rep, cat, pathway, stage, list(req.all_of))
             return found[0] if found else None
         case AnyOf() | AtLeast():
             children = req.children()
@@ -195,6 +196,7 @@ def _unsatisfiable(
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()  # a stage that awards nothing: references.py reports it
         ):
             return None
@@ -267,6 +269,7 @@ def _add(facts: _Facts, cat: Catalogue, req: Requirement) -> str | None:
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()
         ):
             return None  # held or not: only 'not' can contradict them (above)

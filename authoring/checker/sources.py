@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathways.citations import ILLUSTRATIVE, Citation, normal_ref, parse_citations, resolve
 from pathways.model.catalogue import VOCABULARY
 from pathways.model.library import Library
+from pathways.model.obligation import Obligation
 from pathways.model.pathway import Pathway, Stage
 from pathways.model.requirements import BaseRequirement, LocatedModel, walk
 from pathways.model.sources import OnUnknown, SourceIndex
@@ -185,6 +186,10 @@ def unindexed_documents(library: Library) -> list[str]:
             texts += [stage.source, stage.effective_source]
             texts += [r.source for top in stage.requires for r, _ in walk(top)]
             texts += [r.effective_source for top in stage.requires for r, _ in walk(top)]
+        for obligation in pathway.obligations:
+            texts.append(obligation.source)
+            tops = [top for _path, top in obligation.requirements()]
+            texts += [r.source for top in tops for r, _ in walk(top)]
     for text in texts:
         for citation in parse_citations(text or ""):
             if not citation.illustrative and citation.document in known:
@@ -213,6 +218,19 @@ def check_sources(rep: Reporter) -> None:
             if prog.source:
                 sources.check(prog, prog.source, pathway)
             _dates(sources, prog, pathway, None)
+        for obligation in pathway.obligations:
+            _obligation(rep, sources, obligation, pathway)
+
+
+def _obligation(rep: Reporter, sources: _Sources, obligation: Obligation, pathway: Pathway) -> None:
+    # One warning for the obligation: its requirements take its source (it is one rule).
+    what = f"obligation '{obligation.id}'"
+    _cited(rep, sources, obligation, obligation.source, pathway, what)
+    for _path, top in obligation.requirements():
+        for req, _negated in walk(top):
+            if req.source:
+                sources.check(req, req.source, pathway)
+            _dates(sources, req, pathway, None)
 
 
 def _dates(sources: _Sources, item: LocatedModel, pathway: Pathway, stage: Stage | None) -> None:

@@ -22,6 +22,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -259,6 +260,7 @@ def _awarded_by(req: LeafRequirement, award: Award) -> bool:
             | DistinctBusinessGroupsRequirement()
             | PostedRequirement()  # an award of a role is held after the posting ends
             | EndorsementRequirement()
+            | HasMentorRequirement()
             | AttributeRequirement()
             | ReachedRequirement()
         ):

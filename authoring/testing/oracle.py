@@ -44,6 +44,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -143,6 +144,66 @@ class Oracle:
             for p, s in self.library.stages()
             if s.in_force(on)
         }
+
+    # --- obligations --------------------------------------------------------------------
+
+    def obligation(
+        self, person: Person, pathway: str, obligation: str, on: dt.date
+    ) -> tuple[str, dt.date | None] | None:
+        """(status, due-by day) of an obligation on ``on``: ``met``, ``due`` or ``overdue``;
+        None if it does not apply (not in force, or someone it is not for).
+
+        Raises:
+            KeyError: if the library has no such obligation.
+        """
+        found = self.library.pathways[pathway].obligation(obligation)
+        if found is None:
+            raise KeyError(f"{pathway}.{obligation}")
+        if not found.in_force(on):
+            return None
+        if any(self.truth(r, person, pathway, on) is False for r in found.applies_to):
+            return None
+        starts = [d for a in found.from_ if (d := self._clock(a, person, on)) is not None]
+        starts += [found.effective_from] if found.effective_from else []
+        starts = [d for d in starts if d <= on]
+        late_from = plus_months(max(starts), found.within_months) if starts else None
+        due_by = late_from - DAY if late_from is not None else None
+        if found.must is not None and self.truth(found.must, person, pathway, on) is not False:
+            return "met", due_by
+        return ("overdue" if late_from is not None and on >= late_from else "due"), due_by
+
+    def _clock(self, anchor: Any, person: Person, on: dt.date) -> dt.date | None:
+        """When one of an obligation's 'from' starts, as the record shows it on ``on``."""
+        if anchor.clock is not None:
+            kind = anchor.clock.value
+            if kind == "service":
+                return person.joined
+            items, key = {
+                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
+                "current_role": (person.postings, "role"),
+                "current_business_group": (person.postings, "business_group"),
+            }[kind]
+            run = _run(items, key, on)
+            return run[0] if run is not None else None
+        days: list[dt.date] = []
+        if anchor.credential is not None:
+            days = [c.awarded for c in person.credentials if c.credential == anchor.credential]
+        elif anchor.course is not None:
+            days = [
+                c.completed
+                for c in person.courses
+                if c.course == anchor.course and c.completed is not None and c.completed <= on
+            ]
+        elif anchor.passed is not None:
+            days = [
+                a.date
+                for a in person.assessments
+                if a.assessment == anchor.passed and a.outcome.value == "passed"
+            ]
+        elif anchor.member_of is not None:
+            now = [m for m in person.memberships if m.programme == anchor.member_of]
+            return max((m.start for m in now if _covers(m, on)), default=None)
+        return min(days, default=None)
 
     # --- awards ------------------------------------------------------------------------
 
@@ -327,6 +388,8 @@ class Oracle:
                 return any(
                     m.programme == req.member_of and _covers(m, on) for m in person.memberships
                 )
+            case HasMentorRequirement():
+                return any(_covers(m, on) for m in person.mentors)
             case ReachedRequirement():
                 target_pathway, target_stage = req.target(pathway)
                 target = self.library.pathways[target_pathway].stage(target_stage)

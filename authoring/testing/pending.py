@@ -50,6 +50,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -182,6 +183,8 @@ def _meet(b: _Build, req: Requirement) -> None:
             b.perishable.append(("endorsements", item, "expires"))
         case MembershipRequirement():
             _award(b, Award(member_of=req.member_of))
+        case HasMentorRequirement():
+            b.add("mentors", {"mentor": "M000001", "start": b.day().isoformat()})
         case ReachedRequirement():
             target = b.library.stage(*req.target(b.pathway))
             if target is not None and target.awards is not None:

@@ -20,6 +20,7 @@ from pathways.model.requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     MembershipRequirement,
     Not,
     PassedRequirement,
@@ -80,6 +81,8 @@ def satisfy(
             return [("endorsements", {"endorsement": req.endorsement, "date": iso})]
         case MembershipRequirement():
             return [("memberships", {"programme": req.member_of, "start": iso})]
+        case HasMentorRequirement():
+            return [("mentors", {"mentor": "M000001", "start": iso})]
         case ReachedRequirement():
             target_pathway, target_stage = req.target(pathway)
             target = library.pathways[target_pathway].stage(target_stage)

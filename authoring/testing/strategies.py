@@ -209,6 +209,14 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
             )
         )
     ]
+    # A Talent Cascade mentor now and then, open or ended (the mentor is someone else).
+    if draw(st.integers(0, 3)) == 0:
+        start = draw(st.dates(joined, as_of))
+        end = draw(st.one_of(st.none(), st.dates(start, as_of)))
+        record["mentors"] = [
+            {"mentor": "M000001", "start": start.isoformat()}
+            | ({"end": end.isoformat()} if end else {})
+        ]
     protected: dict[str, str] = {}
     attributes: dict[str, str] = {}
     for entry in cat.attributes:

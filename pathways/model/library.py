@@ -113,10 +113,7 @@ class Library:
         """
         canonical: dict[str, Any] = {
             "catalogue": self.catalogue.model_dump(mode="json", by_alias=True),
-            "pathways": {
-                pid: p.model_dump(mode="json", by_alias=True)
-                for pid, p in sorted(self.pathways.items())
-            },
+            "pathways": {pid: _canonical(p) for pid, p in sorted(self.pathways.items())},
         }
         if self.source_index_sha256 is not None:
             canonical["source_index"] = self.source_index_sha256
@@ -159,6 +156,14 @@ class Library:
                 for p in self.pathways.values()
             ],
         }
+
+
+def _canonical(pathway: Pathway) -> dict[str, Any]:
+    data = pathway.model_dump(mode="json", by_alias=True)
+    if not data["obligations"]:
+        # Libraries written before obligations existed keep the version they had.
+        del data["obligations"]
+    return data
 
 
 def prerequisites(

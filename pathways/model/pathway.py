@@ -16,6 +16,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
+from .obligation import Obligation
 from .requirements import LocatedModel, RankBasis, Requirement
 
 __all__ = ["Award", "Pathway", "PathwayFile", "Progression", "Stage"]
@@ -133,9 +134,15 @@ class Pathway(LocatedModel):
     source: str | None = None
     stages: list[Stage] = Field(min_length=1)
     progressions: list[Progression] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(
+        default_factory=list, description="What people must do, by when (not only may)."
+    )
 
     def stage(self, stage_id: str) -> Stage | None:
         return next((s for s in self.stages if s.id == stage_id), None)
+
+    def obligation(self, obligation_id: str) -> Obligation | None:
+        return next((o for o in self.obligations if o.id == obligation_id), None)
 
 
 class PathwayFile(LocatedModel):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar, TypeAlias, get_args
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import (
     Discriminator,
@@ -52,6 +52,7 @@ __all__ = [
     "CredentialRequirement",
     "DistinctBusinessGroupsRequirement",
     "EndorsementRequirement",
+    "HasMentorRequirement",
     "LeafRequirement",
     "LocatedModel",
     "MembershipRequirement",
@@ -240,6 +241,13 @@ class MembershipRequirement(BaseRequirement):
     member_of: str
 
 
+class HasMentorRequirement(BaseRequirement):
+    """Has a mentor now: a Talent Cascade mentoring pair on the record (001 para 11, 20)."""
+
+    kind: ClassVar[str] = "has_mentor"
+    has_mentor: Literal[True] = Field(description="Write 'has_mentor: true'.")
+
+
 class ReachedRequirement(BaseRequirement):
     """Reached (holds) a stage: ``stage_id`` in this pathway, or ``pathway.stage``."""
 
@@ -340,6 +348,7 @@ Requirement = Annotated[
     | Annotated[PostedRequirement, Tag("posted")]
     | Annotated[EndorsementRequirement, Tag("endorsement")]
     | Annotated[MembershipRequirement, Tag("member_of")]
+    | Annotated[HasMentorRequirement, Tag("has_mentor")]
     | Annotated[ReachedRequirement, Tag("reached")]
     | Annotated[AttributeRequirement, Tag("attribute")]
     | Annotated[AllOf, Tag("all_of")]
@@ -372,6 +381,7 @@ LeafRequirement: TypeAlias = (
     | PostedRequirement
     | EndorsementRequirement
     | MembershipRequirement
+    | HasMentorRequirement
     | ReachedRequirement
     | AttributeRequirement
 )

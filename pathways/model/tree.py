@@ -20,6 +20,7 @@ from .requirements import (
     CredentialRequirement,
     DistinctBusinessGroupsRequirement,
     EndorsementRequirement,
+    HasMentorRequirement,
     LeafRequirement,
     MembershipRequirement,
     Not,
@@ -82,6 +83,7 @@ def placed_children(requirement: Requirement) -> list[tuple[tuple[str | int, ...
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | ReachedRequirement()
             | AttributeRequirement()
         ):
@@ -111,6 +113,7 @@ def stage_reference(leaf: LeafRequirement) -> ReachedRequirement | None:
             | PostedRequirement()
             | EndorsementRequirement()
             | MembershipRequirement()
+            | HasMentorRequirement()
             | AttributeRequirement()
         ):
             return None

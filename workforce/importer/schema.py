@@ -39,7 +39,7 @@ BATCH = 500
 REJECTS = ".rejects"
 ERROR_COLUMN = "error"
 MAX_ID = 32  # people.id is a String(32)
-DATED = frozenset({"ranks", "bands", "postings", "memberships"})
+DATED = frozenset({"ranks", "bands", "postings", "memberships", "mentors"})
 ABSENT: Any = object()  # a people.csv column the file does not have: keep the stored value
 
 
@@ -237,6 +237,9 @@ FILE_KINDS: dict[str, FileKind] = {
             _day("expires"),
         ),
         _item_kind("memberships", _id("programme", "a programme id"), _start(), _day("end")),
+        _item_kind(
+            "mentors", _id("mentor", "the mentor's warrant or staff number"), _start(), _day("end")
+        ),
     )
 }
 """Every kind of CSV file, by name (``people`` and each history section of a record)."""

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pathways.model.library import Library
+from workforce.disclosure import ROUND_TO, ROUNDED_BELOW, rounded
 from workforce.fairness import HIDDEN, Comparison, RateRow, choose_reference, compare, p_text
 from workforce.population import NOT_DECIDED, STATUSES, PersonResult, PopulationRun
 
@@ -53,6 +54,7 @@ __all__ = [
     "StageEquality",
     "monitor",
     "project",
+    "published",
     "stage_table",
     "table_rows",
     "trend",
@@ -309,14 +311,47 @@ class Projection:
     stage: str
     as_of: dt.date
     by: dt.date
-    held_now: int  # BME people who hold the stage now
-    pipeline: int  # BME people eligible now or by the date
-    in_programme: int  # of those, members of the programme
+    # Counts: exact from :func:`project`; None ("fewer than 10") or rounded to 5 once
+    # :func:`published` (the only form pages, CSV and the API show).
+    held_now: int | None  # BME people who hold the stage now
+    pipeline: int | None  # BME people eligible now or by the date
+    in_programme: int | None  # of those, members of the programme
     conversion: float  # share of a pipeline that goes on to hold the stage
     uplift: float  # how much more likely a programme member is to convert
-    without: int
-    with_programme: int
+    without: int | None
+    with_programme: int | None
     assumptions: list[str]
+
+
+def published(projection: Projection) -> Projection:
+    """The projection as it may be shown: every count rounded to the nearest 5, and under
+    10 not given (:func:`workforce.disclosure.rounded`). Its counts are of small groups (BME
+    superintendents) and sit beside tables whose small cells are hidden: exact, they could
+    be differenced against those tables.
+
+    >>> p = Projection("s", dt.date(2026, 1, 1), dt.date(2028, 1, 1), 3, 12, 4, 0.5, 2.0,
+    ...                9, 11, [])
+    >>> q = published(p)
+    >>> (q.held_now, q.pipeline, q.in_programme, q.without, q.with_programme)
+    (None, 10, None, None, 10)
+    """
+    return replace(
+        projection,
+        held_now=_rounded(projection.held_now),
+        pipeline=_rounded(projection.pipeline),
+        in_programme=_rounded(projection.in_programme),
+        without=_rounded(projection.without),
+        with_programme=_rounded(projection.with_programme),
+        assumptions=[
+            *projection.assumptions,
+            f"Counts are rounded to the nearest {ROUND_TO}, and under {ROUNDED_BELOW} not "
+            "given, so no small group's count can be read or worked out from the tables.",
+        ],
+    )
+
+
+def _rounded(count: int | None) -> int | None:
+    return None if count is None else rounded(count)
 
 
 def project(
