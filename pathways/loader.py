@@ -27,19 +27,17 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .indexfiles import hash_files, is_source_index_file, locate_index
-from .model.catalogue import SECTIONS, CatalogueFile
+from .indexfiles import hash_files, is_source_index_file
+from .locations import LoadedFile, attach_locations
+from .model.catalogue import CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
 from .model.requirements import (
     KIND_KEYS,
     REQUIREMENT_MODELS,
     BaseRequirement,
-    LocatedModel,
-    Requirement,
 )
 from .model.sources import SourceIndexFile
-from .model.tree import placed_children
 from .problems import PathwayError, Problem, describe_value
 from .suggest import did_you_mean
 from .yamlsource import YamlDocument, read_yaml_file
@@ -60,8 +58,6 @@ TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile] | type[SourceIndexF
     "catalogue": CatalogueFile,
     "source_index": SourceIndexFile,
 }
-
-LoadedFile = PathwayFile | CatalogueFile | SourceIndexFile
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -239,7 +235,7 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
         seen = {p.path for p in problems}
         problems.extend(p for p in _translate(doc, root_cls, exc) if p.path not in seen)
         return None, sorted(problems, key=Problem.sort_key)
-    _attach_locations(model, doc)
+    attach_locations(model, doc)
     return model, sorted(problems, key=Problem.sort_key)
 
 
@@ -458,50 +454,3 @@ def _value_hint(msg: str) -> str | None:
     if "exactly one of" in msg or "give" in msg:
         return "see docs/language.md (requirement reference) for the fields this item takes"
     return None
-
-
-# --- locations on models ---------------------------------------------------------------
-
-
-def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
-    def put(obj: LocatedModel, path: tuple[str | int, ...]) -> None:
-        obj._loc = doc.location(path)
-
-    if isinstance(model, SourceIndexFile):
-        locate_index(model, doc)
-        return
-    if isinstance(model, CatalogueFile):
-        put(model.catalogue, ("catalogue",))
-        for section in SECTIONS:
-            for i, entry in enumerate(getattr(model.catalogue, section)):
-                put(entry, ("catalogue", section, i))
-        for i, unit in enumerate(model.catalogue.units):
-            for j, period in enumerate(unit.business_groups):
-                put(period, ("catalogue", "units", i, "business_groups", j))
-        return
-    pw = model.pathway
-    put(pw, ("pathway",))
-    for i, stage in enumerate(pw.stages):
-        base = ("pathway", "stages", i)
-        put(stage, base)
-        if stage.awards is not None:
-            put(stage.awards, (*base, "awards"))
-        for j, req in enumerate(stage.requires):
-            _attach_requirement(req, (*base, "requires", j), doc)
-    for i, prog in enumerate(pw.progressions):
-        put(prog, ("pathway", "progressions", i))
-    for i, obligation in enumerate(pw.obligations):
-        base = ("pathway", "obligations", i)
-        put(obligation, base)
-        for path, req in obligation.requirements():
-            key, _, index = path.partition("[")
-            where = (*base, key, int(index.rstrip("]"))) if index else (*base, key)
-            _attach_requirement(req, where, doc)
-        for j, start in enumerate(obligation.from_):
-            put(start, (*base, "from", j))
-
-
-def _attach_requirement(req: Requirement, path: tuple[str | int, ...], doc: YamlDocument) -> None:
-    req._loc = doc.location(path)
-    for place, child in placed_children(req):
-        _attach_requirement(child, (*path, *place), doc)

@@ -24,7 +24,6 @@ engine says become eligible later, on a date).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any, assert_never
@@ -56,28 +55,18 @@ from pathways.model.requirements import (
     ServedRequirement,
 )
 
+from .oracle_time import (
+    DAY,
+    covers,
+    current_run,
+    group_on,
+    months_between,
+    months_served,
+    pieces,
+    plus_months,
+)
+
 __all__ = ["Oracle", "months_between", "plus_months"]
-
-DAY = dt.timedelta(days=1)
-
-
-def plus_months(day: dt.date, n: int) -> dt.date:
-    """``day`` moved ``n`` calendar months on, clamped to the month's last day."""
-    month0 = day.month - 1 + n
-    year = day.year + month0 // 12
-    month = month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: dt.date, stop: dt.date) -> int:
-    """Whole months from ``start`` to ``stop``: the largest n with
-    ``plus_months(start, n) <= stop`` (0 if ``stop`` is not after ``start``)."""
-    if stop <= start:
-        return 0
-    n = (stop.year - start.year) * 12 + stop.month - start.month
-    while n > 0 and plus_months(start, n) > stop:
-        n -= 1
-    return n
 
 
 def _combine(req: Combinator, values: list[bool]) -> bool:
@@ -93,10 +82,6 @@ def _combine(req: Combinator, values: list[bool]) -> bool:
             return not values or sum(values) >= min(req.at_least, len(values))
         case _:
             assert_never(req)
-
-
-def _covers(item: Any, day: dt.date) -> bool:
-    return bool(item.start <= day and (item.end is None or day <= item.end))
 
 
 class Oracle:
@@ -178,12 +163,7 @@ class Oracle:
             kind = anchor.clock.value
             if kind == "service":
                 return person.joined
-            items, key = {
-                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
-                "current_role": (person.postings, "role"),
-                "current_business_group": (person.postings, "business_group"),
-            }[kind]
-            run = _run(items, key, on)
+            run = current_run(self.units, person, kind, on)
             return run[0] if run is not None else None
         days: list[dt.date] = []
         if anchor.credential is not None:
@@ -202,7 +182,7 @@ class Oracle:
             ]
         elif anchor.member_of is not None:
             now = [m for m in person.memberships if m.programme == anchor.member_of]
-            return max((m.start for m in now if _covers(m, on)), default=None)
+            return max((m.start for m in now if covers(m, on)), default=None)
         return min(days, default=None)
 
     # --- awards ------------------------------------------------------------------------
@@ -242,7 +222,7 @@ class Oracle:
                 value = str(getattr(h, "rank", None) or getattr(h, "band", ""))
                 if (
                     wanted is not None
-                    and _covers(h, on)
+                    and covers(h, on)
                     and order.get(value, -1) >= wanted
                     and (any_basis or h.basis.value == "substantive")
                 ):
@@ -255,9 +235,7 @@ class Oracle:
         if award.passed is not None:
             return self._passed(person, award.passed, on)
         if award.member_of is not None:
-            return any(
-                m.programme == award.member_of and _covers(m, on) for m in person.memberships
-            )
+            return any(m.programme == award.member_of and covers(m, on) for m in person.memberships)
         return any(p.role == award.role and p.start <= on for p in person.postings)
 
     # --- leaves --------------------------------------------------------------------------
@@ -352,7 +330,9 @@ class Oracle:
             case RankRequirement() | BandRequirement():
                 return self._grade(req, person, on)
             case ServedRequirement():
-                months = self._months(req, person, on)
+                since = req.served.since
+                first = self._first(person, since.kind, since.value, on) if since else None
+                months = months_served(self.units, req, person, on, first)
                 lo, hi = req.served.at_least_months, req.served.at_most_months
                 return (
                     months is not None
@@ -365,16 +345,16 @@ class Oracle:
                     group
                     for p in person.postings
                     if spec.role is None or p.role == spec.role
-                    for start, _end, group in self._pieces(p)
+                    for start, _end, group in pieces(self.units, p)
                     if start <= on
                 }
                 return len(groups) >= spec.at_least
             case PostedRequirement():
                 role, group = req.posted.role, req.posted.business_group
                 return any(
-                    _covers(p, on)
+                    covers(p, on)
                     and (role is None or p.role == role)
-                    and (group is None or self._group_on(p, on) == group)
+                    and (group is None or group_on(self.units, p, on) == group)
                     for p in person.postings
                 )
             case EndorsementRequirement():
@@ -386,10 +366,10 @@ class Oracle:
                 )
             case MembershipRequirement():
                 return any(
-                    m.programme == req.member_of and _covers(m, on) for m in person.memberships
+                    m.programme == req.member_of and covers(m, on) for m in person.memberships
                 )
             case HasMentorRequirement():
-                return any(_covers(m, on) for m in person.mentors)
+                return any(covers(m, on) for m in person.mentors)
             case ReachedRequirement():
                 target_pathway, target_stage = req.target(pathway)
                 target = self.library.pathways[target_pathway].stage(target_stage)
@@ -409,7 +389,7 @@ class Oracle:
         order = self.rank_order if is_rank else self.band_order
         for h in person.ranks if is_rank else person.bands:
             value = getattr(h, "rank", None) if is_rank else getattr(h, "band", None)
-            if not _covers(h, on) or value not in order:
+            if not covers(h, on) or value not in order:
                 continue
             if bounds.basis.value != "any" and h.basis.value != bounds.basis.value:
                 continue
@@ -422,126 +402,3 @@ class Oracle:
                 continue
             return True
         return False
-
-    # --- time served ---------------------------------------------------------------------
-
-    # --- business groups of postings, day by day -----------------------------------------
-
-    def _pieces(self, posting: Any) -> list[tuple[dt.date, dt.date | None, str]]:
-        """The posting cut at every day its unit changed group: (start, end, group)."""
-        unit = self.units.get(posting.unit) if posting.unit else None
-        if unit is None:
-            return [(posting.start, posting.end, posting.business_group)]
-        cuts = {posting.start}
-        for period in unit.business_groups:
-            for day in (period.from_, period.to + DAY if period.to else None):
-                if (
-                    day is not None
-                    and day > posting.start
-                    and (posting.end is None or day <= posting.end)
-                ):
-                    cuts.add(day)
-        starts = sorted(cuts)
-        out: list[tuple[dt.date, dt.date | None, str]] = []
-        for k, start in enumerate(starts):
-            end = starts[k + 1] - DAY if k + 1 < len(starts) else posting.end
-            group = next(
-                (
-                    p.business_group
-                    for p in unit.business_groups
-                    if (p.from_ is None or p.from_ <= start) and (p.to is None or start <= p.to)
-                ),
-                posting.business_group,
-            )
-            out.append((start, end, group))
-        return out
-
-    def _group_on(self, posting: Any, on: dt.date) -> str:
-        for start, end, group in self._pieces(posting):
-            if start <= on and (end is None or on <= end):
-                return group
-        return str(posting.business_group)
-
-    def _months(self, req: ServedRequirement, person: Person, on: dt.date) -> int | None:
-        served = req.served
-        scope = served.in_.value
-        spans: list[tuple[dt.date, dt.date | None]]
-        if scope == "service":
-            spans = [(person.joined, None)]
-        elif scope == "role":
-            spans = [(p.start, p.end) for p in person.postings if p.role == served.role]
-        elif scope == "business_group":
-            spans = [
-                (start, end)
-                for p in person.postings
-                for start, end, group in self._pieces(p)
-                if group == served.business_group
-            ]
-        elif scope in ("rank", "band"):
-            basis = served.basis.value if served.basis is not None else "substantive"
-            wanted = served.rank if scope == "rank" else served.band
-            spans = [
-                (h.start, h.end)
-                for h in (person.ranks if scope == "rank" else person.bands)
-                if getattr(h, scope) == wanted and basis in ("any", h.basis.value)
-            ]
-        elif scope == "current_business_group":
-            pieces = [
-                _Piece(start, end, group)
-                for p in person.postings
-                for start, end, group in self._pieces(p)
-            ]
-            run = _run(pieces, "group", on)
-            spans = [run] if run is not None else []
-        else:
-            items, key = {
-                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
-                "current_role": (person.postings, "role"),
-            }[scope]
-            run = _run(items, key, on)
-            spans = [run] if run is not None else []
-        if served.since is not None:
-            first = self._first(person, served.since.kind, served.since.value, on)
-            if first is None:
-                return None
-            spans = [
-                (start if start > first else first, end)
-                for start, end in spans
-                if end is None or not end < first
-            ]
-        if not spans:
-            return None  # nothing of the kind in the record: no time to count at all
-        closed = 0
-        open_start: dt.date | None = None
-        for start, end in spans:
-            if start > on:
-                continue
-            if end is not None and end < on:
-                closed += months_between(start, end + DAY)
-            elif open_start is None or start < open_start:
-                open_start = start
-        running = months_between(open_start, on) if open_start is not None else 0
-        return closed + running
-
-
-class _Piece:
-    """Part of a posting in one business group, shaped like a record item for ``_run``."""
-
-    def __init__(self, start: dt.date, end: dt.date | None, group: str):
-        self.start, self.end, self.group = start, end, group
-
-
-def _run(items: list[Any], key: str, on: dt.date) -> tuple[dt.date, dt.date | None] | None:
-    """The unbroken substantive run of what is held on ``on`` (back-to-back periods join)."""
-    held = [h for h in items if getattr(h, "basis", None) is None or h.basis.value == "substantive"]
-    now = [h for h in held if _covers(h, on)]
-    if not now:
-        return None
-    value = getattr(now[0], key)
-    start, end = now[0].start, now[0].end
-    for h in sorted(
-        (h for h in held if getattr(h, key) == value), key=lambda h: h.start, reverse=True
-    ):
-        if h.start < start and (h.end is None or h.end + DAY >= start):
-            start = h.start
-    return start, end
