@@ -24,7 +24,13 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class Tenure:
-    """Months served in one scope: banked from closed periods, plus an ongoing one.
+    """Months served in one scope: banked from closed periods, plus the ongoing ones.
+
+    On any day, a period that has ended counts its own whole months, and the periods
+    still running count together from the earliest start among them (the oracle and the
+    population evaluator count the same way). ``ongoing_start`` and ``ongoing_end`` are
+    the period running on the as-of date that ends last; ``others`` are the rest running
+    then (two postings in one role at once), which bank their months as each ends.
 
     ``vanishes``: the scope is the *current* rank, role or business group, which no longer
     exists after the ongoing period's last day (a period that has ended still counts
@@ -37,6 +43,14 @@ class Tenure:
     >>> current = Tenure(0, dt.date(2023, 2, 1), dt.date(2025, 1, 31), vanishes=True)
     >>> current.reaches(24), current.ends
     (None, datetime.date(2025, 1, 31))
+
+    A one-day posting in the role the day an open-ended one starts leaves the open one
+    counting:
+
+    >>> day = dt.date(2010, 3, 31)
+    >>> both = Tenure(0, day, None, others=((day, day),))
+    >>> both.reaches(12), both.months(dt.date(2011, 3, 31))
+    (datetime.date(2011, 3, 31), 12)
     """
 
     banked: int
@@ -44,42 +58,72 @@ class Tenure:
     ongoing_end: dt.date | None
     vanishes: bool = False
     items: tuple[str, ...] = ()
+    others: tuple[tuple[dt.date, dt.date | None], ...] = ()
+
+    def _running(self) -> list[tuple[dt.date, dt.date | None]]:
+        if self.ongoing_start is None:
+            return []
+        return [(self.ongoing_start, self.ongoing_end), *self.others]
+
+    def _count(self, on: dt.date) -> tuple[int, dt.date | None]:
+        """(months banked by ``on``, the start the periods still running count from)."""
+        banked, open_from = self.banked, None
+        for start, end in self._running():
+            if end is not None and end < on:
+                banked += whole_months(start, end + ONE_DAY)
+            elif open_from is None or start < open_from:
+                open_from = start
+        return banked, open_from
 
     def months(self, on: dt.date) -> int:
-        running = 0
-        if self.ongoing_start is not None:
-            stop = on if self.ongoing_end is None else min(on, self.ongoing_end + ONE_DAY)
-            running = whole_months(self.ongoing_start, stop)
-        return self.banked + running
+        banked, open_from = self._count(on)
+        return banked + (whole_months(open_from, on) if open_from is not None else 0)
 
     @property
     def ends(self) -> dt.date | None:
         """The last day the scope exists at all (None: it does not end)."""
         return self.ongoing_end if self.vanishes else None
 
+    def _first(self, months: int) -> dt.date | None:
+        """The first day the total is at least ``months`` (None if it never gets there).
+
+        The total steps up the day after a period ends and grows from the earliest
+        start still running in between, so each stretch between those days is solved
+        in turn."""
+        running = self._running()
+        if not running:
+            return None
+        steps = sorted({end + ONE_DAY for _, end in running if end is not None})
+        bounds = [min(start for start, _ in running), *steps]
+        for k, at in enumerate(bounds):
+            banked, open_from = self._count(at)
+            if banked >= months:
+                return at
+            if open_from is not None:
+                day = add_months(open_from, months - banked)
+                if k + 1 == len(bounds) or day < bounds[k + 1]:
+                    return max(day, at)
+        return None
+
     def reaches(self, months: int) -> dt.date | None:
         """The day the total reaches ``months`` if the ongoing period continues; None if never."""
         if self.banked >= months:
             return None  # already there: not a future date
-        if self.ongoing_start is None:
+        day = self._first(months)
+        # A period that ended counts up to and including its last day, so its months
+        # are complete the day after; a current scope is gone by then.
+        if day is not None and self.vanishes and self.ongoing_end and day > self.ongoing_end:
             return None
-        day = add_months(self.ongoing_start, months - self.banked)
-        if self.ongoing_end is not None:
-            # A period that ended counts up to and including its last day, so its months
-            # are complete the day after; a current scope is gone by then.
-            last = self.ongoing_end if self.vanishes else self.ongoing_end + ONE_DAY
-            if day > last:
-                return None
         return day
 
     def exceeds_after(self, months: int) -> dt.date | None:
         """The last day the total is still at most ``months`` (None if it never grows past)."""
         if self.ongoing_start is None:
             return None
-        last = add_months(self.ongoing_start, months + 1 - self.banked) - ONE_DAY
-        if self.ongoing_end is not None and last > self.ongoing_end:
-            return None
-        return last
+        if self.banked > months:  # past it already: a day before the as-of date
+            return add_months(self.ongoing_start, months + 1 - self.banked) - ONE_DAY
+        day = self._first(months + 1)
+        return day - ONE_DAY if day is not None else None
 
 
 def tenures(
@@ -245,7 +289,7 @@ def _current_run(
 
 def _tenure(periods: list[_Span], as_of: dt.date, vanishes: bool) -> Tenure:
     banked = 0
-    ongoing: tuple[dt.date, dt.date | None] | None = None
+    running: list[tuple[dt.date, dt.date | None]] = []
     items: list[str] = []
     for start, end, behind in sorted(periods, key=lambda p: (p[0], p[1] or dt.date.max)):
         if start > as_of:
@@ -253,11 +297,12 @@ def _tenure(periods: list[_Span], as_of: dt.date, vanishes: bool) -> Tenure:
         items += behind
         if end is not None and end < as_of:
             banked += whole_months(start, end + ONE_DAY)
-        elif ongoing is None:
-            ongoing = (start, end)
-        else:  # overlapping ongoing periods: count the longer
-            ongoing = (min(ongoing[0], start), ongoing[1])
+        else:
+            running.append((start, end))
     found = tuple(dict.fromkeys(items))
-    if ongoing is None:
+    if not running:
         return Tenure(banked, None, None, vanishes, found)
-    return Tenure(banked, ongoing[0], ongoing[1], vanishes, found)
+    # The one that ends last is 'ongoing' (open-ended first, then the earliest start).
+    running.sort(key=lambda p: (p[1] or dt.date.max, -p[0].toordinal()), reverse=True)
+    (start, end), *others = running
+    return Tenure(banked, start, end, vanishes, found, tuple(others))

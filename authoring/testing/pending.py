@@ -65,7 +65,7 @@ from pathways.model.requirements import (
 from .oracle import plus_months
 from .satisfy import OUTSIDE_ASSESSORS
 
-__all__ = ["PendingCase", "pending_records", "time_stages"]
+__all__ = ["PendingCase", "current_scope_stages", "pending_records", "time_stages"]
 
 DAY = dt.timedelta(days=1)
 EARLIEST = dt.date(1970, 1, 1)
@@ -118,6 +118,8 @@ class _Build:
     attributes: dict[str, str] = field(default_factory=dict)
     # (section, item, what ends it: 'end' / 'expires' / a credential's validity months)
     perishable: list[tuple[str, dict[str, Any], str | int]] = field(default_factory=list)
+    # Time in the current rank, role or business group is waited for: see _finish.
+    current: bool = False
 
     def add(self, section: str, item: dict[str, Any]) -> dict[str, Any]:
         self.record.setdefault(section, []).append(item)
@@ -311,8 +313,10 @@ def _served(b: _Build, req: ServedRequirement) -> None:
         case ServiceScope.BUSINESS_GROUP:
             _posting_now(b, None, s.business_group, start, timed=True)
         case ServiceScope.CURRENT_ROLE | ServiceScope.CURRENT_BUSINESS_GROUP:
+            b.current = True
             _posting_now(b, None, None, start, timed=True)
         case ServiceScope.CURRENT_RANK:
+            b.current = True
             b.kind = b.kind or ("officer" if cat.ranks else "staff")
             _holding(b, cat.ids("ranks" if b.kind == "officer" else "bands"), start, False, True)
         case ServiceScope.RANK | ServiceScope.BAND:
@@ -377,14 +381,23 @@ def _end(b: _Build, record: dict[str, Any], at: int, gone: dt.date) -> bool:
 def _finish(b: _Build) -> list[tuple[dict[str, Any], dt.date | None]]:
     """The record with nothing ending before the due day (each perishable item ends
     later, or never), and one variant per item that ends inside the window instead
-    (often on the due day itself, as a lapse that falls on the day a period completes)."""
+    (often on the due day itself, as a lapse that falls on the day a period completes).
+
+    When the stage waits for time in the current rank, role or business group, the items
+    whose time counts always end the day before the due day: time in a current scope
+    stops with it (the scope is gone the next day), where time in a named one counts to
+    the end of its last day, so that day is where the two are confused; on any earlier
+    day the period falls short either way."""
     window = (b.due - b.as_of).days
     for at in range(len(b.perishable)):
         if b.draw(st.booleans()):
             _end(b, b.record, at, b.due + dt.timedelta(days=b.draw(st.integers(1, 400))))
     out: list[tuple[dict[str, Any], dt.date | None]] = [(b.record, None)]
     for at in range(len(b.perishable)):
-        offset = b.draw(st.one_of(st.just(window), st.integers(1, window)))
+        if b.current and id(b.perishable[at][1]) in b.timed:
+            offset = window
+        else:
+            offset = b.draw(st.one_of(st.just(window), st.integers(1, window)))
         gone = b.as_of + dt.timedelta(days=offset)
         variant = copy.deepcopy(b.record)
         if _end(b, variant, at, gone):
@@ -404,9 +417,66 @@ def _waits(requirements: list[Requirement], scope: ServiceScope | None = None) -
     return out
 
 
+CURRENT = (
+    ServiceScope.CURRENT_RANK,
+    ServiceScope.CURRENT_ROLE,
+    ServiceScope.CURRENT_BUSINESS_GROUP,
+)
+
+
+def _masks(library: Library, pathway: Pathway, stage: Stage, scope: ServiceScope) -> bool:
+    """Whether ``stage`` also asks for the current rank (or band) or posting itself (or
+    for a stage that awards one): then it fails the day that ends whatever time in it
+    counts, and the time cannot show."""
+    rank = scope is ServiceScope.CURRENT_RANK
+
+    def asks(req: BaseRequirement) -> bool:
+        if isinstance(req, RankRequirement | BandRequirement):
+            return rank
+        if isinstance(req, PostedRequirement):
+            return not rank
+        if isinstance(req, ReachedRequirement):
+            target = library.stage(*req.target(pathway.id))
+            award = target.awards if target is not None else None
+            return award is not None and bool(award.rank or award.band if rank else award.role)
+        return not isinstance(req, Not) and any(asks(c) for c in req.children())
+
+    return any(asks(r) for r in stage.requires)
+
+
+def _stage(
+    draw: st.DrawFn, library: Library, stages: list[tuple[Pathway, Stage]], current: bool
+) -> tuple[Pathway, Stage]:
+    """Any of ``stages``; with ``current``, one that waits for time in the current rank,
+    role or business group, and (where there is one) does not also ask for the rank or
+    posting itself. Time there stops counting the day the rank, posting or group ends,
+    and only such a record shows an engine that counts on past that day."""
+    pool = current_scope_stages(library, stages) if current else []
+    return draw(st.sampled_from(pool or stages), label="stage")
+
+
+def current_scope_stages(
+    library: Library, stages: list[tuple[Pathway, Stage]] | None = None
+) -> list[tuple[Pathway, Stage]]:
+    """Those of ``stages`` (default: every stage) that wait for time in the current rank,
+    role or business group, and do not also ask for that rank or posting (if none is
+    such, all that wait for time in a current scope)."""
+    waiting = [
+        (p, s, scope)
+        for p, s in (stages if stages is not None else time_stages(library))
+        for scope in CURRENT
+        if _waits(s.requires, scope)
+    ]
+    shows = [(p, s) for p, s, scope in waiting if not _masks(library, p, s, scope)]
+    return shows or [(p, s) for p, s, _ in waiting]
+
+
 @st.composite
-def pending_records(draw: Any, library: Library, as_of: dt.date) -> PendingCase:
-    """A :class:`PendingCase` for a stage of ``library`` that asks for time served.
+def pending_records(
+    draw: Any, library: Library, as_of: dt.date, current: bool = False
+) -> PendingCase:
+    """A :class:`PendingCase` for a stage of ``library`` that asks for time served; with
+    ``current``, for time in the current rank, role or business group (:func:`_stage`).
 
     Draws nothing (``st.nothing()``) if the library has no such stage in force.
     """
@@ -414,15 +484,19 @@ def pending_records(draw: Any, library: Library, as_of: dt.date) -> PendingCase:
     if not stages:
         nothing: PendingCase = draw(st.nothing())
         return nothing
-    pathway, stage = draw(st.sampled_from(stages))
+    pathway, stage = _stage(draw, library, stages, current)
     # Periods that started by the as-of date: the shortest wait bounds the window.
-    shortest = min(_waits(stage.requires) or [24])
+    waits = _waits(stage.requires)
+    shortest = min(waits or [24])
     window = min(730, max(1, (plus_months(as_of, shortest) - as_of).days))
     due = as_of + dt.timedelta(days=draw(st.integers(1, window)))
     joined = as_of - dt.timedelta(days=draw(st.integers(365, 25 * 365)))
     service = _waits(stage.requires, ServiceScope.SERVICE)
     if service:  # joined so that the service asked for is complete on the due day
         joined = min(max(plus_months(due, -max(service)), EARLIEST), as_of)
+    # Joined before the longest period starts, or that period (which starts no earlier
+    # than joining) could not complete on the due day, and nothing would be waited for.
+    joined = max(min(joined, plus_months(due, -max(waits or [0]))), EARLIEST)
     b = _Build(library, pathway.id, as_of, due, draw, joined, avoid=stage.awards)
     for req in stage.requires:
         _meet(b, req)

@@ -27,7 +27,7 @@ from pathways.model.requirements import (
 from rules.engine import Evaluator
 
 from .oracle import Oracle
-from .pending import PendingCase, pending_records, time_stages
+from .pending import PendingCase, current_scope_stages, pending_records, time_stages
 from .satisfy import requirement_at, satisfy
 from .strategies import as_of_dates, assessor_records, qualifying_items, records
 
@@ -113,6 +113,10 @@ class Context:
             case = data.draw(pending_records(self.library, as_of), label="waiting record")
             return case.person, as_of, case
         return data.draw(records(self.library, as_of), label="record"), as_of, None
+
+    @cached_property
+    def waits_in_current_scope(self) -> bool:
+        return bool(current_scope_stages(self.library))
 
 
 def stages_with_not(library: Library) -> frozenset[str]:
@@ -235,14 +239,24 @@ def eligible_from_is_exact(ctx: Context, data: Any) -> None:
     (the independent evaluator agrees on both days); a stage that waits for time and is
     not eligible is not eligible on the day its periods complete, nor when something it
     rests on ends. The records wait for time while credentials lapse, endorsements expire
-    and postings, ranks and memberships end."""
+    and postings, ranks and memberships end, and (every time) for time in the current
+    rank, role or business group, which stops counting when that ends."""
     person, as_of, case = ctx.draw_waiting_case(data)
     if case is None:
         _exact(ctx, person, as_of, None, ())
-        return
+    else:
+        _exact_case(ctx, case)
+    if ctx.waits_in_current_scope:
+        # Few stages wait for time in the current rank, role or business group, and
+        # that time stops counting when it ends: a record for one in every example.
+        current = pending_records(ctx.library, as_of, current=True)
+        _exact_case(ctx, data.draw(current, label="waiting in a current scope"))
+
+
+def _exact_case(ctx: Context, case: PendingCase) -> None:
     for record, gone in case.records():
         probes = (case.due, gone, gone - DAY) if gone is not None else (case.due,)
-        _exact(ctx, record, as_of, case.stage, probes)
+        _exact(ctx, record, case.as_of, case.stage, probes)
 
 
 def _exact(

@@ -108,6 +108,7 @@ def _run(ctx: Context, name: str, examples: int, seed: int | None) -> PropertyRe
         verbosity=Verbosity.quiet,
         phases=[Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,  # the first counterexample, not an ExceptionGroup
         derandomize=seed is None,
     )
     @given(st.data())
