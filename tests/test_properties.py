@@ -111,7 +111,7 @@ def test_a_record_survives_a_database_round_trip(store: Store, ctx: Context, dat
     # The store names items that came without an id by their place, as evidence does.
     named = person.model_dump(mode="json")
     for section in ITEM_SECTIONS:
-        for i, item in enumerate(named[section]):
+        for i, item in enumerate(named.get(section, [])):  # empty mentors are left out
             item["id"] = item["id"] or f"{section}[{i}]"
     assert store.get_person(person.id) == Person.model_validate(named)
 
