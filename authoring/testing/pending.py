@@ -37,14 +37,13 @@ from hypothesis import strategies as st
 
 from accreditation.record import Person
 from pathways.model.library import Library
-from pathways.model.pathway import Award, Pathway, Stage
+from pathways.model.pathway import Award
 from pathways.model.requirements import (
     AllOf,
     AnyOf,
     AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -64,8 +63,9 @@ from pathways.model.requirements import (
 
 from .oracle import plus_months
 from .satisfy import OUTSIDE_ASSESSORS
+from .waits import draw_stage, time_stages, waits
 
-__all__ = ["PendingCase", "current_scope_stages", "pending_records", "time_stages"]
+__all__ = ["PendingCase", "pending_records", "time_stages"]
 
 DAY = dt.timedelta(days=1)
 EARLIEST = dt.date(1970, 1, 1)
@@ -86,19 +86,6 @@ class PendingCase:
     def records(self) -> list[tuple[Person, dt.date | None]]:
         """The record and each variant, with the day its item stops counting (if any)."""
         return [(self.person, None), *self.variants]
-
-
-def time_stages(library: Library) -> list[tuple[Pathway, Stage]]:
-    """Stages that ask for at least some months served (outside any ``not``)."""
-
-    def waits(req: BaseRequirement) -> bool:
-        if isinstance(req, Not):
-            return False
-        if isinstance(req, ServedRequirement):
-            return bool(req.served.at_least_months)
-        return any(waits(c) for c in req.children())
-
-    return [(p, s) for p, s in library.stages() if any(waits(r) for r in s.requires)]
 
 
 @dataclass
@@ -405,72 +392,6 @@ def _finish(b: _Build) -> list[tuple[dict[str, Any], dt.date | None]]:
     return out
 
 
-def _waits(requirements: list[Requirement], scope: ServiceScope | None = None) -> list[int]:
-    """Months of every period to serve in ``requirements`` (in ``scope``, if given)."""
-    out = []
-    for req in requirements:
-        if isinstance(req, ServedRequirement) and req.served.at_least_months:
-            if scope is None or req.served.in_ is scope:
-                out.append(req.served.at_least_months)
-        elif not isinstance(req, Not):
-            out += _waits(req.children(), scope)
-    return out
-
-
-CURRENT = (
-    ServiceScope.CURRENT_RANK,
-    ServiceScope.CURRENT_ROLE,
-    ServiceScope.CURRENT_BUSINESS_GROUP,
-)
-
-
-def _masks(library: Library, pathway: Pathway, stage: Stage, scope: ServiceScope) -> bool:
-    """Whether ``stage`` also asks for the current rank (or band) or posting itself (or
-    for a stage that awards one): then it fails the day that ends whatever time in it
-    counts, and the time cannot show."""
-    rank = scope is ServiceScope.CURRENT_RANK
-
-    def asks(req: BaseRequirement) -> bool:
-        if isinstance(req, RankRequirement | BandRequirement):
-            return rank
-        if isinstance(req, PostedRequirement):
-            return not rank
-        if isinstance(req, ReachedRequirement):
-            target = library.stage(*req.target(pathway.id))
-            award = target.awards if target is not None else None
-            return award is not None and bool(award.rank or award.band if rank else award.role)
-        return not isinstance(req, Not) and any(asks(c) for c in req.children())
-
-    return any(asks(r) for r in stage.requires)
-
-
-def _stage(
-    draw: st.DrawFn, library: Library, stages: list[tuple[Pathway, Stage]], current: bool
-) -> tuple[Pathway, Stage]:
-    """Any of ``stages``; with ``current``, one that waits for time in the current rank,
-    role or business group, and (where there is one) does not also ask for the rank or
-    posting itself. Time there stops counting the day the rank, posting or group ends,
-    and only such a record shows an engine that counts on past that day."""
-    pool = current_scope_stages(library, stages) if current else []
-    return draw(st.sampled_from(pool or stages), label="stage")
-
-
-def current_scope_stages(
-    library: Library, stages: list[tuple[Pathway, Stage]] | None = None
-) -> list[tuple[Pathway, Stage]]:
-    """Those of ``stages`` (default: every stage) that wait for time in the current rank,
-    role or business group, and do not also ask for that rank or posting (if none is
-    such, all that wait for time in a current scope)."""
-    waiting = [
-        (p, s, scope)
-        for p, s in (stages if stages is not None else time_stages(library))
-        for scope in CURRENT
-        if _waits(s.requires, scope)
-    ]
-    shows = [(p, s) for p, s, scope in waiting if not _masks(library, p, s, scope)]
-    return shows or [(p, s) for p, s, _ in waiting]
-
-
 @st.composite
 def pending_records(
     draw: Any, library: Library, as_of: dt.date, current: bool = False
@@ -484,19 +405,19 @@ def pending_records(
     if not stages:
         nothing: PendingCase = draw(st.nothing())
         return nothing
-    pathway, stage = _stage(draw, library, stages, current)
+    pathway, stage = draw_stage(draw, library, stages, current)
     # Periods that started by the as-of date: the shortest wait bounds the window.
-    waits = _waits(stage.requires)
-    shortest = min(waits or [24])
+    periods = waits(stage.requires)
+    shortest = min(periods or [24])
     window = min(730, max(1, (plus_months(as_of, shortest) - as_of).days))
     due = as_of + dt.timedelta(days=draw(st.integers(1, window)))
     joined = as_of - dt.timedelta(days=draw(st.integers(365, 25 * 365)))
-    service = _waits(stage.requires, ServiceScope.SERVICE)
+    service = waits(stage.requires, ServiceScope.SERVICE)
     if service:  # joined so that the service asked for is complete on the due day
         joined = min(max(plus_months(due, -max(service)), EARLIEST), as_of)
     # Joined before the longest period starts, or that period (which starts no earlier
     # than joining) could not complete on the due day, and nothing would be waited for.
-    joined = max(min(joined, plus_months(due, -max(waits or [0]))), EARLIEST)
+    joined = max(min(joined, plus_months(due, -max(periods or [0]))), EARLIEST)
     b = _Build(library, pathway.id, as_of, due, draw, joined, avoid=stage.awards)
     for req in stage.requires:
         _meet(b, req)

@@ -27,9 +27,10 @@ from pathways.model.requirements import (
 from rules.engine import Evaluator
 
 from .oracle import Oracle
-from .pending import PendingCase, current_scope_stages, pending_records, time_stages
+from .pending import PendingCase, pending_records
 from .satisfy import requirement_at, satisfy
 from .strategies import as_of_dates, assessor_records, qualifying_items, records
+from .waits import current_scope_stages, time_stages
 
 __all__ = [
     "PROPERTIES",
