@@ -25,6 +25,7 @@ from .review import draft_group, review_group
 from .route import route_command
 from .schema import schema_command
 from .serve import serve_command
+from .sources import sources_command
 from .testcmd import test_cases_command
 from .users import demo_users_command, users_group
 from .verify import verify_command
@@ -39,6 +40,7 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(sources_command)
 cli.add_command(verify_command)
 cli.add_command(impact_command)
 report_group.add_command(compliance_command)

@@ -56,6 +56,7 @@ def verify_command(
     \b
     The properties:
       oracle_agrees_with_engine                    an independent evaluator agrees with the engine
+      oracle_agrees_on_every_requirement           ... on every requirement, and on its dates
       adding_an_item_never_removes_an_eligibility  (stages whose rules say 'not' are exempt)
       eligible_from_is_exact                       eligible on the date given, not the day before
       item_order_does_not_matter

@@ -28,15 +28,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from .additions import Addition, merge_additions
-from .model.additions import ADDABLE, CatalogueAdditionsFile, is_additions
-from .model.catalogue import SECTIONS, CatalogueFile
+from .indexfiles import hash_files, is_source_index_file
+from .locations import LoadedFile, attach_locations
+from .model.additions import CatalogueAdditionsFile, is_additions
+from .model.catalogue import CatalogueFile
 from .model.library import Library
 from .model.pathway import PathwayFile
-from .model.requirements import (
-    LocatedModel,
-    Requirement,
-)
-from .model.tree import placed_children
+from .model.sources import SourceIndexFile
 from .problems import PathwayError, Problem
 from .suggest import did_you_mean
 from .translate import translate
@@ -46,18 +44,18 @@ __all__ = [
     "SHIPPED_LIBRARY",
     "collect_files",
     "is_catalogue_file",
+    "is_source_index_file",
     "library_files",
     "load_library",
     "validate_document",
 ]
 
 SHIPPED_LIBRARY = Path(__file__).parent / "library"
-TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile]] = {
+TOP_LEVEL: dict[str, type[PathwayFile] | type[CatalogueFile] | type[SourceIndexFile]] = {
     "pathway": PathwayFile,
     "catalogue": CatalogueFile,
+    "source_index": SourceIndexFile,
 }
-
-LoadedFile = PathwayFile | CatalogueFile | CatalogueAdditionsFile
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -124,8 +122,10 @@ def load_with_problems(
 ) -> tuple[Library | None, list[Problem]]:
     """Like :func:`load_library`, but return the problems instead of raising."""
     problems: list[Problem] = []
-    own = _load_files(collect_files(paths), problems)
-    base_files = _load_files(collect_files([base]), problems) if base is not None else []
+    own_paths = collect_files(paths)
+    base_paths = collect_files([base]) if base is not None else []
+    own = _load_files(own_paths, problems)
+    base_files = _load_files(base_paths, problems) if base is not None else []
     if problems:
         return None, problems
     catalogues = [(f, d) for f, d in own if isinstance(f, CatalogueFile)]
@@ -176,6 +176,11 @@ def load_with_problems(
     cat_file, cat_doc = catalogues[0]
     assert isinstance(cat_file, CatalogueFile)
     from_base = not any(isinstance(f, CatalogueFile) for f, _ in own)
+    # The index goes with the catalogue: a library with its own catalogue has its own
+    # sources (and index, if any); files checked on top of a base use the base's.
+    indexes = [f for f in own_paths if is_source_index_file(f)]
+    if not indexes and from_base:
+        indexes = [f for f in base_paths if is_source_index_file(f)]
     merged = merge_additions(
         cat_file.catalogue, _additions(pathways, own, base_files if from_base else [])
     )
@@ -187,6 +192,8 @@ def load_with_problems(
         pathways={pid: f.pathway for pid, (f, _) in pathways.items()},
         files={pid: doc.file for pid, (_, doc) in pathways.items()},
         catalogue_file=cat_doc.file,
+        source_index_files=[_display(f) for f in indexes],
+        source_index_sha256=hash_files(indexes) if indexes else None,
     )
     return library, problems
 
@@ -214,6 +221,8 @@ def _load_files(
 ) -> list[tuple[LoadedFile, YamlDocument]]:
     loaded = []
     for path in files:
+        if is_source_index_file(path):
+            continue  # read only when citations are checked: see source_index_of
         doc = read_yaml_file(path, _display(path))
         model, found = validate_document(doc)
         problems.extend(found)
@@ -243,11 +252,12 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
             Problem.at(
                 doc.location(()),
                 "unknown-file-kind",
-                "a pathway library file has exactly one top-level key, 'pathway' or 'catalogue'"
-                " (a pathway file may add a 'catalogue:' section)"
+                "a pathway library file has exactly one top-level key, 'pathway', "
+                "'catalogue' or 'source_index' (a pathway file may add a 'catalogue:' section)"
                 + (f"; this one has {', '.join(map(str, keys))}" if keys else ""),
                 suggestion=guess,
-                hint="start the file with 'pathway:' (one pathway) or 'catalogue:' (vocabulary)",
+                hint="start the file with 'pathway:' (one pathway), 'catalogue:' (vocabulary) "
+                "or 'source_index:' (the units of the source documents)",
             )
         )
         return None, problems
@@ -258,68 +268,28 @@ def validate_document(doc: YamlDocument) -> tuple[LoadedFile | None, list[Proble
         seen = {p.path for p in problems}
         problems.extend(p for p in translate(doc, root_cls, exc) if p.path not in seen)
         return None, sorted(problems, key=Problem.sort_key)
-    _attach_locations(model, doc)
+    attach_locations(model, doc)
     return model, sorted(problems, key=Problem.sort_key)
 
 
 def _root_class(
     data: Any,
-) -> type[PathwayFile] | type[CatalogueFile] | type[CatalogueAdditionsFile] | None:
+) -> (
+    type[PathwayFile]
+    | type[CatalogueFile]
+    | type[CatalogueAdditionsFile]
+    | type[SourceIndexFile]
+    | None
+):
     """What kind of file ``data`` is: a pathway (with or without catalogue additions), a
-    whole catalogue, a file of catalogue additions; None if none of these."""
+    whole catalogue, a file of catalogue additions, a source index; None if none of these."""
     if not isinstance(data, dict):
         return None
     keys = set(data)
+    if keys == {"source_index"}:
+        return SourceIndexFile
     if keys in ({"pathway"}, {"pathway", "catalogue"}):
         return PathwayFile
     if keys == {"catalogue"}:
         return CatalogueAdditionsFile if is_additions(data["catalogue"]) else CatalogueFile
     return None
-
-
-# --- locations on models ---------------------------------------------------------------
-
-
-def _attach_locations(model: LoadedFile, doc: YamlDocument) -> None:
-    def put(obj: LocatedModel, path: tuple[str | int, ...]) -> None:
-        obj._loc = doc.location(path)
-
-    if isinstance(model, CatalogueFile):
-        put(model.catalogue, ("catalogue",))
-        for section in SECTIONS:
-            for i, entry in enumerate(getattr(model.catalogue, section)):
-                put(entry, ("catalogue", section, i))
-        return
-    if model.catalogue is not None:
-        put(model.catalogue, ("catalogue",))
-        for section in ADDABLE:
-            for i, entry in enumerate(getattr(model.catalogue, section)):
-                put(entry, ("catalogue", section, i))
-    if isinstance(model, CatalogueAdditionsFile):
-        return
-    pw = model.pathway
-    put(pw, ("pathway",))
-    for i, stage in enumerate(pw.stages):
-        base = ("pathway", "stages", i)
-        put(stage, base)
-        if stage.awards is not None:
-            put(stage.awards, (*base, "awards"))
-        for j, req in enumerate(stage.requires):
-            _attach_requirement(req, (*base, "requires", j), doc)
-    for i, prog in enumerate(pw.progressions):
-        put(prog, ("pathway", "progressions", i))
-    for i, obligation in enumerate(pw.obligations):
-        base = ("pathway", "obligations", i)
-        put(obligation, base)
-        for path, req in obligation.requirements():
-            key, _, index = path.partition("[")
-            where = (*base, key, int(index.rstrip("]"))) if index else (*base, key)
-            _attach_requirement(req, where, doc)
-        for j, start in enumerate(obligation.from_):
-            put(start, (*base, "from", j))
-
-
-def _attach_requirement(req: Requirement, path: tuple[str | int, ...], doc: YamlDocument) -> None:
-    req._loc = doc.location(path)
-    for place, child in placed_children(req):
-        _attach_requirement(child, (*path, *place), doc)

@@ -39,7 +39,7 @@ PROBLEM_CODES: dict[str, str] = {
     "json-syntax": "a record or body is not valid JSON",
     "too-large": "a file is too large, too deeply nested, or expands (YAML aliases) too far",
     "duplicate-key": "a key appears twice in one mapping",
-    "unknown-file-kind": "a file's top-level key is neither 'pathway' nor 'catalogue'",
+    "unknown-file-kind": "a file's top-level key is not 'pathway', 'catalogue' or 'source_index'",
     "missing-catalogue": "no catalogue file was given or found",
     "missing-field": "a required field is missing",
     "unknown-field": "a field is not part of the language here",
@@ -57,6 +57,8 @@ PROBLEM_CODES: dict[str, str] = {
     "skipped-required-stage": "a progression bypasses a stage its target requires",
     "missing-source": "a rule, stage or pathway cites no source",
     "invalid-source": "a source names a document but not where in it",
+    "unknown-citation": "a source cites a place its document's index does not have",
+    "misquoted-source": "a source quotes words its cited text does not contain",
 }
 
 

@@ -285,6 +285,8 @@ class ActionBook:
             case ServedRequirement():
                 s = req.served
                 where = s.role or s.business_group or s.in_.value
+                if s.rank or s.band or s.since:  # the scope says what the time is in
+                    where = s.scope_key()
                 return f"served:{where}:{s.at_least_months or 0}"
             case DistinctBusinessGroupsRequirement():
                 d = req.distinct_business_groups
@@ -375,7 +377,10 @@ class ActionBook:
             case CompletedProgrammeRequirement():
                 return self._programme(req.completed_programme, iso)
             case PassedRequirement():
-                return [("assessments", {"assessment": req.passed, "date": iso})]
+                passed: dict[str, Any] = {"assessment": req.passed, "date": iso}
+                if req.assessors is not None:  # passed before as many assessors as it asks for
+                    passed["assessors"] = what_if_assessors(req.assessors.at_least)
+                return [("assessments", passed)]
             case CredentialRequirement():
                 item: dict[str, Any] = {"credential": req.credential, "awarded": iso}
                 if req.level is not None:
@@ -453,6 +458,16 @@ class ActionBook:
             posting = self._posting(person, day + dt.timedelta(days=i), role=role, group=group)
             out.append(("postings", posting))
         return out
+
+
+def what_if_assessors(count: int) -> list[str]:
+    """Names for the assessors of a hypothetical pass: no one in the records, so they count
+    unchecked (:mod:`rules.assessors`) and the decision says so.
+
+    >>> what_if_assessors(2)
+    ['what-if assessor 1', 'what-if assessor 2']
+    """
+    return [f"what-if assessor {n}" for n in range(1, count + 1)]
 
 
 _BOOKS: dict[str, ActionBook] = {}

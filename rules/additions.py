@@ -86,4 +86,6 @@ def spec(section: str, item: dict[str, Any]) -> str:
         extra = f":{item['level']}"
     elif section in ("ranks", "bands") and item.get("basis") == "temporary":
         extra = ":temporary"
+    elif section == "assessments" and item.get("assessors"):
+        extra = f":{len(item['assessors'])}"
     return f"{kind}:{ident}{extra}@{day}"

@@ -27,18 +27,20 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from accreditation.record import Person
 from pathways.model.library import Library
 
+from .assessors import AssessorCheck, Assessors
 from .compile import ANCHOR, CompiledLibrary
 from .decision import DecisionSummary, ObligationDecision, Status
 from .engine import compiled_for, summarise
 from .evaluate import StageEvaluator
 from .facts import FactSheet, Vocabulary, build_facts
+from .match import Rule as _Rule
+from .match import add_fact as _add
+from .match import index_facts as _index
 from .obligations import decide_obligations, plan_obligations
 from .plan import Node, plan_library
 from .session import Firings
@@ -53,95 +55,6 @@ STATUS_CODES: tuple[Status, ...] = tuple(Status)
 CODE_OF = {status: code for code, status in enumerate(STATUS_CODES)}
 NOT_DECIDED = 255
 
-Fact = dict[str, Any]
-Test = Callable[[Fact], bool]
-_MISSING = object()
-
-
-_OPS = {"$gte": ">=", "$lte": "<=", "$gt": ">", "$lt": "<", "$neq": "!="}
-
-
-def _source(pattern: dict[str, Any], names: dict[str, Any]) -> str:
-    """Python source of a test of fact ``f`` for one durable-rules pattern (the subset
-    the compiler writes); constants go in ``names`` (never into the source text)."""
-
-    def const(value: Any) -> str:
-        name = f"c{len(names)}"
-        names[name] = value
-        return name
-
-    parts = []
-    for key, value in pattern.items():
-        if key == "$and":
-            parts += [f"({_source(p, names)})" for p in value] or ["True"]
-        elif key == "$or":
-            parts.append("(" + " or ".join(f"({_source(p, names)})" for p in value) + ")")
-        elif key in _OPS:
-            ((field_name, bound),) = value.items()
-            got = f"f.get({const(field_name)}, M)"
-            parts.append(f"({got} is not M and {got} {_OPS[key]} {const(bound)})")
-        elif key.startswith("$"):
-            raise ValueError(f"the batch evaluator does not know the pattern operator '{key}'")
-        else:
-            parts.append(f"f.get({const(key)}, M) == {const(value)}")
-    return " and ".join(parts) or "True"
-
-
-def _compile(pattern: dict[str, Any]) -> tuple[str | None, tuple[str, Any] | None, Test]:
-    """(fact type, one equality to look facts up by, the whole test) for a pattern."""
-    fact_type: str | None = None
-    key: tuple[str, Any] | None = None
-    tests = pattern.get("$and", [pattern]) if len(pattern) == 1 else [pattern]
-    for part in tests:
-        if isinstance(part, dict) and len(part) == 1:
-            ((name, value),) = part.items()
-            if name == "t":
-                fact_type = str(value)
-            elif not name.startswith("$") and key is None and isinstance(value, str | int):
-                key = (name, value)
-    names: dict[str, Any] = {"M": _MISSING}
-    # The source is made above from the compiled patterns; every value is bound as a
-    # name, never spliced into the text.
-    test: Test = eval(f"lambda f: {_source(pattern, names)}", names)
-    return fact_type, key, test
-
-
-class _Rule:
-    """One rule: a pattern per fact it joins; fires if every pattern matches some fact."""
-
-    __slots__ = ("name", "patterns")
-
-    def __init__(self, name: str, definition: dict[str, Any]):
-        self.name = name
-        self.patterns = [_compile(p) for binding in definition["all"] for p in binding.values()]
-
-    def match(self, index: dict[Any, list[Fact]]) -> list[Fact] | None:
-        matched: list[Fact] = []
-        for fact_type, key, test in self.patterns:
-            pool = index.get((fact_type, *key) if key else fact_type, ())
-            found = [f for f in pool if test(f)]
-            if not found:
-                return None
-            matched += found
-        return matched
-
-
-def _index(facts: Iterable[Fact]) -> dict[Any, list[Fact]]:
-    """Facts by type, and by (type, field, value) for each field."""
-    index: dict[Any, list[Fact]] = defaultdict(list)
-    for fact in facts:
-        _add(index, fact)
-    return index
-
-
-def _add(index: dict[Any, list[Fact]], fact: Fact) -> None:
-    t = fact["t"]
-    index[t].append(fact)
-    index[None].append(fact)
-    for name, value in fact.items():
-        if isinstance(value, str | int) and name not in ("t", "sid"):
-            index[(t, name, value)].append(fact)
-
 
 class BatchEvaluator:
     """Statuses and dates for many records, equal to :meth:`rules.engine.Evaluator.statuses`."""
@@ -153,7 +66,7 @@ class BatchEvaluator:
         self.plans = plan_library(self.compiled, self.words)
         self.obligation_plans = plan_obligations(self.compiled, self.words)
         self._for_obligations: tuple[list[tuple[str, _Rule]], list[tuple[int, _Rule]]] | None = None
-        self.vocabulary = Vocabulary.of(self.library.catalogue)
+        self.vocabulary = Vocabulary.of(self.library.catalogue, self.library)
         rules = self.compiled.definition
         self._leaves = [
             (i, _Rule(f"l{i}", rules[f"l{i}"])) for i in range(len(self.compiled.leaves))
@@ -169,6 +82,14 @@ class BatchEvaluator:
         unknown -= {r.name for _, r in (*self._held, *self._lapsed)}
         if unknown:  # a rule kind this evaluator would silently ignore
             raise ValueError(f"the batch evaluator does not know the rules {sorted(unknown)}")
+
+    def _facts(self, person: Person, as_of: dt.date, assessors: Assessors | None) -> FactSheet:
+        check = (
+            AssessorCheck(self.compiled, assessors, self.vocabulary)
+            if assessors is not None
+            else None
+        )
+        return build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary, check)
 
     def firings(self, sheet: FactSheet) -> Firings:
         """What the engine would fire for these facts."""
@@ -206,12 +127,16 @@ class BatchEvaluator:
         return tuple(f"{pid}.{s.id}" for pid in wanted for s in self.library.pathways[pid].stages)
 
     def compact(
-        self, person: Person, as_of: dt.date, keys: tuple[str, ...]
+        self,
+        person: Person,
+        as_of: dt.date,
+        keys: tuple[str, ...],
+        assessors: Assessors | None = None,
     ) -> tuple[bytes, dict[int, tuple[dt.date | None, dt.date | None]]]:
         """The statuses of ``keys`` as one code per stage (:data:`STATUS_CODES`; 255: not
         in force that day), and (eligible_from, lapsed_on) by position where there is one.
         What :meth:`statuses` says, without an object per stage: for population runs."""
-        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        sheet = self._facts(person, as_of, assessors)
         evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
         codes = bytearray()
         dates: dict[int, tuple[dt.date | None, dt.date | None]] = {}
@@ -227,7 +152,11 @@ class BatchEvaluator:
         return bytes(codes), dates
 
     def statuses(
-        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+        self,
+        person: Person,
+        as_of: dt.date,
+        pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
     ) -> DecisionSummary:
         """Every in-force stage's status and dates, as the engine would give them.
 
@@ -236,18 +165,22 @@ class BatchEvaluator:
                 ``pathways`` is not in the library.
         """
         wanted = self.library.pathway_ids(pathways)
-        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        sheet = self._facts(person, as_of, assessors)
         evaluator = StageEvaluator(self.compiled, sheet, self.firings(sheet), self.words)
         return summarise(
             self.library, self.plans, evaluator, wanted, person.id, as_of, BATCH_ENGINE
         )
 
     def obligations(
-        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+        self,
+        person: Person,
+        as_of: dt.date,
+        pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
     ) -> list[ObligationDecision]:
         """The obligations that apply to ``person``, as the engine would decide them
         (:meth:`rules.engine.Evaluator.obligations`): for compliance reports."""
-        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        sheet = self._facts(person, as_of, assessors)
         # Only the rules obligations ask about: their leaves, and the held rules of the
         # stages their 'reached' leaves name (stage leaves would cost four times as much).
         if self._for_obligations is None:

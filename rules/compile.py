@@ -39,7 +39,6 @@ from pathways.model.requirements import (
     ReachedRequirement,
     ServedRequirement,
     ServedSpec,
-    ServiceScope,
 )
 from pathways.model.tree import leaves
 
@@ -180,7 +179,7 @@ def _leaf_patterns(
             courses = list(getattr(entry, "stages", []) or [])
             return [_and("course", {"course": c}) for c in courses] or [_never()], None
         case PassedRequirement():
-            return [_and("passed", {"assessment": req.passed})], None
+            return [_passed_pattern(req, pathway_id)], None
         case RankRequirement():
             return [_bounds_pattern("rank", req.rank, cat.rank_order())], None
         case BandRequirement():
@@ -192,7 +191,9 @@ def _leaf_patterns(
             return [_and("groups", {"role": d.role or "*"}, {"$gte": {"count": d.at_least}})], None
         case PostedRequirement():
             posted = (("role", req.posted.role), ("business_group", req.posted.business_group))
-            return [_and("posting", *({k: v} for k, v in posted if v))], None
+            # A role alone lasts the posting; a business group may end sooner (a unit moves).
+            fact = "posting" if req.posted.business_group else "in_role"
+            return [_and(fact, *({k: v} for k, v in posted if v))], None
         case EndorsementRequirement():
             return [_and("endorsement", {"endorsement": req.endorsement})], None
         case MembershipRequirement():
@@ -220,11 +221,19 @@ def _bounds_pattern(fact: str, b: RankBounds | BandBounds, order: dict[str, int]
     return _and(fact, *tests)
 
 
+def _passed_pattern(req: PassedRequirement, pathway_id: str) -> Pattern:
+    if req.assessors is None:
+        return _and("passed", {"assessment": req.passed})
+    return _and(
+        "assessed",
+        {"assessment": req.passed},
+        {"qualified": req.assessors.key(pathway_id)},
+        {"$gte": {"count": req.assessors.at_least}},
+    )
+
+
 def _served_patterns(s: ServedSpec) -> tuple[list[Pattern], str | None]:
-    scope = {
-        ServiceScope.ROLE: f"role:{s.role}",
-        ServiceScope.BUSINESS_GROUP: f"business_group:{s.business_group}",
-    }.get(s.in_, s.in_.value)
+    scope = s.scope_key()
     tests: list[Pattern] = [{"scope": scope}]
     if s.at_least_months is not None:
         tests.append({"$gte": {"months": s.at_least_months}})

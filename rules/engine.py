@@ -19,6 +19,7 @@ from importlib.metadata import version
 from accreditation.record import Person
 from pathways.model.library import Library
 
+from .assessors import AssessorCheck, Assessors
 from .compile import CompiledLibrary, compile_library
 from .decision import (
     Decision,
@@ -74,16 +75,27 @@ class Evaluator:
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
         self.obligation_plans = plan_obligations(self.compiled, self.words)
-        self.vocabulary = Vocabulary.of(self.library.catalogue)
+        self.vocabulary = Vocabulary.of(self.library.catalogue, self.library)
         self.engine = engine or shared_engine()
         self.engine.load(self.compiled)
 
     def _run(
-        self, person: Person, as_of: dt.date | None, pathways: Iterable[str] | None
+        self,
+        person: Person,
+        as_of: dt.date | None,
+        pathways: Iterable[str] | None,
+        assessors: Assessors | None,
     ) -> tuple[dt.date, list[str], StageEvaluator]:
         as_of = as_of or dt.date.today()
         wanted = self.library.pathway_ids(pathways)
-        sheet = build_facts(person, as_of, self.library.catalogue, person.id, self.vocabulary)
+        check = (
+            AssessorCheck(self.compiled, assessors, self.vocabulary)
+            if assessors is not None
+            else None
+        )
+        sheet = build_facts(
+            person, as_of, self.library.catalogue, person.id, self.vocabulary, check
+        )
         firings = self.engine.run(self.compiled, sheet)
         return as_of, wanted, self.stage_evaluator(self.compiled, sheet, firings, self.words)
 
@@ -92,6 +104,7 @@ class Evaluator:
         person: Person,
         as_of: dt.date | None = None,
         pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
     ) -> DecisionSummary:
         """The same statuses and dates as :meth:`decide`, without building the reasons:
         for population runs. ``statuses(p, d) == decide(p, d).summary()``.
@@ -101,7 +114,7 @@ class Evaluator:
                 ``pathways`` is not in the library.
             rules.session.EngineError: if the rules engine fails for this record.
         """
-        as_of, wanted, evaluator = self._run(person, as_of, pathways)
+        as_of, wanted, evaluator = self._run(person, as_of, pathways, assessors)
         return summarise(self.library, self.plans, evaluator, wanted, person.id, as_of, ENGINE_NAME)
 
     def decide(
@@ -109,18 +122,22 @@ class Evaluator:
         person: Person,
         as_of: dt.date | None = None,
         pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
     ) -> Decision:
         """The decision for ``person`` as of ``as_of`` (default: today).
 
         ``pathways`` limits the stages reported (every pathway is still evaluated,
-        since stages of one pathway can depend on stages of another).
+        since stages of one pathway can depend on stages of another). ``assessors``
+        holds the records of people the record names as assessors (by id), so rules
+        that count qualified assessors can check them (:mod:`rules.assessors`); a name
+        not in it counts, unchecked, and the evidence says so.
 
         Raises:
             pathways.model.library.UnknownPathwayError: (a KeyError) if a pathway id in
                 ``pathways`` is not in the library.
             rules.session.EngineError: if the rules engine fails for this record.
         """
-        as_of, wanted, evaluator = self._run(person, as_of, pathways)
+        as_of, wanted, evaluator = self._run(person, as_of, pathways, assessors)
         stages: list[StageDecision] = []
         steps: list[NextStep] = []
         for pid in wanted:
@@ -148,15 +165,16 @@ class Evaluator:
         person: Person,
         as_of: dt.date | None = None,
         pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
     ) -> list[ObligationDecision]:
         """The obligations that apply to ``person`` as of ``as_of``, as :meth:`decide` gives
-        them (without deciding the stages' reasons).
+        them (without deciding the stages' reasons; ``assessors`` as for :meth:`decide`).
 
         Raises:
             KeyError: if a pathway id in ``pathways`` is not in the library.
             rules.session.EngineError: if the rules engine fails for this record.
         """
-        as_of, wanted, evaluator = self._run(person, as_of, pathways)
+        as_of, wanted, evaluator = self._run(person, as_of, pathways, assessors)
         return decide_obligations(self.obligation_plans, evaluator, person, wanted)
 
 

@@ -14,76 +14,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from accreditation.periods import add_months, day_number, whole_months
-from accreditation.record import Outcome, Person
-from pathways.model.catalogue import Catalogue
+from accreditation.periods import add_months, day_number
+from accreditation.postings import GroupSpan, group_spans
+from accreditation.record import AssessmentResult, Outcome, Person
+from pathways.model.catalogue import Catalogue, UnitEntry
+from pathways.model.library import Library
+from pathways.model.requirements import (
+    PassedRequirement,
+    ServedRequirement,
+    walk,
+)
+from pathways.model.specs import ANY_ASSESSOR
 
-__all__ = ["FactSheet", "Tenure", "Vocabulary", "build_facts"]
+from .tenures import ONE_DAY, Tenure, tenures
 
-ONE_DAY = dt.timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Tenure:
-    """Months served in one scope: banked from closed periods, plus an ongoing one.
-
-    ``vanishes``: the scope is the *current* rank, role or business group, which no longer
-    exists after the ongoing period's last day (a period that has ended still counts
-    towards time in a named role, but is no longer anyone's current role). ``items``:
-    the record items whose periods make up the months, for evidence.
-
-    >>> t = Tenure(0, dt.date(2023, 2, 1), dt.date(2025, 1, 31))
-    >>> t.reaches(24), t.ends
-    (datetime.date(2025, 2, 1), None)
-    >>> current = Tenure(0, dt.date(2023, 2, 1), dt.date(2025, 1, 31), vanishes=True)
-    >>> current.reaches(24), current.ends
-    (None, datetime.date(2025, 1, 31))
-    """
-
-    banked: int
-    ongoing_start: dt.date | None
-    ongoing_end: dt.date | None
-    vanishes: bool = False
-    items: tuple[str, ...] = ()
-
-    def months(self, on: dt.date) -> int:
-        running = 0
-        if self.ongoing_start is not None:
-            stop = on if self.ongoing_end is None else min(on, self.ongoing_end + ONE_DAY)
-            running = whole_months(self.ongoing_start, stop)
-        return self.banked + running
-
-    @property
-    def ends(self) -> dt.date | None:
-        """The last day the scope exists at all (None: it does not end)."""
-        return self.ongoing_end if self.vanishes else None
-
-    def reaches(self, months: int) -> dt.date | None:
-        """The day the total reaches ``months`` if the ongoing period continues; None if never."""
-        if self.banked >= months:
-            return None  # already there: not a future date
-        if self.ongoing_start is None:
-            return None
-        day = add_months(self.ongoing_start, months - self.banked)
-        if self.ongoing_end is not None:
-            # A period that ended counts up to and including its last day, so its months
-            # are complete the day after; a current scope is gone by then.
-            last = self.ongoing_end if self.vanishes else self.ongoing_end + ONE_DAY
-            if day > last:
-                return None
-        return day
-
-    def exceeds_after(self, months: int) -> dt.date | None:
-        """The last day the total is still at most ``months`` (None if it never grows past)."""
-        if self.ongoing_start is None:
-            return None
-        last = add_months(self.ongoing_start, months + 1 - self.banked) - ONE_DAY
-        if self.ongoing_end is not None and last > self.ongoing_end:
-            return None
-        return last
+__all__ = [
+    "AssessorCounter",
+    "FactSheet",
+    "Tenure",
+    "Vocabulary",
+    "build_facts",
+    "count_named_assessors",
+]
 
 
 @dataclass
@@ -100,24 +56,63 @@ class FactSheet:
         self.facts.append({"sid": self.sid, "t": t, **values})
 
 
+class AssessorCounter(Protocol):
+    """Counts the assessors of a passed assessment who held a stage on its day.
+
+    ``rules.assessors.AssessorCheck`` is the one the engine uses (it reads other people's
+    records from a lookup the caller gives); :func:`count_named_assessors` is the
+    default when there is none.
+    """
+
+    def __call__(self, result: AssessmentResult, qualified: str) -> tuple[int, list[str]]:
+        """(how many count, a note per named assessor) for one qualification."""
+        ...
+
+
+def count_named_assessors(result: AssessmentResult, qualified: str) -> tuple[int, list[str]]:
+    """Every distinct named assessor counts; none of them could be checked."""
+    names = list(dict.fromkeys(result.assessors))
+    if qualified == ANY_ASSESSOR:
+        return len(names), list(names)
+    return len(names), [f"{n} (not in the records: counted, not checked)" for n in names]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """What fact building needs from a catalogue, worked out once, not per record."""
+    """What fact building needs from a catalogue (and the library's rules), worked out
+    once, not per record."""
 
     ranks: dict[str, int]
     bands: dict[str, int]
     names: dict[str, str]
     validity: dict[str, int | None]
     attributes: tuple[str, ...]
+    units: Mapping[str, UnitEntry] = field(default_factory=dict)
+    #: 'served' scopes counted only since an item (``...|since:kind:id``) that rules ask for.
+    since_scopes: tuple[str, ...] = ()
+    #: (assessment, qualified stage or '*') pairs that rules count assessors for.
+    assessor_checks: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, catalogue: Catalogue) -> Vocabulary:
+    def of(cls, catalogue: Catalogue, library: Library | None = None) -> Vocabulary:
+        since: dict[str, None] = {}
+        checks: dict[tuple[str, str], None] = {}
+        for pathway, stage in library.stages() if library is not None else ():
+            for top in stage.requires:
+                for req, _ in walk(top):
+                    if isinstance(req, ServedRequirement) and req.served.since is not None:
+                        since[req.served.scope_key()] = None
+                    if isinstance(req, PassedRequirement) and req.assessors is not None:
+                        checks[(req.passed, req.assessors.key(pathway.id))] = None
         return cls(
             ranks=catalogue.rank_order(),
             bands=catalogue.band_order(),
             names=_names(catalogue),
             validity={c.id: c.validity_months for c in catalogue.credentials},
             attributes=tuple(a.id for a in catalogue.attributes),
+            units={u.id: u for u in catalogue.units},
+            since_scopes=tuple(since),
+            assessor_checks=tuple(checks),
         )
 
 
@@ -129,8 +124,13 @@ def build_facts(
     catalogue: Catalogue,
     sid: str,
     vocabulary: Vocabulary | None = None,
+    assessors: AssessorCounter | None = None,
 ) -> FactSheet:
-    """Every fact of ``person``'s record as of ``as_of`` (items dated later are ignored)."""
+    """Every fact of ``person``'s record as of ``as_of`` (items dated later are ignored).
+
+    ``assessors`` checks the assessors a record names against their own records
+    (default: :func:`count_named_assessors`, which cannot check anyone).
+    """
     sheet = FactSheet(sid=sid, as_of=as_of)
     vocab = vocabulary or Vocabulary.of(catalogue)
     ranks, bands, names = vocab.ranks, vocab.bands, vocab.names
@@ -168,12 +168,32 @@ def build_facts(
             item = ref("courses", i, f"{names.get(c.course, c.course)} (completed {c.completed})")
             sheet.add("course", course=c.course, item=item, on=day_number(c.completed))
 
+    counter = assessors or count_named_assessors
+    checks: dict[str, list[str]] = defaultdict(list)
+    for assessment, qualified in vocab.assessor_checks:
+        checks[assessment].append(qualified)
     for i, a in enumerate(person.assessments):
         if a.outcome is Outcome.PASSED and a.date <= as_of:
-            item = ref(
-                "assessments", i, f"{names.get(a.assessment, a.assessment)} (passed {a.date})"
-            )
+            words = f"{names.get(a.assessment, a.assessment)} (passed {a.date}"
+            counted: list[tuple[str, int]] = []
+            notes: dict[str, None] = {}
+            for qualified in checks.get(a.assessment, ()):
+                count, said = counter(a, qualified) if a.assessors else (0, [])
+                counted.append((qualified, count))
+                notes.update(dict.fromkeys(said))
+            if notes:
+                words += "; assessors: " + ", ".join(notes)
+            item = ref("assessments", i, words + ")")
             sheet.add("passed", assessment=a.assessment, item=item, on=day_number(a.date))
+            for qualified, count in counted:
+                sheet.add(
+                    "assessed",
+                    assessment=a.assessment,
+                    qualified=qualified,
+                    count=count,
+                    item=item,
+                    on=day_number(a.date),
+                )
 
     validity = vocab.validity
     for i, award in enumerate(person.credentials):
@@ -220,126 +240,59 @@ def build_facts(
             item = ref("mentors", i, f"mentored by {pair.mentor} since {pair.start}")
             sheet.add("mentor", mentor=pair.mentor, item=item, until=_day(pair.end))
 
-    _postings(person, as_of, sheet, ref, names)
-    _tenures(person, as_of, sheet, names)
+    split = [group_spans(p, vocab.units) for p in person.postings]
+    _postings(person, as_of, sheet, ref, names, split)
+    found = tenures(person, as_of, sheet.labels, names, split, vocab.since_scopes)
+    for scope, tenure in found.items():
+        sheet.tenures[scope] = tenure
+        sheet.add("tenure", scope=scope, months=tenure.months(as_of))
     return sheet
 
 
 def _postings(
-    person: Person, as_of: dt.date, sheet: FactSheet, ref: Any, names: dict[str, str]
+    person: Person,
+    as_of: dt.date,
+    sheet: FactSheet,
+    ref: Any,
+    names: dict[str, str],
+    split: list[list[GroupSpan]],
 ) -> None:
     groups: dict[str, set[str]] = defaultdict(set)
-    for i, p in enumerate(person.postings):
+    for i, (p, pieces) in enumerate(zip(person.postings, split, strict=True)):
         if p.start > as_of:
             continue
+        seen = [s for s in pieces if s.start <= as_of]
         words = (
-            f"{names.get(p.role, p.role)}, {names.get(p.business_group, p.business_group)} "
-            f"({p.start} to {p.end or 'now'})"
+            f"{names.get(p.role, p.role)}, "
+            + " then ".join(names.get(s.business_group, s.business_group) for s in seen)
+            + (f" ({p.unit})" if p.unit else "")
+            + f" ({p.start} to {p.end or 'now'})"
         )
         item = ref("postings", i, words)
-        groups["*"].add(p.business_group)
-        groups[p.role].add(p.business_group)
+        for s in seen:
+            groups["*"].add(s.business_group)
+            groups[p.role].add(s.business_group)
         sheet.add("role_held", role=p.role, item=item)
         if p.covers(as_of):
+            # Two facts: the role lasts as long as the posting, the group only until the
+            # unit moves (if the catalogue dates a move).
+            now = next(s for s in seen if s.end is None or as_of <= s.end)
+            sheet.add("in_role", role=p.role, item=item, until=_day(p.end))
             sheet.add(
                 "posting",
                 role=p.role,
-                business_group=p.business_group,
+                business_group=now.business_group,
                 item=item,
-                until=_day(p.end),
+                until=_day(_earliest(p.end, now.end)),
             )
     for role, found in groups.items():
         sheet.add("groups", role=role, count=len(found))
 
 
-def _tenures(person: Person, as_of: dt.date, sheet: FactSheet, names: dict[str, str]) -> None:
-    # Per scope: (start, end, the items behind the period) for each period.
-    spans: dict[str, list[_Span]] = defaultdict(list)
-    spans["service"].append((person.joined, None, ("joined",)))
-    sheet.labels["joined"] = ("joined", f"joined on {person.joined}")
-    for i, p in enumerate(person.postings):
-        item = (person.item_ref("postings", i),)
-        spans[f"role:{p.role}"].append((p.start, p.end, item))
-        spans[f"business_group:{p.business_group}"].append((p.start, p.end, item))
-    current = {
-        "current_rank": _current_run(person, "ranks", as_of, sheet, names)
-        or _current_run(person, "bands", as_of, sheet, names),
-        "current_role": _current_run(person, "postings", as_of, sheet, names, "role"),
-        "current_business_group": _current_run(
-            person, "postings", as_of, sheet, names, "business_group"
-        ),
-    }
-    for scope, run in current.items():
-        if run is not None:
-            spans[scope].append(run)
-    for scope, periods in spans.items():
-        tenure = _tenure(periods, as_of, vanishes=scope in current)
-        sheet.tenures[scope] = tenure
-        sheet.add("tenure", scope=scope, months=tenure.months(as_of))
-
-
-_Span = tuple[dt.date, dt.date | None, tuple[str, ...]]
-_KEY = {"ranks": "rank", "bands": "band"}
-
-
-def _current_run(
-    person: Person,
-    section: str,
-    as_of: dt.date,
-    sheet: FactSheet,
-    names: dict[str, str],
-    key: str | None = None,
-) -> _Span | None:
-    """The unbroken run of the current value of ``key`` (substantive holdings only), as
-    one period, with the items that make it up (each labelled for evidence)."""
-    key = key or _KEY[section]
-    held = [
-        (i, h)
-        for i, h in enumerate(getattr(person, section))
-        if getattr(h, "basis", "substantive") == "substantive"
-    ]
-    now = [(i, h) for i, h in held if h.covers(as_of)]
-    if not now:
-        return None
-    index, first = now[0]
-    value = getattr(first, key)
-    start, end = first.start, first.end
-    used = [index]
-    same = sorted(((i, h) for i, h in held if getattr(h, key) == value), key=lambda t: t[1].start)
-    # Walk back over back-to-back periods with the same value (e.g. two postings in one role).
-    for i, h in reversed(same):
-        if h.start < start and (h.end is None or h.end + ONE_DAY >= start):
-            start = h.start
-            used.append(i)
-    items = []
-    for i in sorted(used, key=lambda i: getattr(person, section)[i].start):
-        item = person.item_ref(section, i)
-        items.append(item)
-        if item not in sheet.labels:  # postings are labelled already; earlier ranks are not
-            h = getattr(person, section)[i]
-            words = f"{names.get(value, value)} ({h.basis.value}) {h.start} to {h.end or 'now'}"
-            sheet.labels[item] = (section, words)
-    return start, end, tuple(items)
-
-
-def _tenure(periods: list[_Span], as_of: dt.date, vanishes: bool) -> Tenure:
-    banked = 0
-    ongoing: tuple[dt.date, dt.date | None] | None = None
-    items: list[str] = []
-    for start, end, behind in sorted(periods, key=lambda p: (p[0], p[1] or dt.date.max)):
-        if start > as_of:
-            continue  # not known yet on the as-of date
-        items += behind
-        if end is not None and end < as_of:
-            banked += whole_months(start, end + ONE_DAY)
-        elif ongoing is None:
-            ongoing = (start, end)
-        else:  # overlapping ongoing periods: count the longer
-            ongoing = (min(ongoing[0], start), ongoing[1])
-    found = tuple(dict.fromkeys(items))
-    if ongoing is None:
-        return Tenure(banked, None, None, vanishes, found)
-    return Tenure(banked, ongoing[0], ongoing[1], vanishes, found)
+def _earliest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 def _day(day: dt.date | None) -> int:

@@ -36,7 +36,7 @@ import os
 import signal
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -48,6 +48,7 @@ from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import UnknownPathwayError
 
 from .decision import Decision, DecisionSummary
+from .pooltypes import PoolStats, WorkerCrashed, WorkerError
 from .route import RoutePlan
 from .session import EngineError
 from .worker import serve
@@ -55,36 +56,6 @@ from .worker import serve
 __all__ = ["EnginePool", "PoolStats", "WorkerCrashed", "WorkerError"]
 
 _START_TIMEOUT = 120.0  # seconds for a worker to load the library and say it is ready
-
-
-class WorkerError(EngineError):
-    """Evaluating one record failed inside a worker (the worker itself is fine)."""
-
-    def __init__(self, person: str, detail: str):
-        super().__init__(f"evaluating person '{person}' failed in a rules worker: {detail}")
-        self.person = person
-        self.detail = detail
-
-
-class WorkerCrashed(EngineError):
-    """A record killed a worker process every time it was tried."""
-
-    def __init__(self, person: str, attempts: int, how: str):
-        super().__init__(
-            f"evaluating person '{person}' crashed a rules worker {attempts} time(s) "
-            f"(last: {how}); no decision was made"
-        )
-        self.person = person
-        self.attempts = attempts
-
-
-@dataclass(frozen=True)
-class PoolStats:
-    """What the pool has done so far: records answered per worker pid, restarts, re-sent records."""
-
-    answered_by_pid: dict[int, int]
-    restarts: int
-    retried: int
 
 
 # --- the pool ----------------------------------------------------------------------------
@@ -157,6 +128,7 @@ class EnginePool:
         self.chunk_size = chunk_size
         self.library_version = ""
         self._pathways: tuple[str, ...] = ()  # in library order, for messages
+        self._assessors: Mapping[str, Person] = {}  # of the decide_many call under way
         self._answered: Counter[int] = Counter()
         self._restarts = self._retried = 0
         self._active = False
@@ -172,7 +144,11 @@ class EnginePool:
     # --- public interface ---------------------------------------------------------------
 
     def decide(
-        self, person: Person, as_of: dt.date | None = None, pathways: Iterable[str] | None = None
+        self,
+        person: Person,
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+        assessors: Mapping[str, Person] | None = None,
     ) -> Decision:
         """The decision for one record, made in a worker (see :meth:`decide_many`).
 
@@ -183,7 +159,9 @@ class EnginePool:
             WorkerCrashed: if the record killed a worker more than ``max_retries`` times.
             RuntimeError: if the pool is closed or a ``decide_many`` iteration is open.
         """
-        with contextlib.closing(self.decide_many([person], as_of, pathways)) as decisions:
+        with contextlib.closing(
+            self.decide_many([person], as_of, pathways, assessors)
+        ) as decisions:
             return next(decisions)
 
     def decide_many(
@@ -191,10 +169,13 @@ class EnginePool:
         people: Iterable[Person],
         as_of: dt.date | None = None,
         pathways: Iterable[str] | None = None,
+        assessors: Mapping[str, Person] | None = None,
     ) -> Generator[Decision, None, None]:
         """Decisions for ``people``, in input order, made by all workers in parallel.
 
         See :meth:`summaries` for the same without explanations (much less to send back).
+        ``assessors``: records of people the records name as assessors, by id (each
+        worker gets those its records name; see :mod:`rules.assessors`).
 
         ``as_of`` defaults to today, fixed once here so that every record of the batch
         is decided for the same day. The iterator stops at the first record that fails.
@@ -208,13 +189,14 @@ class EnginePool:
                 to start (the pool is then closed).
             RuntimeError: if the pool is closed or another iteration is still open.
         """
-        return self._start(people, as_of, pathways, summary=False)  # type: ignore[return-value]
+        return self._start(people, as_of, pathways, assessors, summary=False)  # type: ignore[return-value]
 
     def summaries(
         self,
         people: Iterable[Person],
         as_of: dt.date | None = None,
         pathways: Iterable[str] | None = None,
+        assessors: Mapping[str, Person] | None = None,
     ) -> Generator[DecisionSummary, None, None]:
         """Like :meth:`decide_many`, but statuses and dates only.
 
@@ -225,16 +207,18 @@ class EnginePool:
         Raises:
             the same as :meth:`decide_many`.
         """
-        return self._start(people, as_of, pathways, summary=True)  # type: ignore[return-value]
+        return self._start(people, as_of, pathways, assessors, summary=True)  # type: ignore[return-value]
 
     def _start(
         self,
         people: Iterable[Person],
         as_of: dt.date | None,
         pathways: Iterable[str] | None,
+        assessors: Mapping[str, Person] | None,
         summary: bool,
     ) -> Generator[Decision | DecisionSummary | RoutePlan, None, None]:
         self._check_usable()
+        self._assessors = assessors or {}
         wanted = list(pathways) if pathways is not None else None
         unknown = [p for p in wanted or [] if p not in self._pathways]
         if unknown:
@@ -245,10 +229,16 @@ class EnginePool:
             size = max(1, min(size, math.ceil(len(people) / len(self._workers))))
         return self._run(enumerate(people), size, (day.isoformat(), wanted, summary))
 
-    def route(self, person: Person, goal: str, as_of: dt.date | None = None) -> RoutePlan:
+    def route(
+        self,
+        person: Person,
+        goal: str,
+        as_of: dt.date | None = None,
+        assessors: Mapping[str, Person] | None = None,
+    ) -> RoutePlan:
         """The routes to stage ``goal`` (:func:`rules.route.find_routes`), searched in a
         worker: the search asks the engine tens of times, and each answer would otherwise
-        cross the pipe.
+        cross the pipe. ``assessors`` as for :meth:`decide_many`.
 
         Raises:
             KeyError: if ``goal`` ('pathway.stage') names no pathway of the library.
@@ -259,6 +249,7 @@ class EnginePool:
         if goal.partition(".")[0] not in self._pathways:
             raise KeyError(f"unknown pathway in '{goal}'")
         day = (as_of or dt.date.today()).isoformat()
+        self._assessors = assessors or {}
         results = self._run(enumerate([person]), 1, (day, None, f"route:{goal}"))
         with contextlib.closing(results) as plans:
             plan = next(plans)
@@ -364,10 +355,15 @@ class EnginePool:
         self, w: _Worker, chunk: _Chunk, job: tuple[str, list[str] | None, bool | str]
     ) -> None:
         w.chunk = chunk
-        records = [p.model_dump_json() for _, p in chunk.records]
+        records = [(p.model_dump_json(), self._named(p)) for _, p in chunk.records]
         # A worker that died is noticed through its sentinel, which requeues the chunk.
         with contextlib.suppress(OSError):
             w.conn.send((*job, records))
+
+    def _named(self, person: Person) -> dict[str, str]:
+        """The records (as JSON) of the assessors ``person`` names, of those the caller gave."""
+        named = {n for a in person.assessments for n in a.assessors}
+        return {n: self._assessors[n].model_dump_json() for n in named if n in self._assessors}
 
     def _step(self, batch: _Batch, timeout: float | None = None) -> None:
         """Wait for results or a dead worker; file the results, replace the dead.

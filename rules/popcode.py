@@ -59,14 +59,17 @@ from pathways.model.requirements import (
     Not,
     PassedRequirement,
     PostedRequirement,
+    RankBasis,
     RankRequirement,
     ReachedRequirement,
     Requirement,
     ServedRequirement,
     ServiceScope,
+    walk,
 )
 
 from . import timeline
+from .batch import BatchEvaluator
 from .compile import CompiledLibrary
 from .decision import DecisionSummary, StageStatus, Status, built
 from .engine import compiled_for
@@ -162,6 +165,10 @@ class _Writer:
                 courses = self._programme(req.completed_programme)
                 test = " and ".join(f"{s.const(c)} in DONE" for c in courses) or "False"
                 self._put(name, f"(({test}), ())")
+            case PassedRequirement() if req.assessors is not None:
+                # A record that names assessors for it is decided by the batch evaluator
+                # (see _Needs); for any other, no assessor counts.
+                self._put(name, "NEVER")
             case PassedRequirement():
                 s.sections.add("passed")
                 self._put(name, f"(({s.const(req.passed)} in PASSED), ())")
@@ -235,6 +242,9 @@ class _Writer:
         spec = req.served
         lo, hi = spec.at_least_months, spec.at_most_months
         bounds = f"A, {lo!r}, {hi!r}"
+        if spec.since is not None:
+            self._since(name, req)
+            return
         match spec.in_:
             case ServiceScope.SERVICE:
                 s.sections.add("service")
@@ -257,6 +267,47 @@ class _Writer:
                 self._put(name, f"_run(rec, AS, 'role', {bounds})")
             case ServiceScope.CURRENT_BUSINESS_GROUP:
                 self._put(name, f"_run(rec, AS, 'business_group', {bounds})")
+            case ServiceScope.RANK | ServiceScope.BAND:
+                # A record holding it is decided by the batch evaluator (see _Needs); any
+                # other has no time in it to count.
+                self._put(name, "NEVER")
+            case _:
+                assert_never(spec.in_)
+
+    def _since(self, name: str, req: ServedRequirement) -> None:
+        """Time in a scope counted only from the first day the record shows an item."""
+        s = self.src
+        spec = req.served
+        assert spec.since is not None
+        lo, hi = spec.at_least_months, spec.at_most_months
+        first = f"_since(rec, {s.const(spec.since.kind)}, {s.const(spec.since.value)}, AS)"
+        match spec.in_:
+            case ServiceScope.SERVICE:
+                s.sections.add("service")
+                self._put(name, f"_clipped(SERVICE, {first}, A, {lo!r}, {hi!r})")
+            case ServiceScope.ROLE | ServiceScope.BUSINESS_GROUP:
+                by_role = spec.in_ is ServiceScope.ROLE
+                raw = spec.role if by_role else spec.business_group
+                (s.roles if by_role else s.groups).add(str(raw))
+                s.sections.add("in_scope")
+                value = s.const(raw)
+                table, every = ("BY_ROLE", "ROLES_EVER") if by_role else ("BY_GROUP", "GROUPS_EVER")
+                self._put(
+                    name,
+                    f"_clipped({table}.get({value}, ()), {first}, A, {lo!r}, {hi!r})"
+                    f" if {value} in {every} else NEVER",
+                )
+            case (
+                ServiceScope.CURRENT_RANK
+                | ServiceScope.CURRENT_ROLE
+                | ServiceScope.CURRENT_BUSINESS_GROUP
+            ):
+                key = {"current_rank": "rank", "current_role": "role"}.get(
+                    spec.in_.value, "business_group"
+                )
+                self._put(name, f"_run(rec, AS, {key!r}, A, {lo!r}, {hi!r}, since={first})")
+            case ServiceScope.RANK | ServiceScope.BAND:
+                self._put(name, "NEVER")  # a record holding it goes to the batch evaluator
             case _:
                 assert_never(spec.in_)
 
@@ -492,12 +543,54 @@ def _cred_any(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> t
     return timeline.NEVER
 
 
+_NOT_YET = "\uffff"  # a 'since' item the record does not show by the as-of date
+
+
+def _since(rec: Record, kind: str, ident: str, as_of_iso: str) -> str:
+    """The first day (ISO) the record shows the item, on or before the as-of date."""
+    if kind == "credential":
+        days = [c["awarded"] for c in rec.get("credentials") or () if c["credential"] == ident]
+    elif kind == "course":
+        days = [
+            c["completed"]
+            for c in rec.get("courses") or ()
+            if c["course"] == ident and c.get("completed")
+        ]
+    else:
+        days = [
+            a["date"]
+            for a in rec.get("assessments") or ()
+            if a["assessment"] == ident and (a.get("outcome") or "passed") == "passed"
+        ]
+    return min((d for d in days if d <= as_of_iso), default=_NOT_YET)
+
+
+def _clipped(
+    periods: Iterable[tuple[int, int]], since: str, as_of: int, lo: int | None, hi: int | None
+) -> timeline.Truth:
+    """Time in a scope's periods counted from ``since`` (none: no time to count)."""
+    if since == _NOT_YET:
+        return timeline.NEVER
+    first = timeline.ordinal(since)
+    kept = [(max(s, first), e) for s, e in periods if e >= first]
+    return timeline.tenure_truth(kept, as_of, lo, hi) if kept else timeline.NEVER
+
+
 def _current_run(
-    rec: Record, as_of_iso: str, key: str, as_of: int, lo: int | None, hi: int | None
+    rec: Record,
+    as_of_iso: str,
+    key: str,
+    as_of: int,
+    lo: int | None,
+    hi: int | None,
+    since: str | None = None,
 ) -> timeline.Truth:
     """Months in the current run of substantive ranks or bands (``key`` 'rank'), of a
     role or of a business group, between ``lo`` and ``hi``: worked out only when a stage
-    asks, from the record's holdings started by the as-of date."""
+    asks, from the record's holdings started by the as-of date; with ``since`` (an ISO
+    day), only from that day."""
+    if since == _NOT_YET:
+        return timeline.NEVER
     if key == "rank":
         field_name = "rank" if rec.get("ranks") else "band"
         items = [
@@ -508,6 +601,10 @@ def _current_run(
     else:
         field_name = key
         items = [h for h in rec.get("postings") or () if h["start"] <= as_of_iso]
+    if since is not None:  # the run counts from the item's day: earlier days are cut off
+        items = [
+            {**h, "start": max(h["start"], since)} for h in items if (h.get("end") or "~") >= since
+        ]
     ends = [h.get("end") or "~" for h in items]
     if all(e == "~" or e < as_of_iso for e in ends):
         # Nothing ends from the as-of date on (the usual case): the run on the as-of date
@@ -546,6 +643,8 @@ _GLOBALS: dict[str, Any] = {
     "_until": timeline.until_iso,
     "_tenure": timeline.tenure_truth,
     "_run": _current_run,
+    "_since": _since,
+    "_clipped": _clipped,
     "_atleast": timeline.atleast,
     "_first": timeline.first_day,
     "_lapse": timeline.lapse_day,
@@ -556,17 +655,86 @@ _GLOBALS: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class _Needs:
+    """What sends a record to the batch evaluator: items of rules the written code does not
+    decide (time in a rank or band, assessors counted, postings in units whose business
+    groups the catalogue dates). Records without them, nearly all, never meet those rules,
+    and the written code says so."""
+
+    grades: frozenset[tuple[str, str, str]]  # (ranks | bands, id, basis or 'any')
+    assessed: frozenset[str]  # assessments whose assessors a rule counts
+    units: frozenset[str]  # units the catalogue dates
+
+    @classmethod
+    def of(cls, library: Library) -> _Needs:
+        grades: set[tuple[str, str, str]] = set()
+        assessed: set[str] = set()
+        for _, stage in library.stages():
+            for top in stage.requires:
+                for req, _ in walk(top):
+                    if isinstance(req, PassedRequirement) and req.assessors is not None:
+                        assessed.add(req.passed)
+                    if not isinstance(req, ServedRequirement):
+                        continue
+                    spec = req.served
+                    if spec.rank is not None or spec.band is not None:
+                        basis = (spec.basis or RankBasis.SUBSTANTIVE).value
+                        grade = ("ranks", spec.rank) if spec.rank else ("bands", spec.band)
+                        grades.add((grade[0], str(grade[1]), basis))
+        units = frozenset(u.id for u in library.catalogue.units)
+        return cls(frozenset(grades), frozenset(assessed), units)
+
+    def __bool__(self) -> bool:
+        return bool(self.grades or self.assessed or self.units)
+
+    def __call__(self, rec: Record) -> bool:
+        for section, ident, basis in self.grades:
+            key = section[:-1]
+            for h in rec.get(section) or ():
+                if h.get(key) == ident and basis in ("any", h.get("basis") or "substantive"):
+                    return True
+        if self.assessed and any(
+            a.get("assessors") and a.get("assessment") in self.assessed
+            for a in rec.get("assessments") or ()
+        ):
+            return True
+        return bool(self.units) and any(
+            p.get("unit") in self.units for p in rec.get("postings") or ()
+        )
+
+
+Decide = Callable[..., StageCodes]
+
+
 class PopulationEvaluator:
     """Statuses and dates for many records, equal to :meth:`rules.engine.Evaluator.statuses`,
-    from Python written once per library version (and set of stages)."""
+    from Python written once per library version (and set of stages). The few records
+    that rules the written code does not decide apply to (see ``_Needs``) go to the batch
+    evaluator, with the records of the assessors they name if the caller gives them."""
 
     def __init__(self, library: Library):
         self.compiled: CompiledLibrary = compiled_for(library)
         self.library = self.compiled.library
         self.words = Words(self.library)
         self.plans = plan_library(self.compiled, self.words)
-        self._made: dict[tuple[str, ...], Callable[[Record, int, str], StageCodes]] = {}
+        self._made: dict[tuple[str, ...], Decide] = {}
         self.sources: dict[tuple[str, ...], str] = {}
+        self.needs = _Needs.of(self.library)
+        self._batch: BatchEvaluator | None = None
+
+    def batch_compact(
+        self,
+        rec: Record,
+        as_of_iso: str,
+        keys: tuple[str, ...],
+        assessors: Mapping[str, Person] | None = None,
+    ) -> StageCodes:
+        """What the batch evaluator gives a record the written code does not decide."""
+        if self._batch is None:
+            self._batch = BatchEvaluator(self.library)
+        person = Person.model_validate(rec)
+        return self._batch.compact(person, dt.date.fromisoformat(as_of_iso), keys, assessors)
 
     def stage_keys(self, pathways: Iterable[str] | None = None) -> tuple[str, ...]:
         """The ``pathway.stage`` keys of ``pathways`` (default: all), in library order.
@@ -580,9 +748,10 @@ class PopulationEvaluator:
                 raise KeyError(f"unknown pathway '{pid}'")
         return tuple(f"{pid}.{s.id}" for pid in wanted for s in self.library.pathways[pid].stages)
 
-    def function(self, keys: tuple[str, ...]) -> Callable[[Record, int, str], StageCodes]:
-        """The function deciding ``keys``: ``f(record, as_of.toordinal(), as_of.isoformat())``
-        -> (codes, dates), as :meth:`compact` gives them. Written and compiled once."""
+    def function(self, keys: tuple[str, ...]) -> Decide:
+        """The function deciding ``keys``: ``f(record, as_of.toordinal(), as_of.isoformat(),
+        assessors=None)`` -> (codes, dates), as :meth:`compact` gives them. Written and
+        compiled once."""
         made = self._made.get(keys)
         if made is None:
             source, names = self._write(keys)
@@ -594,9 +763,24 @@ class PopulationEvaluator:
                 namespace,
             )
             made = namespace["decide"]
+            if self.needs:
+                made = self._with_batch(made, keys)
             self._made[keys] = made
             self.sources[keys] = source
         return made
+
+    def _with_batch(self, written: Decide, keys: tuple[str, ...]) -> Decide:
+        needs, batch = self.needs, self.batch_compact
+
+        def decide(
+            rec: Record, day: int, iso: str, assessors: Mapping[str, Person] | None = None
+        ) -> StageCodes:
+            if needs(rec):
+                return batch(rec, iso, keys, assessors)
+            result: StageCodes = written(rec, day, iso)
+            return result
+
+        return decide
 
     def _write(self, keys: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
         for key in keys:
@@ -707,15 +891,30 @@ class PopulationEvaluator:
 
     # --- entry points -----------------------------------------------------------------
 
-    def compact(self, record: Record | Person, as_of: dt.date, keys: tuple[str, ...]) -> StageCodes:
+    def compact(
+        self,
+        record: Record | Person,
+        as_of: dt.date,
+        keys: tuple[str, ...],
+        assessors: Mapping[str, Person] | None = None,
+    ) -> StageCodes:
         """The statuses of ``keys`` as one code per stage (:data:`STATUS_CODES`; 255: not
         in force that day), and (eligible_from, lapsed_on) by position where there is one.
         ``record`` is a stored record (JSON data) or a :class:`~accreditation.Person`."""
         data = record.model_dump(mode="json") if isinstance(record, Person) else record
-        return self.function(keys)(data, as_of.toordinal(), as_of.isoformat())
+        decide = self.function(keys)
+        if self.needs:
+            result: StageCodes = decide(data, as_of.toordinal(), as_of.isoformat(), assessors)
+            return result
+        result = decide(data, as_of.toordinal(), as_of.isoformat())
+        return result
 
     def statuses(
-        self, person: Person, as_of: dt.date, pathways: Iterable[str] | None = None
+        self,
+        person: Person,
+        as_of: dt.date,
+        pathways: Iterable[str] | None = None,
+        assessors: Mapping[str, Person] | None = None,
     ) -> DecisionSummary:
         """Every in-force stage's status and dates, as the engine's ``statuses`` gives them.
 
@@ -724,7 +923,7 @@ class PopulationEvaluator:
         """
         wanted = list(pathways) if pathways is not None else list(self.library.pathways)
         keys = self.stage_keys(wanted)
-        codes, dates = self.compact(person, as_of, keys)
+        codes, dates = self.compact(person, as_of, keys, assessors)
         stages = []
         for i, key in enumerate(keys):
             if codes[i] == NOT_DECIDED:

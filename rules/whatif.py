@@ -21,6 +21,7 @@ from accreditation.record import Person
 from pathways.dates import out_of_range
 from pathways.model.catalogue import Catalogue
 
+from .actions import what_if_assessors
 from .decision import Decision, Status
 from .engine import Evaluator
 
@@ -81,12 +82,16 @@ _KINDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+MAX_WHAT_IF_ASSESSORS = 12
+
+
 def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
     """Parse ``KIND:ID[:EXTRA]@DATE`` into (record section, item).
 
-    Kinds: course, passed, credential (EXTRA: level), rank and band (EXTRA:
-    temporary), endorsement, member, mentor (ID: the mentor's warrant or staff number),
-    posting (ID: ``business_group/role``).
+    Kinds: course, passed (EXTRA: how many assessors; they are named "what-if assessor N",
+    no one in the records, so they count unchecked), credential (EXTRA: level), rank and
+    band (EXTRA: temporary), endorsement, member, mentor (ID: the mentor's warrant or staff
+    number), posting (ID: ``business_group/role``).
 
     Raises:
         ValueError: naming what is wrong and the expected form.
@@ -118,6 +123,12 @@ def parse_addition(spec: str) -> tuple[str, dict[str, Any]]:
         if extra not in ("temporary", "substantive"):
             raise ValueError(f"'{extra}' in '{spec}': use temporary or substantive")
         item["basis"] = extra
+    elif kind == "passed" and extra:
+        if not extra.isdigit() or not 0 < int(extra) <= MAX_WHAT_IF_ASSESSORS:
+            raise ValueError(
+                f"assessors '{extra}' in '{spec}': give how many, 1 to {MAX_WHAT_IF_ASSESSORS}"
+            )
+        item["assessors"] = what_if_assessors(int(extra))
     elif kind == "posting":
         group, slash, role = ident.partition("/")
         if not slash:

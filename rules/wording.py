@@ -99,12 +99,15 @@ class Words:
 
     def _stage_name(self, req: ReachedRequirement, pathway_id: str) -> str:
         pid, sid = req.target(pathway_id)
-        stage = self.library.stage(pid, sid)
+        label = self._stage_words(pid, sid)
         pathway = self.library.pathways.get(pid)
-        label = stage.name if stage else sid
         if pid != pathway_id and pathway is not None:
             label += f" ({pathway.name})"
         return label
+
+    def _stage_words(self, pid: str, sid: str) -> str:
+        stage = self.library.stage(pid, sid)
+        return stage.name if stage else sid
 
     def _generated(self, req: Requirement, pathway_id: str) -> str:
         n = self.name
@@ -118,7 +121,7 @@ class Words:
             case CompletedProgrammeRequirement():
                 return f"Has completed every stage of {n('programmes', req.completed_programme)}"
             case PassedRequirement():
-                return f"Has passed {n('assessments', req.passed)}"
+                return self._passed(req, pathway_id)
             case RankRequirement() | BandRequirement():
                 return self._holds(req)
             case ServedRequirement():
@@ -173,6 +176,17 @@ class Words:
             parts.append(f"{n(section, b.at_most)} or below")
         return f"Holds a {req.kind} of {' and '.join(parts)}{basis}"
 
+    def _passed(self, req: PassedRequirement, pathway_id: str) -> str:
+        text = f"Has passed {self.name('assessments', req.passed)}"
+        if req.assessors is not None:
+            count = req.assessors.at_least
+            who = f"{count} assessor{'s' * (count != 1)}"
+            target = req.assessors.target(pathway_id)
+            if target is not None:
+                who += f" who held {self._stage_words(*target)} that day"
+            text += f", assessed by at least {who}"
+        return text
+
     def _served(self, s: ServedSpec) -> str:
         n = self.name
         where = {
@@ -182,7 +196,16 @@ class Words:
             ServiceScope.CURRENT_BUSINESS_GROUP: "in the current business group",
             ServiceScope.ROLE: f"as {n('roles', s.role or '')}",
             ServiceScope.BUSINESS_GROUP: f"in {n('business_groups', s.business_group or '')}",
+            ServiceScope.RANK: f"as {n('ranks', s.rank or '')}",
+            ServiceScope.BAND: f"at {n('bands', s.band or '')}",
         }[s.in_]
+        if s.basis is not None and s.basis.value != "substantive":
+            where += " (temporary)" if s.basis.value == "temporary" else " (any basis)"
+        if s.since is not None:
+            section = {"credential": "credentials", "course": "courses"}.get(
+                s.since.kind, "assessments"
+            )
+            where += f" since first {s.since.kind}: {n(section, s.since.value)}"
         if s.at_least_months is not None and s.at_most_months is not None:
             return f"Has served {_months(s.at_least_months)} to {_months(s.at_most_months)} {where}"
         if s.at_least_months is not None:

@@ -9,6 +9,7 @@ the pool's.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import signal
 from multiprocessing.connection import Connection
 
@@ -51,9 +52,10 @@ def serve(conn: Connection, library_paths: list[str]) -> None:
             break
         as_of, wanted, mode, records = job
         day = dt.date.fromisoformat(as_of)
-        for raw in records:
+        for raw, named in records:
             try:
                 person = Person.model_validate_json(raw)
+                assessors = {k: Person.model_validate_json(v) for k, v in named.items()}
             except ValueError as exc:  # a bad record: the engine was not involved
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
                 continue
@@ -61,11 +63,12 @@ def serve(conn: Connection, library_paths: list[str]) -> None:
                 faults.inject(person.id)  # nothing, unless a test asked for a fault
                 made: BaseModel
                 if isinstance(mode, str):  # "route:GOAL": the whole search, here
-                    made = find_routes(evaluator.library, evaluator.decide, person, mode[6:], day)
+                    decide = functools.partial(evaluator.decide, assessors=assessors)
+                    made = find_routes(evaluator.library, decide, person, mode[6:], day)
                 elif mode:
-                    made = evaluator.statuses(person, day, wanted)
+                    made = evaluator.statuses(person, day, wanted, assessors)
                 else:
-                    made = evaluator.decide(person, day, wanted)
+                    made = evaluator.decide(person, day, wanted, assessors)
                 reply = ("ok", made.model_dump_json())
             except Exception as exc:  # sent back to the caller
                 # A failed evaluation may leave durable-rules state behind (a session

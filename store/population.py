@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     Engine,
     String,
+    cast,
     create_engine,
     delete,
     func,
@@ -118,6 +119,10 @@ _RECORDS = select(
 ).select_from(people.outerjoin(protected, protected.c.person_id == people.c.id))
 
 
+#: Records that name someone as an assessor (their JSON has a non-empty "assessors" list).
+_NAMES_ASSESSORS = cast(people.c.record, String).like('%"assessors": ["%')
+
+
 def _records(engine: Engine, ids: Sequence[str]) -> list[RecordRow]:
     with engine.connect() as conn:
         rows = conn.execute(_RECORDS.where(people.c.id.in_(list(ids))))
@@ -169,6 +174,13 @@ class PopulationCache:
     def records(self, ids: Sequence[str]) -> list[RecordRow]:
         """The records of ``ids`` (those that exist), as JSON text."""
         return _records(self.store.engine, ids)
+
+    def naming_assessors(self) -> set[str]:
+        """The ids of the stored records that name assessors (a non-empty ``assessors``
+        list in an assessment): their results depend on other records than their own."""
+        query = select(people.c.id).where(_NAMES_ASSESSORS)
+        with self.store.engine.connect() as conn:
+            return {r[0] for r in conn.execute(query)}
 
     def save(
         self, version: str, as_of: dt.date, scope: str, rows: Sequence[tuple[str, int, str]]

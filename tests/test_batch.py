@@ -12,6 +12,7 @@ from shipped import shipped
 
 from authoring.testing import as_of_dates, records
 from authoring.testing.pending import pending_records
+from authoring.testing.strategies import assessor_records
 from pathways.model.library import UnknownPathwayError
 from pathways.problems import CareerPathwaysError
 from rules.batch import NOT_DECIDED, STATUS_CODES, BatchEvaluator
@@ -26,12 +27,19 @@ def both() -> tuple[BatchEvaluator, Evaluator]:
     return BatchEvaluator(LIBRARY), Evaluator(LIBRARY)
 
 
-def _same(batch: BatchEvaluator, engine: Evaluator, person: Any, day: dt.date) -> None:
-    mine, theirs = batch.statuses(person, day), engine.statuses(person, day)
+def _same(
+    batch: BatchEvaluator,
+    engine: Evaluator,
+    person: Any,
+    day: dt.date,
+    assessors: dict[str, Any] | None = None,
+) -> None:
+    mine = batch.statuses(person, day, assessors=assessors)
+    theirs = engine.statuses(person, day, assessors=assessors)
     assert mine.library_version == theirs.library_version == LIBRARY.digest
     assert mine.stages == theirs.stages, (person.id, day)
     keys = batch.stage_keys()
-    codes, dates = batch.compact(person, day, keys)
+    codes, dates = batch.compact(person, day, keys, assessors)
     decided = {f"{s.pathway}.{s.stage}": s for s in theirs.stages}
     for i, key in enumerate(keys):
         if key not in decided:
@@ -58,7 +66,7 @@ def test_batch_evaluator_agrees_with_the_durable_rules_engine_on_every_shipped_s
     later = data.draw(
         st.sampled_from([day, day + dt.timedelta(days=1), day + dt.timedelta(days=400)])
     )
-    _same(*both, person, later)
+    _same(*both, person, later, data.draw(assessor_records(LIBRARY, day)))
 
 
 @pytest.mark.slow  # 60 hypothesis cases, decided twice each

@@ -57,6 +57,8 @@ CHECKER_CODES = {
     "skipped-required-stage",
     "missing-source",
     "invalid-source",
+    "unknown-citation",
+    "misquoted-source",
 }
 ALL_CODES = LOADER_CODES | CHECKER_CODES
 # Codes of records (JSON), not of pathway files.

@@ -387,3 +387,47 @@ def test_no_step_asks_to_wait_past_the_day_the_stage_closes(engine: Evaluator) -
     _, sections, as_of = CASES["a stage whose rule closes first"]
     decision = engine.decide(person(**sections), D(as_of), ["waiting"])
     assert [s for s in decision.next_steps if s.stage == "sunset"] == []
+
+
+def _researcher(postings: list[dict[str, str]]) -> Person:
+    return Person.model_validate(
+        {
+            "id": "T-OVERLAP",
+            "kind": "officer",
+            "joined": "2009-03-31",
+            "postings": [
+                {"business_group": "territorial_policing", "role": "researcher", **p}
+                for p in postings
+            ],
+            "courses": [{"course": "intelligence_analysis_training", "completed": "2010-03-31"}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("postings", "eligible_from"),
+    [
+        # A one-day posting in the role on the day an open-ended one starts (the property
+        # found it): the open one still counts, 12 months to 2011-03-31.
+        ([{"start": "2010-03-31", "end": "2010-03-31"}, {"start": "2010-03-31"}], "2011-03-31"),
+        # Two at once, the earlier ending first: it banks its own whole months the day
+        # after it ends (2009-06-30 to 2010-04-30: 10), and the later counts from its
+        # start (2010-03-01): 2 more on 2010-05-01, so 12 from that day.
+        (
+            [{"start": "2009-06-30", "end": "2010-04-30"}, {"start": "2010-03-01"}],
+            "2010-05-01",
+        ),
+    ],
+)
+def test_time_in_a_role_with_two_postings_at_once_counts_both(
+    library: Library, postings: list[dict[str, str]], eligible_from: str
+) -> None:
+    person, as_of = _researcher(postings), D("2010-03-31")
+    stage = Evaluator(library).decide(person, as_of).stage("analyst", "intelligence_analyst")
+    assert (stage.status, stage.eligible_from) == (Status.ELIGIBLE_FROM, D(eligible_from))
+    batch = BatchEvaluator(library).statuses(person, as_of)
+    assert batch.stage("analyst", "intelligence_analyst").eligible_from == D(eligible_from)
+    oracle = Oracle(library)
+    day = D(eligible_from)
+    assert oracle.status(person, "analyst", "intelligence_analyst", day) == "eligible"
+    assert oracle.status(person, "analyst", "intelligence_analyst", day - DAY) == "not_eligible"

@@ -303,7 +303,10 @@ def test_spnac_has_the_dated_fsl_rule_as_a_condition() -> None:
     assert targets == fsl
     assert (rule["ceterms:requiredNumber"], rule["ceterms:logicalOperator"]) == (3, "logic:And")
     assert "in force from 2010-04-01" in rule["ceterms:description"]["en"]
-    assert "Source: 002 rec 9." in rule["ceterms:description"]["en"]
+    assert (
+        'Source: 002 rec 9 November 2009 update "Attendance at each stage of the programme is '
+        'likely to be a pre-requisite for attendance at Senior PNAC in the future"'
+    ) in rule["ceterms:description"]["en"]
     assert rule[f"{X}:effectiveFrom"] == "2010-04-01"
     assert f"{X}:effectiveTo" not in rule
     # Without extensions the date is in the words alone.
@@ -320,7 +323,8 @@ def test_cross_pathway_reached_targets_the_other_pathways_component() -> None:
     promotion = components(pathway_to_ctdl(shipped(), "promotion"))
     assert reached["ceterms:targetComponent"] == [promotion["promotion.chief_inspector"]["@id"]]
     assert reached["ceterms:description"] == {
-        "en": "Promoted to chief inspector. Source: 002 rec 9."
+        "en": 'Promoted to chief inspector. Source: 002 rec 9 November 2009 update "mandatory '
+        'for chief inspectors".'
     }
 
 

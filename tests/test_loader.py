@@ -219,7 +219,7 @@ def test_empty_file_is_reported(tmp_path: Path, content: str) -> None:
     [p] = problems
     assert p.code == "unknown-file-kind"
     assert Path(p.file or "").name == "draft.yaml"
-    assert "exactly one top-level key, 'pathway' or 'catalogue'" in p.message
+    assert "exactly one top-level key, 'pathway', 'catalogue' or 'source_index'" in p.message
     with pytest.raises(PathwayError):
         load_library([MINI / "catalogue.yaml", path])
 

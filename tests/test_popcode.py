@@ -27,8 +27,10 @@ from hypothesis import strategies as st
 import rules.popcode as popcode
 from accreditation import Person
 from accreditation.periods import add_months
+from authoring.cases import SHIPPED_CASES, load_cases
 from authoring.testing import as_of_dates, records
 from authoring.testing.satisfy import satisfy
+from authoring.testing.strategies import assessor_records
 from pathways import SHIPPED_LIBRARY, load_library
 from pathways.model.library import Library
 from pathways.model.pathway import Pathway, Stage
@@ -61,12 +63,19 @@ def both() -> tuple[PopulationEvaluator, Evaluator]:
     return PopulationEvaluator(LIBRARY), Evaluator(LIBRARY)
 
 
-def _same(fast: PopulationEvaluator, engine: Evaluator, person: Person, day: dt.date) -> None:
+def _same(
+    fast: PopulationEvaluator,
+    engine: Evaluator,
+    person: Person,
+    day: dt.date,
+    assessors: dict[str, Person] | None = None,
+) -> None:
     """Equal to the engine, stage by stage: status, eligible-from and lapse dates."""
-    mine, theirs = fast.statuses(person, day), engine.statuses(person, day)
+    mine = fast.statuses(person, day, assessors=assessors)
+    theirs = engine.statuses(person, day, assessors=assessors)
     assert mine.library_version == theirs.library_version == fast.library.digest
     keys = fast.stage_keys()
-    codes, dates = fast.compact(person.model_dump(mode="json"), day, keys)
+    codes, dates = fast.compact(person.model_dump(mode="json"), day, keys, assessors)
     decided = {f"{s.pathway}.{s.stage}": s for s in theirs.stages}
     assert [f"{s.pathway}.{s.stage}" for s in mine.stages] == list(decided)
     for i, key in enumerate(keys):
@@ -87,7 +96,48 @@ def test_the_population_evaluator_equals_the_engine_on_every_stage(
     day = data.draw(as_of_dates())
     person = data.draw(records(LIBRARY, day))
     later = data.draw(st.sampled_from([day, day + DAY, day + dt.timedelta(days=400)]))
+    _same(*both, person, later, data.draw(assessor_records(LIBRARY, day)))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_written_code_alone_equals_the_engine(
+    both: tuple[PopulationEvaluator, Evaluator], data: Any
+) -> None:
+    """Records none of whose items send them to the batch evaluator (no units with dated
+    groups, no named assessors, no rank held on a basis some rule counts time in): the
+    written code decides them all, and must agree on its own."""
+    fast = both[0]
+    day = data.draw(as_of_dates())
+    raw = data.draw(records(LIBRARY, day)).model_dump(mode="json")
+    for posting in raw["postings"]:
+        posting.pop("unit", None)
+    for assessment in raw["assessments"]:
+        assessment["assessors"] = []
+    counted = {(g[1], g[2]) for g in fast.needs.grades if g[0] == "ranks"}
+    raw["ranks"] = [
+        h
+        for h in raw["ranks"]
+        if (h["rank"], h["basis"]) not in counted and (h["rank"], "any") not in counted
+    ]
+    person = Person.model_validate(raw)
+    assert not fast.needs(person.model_dump(mode="json"))
+    later = data.draw(st.sampled_from([day, day + DAY, day + dt.timedelta(days=400)]))
     _same(*both, person, later)
+
+
+def test_the_population_evaluator_equals_the_engine_on_every_example_case(
+    both: tuple[PopulationEvaluator, Evaluator],
+) -> None:
+    """The shipped example cases sit on the boundaries (the day before and the day of each
+    date, time since qualifying, six months as temporary superintendent, assessors): the
+    evaluator agrees with the engine on each, the day before and the day after too."""
+    cases, problems = load_cases([SHIPPED_CASES], LIBRARY)
+    assert problems == [] and len(cases) > 100
+    for case in cases:
+        assessors = {p.id: p for p in case.assessors}
+        for day in (case.as_of - DAY, case.as_of, case.as_of + DAY):
+            _same(*both, case.person, day, assessors)
 
 
 @pytest.mark.parametrize(

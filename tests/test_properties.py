@@ -52,6 +52,14 @@ def test_an_independent_evaluator_agrees_with_the_engine_on_every_stage(
 
 @PROPERTY
 @given(data=st.data())
+def test_the_independent_evaluator_agrees_on_every_requirement_of_every_stage(
+    ctx: Context, data: Any
+) -> None:
+    props.oracle_agrees_on_every_requirement(ctx, data)
+
+
+@PROPERTY
+@given(data=st.data())
 def test_adding_a_qualifying_item_never_removes_an_eligibility(ctx: Context, data: Any) -> None:
     props.adding_an_item_never_removes_an_eligibility(ctx, data)
 

@@ -12,9 +12,11 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 from faulty_engines import LapseBlindEvaluator, PostEndBlindEvaluator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_eligible_from import pip_sio
 
-from authoring.testing import PROFILES, Oracle, verify
+from authoring.testing import PROFILES, Oracle, pending_records, verify
 from authoring.testing.properties import PropertyFailure
 from cli import cli
 from pathways import SHIPPED_LIBRARY, load_library
@@ -66,10 +68,36 @@ def test_the_exactness_property_fails_on_a_faulty_engine_with_the_default_draw(
     _is_real(failure, faulty)
 
 
+@pytest.mark.parametrize("faulty", [LapseBlindEvaluator, PostEndBlindEvaluator])
 @pytest.mark.parametrize("seed", range(6))
-def test_the_exactness_property_finds_a_lapse_with_any_seed(seed: int) -> None:
+def test_the_exactness_property_finds_each_fault_with_any_seed(
+    faulty: type[Evaluator], seed: int
+) -> None:
     """Often enough: not one lucky draw, but every seed tried, at the quick profile."""
-    assert _failure(LapseBlindEvaluator, seed) is not None
+    assert _failure(faulty, seed) is not None, f"seed {seed} missed {faulty.__name__}"
+
+
+@settings(max_examples=15, database=None, deadline=None)
+@given(st.data())
+def test_records_waiting_in_a_current_scope_end_it_on_the_eve_of_the_due_day(
+    data: st.DataObject,
+) -> None:
+    """The draws that find PostEndBlindEvaluator: a stage that waits for time in the
+    current business group without asking for the posting itself (rotation), and a
+    variant whose posting ends the day before the period would complete, where the real
+    engine says not eligible and the faulty one says eligible from the due day."""
+    as_of = dt.date(2015, 6, 1)
+    case = data.draw(pending_records(LIBRARY, as_of, current=True))
+    assert case.stage == "detective.rotation_due"
+    eve = case.due - dt.timedelta(days=1)
+    (variant,) = [p for p, _ in case.variants if any(x.end == eve for x in p.postings)]
+    real = Evaluator(LIBRARY).decide(variant, as_of).stage("detective", "rotation_due")
+    wrong = PostEndBlindEvaluator(LIBRARY).decide(variant, as_of).stage("detective", "rotation_due")
+    assert (real.status, wrong.status, wrong.eligible_from) == (
+        Status.NOT_ELIGIBLE,
+        Status.ELIGIBLE_FROM,
+        case.due,
+    )
 
 
 @pytest.mark.parametrize("seed", [None, 1, 2])

@@ -17,7 +17,12 @@ def test_the_route_to_superintendent_names_each_route_with_its_date() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "goal: Superintendent" in result.output
-    assert "Route 1 - goal reached 2024-06-02" in result.output
+    # The work-based assessment route: six months as temporary superintendent first.
+    assert "Route 1 - goal reached 2024-12-01" in result.output
+    assert (
+        "◷ Six months as temporary superintendent (the assessment period): met on 2024-12-01"
+        in (result.output)
+    )
     assert "The corporate superintendent process" in result.output
     assert "◷ At least 24 months as a chief inspector: met on 2026-06-01" in result.output
     assert "once you have done: apply for and pass the chief inspector promotion board" in (

@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_the_shipped_library_verifies() -> None:
     code, out = run("--examples", "10", "--seed", "1")
     assert code == 0, out
-    assert "ok: 8 properties held" in out
+    assert "ok: 9 properties held" in out
     assert "ok   oracle_agrees_with_engine (10 examples" in out
 
 

@@ -144,18 +144,24 @@ class DecisionService:
         keyed by (library version, date, the record's full content): a changed record or
         another library version is decided again. The decision names its version.
 
+        The records of the people ``person`` names as assessors are read from the store
+        (so rules that count qualified assessors can check them) and are part of the key.
+
         Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails.
         """
         day = as_of or dt.date.today()
-        content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
+        assessors = self.assessors_of(person)
+        content = hashlib.sha256(person.model_dump_json().encode())
+        for pid in sorted(assessors):
+            content.update(assessors[pid].model_dump_json().encode())
         with self._lock:
             version, _, pool = self._use(day)
-            key = (version, day, content)
+            key = (version, day, content.hexdigest())
             found = self._decided.get(key)
             if found is not None:
                 self._decided.move_to_end(key)
                 return found
-            decision = pool.decide(person, day)
+            decision = pool.decide(person, day, assessors=assessors)
             self._decided[key] = decision
             if len(self._decided) > DECISIONS_KEPT:
                 self._decided.popitem(last=False)
@@ -169,19 +175,28 @@ class DecisionService:
         Raises: rules.session.EngineError if the engine fails; KeyError for an unknown goal.
         """
         day = as_of or dt.date.today()
-        content = hashlib.sha256(person.model_dump_json().encode()).hexdigest()
+        assessors = self.assessors_of(person)
+        content = hashlib.sha256(person.model_dump_json().encode())
+        for pid in sorted(assessors):
+            content.update(assessors[pid].model_dump_json().encode())
         with self._lock:
             version, _, pool = self._use(day)
-            key = (version, day, content, goal)
+            key = (version, day, content.hexdigest(), goal)
             found = self._routes.get(key)
             if found is not None:
                 self._routes.move_to_end(key)
                 return found
-            plan = pool.route(person, goal, day)
+            plan = pool.route(person, goal, day, assessors)
             self._routes[key] = plan
             if len(self._routes) > DECISIONS_KEPT:
                 self._routes.popitem(last=False)
             return plan
+
+    def assessors_of(self, person: Person) -> dict[str, Person]:
+        """The stored records of the people ``person``'s assessments name as assessors."""
+        named = sorted({n for a in person.assessments for n in a.assessors})
+        found = {n: self.store.get_person(n) for n in named}
+        return {n: p for n, p in found.items() if p is not None}
 
     def what_if(
         self,

@@ -132,7 +132,7 @@ def decide_partition(
             )
         url, ids = work
         reader = _READERS.setdefault(url, RecordReader(url))
-    return decide_rows(state, reader(ids), as_of)
+    return decide_rows(state, reader(ids), as_of, reader=reader)
 
 
 def _library(digest: str, files: dict[str, str]) -> Library:

@@ -34,7 +34,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,8 +42,10 @@ from typing import Any, Protocol
 
 import orjson
 
+from accreditation.postings import group_on
 from accreditation.record import Person
 from pathways.loader import load_library
+from pathways.model.catalogue import UnitEntry
 from pathways.model.library import Library
 from pathways.problems import CareerPathwaysError
 from rules.batch import BATCH_ENGINE, BatchEvaluator
@@ -168,8 +170,11 @@ class PopulationRun:
     keys: tuple[str, ...] = ()  # the stages decided ("pathway.stage"), even with no people
 
 
-def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
-    """(business group, grade) on ``as_of``: the current posting's group and rank or band."""
+def grouping(
+    person: Person, as_of: dt.date, units: Mapping[str, UnitEntry] | None = None
+) -> tuple[str | None, str | None]:
+    """(business group, grade) on ``as_of``: the current posting's group (that day's group
+    of its unit, if the catalogue dates the unit's moves) and rank or band."""
     grade = None
     for held in (*person.ranks, *person.bands):
         if held.start <= as_of and (held.end is None or held.end >= as_of):
@@ -177,11 +182,13 @@ def grouping(person: Person, as_of: dt.date) -> tuple[str | None, str | None]:
     group = None
     for posting in person.postings:
         if posting.start <= as_of and (posting.end is None or posting.end >= as_of):
-            group = posting.business_group
+            group = group_on(posting, as_of, units or {})
     return group, grade
 
 
-def record_grouping(record: dict[str, Any], as_of: str) -> tuple[str | None, str | None]:
+def record_grouping(
+    record: dict[str, Any], as_of: str, units: Mapping[str, UnitEntry] | None = None
+) -> tuple[str | None, str | None]:
     """:func:`grouping` of a stored record (JSON data; ``as_of`` an ISO date)."""
     grade = None
     for held in (*(record.get("ranks") or ()), *(record.get("bands") or ())):
@@ -191,12 +198,20 @@ def record_grouping(record: dict[str, Any], as_of: str) -> tuple[str | None, str
     for posting in record.get("postings") or ():
         if posting["start"] <= as_of and (not posting.get("end") or posting["end"] >= as_of):
             group = posting["business_group"]
+            unit = units.get(posting.get("unit") or "") if units else None
+            if unit is not None:
+                group = unit.group_on(dt.date.fromisoformat(as_of)) or group
     return group, grade
 
 
-def person_facts(person: Person, as_of: dt.date, summary: DecisionSummary) -> PersonResult:
+def person_facts(
+    person: Person,
+    as_of: dt.date,
+    summary: DecisionSummary,
+    units: Mapping[str, UnitEntry] | None = None,
+) -> PersonResult:
     """A :class:`PersonResult` from a record and its statuses on ``as_of``."""
-    group, grade = grouping(person, as_of)
+    group, grade = grouping(person, as_of, units)
     keys = tuple(f"{s.pathway}.{s.stage}" for s in summary.stages)
     dates = {
         i: (s.eligible_from, s.lapsed_on)
@@ -288,7 +303,10 @@ def evaluate_population(
                 progress(len(run.people), len(run.people))
             return run
     index = stored.index((library.digest, as_of, scope) if cache else None)
-    todo = [row.person for row in index if row.result is None]
+    # A record that names assessors is decided again every run: the cache is kept per
+    # record version, and an assessor's record can change without it.
+    named = stored.naming_assessors()
+    todo = [row.person for row in index if row.result is None or row.person in named]
     if decide_at_most is not None and len(todo) > decide_at_most:
         raise NotComputed(
             f"{len(todo):,} of {len(index):,} people are not decided as of {as_of} with library "
@@ -329,14 +347,17 @@ def evaluate_population(
     try:
         pending: list[tuple[list[str], Any]] = []
         for ids, rows in _chunks(stored, todo, source, size):
+            # Records in hand (no database the workers can open) go with the records of
+            # the assessors they name; workers that read the database read those too.
+            lookup = _assessor_records(store, rows) if isinstance(rows, list) else None
             future: Any
             if cluster is not None:
                 future = cluster.submit(library, paths, asked, engine, rows, as_of)
             elif pool is not None:
-                future = pool.submit(_decide_chunk, setup, rows, as_of)
+                future = pool.submit(_decide_chunk, setup, rows, as_of, lookup)
             else:
                 future = Future()
-                future.set_result(_decide_chunk(setup, rows, as_of))
+                future.set_result(_decide_chunk(setup, rows, as_of, lookup))
             pending.append((ids, future))
             # Records are read as they are decided: never all at once.
             while len(pending) > ahead:
@@ -347,7 +368,7 @@ def evaluate_population(
         _drop_pool(pool)  # a broken or interrupted pool is not used again
         raise
     for pid, _version, ethnicity, gender, disability, result in index:
-        if result is None:
+        if result is None or pid in named:
             run.people.append(decided[pid])
         else:
             run.people.append(_from_cache(pid, (ethnicity, gender, disability), keys, result))
@@ -389,6 +410,24 @@ def _library(paths: list[str]) -> Library:
         while len(_LIBRARIES) > RECENT_RUNS:
             _LIBRARIES.popitem(last=False)
     return library
+
+
+def _named(data: dict[str, Any]) -> set[str]:
+    return {n for a in data.get("assessments") or () for n in a.get("assessors") or ()}
+
+
+def _assessor_records(store: Store, rows: list[RecordRow]) -> dict[str, str]:
+    """The stored records (JSON) of the people ``rows`` name as assessors, by id."""
+    names: set[str] = set()
+    for text, *_ in rows:
+        if not isinstance(text, str | bytes) or b'"assessors"' in _bytes(text):
+            names |= _named(orjson.loads(text) if isinstance(text, str | bytes) else dict(text))
+    found = {n: store.get_person(n) for n in sorted(names)}
+    return {n: p.model_dump_json() for n, p in found.items() if p is not None}
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode() if isinstance(text, str) else text
 
 
 def _chunks(
@@ -526,12 +565,20 @@ def _state(setup: tuple[Any, ...]) -> dict[str, Any]:
 def worker_state(library: Library, pathways: list[str] | None, engine: str) -> dict[str, Any]:
     """What a worker decides with: the engine, its stage keys and the compiled function (or
     the batch evaluator)."""
+    units = {u.id: u for u in library.catalogue.units}
     if engine == "batch":
         batch = BatchEvaluator(library)
-        return {"engine": engine, "evaluator": batch, "keys": batch.stage_keys(pathways)}
+        keys = batch.stage_keys(pathways)
+        return {"engine": engine, "evaluator": batch, "keys": keys, "units": units}
     evaluator = PopulationEvaluator(library)
     keys = evaluator.stage_keys(pathways)
-    return {"engine": engine, "decide": evaluator.function(keys), "keys": keys}
+    return {
+        "engine": engine,
+        "decide": evaluator.function(keys),
+        "keys": keys,
+        "units": units,
+        "needs_lookup": bool(evaluator.needs.assessed),
+    }
 
 
 def _watch_parent() -> None:
@@ -558,26 +605,41 @@ def _read(source: str, ids: list[str]) -> list[RecordRow]:
 
 
 def _decide_chunk(
-    setup: tuple[Any, ...], work: Any, as_of: dt.date
+    setup: tuple[Any, ...], work: Any, as_of: dt.date, lookup: dict[str, str] | None = None
 ) -> tuple[tuple[str, ...], list[Any]]:
     rows: list[RecordRow] = _read(*work) if isinstance(work, tuple) else work
-    return decide_rows(_state(setup), rows, as_of)
+    reader = (lambda ids: _read(work[0], ids)) if isinstance(work, tuple) else None
+    return decide_rows(_state(setup), rows, as_of, lookup, reader)
 
 
 def decide_rows(
-    state: dict[str, Any], rows: list[RecordRow], as_of: dt.date
+    state: dict[str, Any],
+    rows: list[RecordRow],
+    as_of: dt.date,
+    lookup: dict[str, str] | None = None,
+    reader: Callable[[list[str]], list[RecordRow]] | None = None,
 ) -> tuple[tuple[str, ...], list[Any]]:
+    """Decide ``rows``; the records of the assessors they name come from ``lookup`` (JSON
+    by id), else are read with ``reader`` (a worker that reads the database)."""
     keys = state["keys"]
-    if state["engine"] == "batch":
-        return keys, _batch_chunk(state, rows, as_of)
-    decide = state["decide"]
-    day, iso = as_of.toordinal(), as_of.isoformat()
-    out = []
+    datas = []
     for text, ethnicity, gender, disability in rows:
         data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
         data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
-        codes, dates = decide(data, day, iso)
-        group, grade = record_grouping(data, iso)
+        datas.append((data, ethnicity, gender, disability))
+    assessors = _assessors(datas, lookup, reader)
+    if state["engine"] == "batch":
+        return keys, _batch_chunk(state, datas, as_of, assessors)
+    decide = state["decide"]
+    units = state["units"]
+    day, iso = as_of.toordinal(), as_of.isoformat()
+    out = []
+    for data, ethnicity, gender, disability in datas:
+        if state["needs_lookup"]:
+            codes, dates = decide(data, day, iso, assessors)
+        else:
+            codes, dates = decide(data, day, iso)
+        group, grade = record_grouping(data, iso, units)
         joined = dt.date.fromisoformat(data["joined"])
         out.append(
             (
@@ -596,16 +658,37 @@ def decide_rows(
     return keys, out
 
 
-def _batch_chunk(state: dict[str, Any], rows: list[RecordRow], as_of: dt.date) -> list[Any]:
+def _assessors(
+    datas: list[tuple[Any, ...]],
+    lookup: dict[str, str] | None,
+    reader: Callable[[list[str]], list[RecordRow]] | None,
+) -> dict[str, Person]:
+    """The records of the people ``datas`` name as assessors, as :class:`Person`."""
+    if lookup is not None:
+        return {n: Person.model_validate_json(text) for n, text in lookup.items()}
+    names = sorted(set().union(*(_named(d) for d, *_ in datas)))
+    if not names or reader is None:
+        return {}
+    found: dict[str, Person] = {}
+    for row in reader(names):
+        data = orjson.loads(row.record) if isinstance(row.record, str | bytes) else row.record
+        found[data["id"]] = Person.model_validate(data)
+    return found
+
+
+def _batch_chunk(
+    state: dict[str, Any],
+    datas: list[tuple[Any, ...]],
+    as_of: dt.date,
+    assessors: dict[str, Person],
+) -> list[Any]:
     evaluator = state["evaluator"]
     keys = state["keys"]
     out = []
-    for text, ethnicity, gender, disability in rows:
-        data = orjson.loads(text) if isinstance(text, str | bytes) else dict(text)
-        data["protected"] = {"ethnicity": ethnicity, "gender": gender, "disability": disability}
+    for data, ethnicity, gender, disability in datas:
         person = Person.model_validate(data)
-        codes, dates = evaluator.compact(person, as_of, keys)
-        group, grade = grouping(person, as_of)
+        codes, dates = evaluator.compact(person, as_of, keys, assessors)
+        group, grade = grouping(person, as_of, state["units"])
         out.append(
             (
                 person.id,
@@ -650,9 +733,14 @@ def _durable(
     results: list[PersonResult] = []
     version = ""
     engine = ""
+    units = {u.id: u for u in load_library(library_paths).catalogue.units}
+    by_id = {p.id: p for p in everyone}
+    named = {n for p in everyone for a in p.assessments for n in a.assessors}
+    assessors = {n: by_id[n] for n in named if n in by_id}
     with EnginePool(library_paths, workers=workers) as pool:
-        for person, summary in zip(everyone, pool.summaries(everyone, as_of, wanted), strict=True):
-            results.append(person_facts(person, as_of, summary))
+        summaries = pool.summaries(everyone, as_of, wanted, assessors)
+        for person, summary in zip(everyone, summaries, strict=True):
+            results.append(person_facts(person, as_of, summary, units))
             version, engine = summary.library_version, summary.engine
             if progress is not None and len(results) % 1000 == 0:
                 progress(len(results), total)

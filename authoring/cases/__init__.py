@@ -45,6 +45,10 @@ Keys of a case (anything else is an error, reported with file and line):
     also be a mapping ``{text: ..., stage: pathway.stage, due: DATE}``.
 ``pathways`` (optional)
     Decide only these pathways (their next steps only).
+``assessors`` (optional)
+    Records of other people (a list, each like ``record``): the people the record names
+    as assessors who are "in the records". An assessor named in the record but not here
+    counts unchecked (see ``rules.assessors``).
 ``xfail`` (optional)
     Why the case is expected to fail (a known engine or library problem). A case
     marked ``xfail`` that passes is a failure, like pytest's strict xfail.

@@ -48,6 +48,7 @@ CASE_KEYS: tuple[str, ...] = (
     "record",
     "record_file",
     "pathways",
+    "assessors",
     "expect",
     "obligations",
     "next_steps",
@@ -143,6 +144,7 @@ class Case:
     pathways: tuple[str, ...] | None = None
     xfail: str | None = None
     description: str | None = None
+    assessors: tuple[Person, ...] = ()
     obligations: tuple[ObligationExpectation, ...] = ()
 
     @property

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from accreditation.record import Person
 from pathways.model.library import Library
 from pathways.problems import Problem, describe_value
 from pathways.suggest import did_you_mean
@@ -19,7 +20,7 @@ from .expectations import read_expectations, read_steps
 from .model import CASE_KEYS, Case
 from .obligations import read_obligations
 from .reader import CaseReader, display_path
-from .records import read_person
+from .records import read_person, validate_record
 
 __all__ = ["collect_case_files", "load_cases", "parse_case", "parse_cases"]
 
@@ -125,6 +126,7 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
     xfail = r.text(raw["xfail"], "xfail") if "xfail" in raw else None
     pathways = _pathways(r, raw["pathways"]) if "pathways" in raw else None
     person = read_person(r, raw)
+    assessors = _assessor_records(r, raw.get("assessors"))
     expect = read_expectations(r, raw["expect"], pathways) if "expect" in raw else ()
     obligations = read_obligations(r, raw["obligations"]) if "obligations" in raw else ()
     steps = read_steps(r, raw.get("next_steps"), "next_steps")
@@ -143,8 +145,26 @@ def parse_case(r: CaseReader, raw: Any) -> Case | None:
         pathways=pathways,
         xfail=xfail,
         description=description,
+        assessors=assessors,
         obligations=obligations,
     )
+
+
+def _assessor_records(r: CaseReader, value: Any) -> tuple[Person, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.problem(
+            r.at("assessors"),
+            "wrong-type",
+            f"'assessors' should be a list of records, not {describe_value(value)}",
+            hint="write each assessor's record as an item: '- {id: W1, kind: officer, ...}'",
+        )
+        return ()
+    found = [
+        validate_record(r, item, r.doc, (r.index, "assessors", i)) for i, item in enumerate(value)
+    ]
+    return tuple(p for p in found if p is not None)
 
 
 def _pathways(r: CaseReader, value: Any) -> tuple[str, ...] | None:

@@ -41,7 +41,8 @@ def select_cases(cases: Iterable[Case], keyword: str | None) -> list[Case]:
 def run_case(case: Case, evaluator: Evaluator) -> CaseResult:
     """Decide the case's record as of its date and compare with what it expects."""
     try:
-        decision = evaluator.decide(case.person, case.as_of, case.pathways)
+        assessors = {p.id: p for p in case.assessors}
+        decision = evaluator.decide(case.person, case.as_of, case.pathways, assessors)
     except (EngineError, KeyError) as exc:
         failures = [f"error: the engine could not decide this record: {exc}"]
     else:

@@ -22,7 +22,7 @@ from .context import Reporter
 from .obligations import check_obligations
 from .references import check_references
 from .satisfiable import check_satisfiable
-from .sources import check_sources
+from .sources import check_sources, unindexed_documents
 from .structure import check_cycles, check_duplicates, check_reachability, check_skipped_stages
 
 __all__ = ["CheckReport", "check", "check_paths"]
@@ -158,4 +158,11 @@ def check_paths(paths: Iterable[str | Path], base: str | Path | None = None) -> 
                 "references, cycles, reachability and satisfiability"
             ],
         )
-    return CheckReport(files, check(library), library)
+    notes = []
+    unchecked = unindexed_documents(library)
+    if unchecked:
+        notes.append(
+            f"citations of {', '.join(unchecked)} name a place, but the library has no source "
+            "index for them, so the place is not checked (docs/language.md, 'Source index')"
+        )
+    return CheckReport(files, check(library), library, notes)

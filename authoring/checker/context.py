@@ -62,6 +62,14 @@ def describe(req: BaseRequirement) -> str:
     data = req.model_dump(
         by_alias=True,
         exclude_none=True,
-        exclude={"id", "text", "next_step", "source", "effective_from", "effective_to"},
+        exclude={
+            "id",
+            "text",
+            "next_step",
+            "source",
+            "effective_from",
+            "effective_to",
+            "effective_source",
+        },
     )
     return f"{req.kind} {data.get(req.kind, '')}".strip()

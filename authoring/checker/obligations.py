@@ -1,8 +1,8 @@
 """Obligations are checked like requirements: ids, references (with "did you mean"),
-contradictions in who they apply to, effective windows and sources.
-
-The requirements of an obligation (``applies_to`` and ``must``) take the obligation's
-``source`` when they have none of their own: an obligation is one rule, cited once.
+contradictions in who they apply to and effective windows. Their sources are checked
+with every other citation (:mod:`authoring.checker.sources`, against the source index):
+the requirements of an obligation (``applies_to`` and ``must``) take the obligation's
+``source`` when they have none of their own, as an obligation is one rule, cited once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathways.model.requirements import walk
 from .context import Reporter
 from .references import check_requirement, known_reference
 from .satisfiable import conjunction
-from .sources import cited, valid_source
 
 __all__ = ["check_obligations"]
 
@@ -46,7 +45,6 @@ def check_obligations(rep: Reporter) -> None:
             _references(rep, pathway, obligation)
             _window(rep, pathway, obligation)
             _applies(rep, pathway, obligation)
-            _sources(rep, pathway, obligation)
 
 
 def _references(rep: Reporter, pathway: Pathway, obligation: Obligation) -> None:
@@ -97,12 +95,3 @@ def _applies(rep: Reporter, pathway: Pathway, obligation: Obligation) -> None:
                 pathway=pathway,
                 hint="correct what 'must' asks",
             )
-
-
-def _sources(rep: Reporter, pathway: Pathway, obligation: Obligation) -> None:
-    # One warning for the obligation: its requirements take its source.
-    cited(rep, obligation, obligation.source, pathway, f"obligation '{obligation.id}'")
-    for _path, top in obligation.requirements():
-        for req, _negated in walk(top):
-            if req.source:
-                valid_source(rep, req, req.source, pathway)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import assert_never
 
@@ -14,6 +15,7 @@ from pathways.model.requirements import (
     AtLeast,
     AttributeRequirement,
     BandRequirement,
+    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -50,6 +52,18 @@ SECTION_WORDS = {
 
 def check_references(rep: Reporter) -> None:
     cat = rep.library.catalogue
+    for unit in cat.units:
+        for period in unit.business_groups:
+            known_reference(
+                rep,
+                cat,
+                "business_groups",
+                period.business_group,
+                period,
+                None,
+                None,
+                context=f"of unit '{unit.id}'",
+            )
     for programme in cat.programmes:
         for course in programme.stages:
             known_reference(
@@ -289,6 +303,10 @@ def check_requirement(
             known("programmes", req.member_of)
         case PassedRequirement():
             known("assessments", req.passed)
+            target = req.assessors.target(pathway.id) if req.assessors else None
+            if target is not None:
+                said = f"assessors: qualified: {req.assessors.qualified}" if req.assessors else ""
+                _check_stage_ref(rep, req, target, said, pathway, stage)
         case RankRequirement():
             for value in (req.rank.exactly, req.rank.at_least, req.rank.at_most):
                 known("ranks", value)
@@ -296,8 +314,7 @@ def check_requirement(
             for value in (req.band.exactly, req.band.at_least, req.band.at_most):
                 known("bands", value)
         case ServedRequirement():
-            known("roles", req.served.role)
-            known("business_groups", req.served.business_group)
+            _check_served(known, req)
         case PostedRequirement():
             known("roles", req.posted.role)
             known("business_groups", req.posted.business_group)
@@ -309,7 +326,9 @@ def check_requirement(
             if known("attributes", req.attribute):
                 _check_attribute_values(rep, cat, req, pathway, stage)
         case ReachedRequirement():
-            _check_reached(rep, req, pathway, stage)
+            _check_stage_ref(
+                rep, req, req.target(pathway.id), f"reached: {req.reached}", pathway, stage
+            )
         case HasMentorRequirement():
             pass  # names no id: any mentor in the record counts
         case AllOf() | AnyOf() | AtLeast() | Not():
@@ -356,10 +375,27 @@ def _check_attribute_values(
             )
 
 
-def _check_reached(
-    rep: Reporter, req: ReachedRequirement, pathway: Pathway, stage: Stage | None
+def _check_served(known: Callable[[str, str | None], bool], req: ServedRequirement) -> None:
+    known("roles", req.served.role)
+    known("business_groups", req.served.business_group)
+    known("ranks", req.served.rank)
+    known("bands", req.served.band)
+    since = req.served.since
+    if since is not None:
+        section = {"credential": "credentials", "course": "courses"}.get(since.kind, "assessments")
+        known(section, since.value)
+
+
+def _check_stage_ref(
+    rep: Reporter,
+    req: BaseRequirement,
+    target: tuple[str, str],
+    said: str,
+    pathway: Pathway,
+    stage: Stage | None,
 ) -> None:
-    target_pathway, target_stage = req.target(pathway.id)
+    """A stage named by 'reached' or 'assessors: {qualified}' exists and awards something."""
+    target_pathway, target_stage = target
     other = rep.library.pathways.get(target_pathway)
     if other is None:
         rep.add(
@@ -369,13 +405,13 @@ def _check_reached(
             pathway=pathway,
             stage=stage,
             suggestion=did_you_mean(target_pathway, rep.library.pathways),
-            hint="write 'reached: <pathway id>.<stage id>'",
+            hint="write '<pathway id>.<stage id>'",
         )
-    elif (target := other.stage(target_stage)) is not None and target.awards is None:
+    elif (found := other.stage(target_stage)) is not None and found.awards is None:
         rep.add(
             req,
             "unsatisfiable-requirement",
-            f"'reached: {req.reached}' can never hold: stage '{target_stage}' awards "
+            f"'{said}' can never hold: stage '{target_stage}' awards "
             "nothing, so no record shows it held",
             pathway=pathway,
             stage=stage,

@@ -318,7 +318,7 @@ def _add_attribute(facts: _Facts, req: AttributeRequirement) -> str | None:
 
 def _add_served(facts: _Facts, req: ServedRequirement) -> str | None:
     s = req.served
-    slot = (s.in_.value, s.role or s.business_group or "")
+    slot = (s.in_.value, s.scope_key())
     lo = s.at_least_months or 0
     hi: float = s.at_most_months if s.at_most_months is not None else float("inf")
     old = facts.served.get(slot)

@@ -24,8 +24,8 @@ engine says become eligible later, on a date).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, assert_never
 
 from accreditation.record import Person
@@ -55,28 +55,18 @@ from pathways.model.requirements import (
     ServedRequirement,
 )
 
+from .oracle_time import (
+    DAY,
+    covers,
+    current_run,
+    group_on,
+    months_between,
+    months_served,
+    pieces,
+    plus_months,
+)
+
 __all__ = ["Oracle", "months_between", "plus_months"]
-
-DAY = dt.timedelta(days=1)
-
-
-def plus_months(day: dt.date, n: int) -> dt.date:
-    """``day`` moved ``n`` calendar months on, clamped to the month's last day."""
-    month0 = day.month - 1 + n
-    year = day.year + month0 // 12
-    month = month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: dt.date, stop: dt.date) -> int:
-    """Whole months from ``start`` to ``stop``: the largest n with
-    ``plus_months(start, n) <= stop`` (0 if ``stop`` is not after ``start``)."""
-    if stop <= start:
-        return 0
-    n = (stop.year - start.year) * 12 + stop.month - start.month
-    while n > 0 and plus_months(start, n) > stop:
-        n -= 1
-    return n
 
 
 def _combine(req: Combinator, values: list[bool]) -> bool:
@@ -94,14 +84,14 @@ def _combine(req: Combinator, values: list[bool]) -> bool:
             assert_never(req)
 
 
-def _covers(item: Any, day: dt.date) -> bool:
-    return bool(item.start <= day and (item.end is None or day <= item.end))
-
-
 class Oracle:
-    """Stage statuses by direct evaluation of a library's pathway models."""
+    """Stage statuses by direct evaluation of a library's pathway models.
 
-    def __init__(self, library: Library):
+    ``assessors`` holds the records of people named as assessors (by id), as the
+    engine's caller passes them.
+    """
+
+    def __init__(self, library: Library, assessors: Mapping[str, Person] | None = None):
         self.library = library
         cat = library.catalogue
         self.rank_order = cat.rank_order()
@@ -109,6 +99,8 @@ class Oracle:
         self.validity = {c.id: c.validity_months for c in cat.credentials}
         self.programmes = {p.id: list(p.stages) for p in cat.programmes}
         self.attributes = {a.id for a in cat.attributes}
+        self.units = {u.id: u for u in cat.units}
+        self.assessors: Mapping[str, Person] = assessors or {}
 
     # --- the stage --------------------------------------------------------------------
 
@@ -171,12 +163,7 @@ class Oracle:
             kind = anchor.clock.value
             if kind == "service":
                 return person.joined
-            items, key = {
-                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
-                "current_role": (person.postings, "role"),
-                "current_business_group": (person.postings, "business_group"),
-            }[kind]
-            run = _run(items, key, on)
+            run = current_run(self.units, person, kind, on)
             return run[0] if run is not None else None
         days: list[dt.date] = []
         if anchor.credential is not None:
@@ -195,7 +182,7 @@ class Oracle:
             ]
         elif anchor.member_of is not None:
             now = [m for m in person.memberships if m.programme == anchor.member_of]
-            return max((m.start for m in now if _covers(m, on)), default=None)
+            return max((m.start for m in now if covers(m, on)), default=None)
         return min(days, default=None)
 
     # --- awards ------------------------------------------------------------------------
@@ -235,7 +222,7 @@ class Oracle:
                 value = str(getattr(h, "rank", None) or getattr(h, "band", ""))
                 if (
                     wanted is not None
-                    and _covers(h, on)
+                    and covers(h, on)
                     and order.get(value, -1) >= wanted
                     and (any_basis or h.basis.value == "substantive")
                 ):
@@ -248,9 +235,7 @@ class Oracle:
         if award.passed is not None:
             return self._passed(person, award.passed, on)
         if award.member_of is not None:
-            return any(
-                m.programme == award.member_of and _covers(m, on) for m in person.memberships
-            )
+            return any(m.programme == award.member_of and covers(m, on) for m in person.memberships)
         return any(p.role == award.role and p.start <= on for p in person.postings)
 
     # --- leaves --------------------------------------------------------------------------
@@ -265,11 +250,56 @@ class Oracle:
         stages = self.programmes.get(programme, [])
         return bool(stages) and all(self._completed(person, c, on) for c in stages)
 
-    def _passed(self, person: Person, assessment: str, on: dt.date) -> bool:
+    def _passed(
+        self,
+        person: Person,
+        assessment: str,
+        on: dt.date,
+        req: PassedRequirement | None = None,
+        pathway: str = "",
+    ) -> bool:
         return any(
-            a.assessment == assessment and a.outcome.value == "passed" and a.date <= on
+            a.assessment == assessment
+            and a.outcome.value == "passed"
+            and a.date <= on
+            and (req is None or self._assessed_enough(a, req, pathway))
             for a in person.assessments
         )
+
+    def _assessed_enough(self, result: Any, req: PassedRequirement, pathway: str) -> bool:
+        """Enough distinct named assessors held the qualified stage that day; a name not
+        among the assessors' records counts, unchecked."""
+        spec = req.assessors
+        if spec is None:
+            return True
+        award = None
+        if spec.qualified is not None:
+            where, _, stage = spec.qualified.rpartition(".")
+            found = self.library.pathways[where or pathway].stage(stage)
+            award = found.awards if found is not None else None
+        counted = 0
+        for name in set(result.assessors):
+            someone = self.assessors.get(name)
+            if spec.qualified is None or someone is None:
+                counted += 1  # no qualification asked, or not in the records: unchecked
+            elif award is not None:
+                counted += self.holds_award(someone, award, result.date)
+        return counted >= spec.at_least
+
+    def _first(self, person: Person, kind: str, value: str, on: dt.date) -> dt.date | None:
+        """The earliest day, on or before ``on``, the record shows the item."""
+        if kind == "credential":
+            days = [c.awarded for c in person.credentials if c.credential == value]
+        elif kind == "course":
+            days = [c.completed for c in person.courses if c.course == value and c.completed]
+        else:
+            days = [
+                a.date
+                for a in person.assessments
+                if a.assessment == value and a.outcome.value == "passed"
+            ]
+        earlier = sorted(d for d in days if d <= on)
+        return earlier[0] if earlier else None
 
     def truth(self, req: Requirement, person: Person, pathway: str, on: dt.date) -> bool | None:
         """Whether ``req`` holds on ``on``; None if it is not in force then."""
@@ -296,11 +326,13 @@ class Oracle:
             case CompletedProgrammeRequirement():
                 return self._programme(person, req.completed_programme, on)
             case PassedRequirement():
-                return self._passed(person, req.passed, on)
+                return self._passed(person, req.passed, on, req, pathway)
             case RankRequirement() | BandRequirement():
                 return self._grade(req, person, on)
             case ServedRequirement():
-                months = self._months(req, person, on)
+                since = req.served.since
+                first = self._first(person, since.kind, since.value, on) if since else None
+                months = months_served(self.units, req, person, on, first)
                 lo, hi = req.served.at_least_months, req.served.at_most_months
                 return (
                     months is not None
@@ -310,17 +342,19 @@ class Oracle:
             case DistinctBusinessGroupsRequirement():
                 spec = req.distinct_business_groups
                 groups = {
-                    p.business_group
+                    group
                     for p in person.postings
-                    if p.start <= on and (spec.role is None or p.role == spec.role)
+                    if spec.role is None or p.role == spec.role
+                    for start, _end, group in pieces(self.units, p)
+                    if start <= on
                 }
                 return len(groups) >= spec.at_least
             case PostedRequirement():
                 role, group = req.posted.role, req.posted.business_group
                 return any(
-                    _covers(p, on)
+                    covers(p, on)
                     and (role is None or p.role == role)
-                    and (group is None or p.business_group == group)
+                    and (group is None or group_on(self.units, p, on) == group)
                     for p in person.postings
                 )
             case EndorsementRequirement():
@@ -332,10 +366,10 @@ class Oracle:
                 )
             case MembershipRequirement():
                 return any(
-                    m.programme == req.member_of and _covers(m, on) for m in person.memberships
+                    m.programme == req.member_of and covers(m, on) for m in person.memberships
                 )
             case HasMentorRequirement():
-                return any(_covers(m, on) for m in person.mentors)
+                return any(covers(m, on) for m in person.mentors)
             case ReachedRequirement():
                 target_pathway, target_stage = req.target(pathway)
                 target = self.library.pathways[target_pathway].stage(target_stage)
@@ -355,7 +389,7 @@ class Oracle:
         order = self.rank_order if is_rank else self.band_order
         for h in person.ranks if is_rank else person.bands:
             value = getattr(h, "rank", None) if is_rank else getattr(h, "band", None)
-            if not _covers(h, on) or value not in order:
+            if not covers(h, on) or value not in order:
                 continue
             if bounds.basis.value != "any" and h.basis.value != bounds.basis.value:
                 continue
@@ -368,56 +402,3 @@ class Oracle:
                 continue
             return True
         return False
-
-    # --- time served ---------------------------------------------------------------------
-
-    def _months(self, req: ServedRequirement, person: Person, on: dt.date) -> int | None:
-        scope = req.served.in_.value
-        spans: list[tuple[dt.date, dt.date | None]]
-        if scope == "service":
-            spans = [(person.joined, None)]
-        elif scope == "role":
-            spans = [(p.start, p.end) for p in person.postings if p.role == req.served.role]
-        elif scope == "business_group":
-            spans = [
-                (p.start, p.end)
-                for p in person.postings
-                if p.business_group == req.served.business_group
-            ]
-        else:
-            items, key = {
-                "current_rank": (person.ranks or person.bands, "rank" if person.ranks else "band"),
-                "current_role": (person.postings, "role"),
-                "current_business_group": (person.postings, "business_group"),
-            }[scope]
-            run = _run(items, key, on)
-            spans = [run] if run is not None else []
-        if not spans:
-            return None  # nothing of the kind in the record: no time to count at all
-        closed = 0
-        open_start: dt.date | None = None
-        for start, end in spans:
-            if start > on:
-                continue
-            if end is not None and end < on:
-                closed += months_between(start, end + DAY)
-            elif open_start is None or start < open_start:
-                open_start = start
-        running = months_between(open_start, on) if open_start is not None else 0
-        return closed + running
-
-
-def _run(items: list[Any], key: str, on: dt.date) -> tuple[dt.date, dt.date | None] | None:
-    """The unbroken substantive run of what is held on ``on`` (back-to-back periods join)."""
-    held = [h for h in items if getattr(h, "basis", None) is None or h.basis.value == "substantive"]
-    now = [h for h in held if _covers(h, on)]
-    if not now:
-        return None
-    value = getattr(now[0], key)
-    start, end = now[0].start, now[0].end
-    for h in sorted(
-        (h for h in held if getattr(h, key) == value), key=lambda h: h.start, reverse=True
-    ):
-        if h.start < start and (h.end is None or h.end + DAY >= start):
-            start = h.start
-    return start, end

@@ -37,14 +37,13 @@ from hypothesis import strategies as st
 
 from accreditation.record import Person
 from pathways.model.library import Library
-from pathways.model.pathway import Award, Pathway, Stage
+from pathways.model.pathway import Award
 from pathways.model.requirements import (
     AllOf,
     AnyOf,
     AtLeast,
     AttributeRequirement,
     BandRequirement,
-    BaseRequirement,
     CompletedProgrammeRequirement,
     CourseRequirement,
     CredentialRequirement,
@@ -63,6 +62,8 @@ from pathways.model.requirements import (
 )
 
 from .oracle import plus_months
+from .satisfy import OUTSIDE_ASSESSORS
+from .waits import draw_stage, time_stages, waits
 
 __all__ = ["PendingCase", "pending_records", "time_stages"]
 
@@ -87,19 +88,6 @@ class PendingCase:
         return [(self.person, None), *self.variants]
 
 
-def time_stages(library: Library) -> list[tuple[Pathway, Stage]]:
-    """Stages that ask for at least some months served (outside any ``not``)."""
-
-    def waits(req: BaseRequirement) -> bool:
-        if isinstance(req, Not):
-            return False
-        if isinstance(req, ServedRequirement):
-            return bool(req.served.at_least_months)
-        return any(waits(c) for c in req.children())
-
-    return [(p, s) for p, s in library.stages() if any(waits(r) for r in s.requires)]
-
-
 @dataclass
 class _Build:
     """A record under construction, and the items that can end by time alone."""
@@ -117,6 +105,8 @@ class _Build:
     attributes: dict[str, str] = field(default_factory=dict)
     # (section, item, what ends it: 'end' / 'expires' / a credential's validity months)
     perishable: list[tuple[str, dict[str, Any], str | int]] = field(default_factory=list)
+    # Time in the current rank, role or business group is waited for: see _finish.
+    current: bool = False
 
     def add(self, section: str, item: dict[str, Any]) -> dict[str, Any]:
         self.record.setdefault(section, []).append(item)
@@ -155,7 +145,10 @@ def _meet(b: _Build, req: Requirement) -> None:
         case CompletedProgrammeRequirement():
             _award(b, Award(completed_programme=req.completed_programme))
         case PassedRequirement():
-            b.add("assessments", {"assessment": req.passed, "date": b.day().isoformat()})
+            passed: dict[str, Any] = {"assessment": req.passed, "date": b.day().isoformat()}
+            if req.assessors is not None:  # named, but not in the records: they count
+                passed["assessors"] = list(OUTSIDE_ASSESSORS[: req.assessors.at_least])
+            b.add("assessments", passed)
         case CredentialRequirement():
             _award(b, Award(credential=req.credential, level=req.level))
         case RankRequirement() | BandRequirement():
@@ -293,6 +286,12 @@ def _served(b: _Build, req: ServedRequirement) -> None:
     if s.at_most_months is not None and not months:
         start = max(start, plus_months(b.as_of, -s.at_most_months) + DAY)
     cat = b.library.catalogue
+    if s.since is not None:  # the item time counts from, there when the period starts
+        section, field_, day = {
+            "credential": ("credentials", "credential", "awarded"),
+            "course": ("courses", "course", "completed"),
+        }.get(s.since.kind, ("assessments", "assessment", "date"))
+        b.add(section, {field_: s.since.value, day: start.isoformat()})
     match s.in_:
         case ServiceScope.SERVICE:
             pass  # joined was set for it: see _service_start
@@ -301,10 +300,18 @@ def _served(b: _Build, req: ServedRequirement) -> None:
         case ServiceScope.BUSINESS_GROUP:
             _posting_now(b, None, s.business_group, start, timed=True)
         case ServiceScope.CURRENT_ROLE | ServiceScope.CURRENT_BUSINESS_GROUP:
+            b.current = True
             _posting_now(b, None, None, start, timed=True)
         case ServiceScope.CURRENT_RANK:
+            b.current = True
             b.kind = b.kind or ("officer" if cat.ranks else "staff")
             _holding(b, cat.ids("ranks" if b.kind == "officer" else "bands"), start, False, True)
+        case ServiceScope.RANK | ServiceScope.BAND:
+            officer = s.in_ is ServiceScope.RANK
+            b.kind = b.kind or ("officer" if officer else "staff")
+            if (b.kind == "officer") == officer:  # else the stage asks for both: cannot hold
+                temporary = s.basis is not None and s.basis.value == "temporary"
+                _holding(b, [str(s.rank or s.band)], start, temporary, True)
         case _:
             assert_never(s.in_)
 
@@ -361,14 +368,23 @@ def _end(b: _Build, record: dict[str, Any], at: int, gone: dt.date) -> bool:
 def _finish(b: _Build) -> list[tuple[dict[str, Any], dt.date | None]]:
     """The record with nothing ending before the due day (each perishable item ends
     later, or never), and one variant per item that ends inside the window instead
-    (often on the due day itself, as a lapse that falls on the day a period completes)."""
+    (often on the due day itself, as a lapse that falls on the day a period completes).
+
+    When the stage waits for time in the current rank, role or business group, the items
+    whose time counts always end the day before the due day: time in a current scope
+    stops with it (the scope is gone the next day), where time in a named one counts to
+    the end of its last day, so that day is where the two are confused; on any earlier
+    day the period falls short either way."""
     window = (b.due - b.as_of).days
     for at in range(len(b.perishable)):
         if b.draw(st.booleans()):
             _end(b, b.record, at, b.due + dt.timedelta(days=b.draw(st.integers(1, 400))))
     out: list[tuple[dict[str, Any], dt.date | None]] = [(b.record, None)]
     for at in range(len(b.perishable)):
-        offset = b.draw(st.one_of(st.just(window), st.integers(1, window)))
+        if b.current and id(b.perishable[at][1]) in b.timed:
+            offset = window
+        else:
+            offset = b.draw(st.one_of(st.just(window), st.integers(1, window)))
         gone = b.as_of + dt.timedelta(days=offset)
         variant = copy.deepcopy(b.record)
         if _end(b, variant, at, gone):
@@ -376,21 +392,12 @@ def _finish(b: _Build) -> list[tuple[dict[str, Any], dt.date | None]]:
     return out
 
 
-def _waits(requirements: list[Requirement], scope: ServiceScope | None = None) -> list[int]:
-    """Months of every period to serve in ``requirements`` (in ``scope``, if given)."""
-    out = []
-    for req in requirements:
-        if isinstance(req, ServedRequirement) and req.served.at_least_months:
-            if scope is None or req.served.in_ is scope:
-                out.append(req.served.at_least_months)
-        elif not isinstance(req, Not):
-            out += _waits(req.children(), scope)
-    return out
-
-
 @st.composite
-def pending_records(draw: Any, library: Library, as_of: dt.date) -> PendingCase:
-    """A :class:`PendingCase` for a stage of ``library`` that asks for time served.
+def pending_records(
+    draw: Any, library: Library, as_of: dt.date, current: bool = False
+) -> PendingCase:
+    """A :class:`PendingCase` for a stage of ``library`` that asks for time served; with
+    ``current``, for time in the current rank, role or business group (:func:`_stage`).
 
     Draws nothing (``st.nothing()``) if the library has no such stage in force.
     """
@@ -398,15 +405,19 @@ def pending_records(draw: Any, library: Library, as_of: dt.date) -> PendingCase:
     if not stages:
         nothing: PendingCase = draw(st.nothing())
         return nothing
-    pathway, stage = draw(st.sampled_from(stages))
+    pathway, stage = draw_stage(draw, library, stages, current)
     # Periods that started by the as-of date: the shortest wait bounds the window.
-    shortest = min(_waits(stage.requires) or [24])
+    periods = waits(stage.requires)
+    shortest = min(periods or [24])
     window = min(730, max(1, (plus_months(as_of, shortest) - as_of).days))
     due = as_of + dt.timedelta(days=draw(st.integers(1, window)))
     joined = as_of - dt.timedelta(days=draw(st.integers(365, 25 * 365)))
-    service = _waits(stage.requires, ServiceScope.SERVICE)
+    service = waits(stage.requires, ServiceScope.SERVICE)
     if service:  # joined so that the service asked for is complete on the due day
         joined = min(max(plus_months(due, -max(service)), EARLIEST), as_of)
+    # Joined before the longest period starts, or that period (which starts no earlier
+    # than joining) could not complete on the due day, and nothing would be waited for.
+    joined = max(min(joined, plus_months(due, -max(periods or [0]))), EARLIEST)
     b = _Build(library, pathway.id, as_of, due, draw, joined, avoid=stage.awards)
     for req in stage.requires:
         _meet(b, req)

@@ -27,9 +27,10 @@ from pathways.model.requirements import (
 from rules.engine import Evaluator
 
 from .oracle import Oracle
-from .pending import PendingCase, pending_records, time_stages
+from .pending import PendingCase, pending_records
 from .satisfy import requirement_at, satisfy
-from .strategies import as_of_dates, qualifying_items, records
+from .strategies import as_of_dates, assessor_records, qualifying_items, records
+from .waits import current_scope_stages, time_stages
 
 __all__ = [
     "PROPERTIES",
@@ -75,25 +76,29 @@ class Context:
     library: Library
     evaluators: dict[str, Any] = field(default_factory=dict)
     make_engine: Callable[[Library], Any] | None = None
+    #: The records of people named as assessors "in the records" for the current example
+    #: (drawn with it by :meth:`draw_case`); the engine and the oracle both get them.
+    assessors: dict[str, Person] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Any:
         return (self.make_engine or Evaluator)(self.library)
 
-    @cached_property
+    @property
     def oracle(self) -> Oracle:
-        return Oracle(self.library)
+        return Oracle(self.library, self.assessors)
 
     @cached_property
     def with_not(self) -> frozenset[str]:
         return stages_with_not(self.library)
 
     def statuses(self, person: Person, on: dt.date) -> dict[str, tuple[str, dt.date | None]]:
-        summary = self.engine.statuses(person, on)
+        summary = self.engine.statuses(person, on, assessors=self.assessors)
         return {f"{s.pathway}.{s.stage}": (s.status.value, s.eligible_from) for s in summary.stages}
 
     def draw_case(self, data: Any) -> tuple[Person, dt.date]:
         as_of = data.draw(as_of_dates(), label="as_of")
+        self.assessors = data.draw(assessor_records(self.library, as_of), label="assessors")
         return data.draw(records(self.library, as_of), label="record"), as_of
 
     @cached_property
@@ -104,10 +109,15 @@ class Context:
         """Mostly a record built to wait for a stage's periods while something it rests
         on ends (:func:`pending_records`); otherwise a record as :meth:`draw_case` draws."""
         as_of = data.draw(as_of_dates(), label="as_of")
+        self.assessors = data.draw(assessor_records(self.library, as_of), label="assessors")
         if self.waiting and data.draw(st.integers(0, 3), label="waiting?") != 3:
             case = data.draw(pending_records(self.library, as_of), label="waiting record")
             return case.person, as_of, case
         return data.draw(records(self.library, as_of), label="record"), as_of, None
+
+    @cached_property
+    def waits_in_current_scope(self) -> bool:
+        return bool(current_scope_stages(self.library))
 
 
 def stages_with_not(library: Library) -> frozenset[str]:
@@ -160,6 +170,52 @@ def oracle_agrees_with_engine(ctx: Context, data: Any) -> None:
         )
 
 
+def oracle_agrees_on_every_requirement(ctx: Context, data: Any) -> None:
+    """The independent evaluator and the engine agree on every requirement of every stage
+    (met, not met, or not in force): a leaf the engine gets wrong shows here even when the
+    stage's status hides it (another requirement unmet)."""
+    person, as_of = ctx.draw_case(data)
+    decision = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    oracle = ctx.oracle
+    for made in decision.stages:
+        stage = ctx.library.pathways[made.pathway].stage(made.stage)
+        assert stage is not None
+        todo = list(made.requirements)
+        while todo:
+            outcome = todo.pop()
+            todo += outcome.children
+            req = requirement_at(stage, outcome.path)
+            if req is None:
+                continue
+            truth = oracle.truth(req, person, made.pathway, as_of)
+            said = outcome.met if outcome.in_force else None
+            checks = [(as_of, said, truth)]
+            # The days the engine says a leaf starts or stops holding (a period completes,
+            # a credential lapses): the oracle must agree on that day and the day before.
+            if outcome.met_from is not None and not outcome.children:
+                checks += [(outcome.met_from, True, None), (outcome.met_from - DAY, False, None)]
+            if outcome.met_until is not None and not outcome.children:
+                checks += [(outcome.met_until, True, None), (outcome.met_until + DAY, False, None)]
+            for day, expected, known in checks:
+                found = known if day == as_of else oracle.truth(req, person, made.pathway, day)
+                if day != as_of and found is None:
+                    continue  # not in force that day: the date says nothing about it
+                if found != expected:
+                    raise PropertyFailure(
+                        "oracle_agrees_on_every_requirement",
+                        person,
+                        day,
+                        f"{made.pathway}.{made.stage}",
+                        f"{outcome.path} ({outcome.text}) {_state(expected)}"
+                        + (f" (decided as of {as_of})" if day != as_of else ""),
+                        f"{_state(found)} (the independent evaluator's answer)",
+                    )
+
+
+def _state(value: bool | None) -> str:
+    return {True: "met", False: "not met", None: "not in force"}[value]
+
+
 def adding_an_item_never_removes_an_eligibility(ctx: Context, data: Any) -> None:
     """A qualifying item (a course, pass, current credential, endorsement, membership)
     never turns a held or eligible stage into anything else, unless its rules say ``not``."""
@@ -184,14 +240,24 @@ def eligible_from_is_exact(ctx: Context, data: Any) -> None:
     (the independent evaluator agrees on both days); a stage that waits for time and is
     not eligible is not eligible on the day its periods complete, nor when something it
     rests on ends. The records wait for time while credentials lapse, endorsements expire
-    and postings, ranks and memberships end."""
+    and postings, ranks and memberships end, and (every time) for time in the current
+    rank, role or business group, which stops counting when that ends."""
     person, as_of, case = ctx.draw_waiting_case(data)
     if case is None:
         _exact(ctx, person, as_of, None, ())
-        return
+    else:
+        _exact_case(ctx, case)
+    if ctx.waits_in_current_scope:
+        # Few stages wait for time in the current rank, role or business group, and
+        # that time stops counting when it ends: a record for one in every example.
+        current = pending_records(ctx.library, as_of, current=True)
+        _exact_case(ctx, data.draw(current, label="waiting in a current scope"))
+
+
+def _exact_case(ctx: Context, case: PendingCase) -> None:
     for record, gone in case.records():
         probes = (case.due, gone, gone - DAY) if gone is not None else (case.due,)
-        _exact(ctx, record, as_of, case.stage, probes)
+        _exact(ctx, record, case.as_of, case.stage, probes)
 
 
 def _exact(
@@ -286,9 +352,11 @@ def decisions_are_deterministic_and_pinned(ctx: Context, data: Any) -> None:
     from this engine and from a newly compiled one."""
 
     person, as_of = ctx.draw_case(data)
-    first = ctx.engine.decide(person, as_of)
-    again = ctx.engine.decide(person, as_of)
-    fresh = ctx.evaluators.setdefault("fresh", Evaluator(ctx.library)).decide(person, as_of)
+    first = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    again = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
+    fresh = ctx.evaluators.setdefault("fresh", Evaluator(ctx.library)).decide(
+        person, as_of, assessors=ctx.assessors
+    )
     if first.library_version != ctx.library.digest:
         raise PropertyFailure(
             "decisions_are_deterministic_and_pinned",
@@ -322,7 +390,7 @@ def next_steps_are_sufficient(ctx: Context, data: Any) -> None:
     """Doing every next step proposed for a stage (attend the course, pass the exam, ...,
     wait until the date given) makes it eligible."""
     person, as_of, _ = ctx.draw_waiting_case(data)
-    decision = ctx.engine.decide(person, as_of)
+    decision = ctx.engine.decide(person, as_of, assessors=ctx.assessors)
     by_stage: dict[tuple[str, str], list[Any]] = {}
     for step in decision.next_steps:
         by_stage.setdefault((step.pathway, step.stage), []).append(step)
@@ -379,6 +447,7 @@ PROPERTIES: dict[str, Callable[[Context, Any], None]] = {
     f.__name__: f
     for f in (
         oracle_agrees_with_engine,
+        oracle_agrees_on_every_requirement,
         adding_an_item_never_removes_an_eligibility,
         eligible_from_is_exact,
         item_order_does_not_matter,

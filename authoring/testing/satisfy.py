@@ -31,7 +31,10 @@ from pathways.model.requirements import (
     ServedRequirement,
 )
 
-__all__ = ["requirement_at", "satisfy"]
+__all__ = ["OUTSIDE_ASSESSORS", "award_items", "requirement_at", "satisfy"]
+
+#: Names of assessors who are not in any records: they count, unchecked.
+OUTSIDE_ASSESSORS = tuple(f"Outside assessor {n}" for n in range(1, 10))
 
 
 def requirement_at(stage: Stage, path: str) -> Requirement | None:
@@ -65,7 +68,10 @@ def satisfy(
             stages = list(getattr(entry, "stages", []) or [])
             return [("courses", {"course": c, "completed": iso}) for c in stages] or None
         case PassedRequirement():
-            return [("assessments", {"assessment": req.passed, "date": iso})]
+            result: dict[str, Any] = {"assessment": req.passed, "date": iso}
+            if req.assessors is not None:  # named, but not in the records: they count
+                result["assessors"] = list(OUTSIDE_ASSESSORS[: req.assessors.at_least])
+            return [("assessments", result)]
         case CredentialRequirement():
             item: dict[str, Any] = {"credential": req.credential, "awarded": iso}
             if req.level is not None:
@@ -80,7 +86,7 @@ def satisfy(
         case ReachedRequirement():
             target_pathway, target_stage = req.target(pathway)
             target = library.pathways[target_pathway].stage(target_stage)
-            return _award_items(library, target.awards, iso) if target and target.awards else None
+            return award_items(library, target.awards, day) if target and target.awards else None
         case AnyOf() | AtLeast():
             need = req.at_least if isinstance(req, AtLeast) else 1
             found: list[tuple[str, dict[str, Any]]] = []
@@ -115,9 +121,19 @@ def satisfy(
             assert_never(req)
 
 
-def _award_items(
-    library: Library, award: Award, iso: str
+def award_items(
+    library: Library, award: Award, day: dt.date, grades: bool = False
 ) -> list[tuple[str, dict[str, Any]]] | None:
+    """Record items, dated ``day``, that show a stage's award held; None for a role, and
+    for a rank or band unless ``grades`` (then a holding from ``day``: the caller ends
+    earlier ones)."""
+    iso = day.isoformat()
+    if grades and (award.rank is not None or award.band is not None):
+        key = "rank" if award.rank is not None else "band"
+        holding = {key: award.rank or award.band, "start": iso}
+        if award.basis is not None and award.basis.value == "temporary":
+            holding["basis"] = "temporary"
+        return [(f"{key}s", holding)]
     if award.credential is not None:
         item: dict[str, Any] = {"credential": award.credential, "awarded": iso}
         if award.level is not None:

@@ -29,11 +29,24 @@ from hypothesis import strategies as st
 
 from accreditation.record import Person
 from pathways.model.library import Library
+from pathways.model.requirements import PassedRequirement, walk
 
 from .oracle import Oracle
-from .satisfy import satisfy
+from .satisfy import award_items, satisfy
 
-__all__ = ["as_of_dates", "near_records", "qualifying_items", "records"]
+__all__ = [
+    "ASSESSOR_IDS",
+    "as_of_dates",
+    "assessor_records",
+    "near_records",
+    "qualifying_items",
+    "records",
+]
+
+#: Who records name as assessors: people who may be in the records (an assessor lookup
+#: drawn by :func:`assessor_records` has some of them) and one name that never is.
+ASSESSOR_IDS = ("W900001", "W900002", "W900003", "W900004")
+OUTSIDE_ASSESSOR = "Supt Outside"
 
 EARLIEST = dt.date(1995, 1, 1)
 LATEST = dt.date(2030, 12, 31)
@@ -115,6 +128,7 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
     record[section] = holdings
     # Postings: back to back, never overlapping.
     roles, groups = cat.ids("roles"), cat.ids("business_groups")
+    units = cat.ids("units")
     postings: list[dict[str, Any]] = []
     if roles and groups:
         start = joined
@@ -126,6 +140,8 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
                 "business_group": draw(st.sampled_from(groups)),
                 "start": start.isoformat(),
             }
+            if units and draw(st.integers(0, 2)) == 0:  # a unit the catalogue may date
+                posting["unit"] = draw(st.sampled_from(units))
             postings.append(posting)
             end = _after(draw, start, as_of, 2500)
             if end >= as_of or not draw(st.booleans()):
@@ -148,14 +164,20 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
         )
         if d + dt.timedelta(days=n) <= as_of
     ]
+    # Assessments whose assessors some rule counts are drawn more often than chance would.
+    counted = _assessed(library)
+    which = st.sampled_from(cat.ids("assessments")) if cat.assessments else st.nothing()
+    if counted:
+        which = st.one_of(which, st.sampled_from(counted))
     record["assessments"] = [
-        {"assessment": a, "date": d.isoformat(), "outcome": o}
-        for a, d, o in draw(
+        {"assessment": a, "date": d.isoformat(), "outcome": o, "assessors": named}
+        for a, d, o, named in draw(
             st.lists(
                 st.tuples(
-                    st.sampled_from(cat.ids("assessments")) if cat.assessments else st.nothing(),
+                    which,
                     st.dates(joined, as_of),
                     st.sampled_from(["passed", "passed", "failed"]),
+                    st.lists(st.sampled_from([*ASSESSOR_IDS, OUTSIDE_ASSESSOR]), max_size=4),
                 ),
                 max_size=3 if cat.assessments else 0,
             )
@@ -208,6 +230,57 @@ def records(draw: Any, library: Library, as_of: dt.date | None = None) -> Person
     record["protected"] = protected
     record["attributes"] = attributes
     return Person.model_validate(record)
+
+
+def _assessed(library: Library) -> list[str]:
+    """Assessments whose assessors some rule of the library counts."""
+    return sorted(
+        {
+            req.passed
+            for _, stage in library.stages()
+            for top in stage.requires
+            for req, _ in walk(top)
+            if isinstance(req, PassedRequirement) and req.assessors is not None
+        }
+    )
+
+
+@st.composite
+def assessor_records(draw: Any, library: Library, as_of: dt.date) -> dict[str, Person]:
+    """Records of some of :data:`ASSESSOR_IDS` (the others are not in the records), each
+    holding the stages the library's assessor counts ask for, or not, from a drawn day."""
+    qualified = []
+    for pathway, stage in library.stages():
+        for top in stage.requires:
+            for req, _ in walk(top):
+                if isinstance(req, PassedRequirement) and req.assessors is not None:
+                    target = req.assessors.target(pathway.id)
+                    found = library.stage(*target) if target else None
+                    if found is not None and found.awards is not None:
+                        qualified.append(found.awards)
+    out: dict[str, Person] = {}
+    for pid in ASSESSOR_IDS:
+        if not draw(st.booleans()):
+            continue
+        person = draw(records(library, as_of))
+        data = person.model_dump(mode="json")
+        data["id"] = pid
+        for award in qualified:
+            if not draw(st.booleans()):
+                continue
+            day = draw(st.dates(dt.date.fromisoformat(data["joined"]), as_of))
+            for section, item in award_items(library, award, day, grades=True) or ():
+                if section == "ranks" and data["kind"] != "officer":
+                    continue
+                if section == "ranks":  # hold it from then on, after what was held before
+                    data["ranks"] = [
+                        {**h, "end": min(h.get("end") or "9999-12-31", (day - DAY).isoformat())}
+                        for h in data["ranks"]
+                        if h["start"] < day.isoformat()
+                    ]
+                data[section] = [*data.get(section, []), item]
+        out[pid] = Person.model_validate(data)
+    return out
 
 
 def _credentials(draw: Any, library: Library, joined: dt.date, as_of: dt.date) -> list[Any]:

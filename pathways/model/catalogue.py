@@ -13,9 +13,10 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .requirements import LocatedModel
 
@@ -29,6 +30,8 @@ __all__ = [
     "Entry",
     "ProgrammeEntry",
     "SourceDocument",
+    "UnitEntry",
+    "UnitPeriod",
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9_\-]+$"
@@ -95,6 +98,50 @@ class EndorsementEntry(Entry):
     by: str = Field(description="The role that endorses, e.g. 'OCU Commander'.")
 
 
+class UnitPeriod(LocatedModel):
+    """A time a unit belonged to a business group (both days included; open if left out)."""
+
+    business_group: str
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    source: str | None = Field(None, description="Where the move is recorded, cited.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UnitPeriod:
+        if self.from_ and self.to and self.to < self.from_:
+            raise ValueError(f"'to' ({self.to}) is before 'from' ({self.from_})")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
+
+
+class UnitEntry(Entry):
+    """An OCU, BOCU or other unit postings name, and the business group(s) it belonged to.
+
+    A unit that moved between business groups (the 2007 restructure, 004 para 4-5) lists
+    each period: a posting there counts in the group the unit was in on each day, so
+    counts of distinct business groups and time in a group are right for any date.
+    """
+
+    business_groups: list[UnitPeriod] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> UnitEntry:
+        ordered = sorted(self.business_groups, key=lambda p: p.from_ or dt.date.min)
+        for before, after in itertools.pairwise(ordered):
+            if before.to is None or (after.from_ is not None and after.from_ <= before.to):
+                raise ValueError(
+                    f"the periods of unit '{self.id}' in '{before.business_group}' and "
+                    f"'{after.business_group}' overlap: end one the day before the next starts"
+                )
+        return self
+
+    def group_on(self, day: dt.date) -> str | None:
+        """The business group the unit was in on ``day``, if the catalogue says."""
+        return next((p.business_group for p in self.business_groups if p.covers(day)), None)
+
+
 class AttributeEntry(Entry):
     """A personal attribute and its allowed values; ``protected`` ones are restricted."""
 
@@ -111,6 +158,7 @@ class Catalogue(LocatedModel):
     ranks: list[Entry] = Field(default_factory=list)
     bands: list[Entry] = Field(default_factory=list)
     business_groups: list[Entry] = Field(default_factory=list)
+    units: list[UnitEntry] = Field(default_factory=list)
     roles: list[Entry] = Field(default_factory=list)
     courses: list[Entry] = Field(default_factory=list)
     programmes: list[ProgrammeEntry] = Field(default_factory=list)
@@ -144,6 +192,7 @@ SECTIONS: tuple[str, ...] = (
     "ranks",
     "bands",
     "business_groups",
+    "units",
     "roles",
     "courses",
     "programmes",

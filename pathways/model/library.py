@@ -74,6 +74,11 @@ class Library:
     pathways: dict[str, Pathway]
     files: dict[str, str] = field(default_factory=dict)
     catalogue_file: str | None = None
+    #: Source index files (``source_index:``) of the library, read only when citations are
+    #: checked or listed (``pathways.sourceindex.source_index_of``); decisions never need them.
+    source_index_files: list[str] = field(default_factory=list)
+    #: A hash of those files' text: an index-only change still makes a new version to publish.
+    source_index_sha256: str | None = None
     #: Catalogue entries added by pathway files: (section, id) -> the file that added it.
     added: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -104,12 +109,16 @@ class Library:
         """A content hash of the rules (not of comments or layout): the library version.
 
         Two libraries with the same catalogue and pathways have the same digest,
-        whatever their files' whitespace, comments or order.
+        whatever their files' whitespace, comments or order. A source index (which
+        decisions never read) counts by the hash of its text, so a changed index can
+        be published.
         """
-        canonical = {
+        canonical: dict[str, Any] = {
             "catalogue": self.catalogue.model_dump(mode="json", by_alias=True),
             "pathways": {pid: _canonical(p) for pid, p in sorted(self.pathways.items())},
         }
+        if self.source_index_sha256 is not None:
+            canonical["source_index"] = self.source_index_sha256
         blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 

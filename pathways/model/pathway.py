@@ -30,6 +30,9 @@ class _Dated(LocatedModel):
     )
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    effective_source: str | None = Field(
+        None, description="Where the effective dates come from, cited like 'source'."
+    )
 
     def in_force(self, on: dt.date) -> bool:
         """True if ``on`` lies in the (inclusive) effective window."""

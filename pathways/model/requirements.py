@@ -18,25 +18,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     Tag,
     model_validator,
 )
 
-from pathways.problems import Location
+from .located import LocatedModel
+from .specs import (
+    AssessorsSpec,
+    RankBasis,
+    ServedSpec,
+    ServiceScope,
+    SinceSpec,
+)
 
 __all__ = [
     "KIND_KEYS",
     "AllOf",
     "AnyOf",
+    "AssessorsSpec",
     "AtLeast",
     "AttributeRequirement",
     "BandBounds",
@@ -50,6 +54,7 @@ __all__ = [
     "EndorsementRequirement",
     "HasMentorRequirement",
     "LeafRequirement",
+    "LocatedModel",
     "MembershipRequirement",
     "Not",
     "PassedRequirement",
@@ -62,21 +67,10 @@ __all__ = [
     "ServedRequirement",
     "ServedSpec",
     "ServiceScope",
+    "SinceSpec",
     "kind_of",
     "walk",
 ]
-
-
-class LocatedModel(BaseModel):
-    """Base of every language model: strict fields, and where it was written."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=False)
-    _loc: Location | None = PrivateAttr(default=None)
-
-    @property
-    def location(self) -> Location | None:
-        """Where this item was written (file, line, column, path), once loaded."""
-        return self._loc
 
 
 class BaseRequirement(LocatedModel):
@@ -98,6 +92,9 @@ class BaseRequirement(LocatedModel):
     )
     effective_from: dt.date | None = Field(None, description="First day the rule applies.")
     effective_to: dt.date | None = Field(None, description="Last day the rule applies.")
+    effective_source: str | None = Field(
+        None, description="Where the effective dates come from, cited like 'source'."
+    )
 
     def in_force(self, on: dt.date) -> bool:
         """True if this requirement applies on ``on`` (its window is inclusive).
@@ -139,16 +136,11 @@ class CompletedProgrammeRequirement(BaseRequirement):
 
 
 class PassedRequirement(BaseRequirement):
-    """Passed an exam or assessment."""
+    """Passed an exam or assessment (optionally, assessed by enough qualified assessors)."""
 
     kind: ClassVar[str] = "passed"
     passed: str
-
-
-class RankBasis(StrEnum):
-    SUBSTANTIVE = "substantive"
-    TEMPORARY = "temporary"
-    ANY = "any"
+    assessors: AssessorsSpec | None = None
 
 
 class _Bounds(LocatedModel):
@@ -196,39 +188,6 @@ class BandRequirement(BaseRequirement):
     def bounds(self) -> BandBounds:
         """The bounds, under the name rank and band requirements share."""
         return self.band
-
-
-class ServiceScope(StrEnum):
-    SERVICE = "service"
-    CURRENT_RANK = "current_rank"
-    CURRENT_ROLE = "current_role"
-    CURRENT_BUSINESS_GROUP = "current_business_group"
-    ROLE = "role"
-    BUSINESS_GROUP = "business_group"
-
-
-class ServedSpec(LocatedModel):
-    """How long, and in what: the whole service, the current rank/role/group, or a named one."""
-
-    in_: ServiceScope = Field(alias="in")
-    role: str | None = None
-    business_group: str | None = None
-    at_least_months: int | None = Field(None, ge=0)
-    at_most_months: int | None = Field(None, ge=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ServedSpec:
-        if self.at_least_months is None and self.at_most_months is None:
-            raise ValueError("give 'at_least_months' or 'at_most_months' (or both)")
-        if self.in_ is ServiceScope.ROLE and not self.role:
-            raise ValueError("'in: role' needs 'role: <role id>'")
-        if self.in_ is ServiceScope.BUSINESS_GROUP and not self.business_group:
-            raise ValueError("'in: business_group' needs 'business_group: <group id>'")
-        if self.role and self.in_ is not ServiceScope.ROLE:
-            raise ValueError("'role' is only used with 'in: role'")
-        if self.business_group and self.in_ is not ServiceScope.BUSINESS_GROUP:
-            raise ValueError("'business_group' is only used with 'in: business_group'")
-        return self
 
 
 class ServedRequirement(BaseRequirement):

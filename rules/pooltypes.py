@@ -1,0 +1,39 @@
+"""What :class:`rules.pool.EnginePool` reports: its two errors and its statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .session import EngineError
+
+__all__ = ["PoolStats", "WorkerCrashed", "WorkerError"]
+
+
+class WorkerError(EngineError):
+    """Evaluating one record failed inside a worker (the worker itself is fine)."""
+
+    def __init__(self, person: str, detail: str):
+        super().__init__(f"evaluating person '{person}' failed in a rules worker: {detail}")
+        self.person = person
+        self.detail = detail
+
+
+class WorkerCrashed(EngineError):
+    """A record killed a worker process every time it was tried."""
+
+    def __init__(self, person: str, attempts: int, how: str):
+        super().__init__(
+            f"evaluating person '{person}' crashed a rules worker {attempts} time(s) "
+            f"(last: {how}); no decision was made"
+        )
+        self.person = person
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """What the pool has done so far: records answered per worker pid, restarts, re-sent records."""
+
+    answered_by_pid: dict[int, int]
+    restarts: int
+    retried: int
