@@ -23,7 +23,7 @@ from workforce.dataquality import held_not_shown, scan
 
 LIBRARY = load_library([SHIPPED_LIBRARY])
 DAY = dt.date(2024, 6, 1)
-TRAINING = "Completed intelligence analysis training against the National Occupational Standards"
+TRAINING = "Completed intelligence analysis training"
 
 
 def analyst(person_id: str = "S100001", trained: bool = False, **extra: Any) -> Person:

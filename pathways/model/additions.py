@@ -30,6 +30,7 @@ from .catalogue import (
     Entry,
     ProgrammeEntry,
     SourceDocument,
+    UnitEntry,
 )
 from .requirements import LocatedModel
 
@@ -61,6 +62,7 @@ class CatalogueAdditions(LocatedModel):
     assessments: list[AssessmentEntry] = Field(default_factory=list)
     endorsements: list[EndorsementEntry] = Field(default_factory=list)
     attributes: list[AttributeEntry] = Field(default_factory=list)
+    units: list[UnitEntry] = Field(default_factory=list)
 
     def entries(self) -> Iterator[tuple[str, Entry | SourceDocument]]:
         """Every added entry with its section, in file order."""
