@@ -23,8 +23,8 @@ effective window) are given the benefit of the doubt (see
 ...         {"role": "intelligence_analyst", "business_group": "specialist_crime",
 ...          "start": "2020-01-01"}]})
 >>> (found,) = held_not_shown(batch, analyst, dt.date(2024, 6, 1))
->>> found.stage, found.not_shown[0][:41]
-('intelligence_analyst', 'Completed intelligence analysis training ')
+>>> found.stage, found.not_shown[0][:40]
+('intelligence_analyst', 'Completed intelligence analysis training')
 """
 
 from __future__ import annotations
