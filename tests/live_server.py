@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,8 +23,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db_url: str, workdir: Path) -> Iterator[str]:
-    """The base URL of a server on ``db_url``; its log is ``workdir/server.log``."""
+def serving(
+    db_url: str,
+    workdir: Path,
+    env: Mapping[str, str | None] | None = None,
+    start_within: float = 30,
+) -> Iterator[str]:
+    """The base URL of a server on ``db_url``; its log is ``workdir/server.log``. ``env``
+    changes the server's environment (a None value removes the variable); the server has
+    ``start_within`` seconds to answer."""
+    changed = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    for name, value in (env or {}).items():
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
     port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
@@ -37,11 +50,11 @@ def serving(db_url: str, workdir: Path) -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=workdir,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            env=changed,
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + start_within
             while True:
                 try:
                     with urllib.request.urlopen(base + "/login", timeout=2) as r:

@@ -5,17 +5,14 @@ phone widths in tests/artifacts/."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, _sign_in
+from live_server import serving
+from test_web_browser import ARGS, ARTIFACTS, CHROMIUM, _sign_in
 
 from web.testing import Seeded, seed
 from workforce.jobs.worker import PACE_ENV
@@ -27,52 +24,18 @@ pytestmark = [
     ),
 ]
 PEOPLE = 6000
-WORKERS = ["--workers", "1"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
     tmp = tmp_path_factory.mktemp("webjobsbrowser")
     seeded = seed(f"sqlite:///{tmp / 'web.db'}", people=PEOPLE)
-    port = _free_port()
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--db", seeded.url, "--port", str(port), *WORKERS],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp,
-        # Pages go to the job's progress at once (no waiting on the server's side).
-        # Each step of a run's progress waits 0.4 s (12 steps of 500 people): the run is
-        # over in a moment otherwise, before the page has seen it move.
-        env={
-            **os.environ,
-            "PYTHONWARNINGS": "ignore",
-            "PATHWAYS_JOB_WAIT": "0",
-            PACE_ENV: "0.4",
-        },
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/login", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.close()
-                    pytest.fail((tmp / "server.log").read_text())
-                time.sleep(0.2)
+    # Pages go to the job's progress at once (no waiting on the server's side). Each step
+    # of a run's progress waits 0.4 s (12 steps of 500 people): the run is over in a moment
+    # otherwise, before the page has seen it move.
+    env = {"PATHWAYS_JOB_WAIT": "0", PACE_ENV: "0.4"}
+    with serving(seeded.url, tmp, env, start_within=60) as base:
         yield base, seeded
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,14 @@ tests/artifacts/.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_browser import ARGS, CHROMIUM, _free_port, _shot, _sign_in
+from live_server import serving
+from test_web_browser import ARGS, CHROMIUM, _shot, _sign_in
 
 from store import Store
 from store.users import Users
@@ -51,49 +47,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
         Users(store).add("hr2", PASSWORD, "hr", must_change=False)
     finally:
         store.close()
-    port = _free_port()
-    log = (tmp / "server.log").open("wb")
-    env = {k: v for k, v in os.environ.items() if k != "PATHWAYS_FOUR_EYES"}  # four eyes on
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "serve",
-            "--db",
-            seeded.url,
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp,
-        env={**env, "PYTHONWARNINGS": "ignore"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/login", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.close()
-                    pytest.fail((tmp / "server.log").read_text())
-                time.sleep(0.2)
+    four_eyes_on = {"PATHWAYS_FOUR_EYES": None}  # the default: publishing needs a review
+    with serving(seeded.url, tmp, four_eyes_on, start_within=60) as base:
         yield base, seeded
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
