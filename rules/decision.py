@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Decision",
+    "DecisionOverview",
     "DecisionSummary",
     "Evidence",
     "NextStep",
@@ -25,6 +26,7 @@ __all__ = [
     "StageStatus",
     "Status",
     "built",
+    "without_trees",
 ]
 
 
@@ -260,3 +262,40 @@ def _find(stages: list[_S], pathway: str, stage: str) -> _S:
         if s.pathway == pathway and s.stage == stage:
             return s
     raise KeyError(f"{pathway}.{stage}")
+
+
+class DecisionOverview(_Frozen):
+    """A decision without its requirement trees: what a summary view shows (statuses and
+    dates, the next steps, the obligations with their dates). Equal to
+    ``DecisionOverview.of(decide(...))``, but :meth:`rules.engine.Evaluator.overview`
+    builds the reasons only of the stages next steps come from."""
+
+    person: str
+    as_of: dt.date
+    library_version: str
+    engine: str
+    stages: list[StageStatus]
+    next_steps: list[NextStep]
+    obligations: list[ObligationDecision] = Field(
+        default_factory=list,
+        description="Those that apply, with status and dates; without 'applies' and 'must' "
+        "(the requirement trees: ask for detail=full).",
+    )
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOverview:
+        return built(
+            cls,
+            person=decision.person,
+            as_of=decision.as_of,
+            library_version=decision.library_version,
+            engine=decision.engine,
+            stages=decision.summary().stages,
+            next_steps=decision.next_steps,
+            obligations=without_trees(decision.obligations),
+        )
+
+
+def without_trees(obligations: list[ObligationDecision]) -> list[ObligationDecision]:
+    """The obligations without 'applies' and 'must' (their requirement trees)."""
+    return [o.model_copy(update={"applies": [], "must": None}) for o in obligations]

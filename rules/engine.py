@@ -23,19 +23,22 @@ from .assessors import AssessorCheck, Assessors
 from .compile import CompiledLibrary, compile_library
 from .decision import (
     Decision,
+    DecisionOverview,
     DecisionSummary,
     NextStep,
     ObligationDecision,
     StageDecision,
     StageStatus,
+    Status,
     built,
+    without_trees,
 )
 from .evaluate import StageEvaluator
 from .facts import Vocabulary, build_facts
 from .obligations import decide_obligations, plan_obligations
 from .plan import StagePlan, plan_library
 from .session import RuleEngine
-from .steps import next_steps
+from .steps import frontier, next_steps
 from .wording import Words
 
 __all__ = ["Evaluator", "compiled_for", "shared_engine", "summarise"]
@@ -160,6 +163,58 @@ class Evaluator:
             obligations=decide_obligations(self.obligation_plans, evaluator, person, wanted),
         )
 
+    def overview(
+        self,
+        person: Person,
+        as_of: dt.date | None = None,
+        pathways: Iterable[str] | None = None,
+        assessors: Assessors | None = None,
+    ) -> DecisionOverview:
+        """What :meth:`decide` gives, without the requirement trees: every stage's status
+        and dates, the next steps and the obligations. Only the stages next steps come
+        from (each pathway's :func:`rules.steps.frontier`, those not yet eligible) have
+        their reasons built. ``overview(p, d) == DecisionOverview.of(decide(p, d))``.
+
+        Raises: the same as :meth:`decide`.
+        """
+        as_of, wanted, evaluator = self._run(person, as_of, pathways, assessors)
+        stages: list[StageStatus] = []
+        steps: list[NextStep] = []
+        for pid in wanted:
+            pathway = self.library.pathways[pid]
+            plans = {s.id: self.plans[f"{pid}.{s.id}"] for s in pathway.stages if s.in_force(as_of)}
+            found = {sid: evaluator.status(plan) for sid, plan in plans.items()}
+            near = set(frontier(pathway, {sid: f[0] for sid, f in found.items()}))
+            decided = {
+                sid: evaluator.decide(plan)
+                if sid in near and found[sid][0] in _WAITING
+                else _bare(plan, *found[sid])
+                for sid, plan in plans.items()
+            }
+            stages.extend(
+                built(
+                    StageStatus,
+                    pathway=pid,
+                    stage=sid,
+                    status=status,
+                    eligible_from=eligible_from,
+                    lapsed_on=lapsed_on,
+                )
+                for sid, (status, eligible_from, lapsed_on) in found.items()
+            )
+            steps.extend(next_steps(pathway, decided))
+        obligations = decide_obligations(self.obligation_plans, evaluator, person, wanted)
+        return built(
+            DecisionOverview,
+            person=person.id,
+            as_of=as_of,
+            library_version=self.library.digest,
+            engine=ENGINE_NAME,
+            stages=stages,
+            next_steps=steps,
+            obligations=without_trees(obligations),
+        )
+
     def obligations(
         self,
         person: Person,
@@ -210,4 +265,31 @@ def summarise(
         library_version=library.digest,
         engine=engine,
         stages=stages,
+    )
+
+
+_WAITING = (Status.ELIGIBLE_FROM, Status.NOT_ELIGIBLE)
+
+
+def _bare(
+    plan: StagePlan, status: Status, eligible_from: dt.date | None, lapsed_on: dt.date | None
+) -> StageDecision:
+    """A stage's decision without its reasons: for stages no next step comes from."""
+    stage, pathway = plan.stage, plan.pathway
+    return built(
+        StageDecision,
+        pathway=pathway.id,
+        pathway_name=pathway.name,
+        stage=stage.id,
+        name=stage.name,
+        status=status,
+        eligible_from=eligible_from,
+        lapsed_on=lapsed_on,
+        held_evidence=[],
+        held_until=None,
+        not_shown=[],
+        requirements=[],
+        rule_effective_from=stage.effective_from,
+        rule_effective_to=stage.effective_to,
+        source=stage.source,
     )

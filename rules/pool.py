@@ -47,8 +47,8 @@ from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import UnknownPathwayError
 
-from .decision import Decision, DecisionSummary
-from .pooltypes import PoolStats, WorkerCrashed, WorkerError
+from .decision import Decision, DecisionOverview, DecisionSummary
+from .pooltypes import OVERVIEW, PoolStats, WorkerCrashed, WorkerError
 from .route import RoutePlan
 from .session import EngineError
 from .worker import serve
@@ -88,8 +88,8 @@ class _Batch:
     """One decide_many call: records waiting to be sent, results waiting to be yielded."""
 
     todo: deque[tuple[int, Person]] = field(default_factory=deque)
-    results: dict[int, Decision | DecisionSummary | RoutePlan | EngineError] = field(
-        default_factory=dict
+    results: dict[int, Decision | DecisionSummary | DecisionOverview | RoutePlan | EngineError] = (
+        field(default_factory=dict)
     )
     crashes: Counter[int] = field(default_factory=Counter)
     retry: bool = True
@@ -216,7 +216,7 @@ class EnginePool:
         pathways: Iterable[str] | None,
         assessors: Mapping[str, Person] | None,
         summary: bool,
-    ) -> Generator[Decision | DecisionSummary | RoutePlan, None, None]:
+    ) -> Generator[Decision | DecisionSummary | DecisionOverview | RoutePlan, None, None]:
         self._check_usable()
         self._assessors = assessors or {}
         wanted = list(pathways) if pathways is not None else None
@@ -228,6 +228,25 @@ class EnginePool:
         if isinstance(people, Sequence):  # small batches: one chunk per worker, not one in all
             size = max(1, min(size, math.ceil(len(people) / len(self._workers))))
         return self._run(enumerate(people), size, (day.isoformat(), wanted, summary))
+
+    def overview(
+        self,
+        person: Person,
+        as_of: dt.date | None = None,
+        assessors: Mapping[str, Person] | None = None,
+    ) -> DecisionOverview:
+        """The decision without its requirement trees (:meth:`rules.engine.Evaluator.
+        overview`), made in a worker: a few KB to send back, not 75.
+
+        Raises: the same as :meth:`decide`.
+        """
+        self._check_usable()
+        day = (as_of or dt.date.today()).isoformat()
+        self._assessors = assessors or {}
+        with contextlib.closing(self._run(enumerate([person]), 1, (day, None, OVERVIEW))) as made:
+            found = next(made)
+        assert isinstance(found, DecisionOverview)
+        return found
 
     def route(
         self,
@@ -308,12 +327,18 @@ class EnginePool:
         people: Iterator[tuple[int, Person]],
         size: int,
         job: tuple[str, list[str] | None, bool | str],
-    ) -> Generator[Decision | DecisionSummary | RoutePlan, None, None]:
+    ) -> Generator[Decision | DecisionSummary | DecisionOverview | RoutePlan, None, None]:
         self._check_usable()
         self._active = True
         mode = job[2]
-        self._result_model: type[Decision] | type[DecisionSummary] | type[RoutePlan] = (
-            RoutePlan if isinstance(mode, str) else DecisionSummary if mode else Decision
+        self._result_model: type[Decision | DecisionSummary | DecisionOverview | RoutePlan] = (
+            DecisionOverview
+            if mode == OVERVIEW
+            else RoutePlan
+            if isinstance(mode, str)
+            else DecisionSummary
+            if mode
+            else Decision
         )
         batch = _Batch()
         next_out = 0

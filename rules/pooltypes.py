@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from .session import EngineError
 
-__all__ = ["PoolStats", "WorkerCrashed", "WorkerError"]
+__all__ = ["OVERVIEW", "PoolStats", "WorkerCrashed", "WorkerError"]
+
+#: The job mode that asks workers for overviews (the other modes: True, summaries;
+#: False, decisions; "route:GOAL", a route search).
+OVERVIEW = "overview"
 
 
 class WorkerError(EngineError):

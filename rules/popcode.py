@@ -601,34 +601,18 @@ def _current_run(
     else:
         field_name = key
         items = [h for h in rec.get("postings") or () if h["start"] <= as_of_iso]
-    if since is not None:  # the run counts from the item's day: earlier days are cut off
-        items = [
-            {**h, "start": max(h["start"], since)} for h in items if (h.get("end") or "~") >= since
-        ]
-    ends = [h.get("end") or "~" for h in items]
-    if all(e == "~" or e < as_of_iso for e in ends):
-        # Nothing ends from the as-of date on (the usual case): the run on the as-of date
-        # holds for ever after, so only its start is needed.
-        now = next((h for h, e in zip(items, ends, strict=True) if e == "~"), None)
-        if now is None:
-            return timeline.NEVER
-        value = now[field_name]
-        same = [
-            (value, timeline.ordinal(h["start"]), timeline.ordinal(e) if e != "~" else timeline.INF)
-            for h, e in zip(items, ends, strict=True)
-            if h[field_name] == value
-        ]
-        current = (value, timeline.ordinal(now["start"]), timeline.INF)
-        return timeline.run_truth(same, current, as_of, lo, hi)
     holdings = [
         (
             h[field_name],
             timeline.ordinal(h["start"]),
-            timeline.ordinal(e) if e != "~" else timeline.INF,
+            timeline.ordinal(h["end"]) if h.get("end") else timeline.INF,
         )
-        for h, e in zip(items, ends, strict=True)
+        for h in items
     ]
-    return timeline.current_run_truth(holdings, as_of, lo, hi)
+    # The run counts from the item's day (earlier days are cut off); which run is current
+    # does not depend on it.
+    first = timeline.ordinal(since) if since is not None else None
+    return timeline.current_run_truth(holdings, as_of, lo, hi, since=first)
 
 
 def _lapsed_on(awards: list[tuple[int, int]] | None, level: int, as_of: int) -> int | None:

@@ -3,36 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from pathways.model.pathway import Pathway
 
 from .decision import NextStep, RequirementOutcome, StageDecision, Status
 
-__all__ = ["next_steps"]
+__all__ = ["frontier", "next_steps"]
 
 
-def next_steps(pathway: Pathway, decided: dict[str, StageDecision]) -> list[NextStep]:
-    """Unmet requirements of the stages next to where the person stands in ``pathway``.
-
-    The frontier is every stage reachable by one progression from a held stage
-    (or the entry stages, if none is held), plus lapsed stages to revalidate.
-    Steps a person can take come first, in stage order; waiting steps follow by date.
-    """
-    held = {s for s, d in decided.items() if d.status is Status.HELD}
+def frontier(pathway: Pathway, statuses: Mapping[str, Status]) -> list[str]:
+    """The stages of ``pathway`` next to where the person stands, by their statuses: every
+    stage one progression on from a held stage (or the entry stages, if none is held),
+    then lapsed stages to revalidate. Only these have next steps, so only these need their
+    reasons built (:meth:`rules.engine.Evaluator.overview`)."""
+    # In the order the stages are given (a set's order would change between processes).
+    held = [s for s, status in statuses.items() if status is Status.HELD]
     if held:
         # From each held stage, the next stages, unless the person already took another
         # branch from it (an analyst who became an intelligence analyst is not asked
         # to become a performance analyst too).
-        frontier = []
+        found = []
         for stage in held:
             nexts = [p.to for p in pathway.progressions if p.from_ == stage]
             if not any(n in held for n in nexts):
-                frontier += nexts
+                found += nexts
     else:
-        frontier = [s.id for s in pathway.stages if s.entry]
-    frontier += [s for s, d in decided.items() if d.status is Status.LAPSED]
+        found = [s.id for s in pathway.stages if s.entry]
+    found += [s for s, status in statuses.items() if status is Status.LAPSED]
+    return list(dict.fromkeys(found))
+
+
+def next_steps(pathway: Pathway, decided: dict[str, StageDecision]) -> list[NextStep]:
+    """Unmet requirements of the stages next to where the person stands in ``pathway``
+    (its :func:`frontier`), and lapsed stages to revalidate.
+
+    Steps a person can take come first, in stage order; waiting steps follow by date.
+    """
+    statuses = {s: d.status for s, d in decided.items()}
     steps: list[NextStep] = []
-    for stage_id in dict.fromkeys(frontier):
+    for stage_id in frontier(pathway, statuses):
         d = decided.get(stage_id)
         if d is None or d.status in (Status.HELD, Status.ELIGIBLE):
             continue

@@ -10,6 +10,7 @@ ongoing period, so the engine can say the day a length of service is reached.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -223,24 +224,14 @@ def _clipped(periods: list[_Span], first: dt.date) -> list[_Span]:
 
 
 def _group_run(person: Person, split: list[list[GroupSpan]], as_of: dt.date) -> _Span | None:
-    """The unbroken run of the business group posted to on ``as_of`` (a unit that moved
-    counts in the group it was in each day), with the postings behind it."""
+    """The current run in a business group (a unit that moved counts in the group it was
+    in each day), with the postings behind it."""
     pieces = [
-        (s.start, s.end, s.business_group, person.item_ref("postings", i))
+        (s.business_group, s.start, s.end, person.item_ref("postings", i))
         for i, posting in enumerate(split)
         for s in posting
     ]
-    now = [p for p in pieces if p[0] <= as_of and (p[1] is None or as_of <= p[1])]
-    if not now:
-        return None
-    start, end, value, item = now[0]
-    used = [item]
-    for s, e, v, i in sorted(pieces, key=lambda p: p[0], reverse=True):
-        # Walk back over back-to-back periods in the same group (two postings there).
-        if v == value and s < start and (e is None or e + ONE_DAY >= start):
-            start = s
-            used.append(i)
-    return start, end, tuple(dict.fromkeys(reversed(used)))
+    return _current(pieces, as_of)
 
 
 _Span = tuple[dt.date, dt.date | None, tuple[str, ...]]
@@ -255,36 +246,65 @@ def _current_run(
     names: dict[str, str],
     key: str | None = None,
 ) -> _Span | None:
-    """The unbroken run of the current value of ``key`` (substantive holdings only), as
-    one period, with the items that make it up (each labelled for evidence)."""
+    """The current run of ``key`` (substantive holdings only), as one period, with the
+    items that make it up (each labelled for evidence)."""
     key = key or _KEY[section]
-    held = [
-        (i, h)
-        for i, h in enumerate(getattr(person, section))
-        if getattr(h, "basis", "substantive") == "substantive"
-    ]
-    now = [(i, h) for i, h in held if h.covers(as_of)]
-    if not now:
+    holdings = getattr(person, section)
+    index = {person.item_ref(section, i): i for i in range(len(holdings))}
+    run = _current(
+        [
+            (getattr(h, key), h.start, h.end, person.item_ref(section, i))
+            for i, h in enumerate(holdings)
+            if getattr(h, "basis", "substantive") == "substantive"
+        ],
+        as_of,
+    )
+    if run is None:
         return None
-    index, first = now[0]
-    value = getattr(first, key)
-    start, end = first.start, first.end
-    used = [index]
-    same = sorted(((i, h) for i, h in held if getattr(h, key) == value), key=lambda t: t[1].start)
-    # Walk back over back-to-back periods with the same value (e.g. two postings in one role).
-    for i, h in reversed(same):
-        if h.start < start and (h.end is None or h.end + ONE_DAY >= start):
-            start = h.start
-            used.append(i)
-    items = []
-    for i in sorted(used, key=lambda i: getattr(person, section)[i].start):
-        item = person.item_ref(section, i)
-        items.append(item)
+    for item in run[2]:
         if item not in labels:  # postings are labelled already; earlier ranks are not
-            h = getattr(person, section)[i]
+            h = holdings[index[item]]
+            value = getattr(h, key)
             words = f"{names.get(value, value)} ({h.basis.value}) {h.start} to {h.end or 'now'}"
             labels[item] = (section, words)
-    return start, end, tuple(items)
+    return run
+
+
+def _current(
+    entries: list[tuple[str, dt.date, dt.date | None, str]], as_of: dt.date
+) -> _Span | None:
+    """The current run among (value, start, end, item) entries on ``as_of``.
+
+    Entries of one value that overlap or are back to back join into a run; of the runs
+    covering ``as_of`` the current one ends last (open-ended first), then starts first,
+    then has the smallest value, so two holdings at once are never decided by record
+    order and the same run stays current until it ends (as :func:`rules.timeline.
+    current_run` and the oracle decide). Entries starting after ``as_of`` are not known
+    yet.
+    """
+    known = sorted((e for e in entries if e[1] <= as_of), key=lambda e: (e[0], e[1]))
+    best: tuple[dt.date, dt.date | None, str, list[str]] | None = None
+    for value, group in itertools.groupby(known, key=lambda e: e[0]):
+        runs: list[tuple[dt.date, dt.date | None, list[str]]] = []
+        for _, start, end, item in group:
+            if runs and (runs[-1][1] is None or start <= runs[-1][1] + ONE_DAY):
+                last_end = runs[-1][1]
+                joined = None if end is None or last_end is None else max(end, last_end)
+                runs[-1] = (runs[-1][0], joined, [*runs[-1][2], item])
+            else:
+                runs.append((start, end, [item]))
+        for start, end, items in runs:
+            if end is not None and end < as_of:
+                continue
+            if best is None or _rank(start, end, value) < _rank(best[0], best[1], best[2]):
+                best = (start, end, value, items)
+    if best is None:
+        return None
+    return best[0], best[1], tuple(dict.fromkeys(best[3]))
+
+
+def _rank(start: dt.date, end: dt.date | None, value: str) -> tuple[int, dt.date, str]:
+    return (-(end or dt.date.max).toordinal(), start, value)
 
 
 def _tenure(periods: list[_Span], as_of: dt.date, vanishes: bool) -> Tenure:

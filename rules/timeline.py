@@ -32,11 +32,11 @@ __all__ = [
     "NEVER",
     "add_months",
     "atleast",
+    "current_run",
     "current_run_truth",
     "first_day",
     "lapse_day",
     "ordinal",
-    "run_truth",
     "tenure_truth",
     "truth_on",
     "until",
@@ -220,59 +220,75 @@ def tenure_truth(periods: Iterable[Period], as_of: int, lo: int | None, hi: int 
 
 
 def current_run_truth(
-    holdings: Sequence[tuple[str, int, int]], as_of: int, lo: int | None, hi: int | None
+    holdings: Sequence[tuple[str, int, int]],
+    as_of: int,
+    lo: int | None,
+    hi: int | None,
+    since: int | None = None,
 ) -> Truth:
     """Months in the current run (of a substantive rank or band, a role, a business group)
     between ``lo`` and ``hi``.
 
-    ``holdings`` are (value, first day, last day or INF) in record order, each started by
-    the as-of date. On a day, the run is that of the first holding covering it, walked back
-    over earlier back-to-back holdings of the same value; with no holding covering the day
-    there is no run, and the condition does not hold.
+    ``holdings`` are (value, first day, last day or INF), each started by the as-of date.
+    Holdings of one value that overlap or are back to back join into one *run*; the
+    current run is, among the runs covering the as-of date, the one that ends last (then
+    the earliest start, then the value, so two at once are never decided by record
+    order). Every other run covering the as-of date ends no later, so the same run is
+    current on each day until it ends, and none after. With ``since``, the months count
+    only from that day.
+
+    A temporary attachment to another group, listed first, does not change the current
+    group: 48 months there complete on 2024-01-01:
+
+    >>> d = lambda s: dt.date.fromisoformat(s).toordinal()
+    >>> home = ("tp", d("2020-01-01"), INF)
+    >>> attached = ("sc", d("2023-01-01"), d("2023-06-30"))
+    >>> now, toggles = current_run_truth([attached, home], d("2023-03-01"), 48, None)
+    >>> now, [dt.date.fromordinal(t).isoformat() for t in toggles]
+    (False, ['2024-01-01'])
+
+    Two postings in one group, one ending while the other runs on, are one run:
+
+    >>> ending = ("tp", d("2009-10-01"), d("2010-03-31"))
+    >>> going_on = ("tp", d("2009-10-01"), INF)
+    >>> now, toggles = current_run_truth([ending, going_on], d("2010-03-31"), 48, None)
+    >>> now, [dt.date.fromordinal(t).isoformat() for t in toggles]
+    (False, ['2013-10-01'])
     """
-    if not holdings:
+    run = current_run(holdings, as_of)
+    if run is None:
         return NEVER
-    cuts = sorted({e + 1 for _, _, e in holdings if as_of <= e < INF})
-    if not cuts:  # nothing ends from the as-of date on: one segment (the usual case)
-        now = [h for h in holdings if h[1] <= as_of <= h[2]]
-        if not now:
+    start, end = run
+    if since is not None:
+        if end < since:
             return NEVER
-        hit = _solve(as_of, INF, 0, _run_start(holdings, now[0]), lo, hi)
-        return _intervals_to_truth([hit] if hit else [], as_of)
-    bounds = [as_of, *cuts, INF]
-    found: list[tuple[int, int]] = []
-    for a, b in itertools.pairwise(bounds):
-        now = [h for h in holdings if h[1] <= a <= h[2]]
-        if not now:
-            continue
-        hit = _solve(a, b - 1 if b < INF else INF, 0, _run_start(holdings, now[0]), lo, hi)
-        if hit is not None:
-            found.append(hit)
-    return _intervals_to_truth(found, as_of)
-
-
-def run_truth(
-    same: Sequence[tuple[str, int, int]],
-    current: tuple[str, int, int],
-    as_of: int,
-    lo: int | None,
-    hi: int | None,
-) -> Truth:
-    """:func:`current_run_truth` when nothing ends from the as-of date on: ``current`` is
-    the holding covering it and ``same`` the holdings of its value."""
-    hit = _solve(as_of, INF, 0, _run_start(same, current), lo, hi)
+        start = max(start, since)
+    hit = _solve(as_of, end, 0, start, lo, hi)
     return _intervals_to_truth([hit] if hit else [], as_of)
 
 
-def _run_start(holdings: Sequence[tuple[str, int, int]], current: tuple[str, int, int]) -> int:
-    """Where the run of ``current`` starts: walked back over earlier back-to-back holdings
-    of the same value (as :func:`rules.facts._current_run` walks)."""
-    value, start, _ = current
-    same = sorted((h for h in holdings if h[0] == value), key=lambda h: h[1])
-    for _, s, e in reversed(same):
-        if s < start and e + 1 >= start:
-            start = min(start, s)
-    return start
+def current_run(holdings: Sequence[tuple[str, int, int]], as_of: int) -> Period | None:
+    """(first day, last day or INF) of the current run on the as-of date (see
+    :func:`current_run_truth`); None when nothing is held that day."""
+    best: tuple[int, int, str] | None = None
+    for value in {h[0] for h in holdings}:
+        for start, end in _joined(sorted((s, e) for v, s, e in holdings if v == value)):
+            if start <= as_of <= end and (
+                best is None or (-end, start, value) < (-best[1], best[0], best[2])
+            ):
+                best = (start, end, value)
+    return (best[0], best[1]) if best is not None else None
+
+
+def _joined(spans: list[Period]) -> list[Period]:
+    """Sorted periods with overlapping or back-to-back ones joined."""
+    out: list[Period] = []
+    for start, end in spans:
+        if out and start <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def atleast(need: int, pairs: Iterable[tuple[bool, bool]]) -> bool:

@@ -1,7 +1,7 @@
 """What runs in a worker process of :class:`rules.pool.EnginePool`.
 
 A worker loads the library once, builds one :class:`~rules.engine.Evaluator` and answers
-chunks of records sent over a pipe: decisions, summaries, or route searches. It runs in a
+chunks of records sent over a pipe: decisions, overviews, summaries, or route searches. It runs in a
 process of its own ("spawn"), so a crash in durable-rules' C core ends this process, never
 the pool's.
 """
@@ -20,6 +20,7 @@ from pathways.loader import load_library
 
 from ._faults import Faults
 from .engine import Evaluator
+from .pooltypes import OVERVIEW
 from .route import find_routes
 
 __all__ = ["serve"]
@@ -62,7 +63,9 @@ def serve(conn: Connection, library_paths: list[str]) -> None:
             try:
                 faults.inject(person.id)  # nothing, unless a test asked for a fault
                 made: BaseModel
-                if isinstance(mode, str):  # "route:GOAL": the whole search, here
+                if mode == OVERVIEW:
+                    made = evaluator.overview(person, day, wanted, assessors)
+                elif isinstance(mode, str):  # "route:GOAL": the whole search, here
                     decide = functools.partial(evaluator.decide, assessors=assessors)
                     made = find_routes(evaluator.library, decide, person, mode[6:], day)
                 elif mode:

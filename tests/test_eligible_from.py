@@ -24,6 +24,7 @@ from pathways.model.library import Library
 from rules.batch import BatchEvaluator
 from rules.decision import Status
 from rules.engine import Evaluator
+from rules.popcode import PopulationEvaluator
 
 TIMING = Path(__file__).parent / "fixtures" / "waiting"
 DAY = dt.timedelta(days=1)
@@ -431,3 +432,61 @@ def test_time_in_a_role_with_two_postings_at_once_counts_both(
     day = D(eligible_from)
     assert oracle.status(person, "analyst", "intelligence_analyst", day) == "eligible"
     assert oracle.status(person, "analyst", "intelligence_analyst", day - DAY) == "not_eligible"
+
+
+def _detective(postings: list[dict[str, str]]) -> Person:
+    """A detective qualified in 2000, in territorial policing from 2009-10-01."""
+    return person(
+        joined="2000-01-01",
+        ranks=[{"rank": "constable", "start": "2000-01-01"}],
+        postings=[
+            {"business_group": "territorial_policing", "role": "investigative_support_staff"} | p
+            for p in postings
+        ],
+        credentials=[{"credential": "detective_qualification", "awarded": "2000-01-01"}],
+    )
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        # Found by the exactness property in CI: two postings in one group, one ending on
+        # the as-of day while the other runs on. The run in the group does not end.
+        [
+            {"start": "2009-10-01", "end": "2010-03-31", "role": "civilian_investigator"},
+            {"start": "2009-10-01"},
+        ],
+        # The same, listed the other way round.
+        [
+            {"start": "2009-10-01"},
+            {"start": "2009-10-01", "end": "2010-03-31", "role": "civilian_investigator"},
+        ],
+        # A six-month attachment to another group, listed first, does not change the
+        # current group: the run that ends last is the current one, whatever the order.
+        [
+            {"start": "2010-01-01", "end": "2010-06-30", "business_group": "specialist_crime"},
+            {"start": "2009-10-01"},
+        ],
+        [
+            {"start": "2009-10-01"},
+            {"start": "2010-01-01", "end": "2010-06-30", "business_group": "specialist_crime"},
+        ],
+    ],
+)
+def test_the_current_business_group_is_the_run_that_goes_on(
+    library: Library, postings: list[dict[str, str]]
+) -> None:
+    """48 months as a qualified detective in the current group (from 2009-10-01) complete
+    on 2013-10-01: the engine, the batch evaluator, the population evaluator and the oracle
+    say so as of 2010-03-31, and the engine agrees on the day and the day before."""
+    who, as_of, due = _detective(postings), D("2010-03-31"), D("2013-10-01")
+    key = "detective.rotation_due"
+    assert decided(Evaluator(library), who, key, as_of) == (Status.ELIGIBLE_FROM, due)
+    assert decided(Evaluator(library), who, key, due) == (Status.ELIGIBLE, None)
+    assert decided(Evaluator(library), who, key, due - DAY)[0] is not Status.ELIGIBLE
+    for other in (BatchEvaluator(library), PopulationEvaluator(library)):
+        stage = other.statuses(who, as_of).stage("detective", "rotation_due")
+        assert (stage.status, stage.eligible_from) == (Status.ELIGIBLE_FROM, due), other
+    oracle = Oracle(library)
+    assert oracle.status(who, "detective", "rotation_due", due) == "eligible"
+    assert oracle.status(who, "detective", "rotation_due", due - DAY) == "not_eligible"

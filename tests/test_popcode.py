@@ -266,8 +266,11 @@ def changing_records(
     for award in data["credentials"]:
         months = validity.get(award["credential"])
         if months and draw(st.booleans()):
-            # Lapsing within the next 1,500 days (or just before the as-of date).
-            lapse = day + dt.timedelta(days=draw(st.integers(-30, 1500) | st.integers(1, window)))
+            # Mostly lapsing inside the wait (where a lapse changes an eligible-from date),
+            # else within the next 1,500 days or just before the as-of date.
+            inside = draw(st.integers(0, 3)) > 0
+            later = st.integers(1, window) if inside else st.integers(-30, 1500)
+            lapse = day + dt.timedelta(days=draw(later))
             awarded = max(dt.date.fromisoformat(data["joined"]), add_months(lapse, -months))
             award["awarded"] = min(awarded, day).isoformat()
             award["revalidated"] = []
@@ -407,7 +410,10 @@ def test_the_exactness_property_finds_an_evaluator_that_ignores_lapses(
     faulty = _IgnoresLapses(LIBRARY)
     engine = both[1]
 
-    @settings(SETTINGS, max_examples=300, phases=[Phase.generate])  # found: no need to shrink
+    # Found after about 110 examples (median over 20 seeds, 2026-12-03), but 300 missed it
+    # in 3 seeds of 20 (1,500 found it in 12 of 12, at 563 at most): a miss about once in
+    # 4,000 runs. It stops at the first.
+    @settings(SETTINGS, max_examples=1500, phases=[Phase.generate])  # found: no need to shrink
     @given(case=changing_records(CHAINED))
     def prop(case: tuple[Person, dt.date]) -> None:
         check_exact(faulty, engine, *case)

@@ -64,8 +64,10 @@ def test_decision_summary_is_small_and_agrees_with_the_full_decision(
 ) -> None:
     url = f"/api/people/{seeded.officer}/decisions"
     headers = auth(seeded, "officer")
-    full = client.get(url, params={"as_of": "2024-06-01", "detail": "full"}, headers=headers)
+    # The summary first: made by an engine worker that builds only the next steps' reasons
+    # (asked after the full decision, it would come from the decision kept).
     summary = client.get(url, params={"as_of": "2024-06-01", "detail": "summary"}, headers=headers)
+    full = client.get(url, params={"as_of": "2024-06-01", "detail": "full"}, headers=headers)
     assert summary.status_code == full.status_code == 200
     whole, brief = full.json(), summary.json()
     assert len(summary.content) <= 9_000 < len(full.content)

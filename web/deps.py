@@ -12,14 +12,14 @@ import logging
 from fastapi import Request
 
 from accreditation.record import Person
-from rules.decision import Decision
+from rules.decision import Decision, DecisionOverview
 from rules.session import EngineError
 
 from .problems import Problem
 from .service import DecisionService
 from .state import service_of, store_of
 
-__all__ = ["decide_for", "person_for"]
+__all__ = ["decide_for", "overview_for", "person_for"]
 
 log = logging.getLogger("web")
 
@@ -37,6 +37,18 @@ def person_for(request: Request, person_id: str) -> Person:
     return person
 
 
+def overview_for(request: Request, person: Person, as_of: dt.date | None) -> DecisionOverview:
+    """The decision without its requirement trees, made in an engine worker.
+
+    Raises:
+        Problem(503): if the rules engine failed for this record.
+    """
+    try:
+        return service_of(request).overview(person, as_of)
+    except EngineError as exc:
+        raise _unavailable(person, exc) from None
+
+
 def decide_for(request: Request, person: Person, as_of: dt.date | None) -> Decision:
     """The decision, made in an engine worker.
 
@@ -47,10 +59,14 @@ def decide_for(request: Request, person: Person, as_of: dt.date | None) -> Decis
     try:
         return service.decide(person, as_of)
     except EngineError as exc:
-        log.error("decision failed for %s: %s", person.id, exc)
-        raise Problem(
-            503,
-            f"the rules engine could not decide for '{person.id}' just now: {exc}",
-            title="Rules engine unavailable",
-            kind="engine",
-        ) from None
+        raise _unavailable(person, exc) from None
+
+
+def _unavailable(person: Person, exc: EngineError) -> Problem:
+    log.error("decision failed for %s: %s", person.id, exc)
+    return Problem(
+        503,
+        f"the rules engine could not decide for '{person.id}' just now: {exc}",
+        title="Rules engine unavailable",
+        kind="engine",
+    )

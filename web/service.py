@@ -23,7 +23,7 @@ from typing import Any
 from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
-from rules.decision import Decision
+from rules.decision import Decision, DecisionOverview
 from rules.pool import EnginePool
 from rules.route import RoutePlan
 from rules.session import EngineError
@@ -78,6 +78,7 @@ class DecisionService:
         self._tmp = Path(tempfile.mkdtemp(prefix="pathways-web-"))
         self._pools: OrderedDict[str, tuple[LibraryInUse, EnginePool]] = OrderedDict()
         self._decided: OrderedDict[tuple[str, dt.date, str], Decision] = OrderedDict()
+        self._overviews: OrderedDict[tuple[str, dt.date, str], DecisionOverview] = OrderedDict()
         self._routes: OrderedDict[tuple[str, dt.date, str, str], RoutePlan] = OrderedDict()
 
     # --- the library ---------------------------------------------------------------
@@ -151,12 +152,10 @@ class DecisionService:
         """
         day = as_of or dt.date.today()
         assessors = self.assessors_of(person)
-        content = hashlib.sha256(person.model_dump_json().encode())
-        for pid in sorted(assessors):
-            content.update(assessors[pid].model_dump_json().encode())
+        content = _content(person, assessors)
         with self._lock:
             version, _, pool = self._use(day)
-            key = (version, day, content.hexdigest())
+            key = (version, day, content)
             found = self._decided.get(key)
             if found is not None:
                 self._decided.move_to_end(key)
@@ -167,6 +166,32 @@ class DecisionService:
                 self._decided.popitem(last=False)
             return decision
 
+    def overview(self, person: Person, as_of: dt.date | None = None) -> DecisionOverview:
+        """The decision without its requirement trees (what ``?detail=summary`` sends): from
+        a full decision already kept if there is one, else made in a worker that builds
+        only the reasons next steps come from; kept like decisions.
+
+        Raises: rules.session.EngineError (WorkerError, WorkerCrashed) if the engine fails.
+        """
+        day = as_of or dt.date.today()
+        assessors = self.assessors_of(person)
+        content = _content(person, assessors)
+        with self._lock:
+            version, _, pool = self._use(day)
+            key = (version, day, content)
+            decided = self._decided.get(key)
+            if decided is not None:
+                return DecisionOverview.of(decided)
+            found = self._overviews.get(key)
+            if found is not None:
+                self._overviews.move_to_end(key)
+                return found
+            made = pool.overview(person, day, assessors=assessors)
+            self._overviews[key] = made
+            if len(self._overviews) > DECISIONS_KEPT:
+                self._overviews.popitem(last=False)
+            return made
+
     def route(self, person: Person, goal: str, as_of: dt.date | None = None) -> RoutePlan:
         """The routes to stage ``goal`` ('pathway.stage', already checked against the library
         in use), searched in an engine worker; kept like decisions, per (library version,
@@ -176,12 +201,10 @@ class DecisionService:
         """
         day = as_of or dt.date.today()
         assessors = self.assessors_of(person)
-        content = hashlib.sha256(person.model_dump_json().encode())
-        for pid in sorted(assessors):
-            content.update(assessors[pid].model_dump_json().encode())
+        content = _content(person, assessors)
         with self._lock:
             version, _, pool = self._use(day)
-            key = (version, day, content.hexdigest(), goal)
+            key = (version, day, content, goal)
             found = self._routes.get(key)
             if found is not None:
                 self._routes.move_to_end(key)
@@ -212,3 +235,12 @@ class DecisionService:
         """
         catalogue = self.library().library.catalogue
         return what_if_with(self.decide, person, additions, as_of, catalogue)
+
+
+def _content(person: Person, assessors: dict[str, Person]) -> str:
+    """What a kept answer is keyed by besides the version and date: the record's full
+    content and that of the assessors it names."""
+    content = hashlib.sha256(person.model_dump_json().encode())
+    for pid in sorted(assessors):
+        content.update(assessors[pid].model_dump_json().encode())
+    return content.hexdigest()

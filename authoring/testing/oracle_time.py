@@ -104,18 +104,30 @@ class _Piece:
 
 
 def _run(items: list[Any], key: str, on: dt.date) -> Span | None:
-    """The unbroken substantive run of what is held on ``on`` (back-to-back periods join)."""
+    """The current substantive run on ``on``: periods of one value that overlap or are
+    back to back are one run; of the runs covering ``on``, the one ending last (open
+    first), then starting first, then the smallest value. Found by stepping from ``on``
+    over the days next to the run, not by the engine's interval merging."""
     held = [h for h in items if getattr(h, "basis", None) is None or h.basis.value == "substantive"]
-    now = [h for h in held if covers(h, on)]
-    if not now:
+    known = [h for h in held if h.start <= on]
+    found: list[tuple[int, dt.date, str, dt.date | None]] = []
+    for h in known:
+        if not covers(h, on):
+            continue
+        value = getattr(h, key)
+        same = [x for x in known if getattr(x, key) == value]
+        start = on
+        while earlier := [x for x in same if covers(x, start - DAY)]:
+            start = min(x.start for x in earlier)  # jump to the earliest start reaching back
+        end: dt.date | None = on
+        while end is not None and (later := [x for x in same if covers(x, end + DAY)]):
+            ends = [x.end for x in later]
+            end = None if None in ends else max(e for e in ends if e is not None)
+        last = (end or dt.date.max).toordinal()
+        found.append((-last, start, str(value), end))
+    if not found:
         return None
-    value = getattr(now[0], key)
-    start, end = now[0].start, now[0].end
-    for h in sorted(
-        (h for h in held if getattr(h, key) == value), key=lambda h: h.start, reverse=True
-    ):
-        if h.start < start and (h.end is None or h.end + DAY >= start):
-            start = h.start
+    _, start, _, end = min(found)
     return start, end
 
 
