@@ -20,6 +20,8 @@ figure is the median over rounds of the time per person. Variants:
 - **batch**: :class:`rules.batch.BatchEvaluator` (the durable-rules ruleset matched in
   Python), every stage;
 - **durable statuses**: the durable-rules engine, statuses and dates, no explanations;
+- **overview**: what ``?detail=summary`` sends: statuses, dates, next steps and
+  obligations, with the reasons built only for the stages next steps come from;
 - **full decision**: the durable-rules engine, every pathway, with explanations and next
   steps.
 
@@ -286,6 +288,10 @@ def main() -> int:
         ),
         "durable-rules statuses, all 50 stages": (
             lambda: [engine.statuses(p, AS_OF) for p in sample],
+            s,
+        ),
+        "overview (?detail=summary), all pathways": (
+            lambda: [engine.overview(p, AS_OF) for p in sample],
             s,
         ),
         "full explained decision, all pathways": (

@@ -1,29 +1,33 @@
 """Decisions for the web server: made in rules-engine worker processes, never in a request
 thread (durable-rules is not thread-safe, and a crash in its C core would take the server down).
 
-One :class:`DecisionService` per app process holds a :class:`rules.pool.EnginePool` per
-library version in use: the version in force on the as-of date in the store (its files
-written once to a temporary directory; a version scheduled from 1 April decides dates from
-1 April, the one before it the dates before), or the shipped library if none is published,
-or a fixed directory. The next decision under another version starts a pool for it.
+One :class:`DecisionService` per app process holds :class:`rules.lanes.EngineLanes` (engine
+workers that decide for several requests at once) per library version in use: the version
+in force on the as-of date in the store (its files written once to a temporary directory; a
+version scheduled from 1 April decides dates from 1 April, the one before it the dates
+before), or the shipped library if none is published, or a fixed directory. The next
+decision under another version starts lanes for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from accreditation.record import Person
 from pathways.loader import SHIPPED_LIBRARY, load_with_problems
 from pathways.model.library import Library
 from rules.decision import Decision, DecisionOverview
+from rules.lanes import EngineLanes
 from rules.pool import EnginePool
 from rules.route import RoutePlan
 from rules.session import EngineError
@@ -56,6 +60,8 @@ def write_library(files: dict[str, str], root: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+_T = TypeVar("_T")
+
 #: Recent decisions kept per server process (a decision is immutable; about 75 KB).
 DECISIONS_KEPT = 256
 
@@ -66,9 +72,11 @@ POOLS_KEPT = 2
 
 
 class DecisionService:
-    """Decides through engine pools, one per library version in use (the version in force
-    on the as-of date: :meth:`store.Store.library_in_force`); safe to call from many request
-    threads (one lock)."""
+    """Decides through engine lanes (:class:`rules.lanes.EngineLanes`: one worker process
+    each, as many decisions at once as lanes), one set per library version in use (the
+    version in force on the as-of date: :meth:`store.Store.library_in_force`); safe to
+    call from many request threads. The lock guards the versions and the answers kept, never
+    a decision being made."""
 
     def __init__(self, store: Store, library_dir: Path | None = None, workers: int = 2):
         self.store = store
@@ -76,7 +84,7 @@ class DecisionService:
         self.workers = workers
         self._lock = threading.RLock()
         self._tmp = Path(tempfile.mkdtemp(prefix="pathways-web-"))
-        self._pools: OrderedDict[str, tuple[LibraryInUse, EnginePool]] = OrderedDict()
+        self._pools: OrderedDict[str, tuple[LibraryInUse, EngineLanes]] = OrderedDict()
         self._decided: OrderedDict[tuple[str, dt.date, str], Decision] = OrderedDict()
         self._overviews: OrderedDict[tuple[str, dt.date, str], DecisionOverview] = OrderedDict()
         self._routes: OrderedDict[tuple[str, dt.date, str, str], RoutePlan] = OrderedDict()
@@ -91,10 +99,10 @@ class DecisionService:
 
     def library(self, day: dt.date | None = None) -> LibraryInUse:
         """The library in force on ``day`` (default today), loading it and starting its
-        pool if it is not running."""
+        workers if they are not running."""
         return self._use(day or dt.date.today())[1]
 
-    def _use(self, day: dt.date) -> tuple[str, LibraryInUse, EnginePool]:
+    def _use(self, day: dt.date) -> tuple[str, LibraryInUse, EngineLanes]:
         with self._lock:
             key = self._wanted(day)
             if key not in self._pools:
@@ -102,12 +110,12 @@ class DecisionService:
                 self._pools[key] = self._start_pool(version)
                 while len(self._pools) > POOLS_KEPT:
                     _, (_, old) = self._pools.popitem(last=False)
-                    old.close()
+                    old.close()  # lanes in use close when their callers are done
             self._pools.move_to_end(key)
-            used, pool = self._pools[key]
-            return key, used, pool
+            used, lanes = self._pools[key]
+            return key, used, lanes
 
-    def _start_pool(self, version: LibraryVersion | None) -> tuple[LibraryInUse, EnginePool]:
+    def _start_pool(self, version: LibraryVersion | None) -> tuple[LibraryInUse, EngineLanes]:
         if self.fixed is not None:
             directory = self.fixed
         elif version is not None:
@@ -123,8 +131,8 @@ class DecisionService:
                 + "; ".join(p.format() for p in problems[:3])
                 + "); activate another with 'pathways rollback'"
             )
-        pool = EnginePool([directory], workers=self.workers)
-        return LibraryInUse(library, version, directory), pool
+        lanes = EngineLanes([directory], lanes=self.workers)
+        return LibraryInUse(library, version, directory), lanes
 
     def start(self) -> None:
         """Load today's library and start its workers now (at app start-up)."""
@@ -133,15 +141,51 @@ class DecisionService:
     def close(self) -> None:
         with self._lock:
             while self._pools:
-                _, (_, pool) = self._pools.popitem()
-                pool.close()
+                _, (_, lanes) = self._pools.popitem()
+                lanes.close()
             shutil.rmtree(self._tmp, ignore_errors=True)
 
     # --- decisions -----------------------------------------------------------------
 
+    def _answer(
+        self,
+        kept: OrderedDict[Any, _T],
+        day: dt.date,
+        extra: tuple[str, ...],
+        make: Callable[[EnginePool], _T],
+        use: Callable[[str], _T | None] | None = None,
+    ) -> _T:
+        """An answer kept in ``kept`` under (library version, ``day``, *``extra``), else
+        made by ``make`` on a free lane (the lock is not held meanwhile) and kept. ``use``
+        may give it from something else already kept for the same version."""
+        for attempt in range(2):
+            with self._lock:
+                version, _, lanes = self._use(day)
+                key = (version, day, *extra)
+                found = kept.get(key)
+                if found is None and use is not None:
+                    found = use(version)
+                if found is not None:
+                    with contextlib.suppress(KeyError):
+                        kept.move_to_end(key)
+                    return found
+            try:
+                with lanes.lane() as pool:
+                    made = make(pool)
+            except RuntimeError:  # the version's lanes were closed meanwhile: start again
+                if attempt:
+                    raise
+                continue
+            with self._lock:
+                kept[key] = made
+                if len(kept) > DECISIONS_KEPT:
+                    kept.popitem(last=False)
+            return made
+        raise AssertionError("unreachable")
+
     def decide(self, person: Person, as_of: dt.date | None = None) -> Decision:
         """The decision as of ``as_of`` (default today) under the library version in force
-        on that date, from its engine pool or from the cache of recent decisions, which is
+        on that date, from an engine lane or from the cache of recent decisions, which is
         keyed by (library version, date, the record's full content): a changed record or
         another library version is decided again. The decision names its version.
 
@@ -152,19 +196,12 @@ class DecisionService:
         """
         day = as_of or dt.date.today()
         assessors = self.assessors_of(person)
-        content = _content(person, assessors)
-        with self._lock:
-            version, _, pool = self._use(day)
-            key = (version, day, content)
-            found = self._decided.get(key)
-            if found is not None:
-                self._decided.move_to_end(key)
-                return found
-            decision = pool.decide(person, day, assessors=assessors)
-            self._decided[key] = decision
-            if len(self._decided) > DECISIONS_KEPT:
-                self._decided.popitem(last=False)
-            return decision
+        return self._answer(
+            self._decided,
+            day,
+            (_content(person, assessors),),
+            lambda pool: pool.decide(person, day, assessors=assessors),
+        )
 
     def overview(self, person: Person, as_of: dt.date | None = None) -> DecisionOverview:
         """The decision without its requirement trees (what ``?detail=summary`` sends): from
@@ -176,21 +213,18 @@ class DecisionService:
         day = as_of or dt.date.today()
         assessors = self.assessors_of(person)
         content = _content(person, assessors)
-        with self._lock:
-            version, _, pool = self._use(day)
-            key = (version, day, content)
-            decided = self._decided.get(key)
-            if decided is not None:
-                return DecisionOverview.of(decided)
-            found = self._overviews.get(key)
-            if found is not None:
-                self._overviews.move_to_end(key)
-                return found
-            made = pool.overview(person, day, assessors=assessors)
-            self._overviews[key] = made
-            if len(self._overviews) > DECISIONS_KEPT:
-                self._overviews.popitem(last=False)
-            return made
+
+        def from_decision(version: str) -> DecisionOverview | None:
+            decided = self._decided.get((version, day, content))
+            return DecisionOverview.of(decided) if decided is not None else None
+
+        return self._answer(
+            self._overviews,
+            day,
+            (content,),
+            lambda pool: pool.overview(person, day, assessors=assessors),
+            use=from_decision,
+        )
 
     def route(self, person: Person, goal: str, as_of: dt.date | None = None) -> RoutePlan:
         """The routes to stage ``goal`` ('pathway.stage', already checked against the library
@@ -201,19 +235,12 @@ class DecisionService:
         """
         day = as_of or dt.date.today()
         assessors = self.assessors_of(person)
-        content = _content(person, assessors)
-        with self._lock:
-            version, _, pool = self._use(day)
-            key = (version, day, content, goal)
-            found = self._routes.get(key)
-            if found is not None:
-                self._routes.move_to_end(key)
-                return found
-            plan = pool.route(person, goal, day, assessors)
-            self._routes[key] = plan
-            if len(self._routes) > DECISIONS_KEPT:
-                self._routes.popitem(last=False)
-            return plan
+        return self._answer(
+            self._routes,
+            day,
+            (_content(person, assessors), goal),
+            lambda pool: pool.route(person, goal, day, assessors),
+        )
 
     def assessors_of(self, person: Person) -> dict[str, Person]:
         """The stored records of the people ``person``'s assessments name as assessors."""
