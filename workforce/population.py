@@ -317,12 +317,13 @@ def evaluate_population(
     total, kept = len(index), len(index) - len(todo)  # progress counts cached people as done
 
     def collect(ids: list[str], future: Any) -> None:
-        fresh = _unpack(future.result(), keys)
+        packed = future.result()
+        fresh = _unpack(packed, keys)
         decided.update((r.person, r) for r in fresh)
         run.evaluated += len(fresh)
-        if cache:
-            versions = {r.person: versions_of[r.person] for r in fresh}
-            save_cached(stored, library.digest, as_of, scope, fresh, versions)
+        if cache:  # each result's cache text, written by the worker, is its last item
+            saved = [(r[0], versions_of[r[0]], r[-1]) for r in packed[1]]
+            stored.save(library.digest, as_of, scope, saved)
         if progress is not None:
             progress(kept + len(decided), total)
 
@@ -486,24 +487,18 @@ atexit.register(close_pools)
 # --- the cache -------------------------------------------------------------------------------
 
 
-def save_cached(
-    stored: PopulationCache,
-    version: str,
-    as_of: dt.date,
-    scope: str,
-    results: list[PersonResult],
-    record_versions: dict[str, int],
-) -> None:
-    """Replace the cached results of these people, in one transaction."""
-    stored.save(
-        version, as_of, scope, [(r.person, record_versions[r.person], _pack(r)) for r in results]
-    )
-
-
-def _pack(r: PersonResult) -> str:
-    dates = {str(i): [d.isoformat() if d else None for d in pair] for i, pair in r.dates.items()}
-    joined = r.joined.isoformat() if r.joined else None
-    return orjson.dumps([r.kind, r.business_group, r.grade, r.codes.hex(), dates, joined]).decode()
+def _pack(
+    kind: str,
+    group: str | None,
+    grade: str | None,
+    codes: bytes,
+    dates: dict[int, tuple[dt.date | None, dt.date | None]],
+    joined: dt.date | None,
+) -> str:
+    """A person's result as the cache keeps it (:func:`_from_cache` reads it back)."""
+    days = {str(i): [d.isoformat() if d else None for d in pair] for i, pair in dates.items()}
+    when = joined.isoformat() if joined else None
+    return orjson.dumps([kind, group, grade, codes.hex(), days, when]).decode()
 
 
 def _from_cache(
@@ -620,7 +615,20 @@ def decide_rows(
     reader: Callable[[list[str]], list[RecordRow]] | None = None,
 ) -> tuple[tuple[str, ...], list[Any]]:
     """Decide ``rows``; the records of the assessors they name come from ``lookup`` (JSON
-    by id), else are read with ``reader`` (a worker that reads the database)."""
+    by id), else are read with ``reader`` (a worker that reads the database). Each result
+    ends with its text for the cache, written here so that the workers, not the process
+    saving the results, spend the time."""
+    keys, out = _decide_rows(state, rows, as_of, lookup, reader)
+    return keys, [(*r, _pack(r[1], r[2], r[3], r[6], r[7], r[8])) for r in out]
+
+
+def _decide_rows(
+    state: dict[str, Any],
+    rows: list[RecordRow],
+    as_of: dt.date,
+    lookup: dict[str, str] | None,
+    reader: Callable[[list[str]], list[RecordRow]] | None,
+) -> tuple[tuple[str, ...], list[Any]]:
     keys = state["keys"]
     datas = []
     for text, ethnicity, gender, disability in rows:
