@@ -12,7 +12,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: run test test-fast lint imports typecheck install lock upgrade clean bench bench-population bench-memory bench-compare loadtest
+.PHONY: run test test-fast test-explore lint imports typecheck install lock upgrade clean bench bench-population bench-memory bench-compare loadtest
 
 install: $(STAMP)
 
@@ -87,6 +87,13 @@ test: lint imports typecheck
 # `make test` runs everything.
 test-fast: install
 	$(BIN)/pytest -m "not slow" -q
+
+# The property tests with fresh random draws and 10x the examples (the suite draws the
+# same ones every run): about half an hour. Run before a release and after engine changes.
+test-explore: install
+	PATHWAYS_HYPOTHESIS=explore PATHWAYS_PROPERTY_EXAMPLES=1000 $(BIN)/pytest -q \
+		tests/test_properties.py tests/test_popcode.py tests/test_overview.py \
+		tests/test_eligible_from.py tests/test_requirement_kinds.py
 
 bench: install
 	$(BIN)/python benchmarks/engine.py --people 50000 --workers 2

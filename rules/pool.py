@@ -48,7 +48,7 @@ from pathways.loader import SHIPPED_LIBRARY
 from pathways.model.library import UnknownPathwayError
 
 from .decision import Decision, DecisionOverview, DecisionSummary
-from .pooltypes import OVERVIEW, PoolStats, WorkerCrashed, WorkerError
+from .pooltypes import OVERVIEW, Answer, PoolStats, WorkerCrashed, WorkerError, answer_model
 from .route import RoutePlan
 from .session import EngineError
 from .worker import serve
@@ -88,9 +88,7 @@ class _Batch:
     """One decide_many call: records waiting to be sent, results waiting to be yielded."""
 
     todo: deque[tuple[int, Person]] = field(default_factory=deque)
-    results: dict[int, Decision | DecisionSummary | DecisionOverview | RoutePlan | EngineError] = (
-        field(default_factory=dict)
-    )
+    results: dict[int, Answer | EngineError] = field(default_factory=dict)
     crashes: Counter[int] = field(default_factory=Counter)
     retry: bool = True
 
@@ -216,7 +214,7 @@ class EnginePool:
         pathways: Iterable[str] | None,
         assessors: Mapping[str, Person] | None,
         summary: bool,
-    ) -> Generator[Decision | DecisionSummary | DecisionOverview | RoutePlan, None, None]:
+    ) -> Generator[Answer, None, None]:
         self._check_usable()
         self._assessors = assessors or {}
         wanted = list(pathways) if pathways is not None else None
@@ -327,19 +325,10 @@ class EnginePool:
         people: Iterator[tuple[int, Person]],
         size: int,
         job: tuple[str, list[str] | None, bool | str],
-    ) -> Generator[Decision | DecisionSummary | DecisionOverview | RoutePlan, None, None]:
+    ) -> Generator[Answer, None, None]:
         self._check_usable()
         self._active = True
-        mode = job[2]
-        self._result_model: type[Decision | DecisionSummary | DecisionOverview | RoutePlan] = (
-            DecisionOverview
-            if mode == OVERVIEW
-            else RoutePlan
-            if isinstance(mode, str)
-            else DecisionSummary
-            if mode
-            else Decision
-        )
+        self._result_model = answer_model(job[2])
         batch = _Batch()
         next_out = 0
         exhausted = False

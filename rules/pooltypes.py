@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decision import Decision, DecisionOverview, DecisionSummary
+from .route_plan import RoutePlan
 from .session import EngineError
 
-__all__ = ["OVERVIEW", "PoolStats", "WorkerCrashed", "WorkerError"]
+__all__ = ["OVERVIEW", "Answer", "PoolStats", "WorkerCrashed", "WorkerError", "answer_model"]
 
 #: The job mode that asks workers for overviews (the other modes: True, summaries;
 #: False, decisions; "route:GOAL", a route search).
@@ -41,3 +43,16 @@ class PoolStats:
     answered_by_pid: dict[int, int]
     restarts: int
     retried: int
+
+
+#: What a worker answers for one record.
+Answer = Decision | DecisionSummary | DecisionOverview | RoutePlan
+
+
+def answer_model(mode: bool | str) -> type[Answer]:
+    """The model of the answers to a job of ``mode`` (see :data:`OVERVIEW`)."""
+    if mode == OVERVIEW:
+        return DecisionOverview
+    if isinstance(mode, str):
+        return RoutePlan
+    return DecisionSummary if mode else Decision

@@ -36,7 +36,6 @@ MAX_FUNCTION_LINES = 80
 IN_REWORK = {
     "store/store.py",  # the store's public methods replace SQL in web/ (security pass)
     "rules/popcode.py",  # the population evaluator, landed during issue 15 and still worked on
-    "workforce/population.py",  # population runs on that evaluator, ditto
     "tests/test_import.py",  # follows workforce/importer.py
     "tests/test_web_pages.py",  # follows the web rework
     "tests/test_web_manage_api.py",  # follows the web rework

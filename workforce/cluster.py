@@ -28,7 +28,7 @@ from pathways.model.library import Library
 from pathways.problems import CareerPathwaysError
 from store.population import RecordReader
 
-from .population import decide_rows, worker_state
+from .population_work import decide_rows, worker_state
 
 __all__ = ["ClusterError", "DaskCluster", "decide_partition"]
 
