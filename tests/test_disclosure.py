@@ -259,3 +259,26 @@ def test_recoverable_and_protect_on_a_two_way_table() -> None:
     assert {k for k in hidden if k[0] == "cell"} == {("cell", i, j) for i in (0, 1) for j in (0, 1)}
     assert recoverable(cells, hidden) == set()
     assert disclosure.SUPPRESS_BELOW == 5
+
+
+_TERMS = st.dictionaries(st.integers(0, 11), st.integers(-1, 2), min_size=1, max_size=6)
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(_TERMS, st.integers(0, 30), st.booleans()), min_size=1, max_size=30),
+    st.randoms(use_true_random=False),
+)
+def test_spans_reused_between_rounds_give_the_answers_of_spans_built_afresh(
+    drawn: list[tuple[dict[int, int], int, bool]], rng: Any
+) -> None:
+    """``protect`` keeps the span of each prefix of the published cells and rebuilds only
+    after the first one hidden; hiding cells in any order, the answers are those of a span
+    built from nothing each time."""
+    cells = [Cell(i, value, terms, shown=shown) for i, (terms, value, shown) in enumerate(drawn)]
+    published = [c for c in cells if c.shown]
+    prefixes = disclosure._Prefixes(sorted(published, key=lambda c: (-c.value, c.key)))
+    hidden: set[Any] = set()
+    for cell in rng.sample(published, k=len(published)):
+        hidden.add(cell.key)
+        assert recoverable(cells, hidden, prefixes) == recoverable(cells, hidden)

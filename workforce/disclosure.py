@@ -127,12 +127,47 @@ class _Span:
         return not self.reduce(vector)
 
 
-def recoverable(cells: Sequence[Cell], hidden: Collection[Hashable]) -> set[Hashable]:
+class _Prefixes:
+    """The span of the first i of ``published`` cells, for every i: a span without some of
+    them is rebuilt from the prefix before the first one left out. ``protect`` hides a few
+    more cells each round, mostly small counts, so it orders the cells with those last and
+    most of each round's span is reused. The span does not depend on the order cells are
+    added in, so every answer is the one a span built afresh would give."""
+
+    def __init__(self, published: Sequence[Cell]):
+        self.cells = list(published)
+        span = _Span()
+        self.prefix: list[dict[int, Vector]] = [{}]
+        for cell in self.cells:
+            span.add(cell.terms)
+            self.prefix.append(dict(span.rows))  # rows are never changed once added
+
+    def without(self, hidden: Collection[Hashable]) -> _Span:
+        first = next((i for i, c in enumerate(self.cells) if c.key in hidden), len(self.cells))
+        span = _Span()
+        span.rows = dict(self.prefix[first])
+        for cell in self.cells[first + 1 :]:
+            if cell.key not in hidden:
+                span.add(cell.terms)
+        return span
+
+
+def _published(cells: Sequence[Cell], hidden: Collection[Hashable]) -> list[Cell]:
+    return [c for c in cells if (c.shown or c.public) and c.key not in hidden]
+
+
+def recoverable(
+    cells: Sequence[Cell], hidden: Collection[Hashable], prefixes: _Prefixes | None = None
+) -> set[Hashable]:
     """The hidden counts a reader can work out exactly from the shown, unhidden ones:
-    those whose terms are a linear combination of published counts' terms."""
-    span = _Span()
-    for cell in cells:
-        if (cell.shown or cell.public) and cell.key not in hidden:
+    those whose terms are a linear combination of published counts' terms. ``prefixes``:
+    spans of the cells published before some of ``hidden`` were hidden (see
+    :func:`protect`)."""
+    if prefixes is not None:
+        span = prefixes.without(hidden)
+    else:
+        span = _Span()
+        for cell in _published(cells, hidden):
             span.add(cell.terms)
     return {c.key for c in cells if c.key in hidden and span.spans(c.terms)}
 
@@ -154,8 +189,15 @@ def protect(
     """
     out = primary(cells, threshold) | set(hidden)
     by_key = {c.key: c for c in cells}
+    # Those never hidden first (public, or locked and not hidden now), the smallest last:
+    # the complements picked below are mostly small counts, so most of the span is kept.
+    order = sorted(
+        _published(cells, out),
+        key=lambda c: (not (c.public or c.locked), -c.value, repr(c.key)),
+    )
+    prefixes = _Prefixes(order)
     while True:
-        bad = recoverable(cells, out)
+        bad = recoverable(cells, out, prefixes)
         if not bad:
             return out
         added: list[Cell] = []
