@@ -33,7 +33,7 @@ from .decision import (
     built,
     without_trees,
 )
-from .evaluate import StageEvaluator
+from .evaluate import StageEvaluator, stage_decision
 from .facts import Vocabulary, build_facts
 from .obligations import decide_obligations, plan_obligations
 from .plan import StagePlan, plan_library
@@ -188,7 +188,7 @@ class Evaluator:
             decided = {
                 sid: evaluator.decide(plan)
                 if sid in near and found[sid][0] in _WAITING
-                else _bare(plan, *found[sid])
+                else stage_decision(plan, *found[sid])
                 for sid, plan in plans.items()
             }
             stages.extend(
@@ -269,27 +269,3 @@ def summarise(
 
 
 _WAITING = (Status.ELIGIBLE_FROM, Status.NOT_ELIGIBLE)
-
-
-def _bare(
-    plan: StagePlan, status: Status, eligible_from: dt.date | None, lapsed_on: dt.date | None
-) -> StageDecision:
-    """A stage's decision without its reasons: for stages no next step comes from."""
-    stage, pathway = plan.stage, plan.pathway
-    return built(
-        StageDecision,
-        pathway=pathway.id,
-        pathway_name=pathway.name,
-        stage=stage.id,
-        name=stage.name,
-        status=status,
-        eligible_from=eligible_from,
-        lapsed_on=lapsed_on,
-        held_evidence=[],
-        held_until=None,
-        not_shown=[],
-        requirements=[],
-        rule_effective_from=stage.effective_from,
-        rule_effective_to=stage.effective_to,
-        source=stage.source,
-    )

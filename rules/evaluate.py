@@ -52,7 +52,7 @@ from .plan import Node, StagePlan
 from .session import Firings
 from .wording import Words
 
-__all__ = ["StageEvaluator"]
+__all__ = ["StageEvaluator", "stage_decision"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -385,24 +385,49 @@ class StageEvaluator:
             not_shown = self.not_shown(plan)
         elif status is Status.LAPSED:
             held_evidence = self._cite(self.firings.lapsed[key])
-        stage, pathway = plan.stage, plan.pathway
-        return built(
-            StageDecision,
-            pathway=pathway.id,
-            pathway_name=pathway.name,
-            stage=stage.id,
-            name=stage.name,
-            status=status,
-            eligible_from=eligible_from,
-            lapsed_on=lapsed_on,
+        return stage_decision(
+            plan,
+            status,
+            eligible_from,
+            lapsed_on,
             held_evidence=held_evidence,
             held_until=self._held_until(key) if status is Status.HELD else None,
             not_shown=not_shown,
             requirements=outcomes,
-            rule_effective_from=stage.effective_from,
-            rule_effective_to=stage.effective_to,
-            source=stage.source,
         )
+
+
+def stage_decision(
+    plan: StagePlan,
+    status: Status,
+    eligible_from: dt.date | None,
+    lapsed_on: dt.date | None,
+    *,
+    held_evidence: list[Evidence] | None = None,
+    held_until: dt.date | None = None,
+    not_shown: list[str] | None = None,
+    requirements: list[RequirementOutcome] | None = None,
+) -> StageDecision:
+    """A stage's decision; without the reasons (the defaults) for a stage no next step
+    comes from (:meth:`rules.engine.Evaluator.overview`)."""
+    stage, pathway = plan.stage, plan.pathway
+    return built(
+        StageDecision,
+        pathway=pathway.id,
+        pathway_name=pathway.name,
+        stage=stage.id,
+        name=stage.name,
+        status=status,
+        eligible_from=eligible_from,
+        lapsed_on=lapsed_on,
+        held_evidence=held_evidence or [],
+        held_until=held_until,
+        not_shown=not_shown or [],
+        requirements=requirements or [],
+        rule_effective_from=stage.effective_from,
+        rule_effective_to=stage.effective_to,
+        source=stage.source,
+    )
 
 
 def _combine(node: Node, values: list[bool]) -> bool:
